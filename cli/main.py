@@ -1,0 +1,96 @@
+"""`styr`: the admin command line — development tokens, migrations, demo data, and the local stack."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from cli.registry import SERVICES, ServiceEntry
+from gateway.settings import GatewaySettings
+from shared.auth.policy import parse_role_claims
+from shared.auth.tokens import mint_dev_token
+from shared.db import create_engine, create_sessionmaker
+from shared.history import HistorySession, set_actor
+from shared.migrations import migrate as run_migration
+
+app = typer.Typer(help="Admin command line of Styr, the steering-model product.", no_args_is_help=True)
+
+
+def _entries(service: str | None) -> list[ServiceEntry]:
+    if service is None:
+        return list(SERVICES)
+    chosen = [e for e in SERVICES if e.name == service]
+    if not chosen:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(e.name for e in SERVICES)}")
+    return chosen
+
+
+@app.command()
+def token(
+    sub: Annotated[str, typer.Option(help="Subject: the person's or client's id")],
+    role: Annotated[list[str] | None, typer.Option(help="HSN:editor, RS:reader, auditor, finance, admin…")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    scope: Annotated[list[str] | None, typer.Option(help="Scopes of an integration client")] = None,
+    client: Annotated[bool, typer.Option(help="An integration client: scopes, no personal roles")] = False,
+    hours: Annotated[float, typer.Option(min=0.01, max=24 * 30)] = 8.0,
+) -> None:
+    """Print a development token (only where the gateway uses the development secret)."""
+    settings = GatewaySettings()
+    if not settings.uses_development_tokens:
+        raise typer.BadParameter("the gateway uses an identity provider's keys; tokens come from it, not from styr")
+    try:
+        parse_role_claims(role or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(mint_dev_token(
+        settings.jwt_secret, subject=sub, name=name, roles=role or [], scopes=scope or [], client=client,
+        ttl_seconds=int(hours * 3600), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+    ))
+
+
+@app.command()
+def migrate(
+    service: Annotated[str | None, typer.Option(help="Only this service")] = None,
+    revision: Annotated[str, typer.Option(help="Target revision")] = "head",
+    down: Annotated[bool, typer.Option(help="Downgrade to the revision instead")] = False,
+) -> None:
+    """Bring each service's database to the latest schema (or to --revision)."""
+    for entry in _entries(service):
+        asyncio.run(run_migration(entry.directory, entry.settings().database_url, revision, down=down))
+        typer.echo(f"{entry.name}: {'downgraded' if down else 'migrated'} to {revision}")
+
+
+async def seed_database(entry: ServiceEntry, url: str) -> dict[str, int]:
+    """Load one service's demo data into the database at `url`, recorded in history as the seed."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine, HistorySession)() as session:
+            set_actor(session, "system:seed", "Demo data")
+            counts = await entry.seed(session)
+            await session.commit()
+            return counts
+    finally:
+        await engine.dispose()
+
+
+@app.command()
+def seed(service: Annotated[str | None, typer.Option(help="Only this service")] = None) -> None:
+    """Load the demo data; what is there already is left alone, so a second run adds nothing."""
+    for entry in _entries(service):
+        counts = asyncio.run(seed_database(entry, entry.settings().database_url))
+        added = ", ".join(f"{n} {table}" for table, n in counts.items())
+        typer.echo(f"{entry.name}: added {added}")
+
+
+@app.command()
+def serve() -> None:
+    """Run the three services and the gateway on loopback until Ctrl-C."""
+    from cli.serve import serve as run_stack
+
+    raise typer.Exit(run_stack())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,95 @@
+"""Runs the whole stack on one machine for development: three services and the gateway, on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from cli.registry import GATEWAY_FACTORY, GATEWAY_PORT, SERVICES
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Child:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def _start(name: str, factory: str, port: int, env: dict[str, str]) -> Child:
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", HOST, "--port", str(port),
+               "--no-access-log"]
+    return Child(name, port, subprocess.Popen(command, env=env))
+
+
+def _wait_healthy(children: list[Child], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(children)
+    while pending and time.monotonic() < deadline:
+        for child in list(pending):
+            if child.process.poll() is not None:
+                raise RuntimeError(f"{child.name} stopped during start-up (exit {child.process.returncode})")
+            try:
+                if httpx.get(f"{child.url}/healthz", timeout=1.0).status_code == 200:
+                    pending.remove(child)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    if pending:
+        raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(c.name for c in pending)}")
+
+
+def _stop(children: list[Child]) -> None:
+    for child in children:
+        if child.process.poll() is None:
+            child.process.terminate()
+    for child in children:
+        try:
+            child.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+
+
+def serve() -> int:
+    """Start everything, print the addresses, and stop it all on Ctrl-C or when any part stops."""
+    env = dict(os.environ)
+    for entry in SERVICES:
+        env.setdefault(f"GATEWAY_{entry.name.upper()}_URL", f"http://{HOST}:{entry.port}")
+    children = [_start(e.name, e.factory, e.port, env) for e in SERVICES]
+    children.append(_start("gateway", GATEWAY_FACTORY, GATEWAY_PORT, env))
+    stopping = False
+
+    def on_signal(signum: int, _: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        _wait_healthy(children)
+        print("\nStyr is running:", flush=True)
+        for child in children:
+            print(f"  {child.name:<8} {child.url}", flush=True)
+        print(f"\n  API docs  http://{HOST}:{GATEWAY_PORT}/docs\n  Stop with Ctrl-C.\n", flush=True)
+        while not stopping:
+            if any(c.process.poll() is not None for c in children):
+                print("A part of the stack stopped; stopping the rest.", file=sys.stderr, flush=True)
+                return 1
+            time.sleep(0.5)
+        return 0
+    except RuntimeError as exc:
+        print(f"Start-up failed: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        _stop(children)

@@ -1,0 +1,123 @@
+"""The gateway: signs callers in, routes /api/<service>/… to the services, and serves one OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from gateway.auth import JwksKeys, TokenVerifier
+from gateway.openapi import combine
+from gateway.org import OrgTreeCache
+from gateway.proxy import Proxy
+from gateway.settings import GatewaySettings
+from shared.auth.policy import Principal, PrincipalKind
+from shared.errors import install_error_handlers
+from shared.health import health_router
+from shared.logging import configure_logging
+from shared.requestid import REQUEST_ID_HEADER, RequestIdMiddleware, current_request_id
+
+GATEWAY_IDENTITY = Principal(subject="gateway", name="Gateway", kind=PrincipalKind.service)
+PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+DESCRIPTION = """Styr: the steering model of a Swedish region — goals and indicators, budget and investments,
+audit findings and the responses to them — behind one gateway.
+
+Every `/api/...` operation needs a bearer JWT. Errors are RFC 9457 problem details
+(`application/problem+json`). Updates and deletes need `If-Match` with the `ETag` you read."""
+
+
+def _service_headers(proxy: Proxy) -> dict[str, str]:
+    return {"authorization": f"Bearer {proxy.internal_token(GATEWAY_IDENTITY)}",
+            REQUEST_ID_HEADER: current_request_id() or ""}
+
+
+async def _service_ready(proxy: Proxy, service: str, base: str) -> bool:
+    try:
+        response = await proxy.client.get(f"{base}/readyz", timeout=proxy.settings.service_timeout_seconds)
+        return response.status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def _readiness(request: Request) -> dict[str, bool]:
+    proxy: Proxy = request.app.state.proxy
+    urls = proxy.settings.service_urls()
+    results = await asyncio.gather(*(_service_ready(proxy, name, url) for name, url in urls.items()))
+    return dict(zip(urls, results, strict=True))
+
+
+async def _service_openapi(proxy: Proxy, service: str, base: str) -> dict[str, Any] | None:
+    try:
+        response = await proxy.client.get(f"{base}/openapi.json", headers=_service_headers(proxy),
+                                          timeout=proxy.settings.service_timeout_seconds)
+        response.raise_for_status()
+        return dict(response.json())
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    configure_logs: bool = True,
+) -> FastAPI:
+    """The gateway app. `transport` lets tests route service calls to in-process apps."""
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if configure_logs:
+            configure_logging("gateway", settings.log_level)
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        async with httpx.AsyncClient(transport=transport, limits=limits) as client:
+            jwks = JwksKeys(settings, client)
+            proxy = Proxy(settings, client, TokenVerifier(settings, jwks), OrgTreeCache(
+                lambda: proxy.send("goals", "GET", f"{settings.goals_url}/units/tree", "", _service_headers(proxy)),
+                settings.org_tree_ttl_seconds,
+            ))
+            app.state.proxy = proxy
+            app.state.combined_openapi = None
+            gc.collect()
+            gc.freeze()
+            yield
+
+    app = FastAPI(title="Styr", description=DESCRIPTION, version="0.1.0", lifespan=lifespan,
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health_router(_readiness))
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        cached = request.app.state.combined_openapi
+        if cached is not None:
+            return JSONResponse(cached)
+        proxy: Proxy = request.app.state.proxy
+        urls = settings.service_urls()
+        docs = await asyncio.gather(*(_service_openapi(proxy, name, url) for name, url in urls.items()))
+        own = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        combined = combine(own, dict(zip(urls, docs, strict=True)))
+        if all(d is not None for d in docs):
+            request.app.state.combined_openapi = combined
+        return JSONResponse(combined)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Styr API")
+
+    @app.api_route("/api/{service}/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
+    async def forward(service: str, path: str, request: Request) -> Response:
+        proxy: Proxy = request.app.state.proxy
+        return await proxy.forward(request, service, path)
+
+    return app

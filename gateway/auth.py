@@ -1,0 +1,126 @@
+"""Sign-in at the gateway: verify the caller's bearer JWT and turn it into a principal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from jose import JWTError, jwt
+
+from gateway.settings import GatewaySettings
+from shared.auth.policy import Principal, PrincipalKind, parse_role_claims
+from shared.errors import Unauthorized
+
+log = logging.getLogger("styr.gateway.auth")
+_BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="styr"'}
+
+
+def unauthorized(detail: str) -> Unauthorized:
+    return Unauthorized(detail, headers=_BEARER_CHALLENGE)
+
+
+def _known_roles(raw_roles: list[str], subject: str) -> list[str]:
+    # An unknown role grants nothing; it is logged so a mistyped mapping is found, not silently lost.
+    known = []
+    for role in raw_roles:
+        try:
+            parse_role_claims([role])
+            known.append(role)
+        except ValueError:
+            log.warning("ignored unknown role", extra={"role": role, "subject": subject})
+    return known
+
+
+class JwksKeys:
+    """The identity provider's signing keys, by `kid`; fetched again (at a bounded rate) for an unknown kid."""
+
+    def __init__(self, settings: GatewaySettings, client: httpx.AsyncClient) -> None:
+        self._settings = settings
+        self._client = client
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at = float("-inf")
+
+    async def key_for(self, kid: str | None) -> dict[str, Any]:
+        if kid not in self._keys and self._may_refresh():
+            await self._refresh()
+        if kid is None and len(self._keys) == 1:
+            return next(iter(self._keys.values()))
+        key = self._keys.get(kid or "")
+        if key is None:
+            raise unauthorized("The token is signed with a key the identity provider does not publish")
+        return key
+
+    def _may_refresh(self) -> bool:
+        return time.monotonic() - self._fetched_at >= self._settings.jwks_min_refresh_seconds
+
+    async def _refresh(self) -> None:
+        self._fetched_at = time.monotonic()
+        try:
+            document = await self._load()
+        except (OSError, ValueError, httpx.HTTPError) as exc:
+            raise unauthorized("The identity provider's keys could not be read") from exc
+        self._keys = {k.get("kid", ""): k for k in document.get("keys", []) if isinstance(k, dict)}
+
+    async def _load(self) -> dict[str, Any]:
+        if self._settings.jwks_file:
+            return dict(json.loads(Path(self._settings.jwks_file).read_text()))
+        assert self._settings.jwks_url
+        response = await self._client.get(self._settings.jwks_url, timeout=5.0)
+        response.raise_for_status()
+        return dict(response.json())
+
+
+class TokenVerifier:
+    """Checks signature, algorithm, issuer, audience, exp and nbf; then reads roles or scopes."""
+
+    def __init__(self, settings: GatewaySettings, jwks: JwksKeys) -> None:
+        self._settings = settings
+        self._jwks = jwks
+
+    async def principal(self, token: str) -> Principal:
+        claims = await self._verified_claims(token)
+        return self._principal_of(claims)
+
+    async def _verified_claims(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except JWTError as exc:
+            raise unauthorized("The bearer token is not a JWT") from exc
+        algorithm = header.get("alg")
+        if algorithm not in self._settings.jwt_algorithms:
+            raise unauthorized(f"Tokens signed with {algorithm!r} are not accepted")
+        key: str | dict[str, Any]
+        if self._settings.uses_development_tokens:
+            key = self._settings.jwt_secret
+        else:
+            key = await self._jwks.key_for(header.get("kid"))
+        try:
+            return dict(
+                jwt.decode(
+                    token,
+                    key,
+                    algorithms=self._settings.jwt_algorithms,
+                    audience=self._settings.jwt_audience,
+                    issuer=self._settings.jwt_issuer,
+                    options={"leeway": self._settings.jwt_leeway_seconds, "require_exp": True, "require_sub": True},
+                )
+            )
+        except JWTError as exc:
+            raise unauthorized(f"The bearer token was refused: {exc}") from exc
+
+    @staticmethod
+    def _principal_of(claims: dict[str, Any]) -> Principal:
+        subject = str(claims["sub"])
+        name = str(claims.get("name") or claims.get("preferred_username") or subject)
+        if claims.get("client"):
+            scopes = frozenset(str(claims.get("scope", "")).split())
+            return Principal(subject=subject, name=name, kind=PrincipalKind.client, scopes=scopes)
+        raw_roles = claims.get("roles", [])
+        if not isinstance(raw_roles, list) or not all(isinstance(r, str) for r in raw_roles):
+            raise unauthorized("The roles claim must be a list of strings")
+        unit_roles, region_roles = parse_role_claims(_known_roles(raw_roles, subject))
+        return Principal(subject=subject, name=name, unit_roles=unit_roles, region_roles=region_roles)

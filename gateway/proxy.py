@@ -1,0 +1,110 @@
+"""Forwarding a signed-in caller's request to the service that owns the path."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import httpx
+from fastapi import Request, Response
+
+from gateway.auth import TokenVerifier, unauthorized
+from gateway.org import OrgTreeCache
+from gateway.settings import GatewaySettings
+from shared.auth.policy import Principal, expand_unit_roles
+from shared.auth.tokens import mint_internal_token
+from shared.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
+from shared.requestid import REQUEST_ID_HEADER, current_request_id
+
+log = logging.getLogger("styr.gateway")
+
+_FORWARDED_REQUEST_HEADERS = ("accept", "accept-language", "content-type", "if-match", "if-none-match")
+_DROPPED_RESPONSE_HEADERS = {
+    "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length",
+    "content-encoding", "server", "date", REQUEST_ID_HEADER,
+}
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload-too-large"
+    title = "Request body too large"
+
+
+@dataclass
+class Proxy:
+    settings: GatewaySettings
+    client: httpx.AsyncClient
+    verifier: TokenVerifier
+    org_tree: OrgTreeCache
+
+    async def caller(self, request: Request) -> Principal:
+        """The signed-in caller with roles expanded down the org tree; 401 or 403 otherwise."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise unauthorized("Sign in: send Authorization: Bearer <token>")
+        principal = await self.verifier.principal(token.strip())
+        if not principal.has_any_role:
+            raise Forbidden("Your account has no role in the region", required="any role")
+        if principal.unit_roles:
+            expanded, oversight = expand_unit_roles(principal.unit_roles, await self.org_tree.get())
+            principal = Principal(
+                subject=principal.subject, name=principal.name, kind=principal.kind, unit_roles=expanded,
+                region_roles=principal.region_roles, scopes=principal.scopes, oversight=oversight,
+            )
+        return principal
+
+    def internal_token(self, principal: Principal) -> str:
+        return mint_internal_token(principal, self.settings.internal_secret, self.settings.internal_token_ttl_seconds)
+
+    async def forward(self, request: Request, service: str, path: str) -> Response:
+        base = self.settings.service_urls().get(service)
+        if base is None:
+            raise NotFound(f"No service called {service!r}; try goals, budget or audit")
+        principal = await self.caller(request)
+        body = await self._body(request)
+        headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
+        headers["authorization"] = f"Bearer {self.internal_token(principal)}"
+        headers[REQUEST_ID_HEADER] = current_request_id() or ""
+        upstream = await self.send(service, request.method, f"{base}/{path}", request.url.query, headers, body)
+        if request.method in _WRITE_METHODS:
+            log.info("write", extra={"caller": principal.subject, "method": request.method,
+                                     "path": request.url.path, "status": upstream.status_code})
+            if service == "goals" and path.startswith("units"):
+                self.org_tree.invalidate()
+        return self._response(upstream, service)
+
+    async def send(self, service: str, method: str, url: str, query: str, headers: dict[str, str],
+                   body: bytes | None = None) -> httpx.Response:
+        try:
+            return await self.client.request(method, url, params=httpx.QueryParams(query), headers=headers,
+                                             content=body, timeout=self.settings.service_timeout_seconds)
+        except httpx.TimeoutException as exc:
+            raise ServiceUnavailable(f"The {service} service did not answer in time", service=service) from exc
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"The {service} service cannot be reached", service=service) from exc
+
+    async def _body(self, request: Request) -> bytes | None:
+        if request.method not in _WRITE_METHODS:
+            return None
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"Request bodies are limited to {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"Request bodies are limited to {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _response(upstream: httpx.Response, service: str) -> Response:
+        headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _DROPPED_RESPONSE_HEADERS}
+        location = headers.get("location")
+        if location and location.startswith("/"):
+            headers["location"] = f"/api/{service}{location}"
+        return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)

@@ -1,0 +1,51 @@
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.auth.tokens import DEV_AUDIENCE, DEV_ISSUER
+from shared.settings import DEV_SECRET, AppSettings, Profile
+
+
+class GatewaySettings(AppSettings):
+    """Settings of the gateway, from GATEWAY_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    jwt_secret: str = Field(default=DEV_SECRET, description="HS256 secret for development tokens only")
+    jwt_issuer: str = DEV_ISSUER
+    jwt_audience: str = DEV_AUDIENCE
+    jwt_algorithms: list[str] = Field(default=["HS256"])
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwks_url: str | None = None
+    jwks_file: str | None = None
+    jwks_min_refresh_seconds: float = Field(default=60.0, ge=0)
+
+    goals_url: str = "http://127.0.0.1:8001"
+    budget_url: str = "http://127.0.0.1:8002"
+    audit_url: str = "http://127.0.0.1:8003"
+    service_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    org_tree_ttl_seconds: float = Field(default=30.0, ge=0)
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+
+    @property
+    def uses_development_tokens(self) -> bool:
+        return self.jwks_url is None and self.jwks_file is None
+
+    @model_validator(mode="after")
+    def _production_needs_provider_keys(self) -> "GatewaySettings":
+        if self.profile is Profile.production:
+            if self.uses_development_tokens:
+                raise ValueError("production sign-in needs jwks_url or jwks_file from the identity provider")
+            if any(alg.startswith("HS") or alg == "none" for alg in self.jwt_algorithms):
+                raise ValueError("production accepts only asymmetric algorithms such as RS256 or ES256")
+        if "none" in (a.lower() for a in self.jwt_algorithms):
+            raise ValueError("the 'none' algorithm is never accepted")
+        return self
+
+    def _secret_fields(self) -> list[str]:
+        fields = ["internal_secret"]
+        if self.uses_development_tokens:
+            fields.append("jwt_secret")
+        return fields
+
+    def service_urls(self) -> dict[str, str]:
+        return {"goals": self.goals_url, "budget": self.budget_url, "audit": self.audit_url}

@@ -1,0 +1,11 @@
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class GoalsSettings(ServiceSettings):
+    """Settings of the goals service, from GOALS_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="GOALS_", extra="ignore")
+
+    service_name: str = "goals"

@@ -1,0 +1,59 @@
+"""What a service route depends on: the verified caller, and a session that records them in history."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth.policy import Principal, PrincipalKind, RegionRole
+from shared.auth.tokens import read_internal_token
+from shared.db import session_scope
+from shared.errors import Forbidden, Unauthorized
+from shared.history import set_actor
+
+_bearer = HTTPBearer(auto_error=False, description="The caller token the gateway signs")
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("This service only answers calls made through the gateway")
+    return read_internal_token(credentials.credentials, request.app.state.settings.internal_secret)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def _session_for(request: Request, principal: CurrentPrincipal) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request):
+        set_actor(session, principal.subject, principal.name)
+        yield session
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is an error answer.
+DbSession = Annotated[AsyncSession, Depends(_session_for, scope="function")]
+
+
+def require_region_role(principal: Principal, role: RegionRole) -> None:
+    if not principal.has(role):
+        raise Forbidden(f"Requires the region role '{role}'", required=str(role))
+
+
+def require_edit(principal: Principal, unit: str) -> None:
+    if not principal.can_edit(unit):
+        raise Forbidden(f"Requires editor on {unit}", required=f"{unit}:editor")
+
+
+def require_register(principal: Principal, unit: str) -> None:
+    if not principal.can_register(unit):
+        raise Forbidden(f"Requires registrar on {unit}", required=f"{unit}:registrar")
+
+
+def require_signed_in_reader(principal: Principal) -> None:
+    if principal.kind is not PrincipalKind.service and not principal.has_any_role:
+        raise Forbidden("Requires a role in the region", required="any role")

@@ -1,0 +1,237 @@
+"""One error family for every app, rendered as RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.requestid import current_request_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:styr:problem:"
+
+log = logging.getLogger("styr.errors")
+
+
+class FieldError(BaseModel):
+    """One failing field of a request: where it is, and why it failed."""
+
+    loc: list[str | int] = Field(description="Path to the field, e.g. ['body', 'code']")
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a machine-readable `code` and the request id."""
+
+    type: str = Field(examples=["urn:styr:problem:not-found"])
+    title: str
+    status: int
+    detail: str | None = None
+    code: str = Field(description="Stable machine-readable error code")
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class DomainError(Exception):
+    """Base of every expected failure; subclasses fix the status and the code."""
+
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class Locked(DomainError):
+    """A decided record that the caller may not change any more."""
+
+    status = 409
+    code = "locked"
+    title = "Record is locked"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    code = "precondition-failed"
+    title = "The record has changed since it was read"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    code = "precondition-required"
+    title = "If-Match header required"
+
+
+class Unprocessable(DomainError):
+    status = 422
+    code = "validation-failed"
+    title = "The request is not valid"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    code = "service-unavailable"
+    title = "A service is unavailable"
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": current_request_id(),
+    }
+    if errors is not None:
+        body["errors"] = [e.model_dump() for e in errors]
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def error_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the errors a route can return."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for err in (*errors, Unprocessable):
+        out[err.status] = {
+            "model": Problem,
+            "description": err.title,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+    return out
+
+
+def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+    return [
+        FieldError(loc=list(err.get("loc", ())), msg=str(err.get("msg", "")), type=str(err.get("type", "")))
+        for err in exc.errors()
+    ]
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(
+        exc.status, exc.code, exc.title, exc.detail, errors=exc.errors, headers=exc.headers, extra=exc.extra
+    )
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        422,
+        Unprocessable.code,
+        Unprocessable.title,
+        "One or more fields are invalid; see errors.",
+        errors=_field_errors(exc),
+    )
+
+
+_HTTP_CODES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail.lower() != title.lower() else None
+    return problem_response(exc.status_code, code, title, detail, headers=getattr(exc, "headers", None))
+
+
+async def _stale_data(_: Request, exc: Exception) -> JSONResponse:
+    # A concurrent writer bumped the version between our read and our update.
+    err = PreconditionFailed("Someone else changed the record at the same moment; read it again.")
+    return problem_response(err.status, err.code, err.title, err.detail)
+
+
+async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
+    log.info("integrity error mapped to 409: %s", exc)
+    return problem_response(
+        409, Conflict.code, Conflict.title, "The change conflicts with existing data (a duplicate or a broken reference)."
+    )
+
+
+async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return problem_response(
+        500,
+        "internal-error",
+        "Internal server error",
+        "Something went wrong on our side. Quote the request id when reporting it.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every failure, expected or not, as problem details."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StaleDataError, _stale_data)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unexpected_error)

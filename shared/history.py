@@ -1,0 +1,177 @@
+"""History: every create, update and delete of a tracked record keeps who, when, and what.
+
+It is recorded by the session itself after each flush, so no service can forget to call it.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import JSON, BigInteger, Integer, String, Table, event, func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
+from sqlalchemy.orm.attributes import NO_VALUE
+
+from shared.db import Tracked
+from shared.pagination import Page, PageParams
+from shared.requestid import current_request_id
+from shared.types import UTCDateTime, utcnow
+
+HISTORY_TABLE = "history_entry"
+ACTOR_KEY = "actor"
+SYSTEM_ACTOR = ("system", "System")
+_NOT_HISTORY = {"created_at", "updated_at"}
+
+
+class HistoryEntryColumns:
+    """The columns of a service's `history_entry` table; each service maps it on its own Base."""
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(64), index=True)
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int | None]
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class HistoryEntryRead(BaseModel):
+    """One change to a record: who made it, when, and the values before and after."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    entity: str
+    entity_id: str
+    action: Literal["create", "update", "delete"]
+    version: int | None
+    actor: str
+    actor_name: str
+    request_id: str | None
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def set_actor(session: AsyncSession | Session, subject: str, name: str) -> None:
+    session.info[ACTOR_KEY] = (subject, name)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _column_values(obj: Tracked, *, old: bool = False) -> dict[str, Any]:
+    state = inspect(obj)
+    values: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in _NOT_HISTORY:
+            continue
+        current = state.attrs[key].loaded_value
+        if old:
+            hist = state.attrs[key].history
+            if hist.deleted:
+                current = hist.deleted[0]
+            elif key == "version" and isinstance(current, int):
+                current -= 1  # the mapper bumps the version itself, outside attribute history
+        values[key] = None if current is NO_VALUE else _jsonable(current)
+    return values
+
+
+def _changed(obj: Tracked) -> bool:
+    state = inspect(obj)
+    return any(
+        state.attrs[a.key].history.has_changes()
+        for a in state.mapper.column_attrs
+        if a.key not in _NOT_HISTORY and a.key != "version"
+    )
+
+
+def _entry(obj: Tracked, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+           actor: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "entity": obj.__tablename__,  # type: ignore[attr-defined]
+        "entity_id": str(obj.id),
+        "action": action,
+        "version": obj.version if action != "delete" else (before or {}).get("version"),
+        "actor": actor[0],
+        "actor_name": actor[1],
+        "request_id": current_request_id(),
+        "at": utcnow(),
+        "before": before,
+        "after": after,
+    }
+
+
+def _record_flush(session: Session, _: UOWTransaction) -> None:
+    actor = session.info.get(ACTOR_KEY, SYSTEM_ACTOR)
+    rows: dict[Table, list[dict[str, Any]]] = {}
+
+    def add(obj: object, action: str) -> None:
+        if not isinstance(obj, Tracked):
+            return
+        if action == "create":
+            entry = _entry(obj, action, None, _column_values(obj), actor)
+        elif action == "update":
+            if not _changed(obj):
+                return
+            entry = _entry(obj, action, _column_values(obj, old=True), _column_values(obj), actor)
+        else:
+            entry = _entry(obj, action, _column_values(obj), None, actor)
+        table = obj.__table__.metadata.tables[HISTORY_TABLE]  # type: ignore[attr-defined]
+        rows.setdefault(table, []).append(entry)
+
+    for obj in session.new:
+        add(obj, "create")
+    for obj in session.dirty:
+        add(obj, "update")
+    for obj in session.deleted:
+        add(obj, "delete")
+    for table, entries in rows.items():
+        session.connection().execute(table.insert(), entries)
+
+
+class HistorySession(Session):
+    """The session class every service uses: it writes history after each flush."""
+
+
+event.listen(HistorySession, "after_flush", _record_flush)
+
+
+async def read_history(
+    session: AsyncSession, history_model: type[Any], entity: str, entity_id: str, page: PageParams
+) -> Page[HistoryEntryRead]:
+    """The changes to one record, oldest first."""
+    where = (history_model.entity == entity, history_model.entity_id == entity_id)
+    total = await session.scalar(select(func.count()).select_from(history_model).where(*where))
+    rows = await session.scalars(
+        select(history_model).where(*where).order_by(history_model.id).limit(page.limit).offset(page.offset)
+    )
+    return Page[HistoryEntryRead](
+        items=[HistoryEntryRead.model_validate(r) for r in rows],
+        total=total or 0,
+        limit=page.limit,
+        offset=page.offset,
+    )

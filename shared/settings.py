@@ -1,0 +1,70 @@
+"""Settings: one pydantic-settings class per app, each with its own prefix, on one shared base."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Known to everyone who reads this repository, so production refuses it.
+DEV_SECRET = "styr-development-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
+
+
+class Profile(StrEnum):
+    development = "development"
+    production = "production"
+
+
+def default_sqlite_url(name: str) -> str:
+    """The embedded default: one SQLite file per service under `data/`."""
+    return f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / f'{name}.sqlite3'}"
+
+
+class AppSettings(BaseSettings):
+    """What every app needs. Subclasses set `env_prefix` (GOALS_, BUDGET_, AUDIT_, GATEWAY_)."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    profile: Profile = Profile.development
+    log_level: str = "INFO"
+    internal_secret: str = Field(
+        default=DEV_SECRET,
+        description="Signs the short-lived caller tokens the gateway sends to the services.",
+    )
+    internal_token_ttl_seconds: int = Field(default=60, ge=5, le=3600)
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> AppSettings:
+        if self.profile is Profile.production:
+            for name in self._secret_fields():
+                value = getattr(self, name)
+                if value == DEV_SECRET or len(value) < MIN_SECRET_LENGTH:
+                    raise ValueError(
+                        f"{name} must be set to a secret of at least {MIN_SECRET_LENGTH} characters "
+                        "in production, and never to the development secret"
+                    )
+        return self
+
+    def _secret_fields(self) -> list[str]:
+        return ["internal_secret"]
+
+
+class ServiceSettings(AppSettings):
+    """A domain service: its own database, chosen by a URL."""
+
+    database_url: str = ""
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    service_name: str = ""
+
+    @model_validator(mode="after")
+    def _default_database(self) -> ServiceSettings:
+        if not self.database_url:
+            if self.profile is Profile.production:
+                raise ValueError("database_url must be set in production")
+            self.database_url = default_sqlite_url(self.service_name)
+        return self

@@ -1,0 +1,191 @@
+"""The whole stack in-process: three services and the gateway, on SQLite or a real PostgreSQL.
+
+Set STYR_TEST_POSTGRES_URL (an admin URL such as postgresql+asyncpg://postgres@127.0.0.1:5433/postgres)
+to run on PostgreSQL; without it the suite runs on the embedded default, SQLite files in a temp folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from cli.main import seed_database
+from cli.registry import SERVICES
+from gateway.app import create_app as create_gateway
+from gateway.settings import GatewaySettings
+from services.audit.app import create_app as create_audit
+from services.audit.models import Base as AuditBase
+from services.audit.settings import AuditSettings
+from services.budget.app import create_app as create_budget
+from services.budget.models import Base as BudgetBase
+from services.budget.settings import BudgetSettings
+from services.goals.app import create_app as create_goals
+from services.goals.models import Base as GoalsBase
+from services.goals.settings import GoalsSettings
+from shared.auth.tokens import mint_dev_token
+from shared.migrations import migrate
+from shared.settings import DEV_SECRET
+
+POSTGRES_ADMIN_URL = os.environ.get("STYR_TEST_POSTGRES_URL")
+METADATA: dict[str, MetaData] = {"goals": GoalsBase.metadata, "budget": BudgetBase.metadata, "audit": AuditBase.metadata}
+
+
+def pytest_report_header() -> str:
+    return f"database: {'postgresql' if POSTGRES_ADMIN_URL else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return "postgresql" if POSTGRES_ADMIN_URL else "sqlite"
+
+
+async def _create_postgres_database(name: str) -> str:
+    assert POSTGRES_ADMIN_URL
+    engine = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def new_database_url(label: str, tmp_dir: Path) -> str:
+    """An empty database of the backend under test."""
+    suffix = uuid.uuid4().hex[:8]
+    if POSTGRES_ADMIN_URL:
+        return asyncio.run(_create_postgres_database(f"styr_test_{label}_{suffix}"))
+    return f"sqlite+aiosqlite:///{tmp_dir / f'{label}_{suffix}.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One database per service, migrated to head once for the whole run."""
+    tmp_dir = tmp_path_factory.mktemp("db")
+    urls = {}
+    for entry in SERVICES:
+        url = new_database_url(entry.name, tmp_dir)
+        asyncio.run(migrate(entry.directory, url))
+        urls[entry.name] = url
+    return urls
+
+
+async def _empty_tables(urls: dict[str, str]) -> None:
+    for name, url in urls.items():
+        engine = create_async_engine(url)
+        tables = [t.name for t in reversed(METADATA[name].sorted_tables)]
+        async with engine.begin() as conn:
+            if url.startswith("postgresql"):
+                await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    await conn.execute(text(f"DELETE FROM {table}"))
+        await engine.dispose()
+
+
+class RoutingTransport(httpx.AsyncBaseTransport):
+    """Sends the gateway's service calls to in-process apps, by host name; unknown hosts fail to connect."""
+
+    def __init__(self, apps: dict[str, FastAPI]) -> None:
+        self.apps = apps
+        self.down: set[str] = set()
+        self._transports = {host: httpx.ASGITransport(app=app) for host, app in apps.items()}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if host in self.down or host not in self._transports:
+            raise httpx.ConnectError(f"{host} is down", request=request)
+        return await self._transports[host].handle_async_request(request)
+
+
+@dataclass
+class Stack:
+    """The running product as a test sees it: a client of the gateway, and ways to sign in."""
+
+    client: httpx.AsyncClient
+    apps: dict[str, FastAPI]
+    transport: RoutingTransport
+    database_urls: dict[str, str]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def token(self, sub: str = "user", *roles: str, name: str | None = None, **kwargs: Any) -> str:
+        return mint_dev_token(DEV_SECRET, subject=sub, name=name, roles=roles, **kwargs)
+
+    def auth(self, sub: str = "user", *roles: str, name: str | None = None, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(sub, *roles, name=name, **kwargs)}"}
+
+    def service_client(self, service: str) -> httpx.AsyncClient:
+        """A client that calls a service directly, bypassing the gateway."""
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.apps[service]), base_url=f"http://{service}")
+
+
+def service_apps(urls: dict[str, str]) -> dict[str, FastAPI]:
+    return {
+        "goals": create_goals(GoalsSettings(database_url=urls["goals"]), configure_logs=False),
+        "budget": create_budget(BudgetSettings(database_url=urls["budget"]), configure_logs=False),
+        "audit": create_audit(AuditSettings(database_url=urls["audit"]), configure_logs=False),
+    }
+
+
+def gateway_settings(**overrides: Any) -> GatewaySettings:
+    values: dict[str, Any] = {
+        "goals_url": "http://goals",
+        "budget_url": "http://budget",
+        "audit_url": "http://audit",
+        "org_tree_ttl_seconds": 0,
+        "service_timeout_seconds": 5,
+    }
+    values.update(overrides)
+    return GatewaySettings(**values)
+
+
+@pytest.fixture
+def gateway_overrides() -> dict[str, Any]:
+    """Override in a test module to run the gateway with other settings."""
+    return {}
+
+
+@pytest.fixture
+async def stack(database_urls: dict[str, str], gateway_overrides: dict[str, Any]) -> AsyncIterator[Stack]:
+    apps = service_apps(database_urls)
+    transport = RoutingTransport(apps)
+    gateway = create_gateway(gateway_settings(**gateway_overrides), transport=transport, configure_logs=False)
+    async with AsyncExitStack() as stack_ctx:
+        for app in [*apps.values(), gateway]:
+            await stack_ctx.enter_async_context(app.router.lifespan_context(app))
+        client = await stack_ctx.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway, raise_app_exceptions=False),
+                              base_url="http://gateway")
+        )
+        all_apps = {**apps, "gateway": gateway}
+        yield Stack(client=client, apps=all_apps, transport=transport, database_urls=database_urls)
+    await _empty_tables(database_urls)
+
+
+@pytest.fixture
+async def seeded(stack: Stack) -> Stack:
+    """The stack with the demo data loaded, as `make run` loads it."""
+    for entry in SERVICES:
+        await seed_database(entry, stack.database_urls[entry.name])
+    return stack
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_env() -> Iterator[None]:
+    # The suite sets every setting it needs; a developer's own exports must not leak in.
+    saved = {k: v for k, v in os.environ.items() if k.startswith(("GOALS_", "BUDGET_", "AUDIT_", "GATEWAY_"))}
+    for key in saved:
+        del os.environ[key]
+    yield
+    os.environ.update(saved)
