@@ -44,10 +44,19 @@ def token(
         parse_role_claims(role or [])
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    typer.echo(mint_dev_token(
-        settings.jwt_secret, subject=sub, name=name, roles=role or [], scopes=scope or [], client=client,
-        ttl_seconds=int(hours * 3600), issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-    ))
+    typer.echo(
+        mint_dev_token(
+            settings.jwt_secret,
+            subject=sub,
+            name=name,
+            roles=role or [],
+            scopes=scope or [],
+            client=client,
+            ttl_seconds=int(hours * 3600),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+    )
 
 
 @app.command()

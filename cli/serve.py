@@ -28,8 +28,18 @@ class Child:
 
 
 def _start(name: str, factory: str, port: int, env: dict[str, str]) -> Child:
-    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", HOST, "--port", str(port),
-               "--no-access-log"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
     return Child(name, port, subprocess.Popen(command, env=env))
 
 

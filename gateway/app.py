@@ -20,10 +20,10 @@ from gateway.org import OrgTreeCache
 from gateway.proxy import Proxy
 from gateway.settings import GatewaySettings
 from shared.auth.policy import Principal, PrincipalKind
-from shared.errors import install_error_handlers
+from shared.errors import install_error_handlers, install_middleware
 from shared.health import health_router
 from shared.logging import configure_logging
-from shared.requestid import REQUEST_ID_HEADER, RequestIdMiddleware, current_request_id
+from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 GATEWAY_IDENTITY = Principal(subject="gateway", name="Gateway", kind=PrincipalKind.service)
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -35,8 +35,10 @@ Every `/api/...` operation needs a bearer JWT. Errors are RFC 9457 problem detai
 
 
 def _service_headers(proxy: Proxy) -> dict[str, str]:
-    return {"authorization": f"Bearer {proxy.internal_token(GATEWAY_IDENTITY)}",
-            REQUEST_ID_HEADER: current_request_id() or ""}
+    return {
+        "authorization": f"Bearer {proxy.internal_token(GATEWAY_IDENTITY)}",
+        REQUEST_ID_HEADER: current_request_id() or "",
+    }
 
 
 async def _service_ready(proxy: Proxy, service: str, base: str) -> bool:
@@ -56,8 +58,9 @@ async def _readiness(request: Request) -> dict[str, bool]:
 
 async def _service_openapi(proxy: Proxy, service: str, base: str) -> dict[str, Any] | None:
     try:
-        response = await proxy.client.get(f"{base}/openapi.json", headers=_service_headers(proxy),
-                                          timeout=proxy.settings.service_timeout_seconds)
+        response = await proxy.client.get(
+            f"{base}/openapi.json", headers=_service_headers(proxy), timeout=proxy.settings.service_timeout_seconds
+        )
         response.raise_for_status()
         return dict(response.json())
     except (httpx.HTTPError, ValueError):
@@ -80,21 +83,33 @@ def create_app(
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         async with httpx.AsyncClient(transport=transport, limits=limits) as client:
             jwks = JwksKeys(settings, client)
-            proxy = Proxy(settings, client, TokenVerifier(settings, jwks), OrgTreeCache(
-                lambda: proxy.send("goals", "GET", f"{settings.goals_url}/units/tree", "", _service_headers(proxy)),
-                settings.org_tree_ttl_seconds,
-            ))
+            proxy = Proxy(
+                settings,
+                client,
+                TokenVerifier(settings, jwks),
+                OrgTreeCache(
+                    lambda: proxy.send("goals", "GET", f"{settings.goals_url}/units/tree", "", _service_headers(proxy)),
+                    settings.org_tree_ttl_seconds,
+                ),
+            )
             app.state.proxy = proxy
             app.state.combined_openapi = None
             gc.collect()
             gc.freeze()
             yield
 
-    app = FastAPI(title="Styr", description=DESCRIPTION, version="0.1.0", lifespan=lifespan,
-                  openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Styr",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    install_middleware(app)
     app.include_router(health_router(_readiness))
 
     @app.get("/openapi.json", include_in_schema=False)

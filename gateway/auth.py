@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -67,7 +68,8 @@ class JwksKeys:
 
     async def _load(self) -> dict[str, Any]:
         if self._settings.jwks_file:
-            return dict(json.loads(Path(self._settings.jwks_file).read_text()))
+            text = await asyncio.to_thread(Path(self._settings.jwks_file).read_text)
+            return dict(json.loads(text))
         assert self._settings.jwks_url
         response = await self._client.get(self._settings.jwks_url, timeout=5.0)
         response.raise_for_status()

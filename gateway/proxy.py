@@ -20,8 +20,17 @@ log = logging.getLogger("styr.gateway")
 
 _FORWARDED_REQUEST_HEADERS = ("accept", "accept-language", "content-type", "if-match", "if-none-match")
 _DROPPED_RESPONSE_HEADERS = {
-    "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length",
-    "content-encoding", "server", "date", REQUEST_ID_HEADER,
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "content-length",
+    "content-encoding",
+    "server",
+    "date",
+    REQUEST_ID_HEADER,
 }
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -50,8 +59,13 @@ class Proxy:
         if principal.unit_roles:
             expanded, oversight = expand_unit_roles(principal.unit_roles, await self.org_tree.get())
             principal = Principal(
-                subject=principal.subject, name=principal.name, kind=principal.kind, unit_roles=expanded,
-                region_roles=principal.region_roles, scopes=principal.scopes, oversight=oversight,
+                subject=principal.subject,
+                name=principal.name,
+                kind=principal.kind,
+                unit_roles=expanded,
+                region_roles=principal.region_roles,
+                scopes=principal.scopes,
+                oversight=oversight,
             )
         return principal
 
@@ -69,17 +83,31 @@ class Proxy:
         headers[REQUEST_ID_HEADER] = current_request_id() or ""
         upstream = await self.send(service, request.method, f"{base}/{path}", request.url.query, headers, body)
         if request.method in _WRITE_METHODS:
-            log.info("write", extra={"caller": principal.subject, "method": request.method,
-                                     "path": request.url.path, "status": upstream.status_code})
+            log.info(
+                "write",
+                extra={
+                    "caller": principal.subject,
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": upstream.status_code,
+                },
+            )
             if service == "goals" and path.startswith("units"):
                 self.org_tree.invalidate()
         return self._response(upstream, service)
 
-    async def send(self, service: str, method: str, url: str, query: str, headers: dict[str, str],
-                   body: bytes | None = None) -> httpx.Response:
+    async def send(
+        self, service: str, method: str, url: str, query: str, headers: dict[str, str], body: bytes | None = None
+    ) -> httpx.Response:
         try:
-            return await self.client.request(method, url, params=httpx.QueryParams(query), headers=headers,
-                                             content=body, timeout=self.settings.service_timeout_seconds)
+            return await self.client.request(
+                method,
+                url,
+                params=httpx.QueryParams(query),
+                headers=headers,
+                content=body,
+                timeout=self.settings.service_timeout_seconds,
+            )
         except httpx.TimeoutException as exc:
             raise ServiceUnavailable(f"The {service} service did not answer in time", service=service) from exc
         except httpx.TransportError as exc:

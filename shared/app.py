@@ -9,11 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 
 from shared.db import create_engine, create_sessionmaker, database_reachable
-from shared.errors import install_error_handlers
+from shared.errors import install_error_handlers, install_middleware
 from shared.health import health_router
 from shared.history import HistorySession
 from shared.logging import configure_logging
-from shared.requestid import RequestIdMiddleware
 from shared.settings import ServiceSettings
 
 
@@ -49,7 +48,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    install_middleware(app)
     app.include_router(health_router(_database_ready))
     for router in routers:
         app.include_router(router)

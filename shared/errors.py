@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.requestid import current_request_id
+from shared.requestid import RequestIdMiddleware, current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:styr:problem:"
@@ -151,7 +152,8 @@ def problem_response(
 def error_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the errors a route can return."""
     out: dict[int | str, dict[str, Any]] = {}
-    for err in (*errors, Unprocessable):
+    every: tuple[type[DomainError], ...] = (*errors, Unprocessable)
+    for err in every:
         out[err.status] = {
             "model": Problem,
             "description": err.title,
@@ -213,25 +215,60 @@ async def _stale_data(_: Request, exc: Exception) -> JSONResponse:
 async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     log.info("integrity error mapped to 409: %s", exc)
     return problem_response(
-        409, Conflict.code, Conflict.title, "The change conflicts with existing data (a duplicate or a broken reference)."
+        409,
+        Conflict.code,
+        Conflict.title,
+        "The change conflicts with existing data (a duplicate or a broken reference).",
     )
 
 
-async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", exc_info=exc)
-    return problem_response(
-        500,
-        "internal-error",
-        "Internal server error",
-        "Something went wrong on our side. Quote the request id when reporting it.",
-    )
+class UnexpectedErrorMiddleware:
+    """Turns an unexpected exception into a 500 problem with the request id, and logs the trace.
+
+    It sits inside the request-id middleware, so the answer and the log line carry the id; the
+    trace goes to the log only, never to the caller.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.exception("unexpected error", exc_info=exc)
+            if started:
+                raise
+            response = problem_response(
+                500,
+                "internal-error",
+                "Internal server error",
+                "Something went wrong on our side. Quote the request id when reporting it.",
+            )
+            await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Render every failure, expected or not, as problem details."""
+    """Render every expected failure as problem details (unexpected ones: see install_middleware)."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def install_middleware(app: FastAPI) -> None:
+    """Request ids outermost, then the last-resort 500 answer; the same order in every app."""
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(RequestIdMiddleware)

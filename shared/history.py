@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, BigInteger, Integer, String, Table, event, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
-from sqlalchemy.orm.attributes import NO_VALUE
 
 from shared.db import Tracked
 from shared.pagination import Page, PageParams
@@ -89,14 +88,14 @@ def _column_values(obj: Tracked, *, old: bool = False) -> dict[str, Any]:
         key = attr.key
         if key in _NOT_HISTORY:
             continue
-        current = state.attrs[key].loaded_value
+        current = state.dict.get(key)
         if old:
             hist = state.attrs[key].history
             if hist.deleted:
                 current = hist.deleted[0]
             elif key == "version" and isinstance(current, int):
                 current -= 1  # the mapper bumps the version itself, outside attribute history
-        values[key] = None if current is NO_VALUE else _jsonable(current)
+        values[key] = _jsonable(current)
     return values
 
 
@@ -109,8 +108,9 @@ def _changed(obj: Tracked) -> bool:
     )
 
 
-def _entry(obj: Tracked, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
-           actor: tuple[str, str]) -> dict[str, Any]:
+def _entry(
+    obj: Tracked, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None, actor: tuple[str, str]
+) -> dict[str, Any]:
     return {
         "entity": obj.__tablename__,  # type: ignore[attr-defined]
         "entity_id": str(obj.id),

@@ -39,7 +39,7 @@ Pagination = Annotated[PageParams, Depends()]
 
 async def paginate(
     session: AsyncSession,
-    stmt: Select[Any],
+    stmt: Select[*tuple[Any, ...]],
     page: PageParams,
     to_item: Callable[[Any], T],
 ) -> Page[T]:

@@ -39,7 +39,11 @@ from shared.migrations import migrate
 from shared.settings import DEV_SECRET
 
 POSTGRES_ADMIN_URL = os.environ.get("STYR_TEST_POSTGRES_URL")
-METADATA: dict[str, MetaData] = {"goals": GoalsBase.metadata, "budget": BudgetBase.metadata, "audit": AuditBase.metadata}
+METADATA: dict[str, MetaData] = {
+    "goals": GoalsBase.metadata,
+    "budget": BudgetBase.metadata,
+    "audit": AuditBase.metadata,
+}
 
 
 def pytest_report_header() -> str:
@@ -165,8 +169,9 @@ async def stack(database_urls: dict[str, str], gateway_overrides: dict[str, Any]
         for app in [*apps.values(), gateway]:
             await stack_ctx.enter_async_context(app.router.lifespan_context(app))
         client = await stack_ctx.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway, raise_app_exceptions=False),
-                              base_url="http://gateway")
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=gateway, raise_app_exceptions=False), base_url="http://gateway"
+            )
         )
         all_apps = {**apps, "gateway": gateway}
         yield Stack(client=client, apps=all_apps, transport=transport, database_urls=database_urls)

@@ -95,4 +95,6 @@ class ActionRecommendation(Tracked, Base):
     __table_args__ = (UniqueConstraint("action_id", "recommendation_id"),)
 
     action_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
-    recommendation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("recommendation.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("recommendation.id", ondelete="CASCADE"), index=True
+    )

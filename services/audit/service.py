@@ -103,12 +103,12 @@ async def create_report(session: AsyncSession, data: ReportCreate, diary_pattern
     session.add(report)
     await session.flush()
     session.add_all(
-        AuditRecipient(report_id=report.id, body_code=r.body_code, diary_number=r.diary_number)
-        for r in data.recipients
+        AuditRecipient(report_id=report.id, body_code=r.body_code, diary_number=r.diary_number) for r in data.recipients
     )
     session.add_all(
-        Recommendation(report_id=report.id, number=n, body_code=r.body_code, text=r.text,
-                       response_due_on=r.response_due_on)
+        Recommendation(
+            report_id=report.id, number=n, body_code=r.body_code, text=r.text, response_due_on=r.response_due_on
+        )
         for n, r in enumerate(data.recommendations, start=1)
     )
     await session.flush()
@@ -202,7 +202,9 @@ async def create_action(session: AsyncSession, data: ActionCreate) -> Action:
     action = Action(**data.model_dump(exclude={"recommendation_ids"}))
     session.add(action)
     await session.flush()
-    session.add_all(ActionRecommendation(action_id=action.id, recommendation_id=r) for r in dict.fromkeys(data.recommendation_ids))
+    session.add_all(
+        ActionRecommendation(action_id=action.id, recommendation_id=r) for r in dict.fromkeys(data.recommendation_ids)
+    )
     await session.flush()
     return action
 

@@ -38,8 +38,13 @@ def _readable(principal: Principal, frame: OperatingFrame) -> OperatingFrame:
     return frame
 
 
-@router.get("", operation_id="list_frames", summary="List operating frames",
-            responses=error_responses(Forbidden), **access(READ_RULE))
+@router.get(
+    "",
+    operation_id="list_frames",
+    summary="List operating frames",
+    responses=error_responses(Forbidden),
+    **access(READ_RULE),
+)
 async def list_frames(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -50,31 +55,54 @@ async def list_frames(
     require_signed_in_reader(principal)
     visible = None
     if not principal.reads_all_drafts:
-        visible = or_(OperatingFrame.status == FrameStatus.decided,
-                      OperatingFrame.unit_code.in_(list(principal.unit_roles)))
+        visible = or_(
+            OperatingFrame.status == FrameStatus.decided, OperatingFrame.unit_code.in_(list(principal.unit_roles))
+        )
     return await service.list_frames(session, page, year=year, unit_code=unit, visible=visible)
 
 
-@router.get("/total", operation_id="get_frame_total", summary="All units' frames for a year, summed exactly",
-            responses=error_responses(Forbidden), **access("the board, auditor or finance"))
-async def get_frame_total(session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]) -> FrameTotal:
+@router.get(
+    "/total",
+    operation_id="get_frame_total",
+    summary="All units' frames for a year, summed exactly",
+    responses=error_responses(Forbidden),
+    **access("the board, auditor or finance"),
+)
+async def get_frame_total(
+    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
+) -> FrameTotal:
     if not principal.reads_all_drafts:
         raise Forbidden("Requires a role on the board, auditor or finance", required="RS:reader|auditor|finance")
     return await service.frame_total(session, year)
 
 
-@router.get("/{frame_id}", operation_id="get_frame", summary="One operating frame",
-            responses=error_responses(Forbidden, NotFound), **access(READ_RULE))
-async def get_frame(frame_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response) -> FrameRead:
+@router.get(
+    "/{frame_id}",
+    operation_id="get_frame",
+    summary="One operating frame",
+    responses=error_responses(Forbidden, NotFound),
+    **access(READ_RULE),
+)
+async def get_frame(
+    frame_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+) -> FrameRead:
     require_signed_in_reader(principal)
     frame = _readable(principal, await service.get_frame(session, frame_id))
     set_etag(response, frame)
     return FrameRead.model_validate(frame)
 
 
-@router.post("", operation_id="create_frame", summary="Create an operating frame", status_code=status.HTTP_201_CREATED,
-             responses=error_responses(Forbidden, Conflict), **access("finance"))
-async def create_frame(data: FrameCreate, session: DbSession, principal: CurrentPrincipal, response: Response) -> FrameRead:
+@router.post(
+    "",
+    operation_id="create_frame",
+    summary="Create an operating frame",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Forbidden, Conflict),
+    **access("finance"),
+)
+async def create_frame(
+    data: FrameCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+) -> FrameRead:
     require_region_role(principal, RegionRole.finance)
     frame = await service.create_frame(session, data)
     set_etag(response, frame)
@@ -82,12 +110,20 @@ async def create_frame(data: FrameCreate, session: DbSession, principal: Current
     return FrameRead.model_validate(frame)
 
 
-@router.patch("/{frame_id}", operation_id="update_frame", summary="Change an operating frame",
-              responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-              **access("finance"))
+@router.patch(
+    "/{frame_id}",
+    operation_id="update_frame",
+    summary="Change an operating frame",
+    responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
+    **access("finance"),
+)
 async def update_frame(
-    frame_id: uuid.UUID, data: FrameUpdate, session: DbSession, principal: CurrentPrincipal,
-    response: Response, if_match: IfMatch = None,
+    frame_id: uuid.UUID,
+    data: FrameUpdate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> FrameRead:
     require_region_role(principal, RegionRole.finance)
     frame = await service.get_frame(session, frame_id)
@@ -97,8 +133,13 @@ async def update_frame(
     return FrameRead.model_validate(frame)
 
 
-@router.get("/{frame_id}/history", operation_id="get_frame_history", summary="Every change to an operating frame",
-            responses=error_responses(Forbidden, NotFound), **access(READ_RULE))
+@router.get(
+    "/{frame_id}/history",
+    operation_id="get_frame_history",
+    summary="Every change to an operating frame",
+    responses=error_responses(Forbidden, NotFound),
+    **access(READ_RULE),
+)
 async def get_frame_history(
     frame_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:

@@ -19,7 +19,7 @@ Amount = Annotated[
         max_digits=18,
         decimal_places=2,
         allow_inf_nan=False,
-        description="SEK, exact, at most two decimals; send as a string, e.g. \"1250000.50\"",
+        description='SEK, exact, at most two decimals; send as a string, e.g. "1250000.50"',
         examples=["4512000000.00"],
     ),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +33,7 @@ def unit_read(unit: OrgUnit, parent_code: str | None) -> UnitRead:
     )
 
 
-def _units_with_parent_code() -> Select[Any]:
+def _units_with_parent_code() -> Select[OrgUnit, str | None]:
     return select(OrgUnit, _Parent.code).outerjoin(_Parent, OrgUnit.parent_id == _Parent.id)
 
 
@@ -58,8 +57,9 @@ async def get_unit_with_parent(session: AsyncSession, code: str) -> tuple[OrgUni
 
 async def org_tree(session: AsyncSession) -> OrgTree:
     rows = (await session.execute(_units_with_parent_code().order_by(OrgUnit.code))).all()
-    nodes = {unit.code: TreeNode(code=unit.code, name=unit.name, kind=unit.kind, parent_code=parent)
-             for unit, parent in rows}
+    nodes = {
+        unit.code: TreeNode(code=unit.code, name=unit.name, kind=unit.kind, parent_code=parent) for unit, parent in rows
+    }
     ordered: list[TreeNode] = []
     placed: set[str] = set()
 

@@ -80,9 +80,7 @@ def _ancestors_or_self(code: str, tree: Mapping[str, OrgNode]) -> list[str]:
     return chain
 
 
-def expand_unit_roles(
-    direct: Mapping[str, UnitRole], tree: Mapping[str, OrgNode]
-) -> tuple[dict[str, UnitRole], bool]:
+def expand_unit_roles(direct: Mapping[str, UnitRole], tree: Mapping[str, OrgNode]) -> tuple[dict[str, UnitRole], bool]:
     """Each unit's effective role, reaching down the tree; and whether the caller sits on the board.
 
     A role on the council covers the council's own material only: council members read the

@@ -22,13 +22,17 @@ def _b64(data: dict) -> str:
 
 
 def _pem_private(key) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def _pem_public(key) -> str:
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def _public_jwk(key, kid: str, alg: str) -> dict:
@@ -49,21 +53,34 @@ def keys():
 @pytest.fixture
 def jwks_file(tmp_path, keys):
     path = tmp_path / "jwks.json"
-    path.write_text(json.dumps({"keys": [_public_jwk(keys["rsa"], "rsa-1", "RS256"),
-                                         _public_jwk(keys["ec"], "ec-1", "ES256")]}))
+    path.write_text(
+        json.dumps({"keys": [_public_jwk(keys["rsa"], "rsa-1", "RS256"), _public_jwk(keys["ec"], "ec-1", "ES256")]})
+    )
     return path
 
 
 @pytest.fixture
 def gateway_overrides(jwks_file):
-    return {"jwks_file": str(jwks_file), "jwt_algorithms": ["RS256", "ES256"], "jwt_issuer": ISSUER,
-            "jwt_audience": AUDIENCE, "jwks_min_refresh_seconds": 0}
+    return {
+        "jwks_file": str(jwks_file),
+        "jwt_algorithms": ["RS256", "ES256"],
+        "jwt_issuer": ISSUER,
+        "jwt_audience": AUDIENCE,
+        "jwks_min_refresh_seconds": 0,
+    }
 
 
 def _token(key, alg: str, kid: str, **overrides) -> str:
     now = int(time.time())
-    claims = {"sub": "oid-123", "name": "Anna Andersson", "iss": ISSUER, "aud": AUDIENCE, "iat": now,
-              "exp": now + 600, "roles": ["RS:reader"]}
+    claims = {
+        "sub": "oid-123",
+        "name": "Anna Andersson",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 600,
+        "roles": ["RS:reader"],
+    }
     claims.update(overrides)
     return jwt.encode(claims, _pem_private(key), algorithm=alg, headers={"kid": kid})
 
@@ -114,6 +131,9 @@ async def test_hs256_signed_with_the_rsa_public_key_is_refused(stack, keys):
 
 
 async def test_a_development_token_is_refused_in_production_sign_in(stack):
-    token = jwt.encode({"sub": "x", "iss": DEV_ISSUER, "aud": DEV_AUDIENCE, "exp": int(time.time()) + 60,
-                        "roles": ["admin"]}, "styr-development-secret-do-not-use-in-production", algorithm="HS256")
+    token = jwt.encode(
+        {"sub": "x", "iss": DEV_ISSUER, "aud": DEV_AUDIENCE, "exp": int(time.time()) + 60, "roles": ["admin"]},
+        "styr-development-secret-do-not-use-in-production",
+        algorithm="HS256",
+    )
     assert (await _get(stack, token)).status_code == 401

@@ -19,8 +19,14 @@ def _b64(data: dict) -> str:
 
 def _claims(**overrides):
     now = int(time.time())
-    claims = {"sub": "anna", "iss": DEV_ISSUER, "aud": DEV_AUDIENCE, "iat": now, "exp": now + 600,
-              "roles": ["HSN:reader"]}
+    claims = {
+        "sub": "anna",
+        "iss": DEV_ISSUER,
+        "aud": DEV_AUDIENCE,
+        "iat": now,
+        "exp": now + 600,
+        "roles": ["HSN:reader"],
+    }
     claims.update(overrides)
     return claims
 

@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint install clean-data
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate every service's database, load the demo data, start the services and the gateway.
+run: $(STAMP)
+	$(BIN)/styr migrate
+	$(BIN)/styr seed
+	$(BIN)/styr serve
+
+## Lint, type-check, then the test suite on SQLite and on a throw-away PostgreSQL.
+test: $(STAMP) lint
+	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Remove the embedded databases (the demo data comes back with the next `make run`).
+clean-data:
+	rm -rf data

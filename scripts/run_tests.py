@@ -1,0 +1,135 @@
+"""Runs the pytest suite twice: on the embedded default (SQLite) and on a real PostgreSQL server
+that it starts in a temporary directory on a free port and stops afterwards.
+
+Usage: python scripts/run_tests.py [pytest arguments…]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Outcome:
+    database: str
+    exit_code: int
+    tests: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    @property
+    def passed(self) -> int:
+        return self.tests - self.failed - self.skipped
+
+
+def _pg_binary(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if found:
+        return found[-1]
+    on_path = shutil.which(name)
+    if on_path:
+        return on_path
+    raise SystemExit(f"PostgreSQL's {name} was not found: install PostgreSQL (Debian: apt-get install postgresql)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; these machines run us as root.
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server; yields an admin URL for asyncpg."""
+    workdir = Path(tempfile.mkdtemp(prefix="styr-pg-"))
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        shutil.chown(workdir, "postgres", "postgres")
+    data, log, port = workdir / "data", workdir / "server.log", _free_port()
+    subprocess.run(
+        _as_postgres(
+            [
+                _pg_binary("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    options = (
+        f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    pg_ctl = _pg_binary("pg_ctl")
+    subprocess.run(
+        _as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]), check=False, stdout=subprocess.DEVNULL
+        )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_pytest(database: str, extra_env: dict[str, str], args: list[str]) -> Outcome:
+    print(f"\n=== pytest on {database} ===", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "junit.xml"
+        env = {**os.environ, **extra_env}
+        code = subprocess.call([sys.executable, "-m", "pytest", f"--junitxml={report}", *args], cwd=ROOT, env=env)
+        outcome = Outcome(database, code)
+        if report.exists():
+            suite = ET.parse(report).getroot()
+            suite = suite if suite.tag == "testsuite" else suite[0]
+            outcome.tests = int(suite.get("tests", 0))
+            outcome.failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            outcome.skipped = int(suite.get("skipped", 0))
+    return outcome
+
+
+def main(args: list[str]) -> int:
+    outcomes = [run_pytest("sqlite", {}, args)]
+    with postgres_server() as url:
+        outcomes.append(run_pytest("postgresql", {"STYR_TEST_POSTGRES_URL": url}, args))
+    print("\n=== summary ===")
+    for o in outcomes:
+        print(f"{o.database}: {o.tests} tests, {o.passed} passed, {o.failed} failed, {o.skipped} skipped")
+    total_passed = sum(o.passed for o in outcomes)
+    total_failed = sum(o.failed for o in outcomes)
+    print(f"{total_passed} passed, {total_failed} failed")
+    return 0 if all(o.exit_code == 0 for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,52 @@
+"""One OpenAPI document covers every operation of every service, with the auth scheme declared."""
+
+from collections import Counter
+
+from services.audit.app import create_app as audit_app
+from services.budget.app import create_app as budget_app
+from services.goals.app import create_app as goals_app
+
+
+async def test_the_combined_document_holds_every_service_operation(stack):
+    doc = (await stack.client.get("/openapi.json")).json()
+    for prefix, factory in (("goals", goals_app), ("budget", budget_app), ("audit", audit_app)):
+        own = factory(configure_logs=False).openapi()
+        for path, item in own["paths"].items():
+            if path in ("/healthz", "/readyz"):
+                continue
+            combined = doc["paths"][f"/api/{prefix}{path}"]
+            assert set(item) == set(combined)
+            for operation in combined.values():
+                assert operation["security"] == [{"bearerAuth": []}]
+                assert "x-access" in operation, f"{path} declares no access rule"
+    assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+async def test_operation_ids_are_unique_and_readable(stack):
+    doc = (await stack.client.get("/openapi.json")).json()
+    ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
+    assert all("_api_" not in i for i in ids)
+
+
+async def test_every_ref_resolves(stack):
+    doc = (await stack.client.get("/openapi.json")).json()
+    text = str(doc)
+    schemas = doc["components"]["schemas"]
+    import re
+
+    refs = set(re.findall(r"#/components/schemas/([A-Za-z0-9_.\-]+)", text))
+    assert refs - set(schemas) == set()
+
+
+async def test_docs_page_is_served(stack):
+    response = await stack.client.get("/docs")
+    assert response.status_code == 200
+    assert "/openapi.json" in response.text
+
+
+async def test_a_missing_service_leaves_a_note_instead_of_failing(stack):
+    stack.transport.down.add("budget")
+    doc = (await stack.client.get("/openapi.json")).json()
+    assert "budget" in doc["info"]["description"]
+    assert not any(p.startswith("/api/budget/") for p in doc["paths"])

@@ -1,0 +1,100 @@
+"""The services answer only the gateway; the gateway passes the caller on, and says when a service is down."""
+
+import pytest
+
+from shared.auth.policy import Principal, RegionRole
+from shared.auth.tokens import mint_internal_token
+from shared.settings import DEV_SECRET
+
+
+@pytest.mark.parametrize(("service", "path"), [("goals", "/units"), ("budget", "/frames"), ("audit", "/reports")])
+async def test_a_direct_call_without_the_gateways_credentials_is_401(stack, service, path):
+    async with stack.service_client(service) as client:
+        response = await client.get(path)
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        # A user's own token is not the gateway's credential either.
+        response = await client.get(path, headers=stack.auth("admin", "admin"))
+        assert response.status_code == 401
+
+
+async def test_a_caller_token_signed_with_another_secret_is_401(stack):
+    forged = mint_internal_token(
+        Principal("mallory", "M", region_roles=frozenset({RegionRole.admin})),
+        "not-the-gateways-secret-but-long-enough",
+        60,
+    )
+    async with stack.service_client("goals") as client:
+        response = await client.get("/units", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+
+
+async def test_an_expired_caller_token_is_401(stack):
+    expired = mint_internal_token(Principal("a", "A", region_roles=frozenset({RegionRole.admin})), DEV_SECRET, -60)
+    async with stack.service_client("goals") as client:
+        assert (await client.get("/units", headers={"Authorization": f"Bearer {expired}"})).status_code == 401
+
+
+async def test_health_is_open_for_probes(stack):
+    async with stack.service_client("goals") as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert (await client.get("/readyz")).json()["checks"] == {"database": True}
+
+
+async def test_the_gateway_readiness_checks_each_service(stack):
+    assert (await stack.client.get("/readyz")).json() == {
+        "status": "ready",
+        "checks": {"goals": True, "budget": True, "audit": True},
+    }
+    stack.transport.down.add("budget")
+    response = await stack.client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["budget"] is False
+
+
+async def test_a_service_that_is_down_answers_503_problem(seeded):
+    seeded.transport.down.add("audit")
+    response = await seeded.client.get("/api/audit/reports", headers=seeded.auth("r", "RS:reader"))
+    assert response.status_code == 503
+    assert response.json()["code"] == "service-unavailable"
+    assert response.json()["service"] == "audit"
+    # The others keep answering.
+    assert (await seeded.client.get("/api/goals/units", headers=seeded.auth("r", "RS:reader"))).status_code == 200
+
+
+async def test_unknown_service_and_unknown_route_are_404_problems(stack):
+    headers = stack.auth("r", "RS:reader")
+    for path in ("/api/nosuch/x", "/nowhere"):
+        response = await stack.client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_oversized_body_is_413(stack):
+    response = await stack.client.post(
+        "/api/goals/units", headers=stack.auth("a", "admin"), content=b"x" * (3 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload-too-large"
+
+
+async def test_history_names_the_person_not_the_gateway(seeded):
+    headers = seeded.auth("anna.a", "admin", name="Anna Andersson")
+    unit = await seeded.client.get("/api/goals/units/KTR", headers=headers)
+    await seeded.client.patch(
+        "/api/goals/units/KTR",
+        json={"name": "Kultur och bildning"},
+        headers={**headers, "If-Match": unit.headers["etag"]},
+    )
+    history = (await seeded.client.get("/api/goals/units/KTR/history", headers=headers)).json()["items"]
+    assert (history[-1]["actor"], history[-1]["actor_name"]) == ("anna.a", "Anna Andersson")
+
+
+async def test_location_headers_point_through_the_gateway(stack):
+    response = await stack.client.post(
+        "/api/goals/units",
+        headers=stack.auth("a", "admin"),
+        json={"code": "RF", "name": "Regionfullmäktige", "kind": "council"},
+    )
+    assert response.status_code == 201
+    assert response.headers["location"] == "/api/goals/units/RF"
