@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from gateway.auth import JwksKeys, TokenVerifier
 from gateway.openapi import combine
@@ -126,9 +128,19 @@ def create_app(
             request.app.state.combined_openapi = combined
         return JSONResponse(combined)
 
+    # Swagger UI is served from the package, not a CDN: many regions run without outbound internet.
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Styr API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Styr API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+            swagger_ui_parameters={"persistAuthorization": True, "displayOperationId": True},
+        )
 
     @app.api_route("/api/{service}/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
     async def forward(service: str, path: str, request: Request) -> Response:

@@ -1,6 +1,7 @@
 """Production sign-in: RS256 and ES256 tokens checked against the identity provider's JWKS."""
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -137,3 +138,50 @@ async def test_a_development_token_is_refused_in_production_sign_in(stack):
         algorithm="HS256",
     )
     assert (await _get(stack, token)).status_code == 401
+
+
+class _JwksServer:
+    """The identity provider's key endpoint, served by the test itself, counting how often it is asked."""
+
+    def __init__(self, document: dict) -> None:
+        self.document = document
+        self.calls = 0
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        body = json.dumps(self.document).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def test_keys_are_fetched_from_the_jwks_url_cached_and_refetched_at_a_bounded_rate(database_urls, keys):
+    import httpx
+
+    from gateway.app import create_app
+    from tests.conftest import RoutingTransport, gateway_settings, service_apps
+
+    idp = _JwksServer({"keys": [_public_jwk(keys["rsa"], "rsa-1", "RS256")]})
+    transport = RoutingTransport({**service_apps(database_urls), "idp.example": idp})
+    settings = gateway_settings(
+        jwks_url="http://idp.example/keys",
+        jwt_algorithms=["RS256"],
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        jwks_min_refresh_seconds=3600,
+    )
+    gateway = create_app(settings, transport=transport, configure_logs=False)
+    async with contextlib.AsyncExitStack() as ctx:
+        for app in [*transport.apps.values(), gateway]:
+            if hasattr(app, "router"):
+                await ctx.enter_async_context(app.router.lifespan_context(app))
+        client = await ctx.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gw")
+        )
+        good = {"Authorization": f"Bearer {_token(keys['rsa'], 'RS256', 'rsa-1')}"}
+        unknown = {"Authorization": f"Bearer {_token(keys['rsa2'], 'RS256', 'rsa-2')}"}
+        for _ in range(3):
+            assert (await client.get("/api/goals/units", headers=good)).status_code == 200
+        assert idp.calls == 1
+        for _ in range(5):
+            assert (await client.get("/api/goals/units", headers=unknown)).status_code == 401
+        assert idp.calls == 1, "an unknown kid must not make every request fetch the keys again"

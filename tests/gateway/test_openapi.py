@@ -43,6 +43,11 @@ async def test_docs_page_is_served(stack):
     response = await stack.client.get("/docs")
     assert response.status_code == 200
     assert "/openapi.json" in response.text
+    # The page's scripts come from the gateway itself, so it works without internet access.
+    assert "cdn." not in response.text
+    script = await stack.client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert len(script.content) > 100_000
 
 
 async def test_a_missing_service_leaves_a_note_instead_of_failing(stack):

@@ -3,26 +3,24 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select, text
+from sqlalchemy import func, select, text
 
+from services.budget.models import FrameStatus, OperatingFrame
 from shared.db import create_engine
-from shared.types import Money, to_money
+from shared.types import to_money
 
 AMOUNTS = [Decimal("470456.51"), Decimal("0.10"), Decimal("0.20"), Decimal("-0.30"), Decimal("99999999999.99")]
 
 
-async def test_sql_sum_of_money_is_exact(database_urls):
-    metadata = MetaData()
-    table = Table("money_probe", metadata, Column("id", Integer, primary_key=True), Column("amount", Money()))
-    engine = create_engine(database_urls["budget"])
-    try:
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
-            await conn.execute(insert(table), [{"amount": a} for a in AMOUNTS * 3])
-            total = await conn.scalar(select(func.sum(table.c.amount)))
-            await conn.run_sync(metadata.drop_all)
-    finally:
-        await engine.dispose()
+async def test_sql_sum_of_money_is_exact(stack):
+    # Straight into the migrated budget schema, past the API, to test the column type itself.
+    async with stack.apps["budget"].state.sessionmaker() as session:
+        session.add_all(
+            OperatingFrame(unit_code=f"U{i}", year=2030, amount=amount, status=FrameStatus.proposal)
+            for i, amount in enumerate(AMOUNTS * 3)
+        )
+        await session.commit()
+        total = await session.scalar(select(func.sum(OperatingFrame.amount)).where(OperatingFrame.year == 2030))
     assert isinstance(total, Decimal)
     assert total == sum(AMOUNTS) * 3 == Decimal("300001411369.50")
 
