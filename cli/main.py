@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.registry import SERVICES, ServiceEntry
+from cli.serve import serve as run_stack
 from gateway.settings import GatewaySettings
 from shared.auth.policy import parse_role_claims
 from shared.auth.tokens import mint_dev_token
@@ -94,11 +95,13 @@ def seed(service: Annotated[str | None, typer.Option(help="Only this service")] 
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    port: Annotated[
+        int, typer.Option(min=1024, max=65000, help="The gateway's port; the services take the next three")
+    ] = 8000,
+) -> None:
     """Run the three services and the gateway on loopback until Ctrl-C."""
-    from cli.serve import serve as run_stack
-
-    raise typer.Exit(run_stack())
+    raise typer.Exit(run_stack(port))
 
 
 if __name__ == "__main__":

@@ -71,13 +71,17 @@ def _stop(children: list[Child]) -> None:
             child.process.kill()
 
 
-def serve() -> int:
-    """Start everything, print the addresses, and stop it all on Ctrl-C or when any part stops."""
+def serve(gateway_port: int = GATEWAY_PORT) -> int:
+    """Start everything, print the addresses, and stop it all on Ctrl-C or when any part stops.
+
+    The services listen on the ports after the gateway's (8001–8003 for the default 8000).
+    """
     env = dict(os.environ)
+    ports = {entry.name: gateway_port + entry.port - GATEWAY_PORT for entry in SERVICES}
     for entry in SERVICES:
-        env.setdefault(f"GATEWAY_{entry.name.upper()}_URL", f"http://{HOST}:{entry.port}")
-    children = [_start(e.name, e.factory, e.port, env) for e in SERVICES]
-    children.append(_start("gateway", GATEWAY_FACTORY, GATEWAY_PORT, env))
+        env[f"GATEWAY_{entry.name.upper()}_URL"] = f"http://{HOST}:{ports[entry.name]}"
+    children = [_start(e.name, e.factory, ports[e.name], env) for e in SERVICES]
+    children.append(_start("gateway", GATEWAY_FACTORY, gateway_port, env))
     stopping = False
 
     def on_signal(signum: int, _: object) -> None:
@@ -91,7 +95,7 @@ def serve() -> int:
         print("\nStyr is running:", flush=True)
         for child in children:
             print(f"  {child.name:<8} {child.url}", flush=True)
-        print(f"\n  API docs  http://{HOST}:{GATEWAY_PORT}/docs\n  Stop with Ctrl-C.\n", flush=True)
+        print(f"\n  API docs  http://{HOST}:{gateway_port}/docs\n  Stop with Ctrl-C.\n", flush=True)
         while not stopping:
             if any(c.process.poll() is not None for c in children):
                 print("A part of the stack stopped; stopping the rest.", file=sys.stderr, flush=True)

@@ -10,6 +10,9 @@ from sqlalchemy import BigInteger, DateTime, Dialect, Numeric
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 CENT = Decimal("0.01")
+QUANTITY_DECIMALS = 6
+QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_DECIMALS)
+QUANTITY_SCALE = 10**QUANTITY_DECIMALS
 MONEY_PRECISION = 18
 
 
@@ -84,3 +87,43 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Quantity(TypeDecorator[Decimal]):
+    """An exact measured or target value (not money), up to six decimals.
+
+    NUMERIC on PostgreSQL; integer millionths on SQLite, whose NUMERIC is a float, so that
+    comparisons and sums in SQL stay exact on both.
+    """
+
+    impl = Numeric(24, QUANTITY_DECIMALS)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(24, QUANTITY_DECIMALS, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise ValueError("quantities must not be floats")
+        amount = Decimal(value)
+        if not amount.is_finite() or amount != amount.quantize(QUANTITY_STEP):
+            raise ValueError(f"quantities are finite, with at most {QUANTITY_DECIMALS} decimals")
+        return int(amount * QUANTITY_SCALE) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return plain_decimal(Decimal(int(value)) / QUANTITY_SCALE)
+        return plain_decimal(Decimal(value))
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """Without trailing zeros and without an exponent: 100.000 → 100, 83.40 → 83.4."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal

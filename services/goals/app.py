@@ -4,16 +4,36 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.goals.router import router as units_router
+from services.goals.routers import followup, goals, indicators, plans, readmodels, units, work
 from services.goals.settings import GoalsSettings
 from shared.app import create_service_app
+
+DESCRIPTION = """Org structure, the council's plans and strategies, goals in perspectives with their
+indicators, targets and measurements, assignments and activities, and goal fulfilment.
+
+Fulfilment colours: an indicator is green when its target for the year is reached, yellow when
+within its tolerance, red beyond, grey without target or value. A goal is grey when no indicator has
+a colour, green when every measured indicator is green, red when at least half are red, yellow
+otherwise."""
 
 
 def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
     return create_service_app(
         title="Styr goals service",
-        description="Org structure, plans, strategies, goals, indicators and goal fulfilment.",
+        description=DESCRIPTION,
         settings=settings or GoalsSettings(),
-        routers=[units_router],
+        routers=[
+            units.router,
+            plans.perspectives,
+            plans.plans,
+            plans.strategies,
+            goals.router,
+            indicators.indicators,
+            indicators.measurements,
+            followup.router,
+            work.assignments,
+            work.activities,
+            readmodels.router,
+        ],
         configure_logs=configure_logs,
     )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.auth.policy import UnitKind
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
+from shared.types import Quantity
 
 
 class Base(DeclarativeBase):
@@ -33,3 +36,221 @@ class OrgUnit(Tracked, Base):
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
     external_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class Lifecycle(StrEnum):
+    draft = "draft"
+    decided = "decided"
+    closed = "closed"
+
+
+class Direction(StrEnum):
+    higher_is_better = "higher_is_better"
+    lower_is_better = "lower_is_better"
+
+
+class IndicatorSource(StrEnum):
+    manual = "manual"
+    kolada = "kolada"
+    external = "external"
+
+
+class PeriodKind(StrEnum):
+    year = "year"
+    tertial = "tertial"
+    month = "month"
+
+
+class ReportingPeriod(StrEnum):
+    """The follow-ups of the year: interim reports T1 (Jan–Apr) and T2 (Jan–Aug), and the annual report."""
+
+    T1 = "T1"
+    T2 = "T2"
+    year = "year"
+
+
+class Forecast(StrEnum):
+    will_be_met = "will_be_met"
+    uncertain = "uncertain"
+    will_not_be_met = "will_not_be_met"
+
+
+class Colour(StrEnum):
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+    grey = "grey"
+
+
+class AssignmentStatus(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class ActivityStatus(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+def _enum(cls: type[StrEnum], length: int = 24) -> Enum:
+    return Enum(cls, native_enum=False, length=length)
+
+
+class DecisionColumns:
+    """A decision reference: which body decided, at which meeting, under which paragraph and case."""
+
+    decided_by: Mapped[str | None] = mapped_column(String(16))
+    decided_on: Mapped[date | None]
+    decision_paragraph: Mapped[str | None] = mapped_column(String(16))
+    diary_number: Mapped[str | None] = mapped_column(String(32))
+
+
+class Perspective(Tracked, Base):
+    """A balanced-scorecard perspective; the set is the region's own (four by default)."""
+
+    __tablename__ = "perspective"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Plan(DecisionColumns, Tracked, Base):
+    """The council's plan (regionplan med budget) for a period of years, with vision and strategies."""
+
+    __tablename__ = "plan"
+
+    title: Mapped[str] = mapped_column(String(300))
+    vision: Mapped[str | None] = mapped_column(Text)
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    status: Mapped[Lifecycle] = mapped_column(_enum(Lifecycle), default=Lifecycle.draft)
+
+
+class Strategy(Tracked, Base):
+    __tablename__ = "strategy"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Goal(DecisionColumns, Tracked, Base):
+    """A desired future state, owned by one unit, linked to a goal or strategy of the level above."""
+
+    __tablename__ = "goal"
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    perspective_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("perspective.id"), index=True)
+    financial: Mapped[bool] = mapped_column(default=False)
+    sdgs: Mapped[list[int]] = mapped_column(JSON, default=list)
+    start_year: Mapped[int]
+    end_year: Mapped[int | None]
+    status: Mapped[Lifecycle] = mapped_column(_enum(Lifecycle), default=Lifecycle.draft, index=True)
+    parent_goal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("goal.id"), index=True)
+    parent_strategy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("strategy.id"), index=True)
+
+
+class Indicator(Tracked, Base):
+    """A measure of a goal or a strategy, with a direction, a baseline and targets per year."""
+
+    __tablename__ = "indicator"
+
+    goal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
+    strategy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("strategy.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    unit_of_measure: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    baseline_value: Mapped[Decimal | None] = mapped_column(Quantity())
+    baseline_year: Mapped[int | None]
+    tolerance: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    source: Mapped[IndicatorSource] = mapped_column(_enum(IndicatorSource), default=IndicatorSource.manual)
+    kolada_kpi: Mapped[str | None] = mapped_column(String(6))
+    kolada_area: Mapped[str | None] = mapped_column(String(8))
+    external_code: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class IndicatorTarget(Tracked, Base):
+    __tablename__ = "indicator_target"
+    __table_args__ = (UniqueConstraint("indicator_id", "year"),)
+
+    indicator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    value: Mapped[Decimal] = mapped_column(Quantity())
+
+
+class Measurement(Tracked, Base):
+    """A measured value for one period, with the split by gender where given (T/K/M as in Kolada)."""
+
+    __tablename__ = "measurement"
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+    indicator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    period_kind: Mapped[PeriodKind] = mapped_column(_enum(PeriodKind, 8))
+    year: Mapped[int] = mapped_column(index=True)
+    period_end_month: Mapped[int]
+    value: Mapped[Decimal | None] = mapped_column(Quantity())
+    value_women: Mapped[Decimal | None] = mapped_column(Quantity())
+    value_men: Mapped[Decimal | None] = mapped_column(Quantity())
+    comment: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(100))
+
+
+class GoalFollowUp(Tracked, Base):
+    """The owner's own assessment of a goal for a reporting period, with analysis and year-end forecast."""
+
+    __tablename__ = "goal_follow_up"
+    __table_args__ = (UniqueConstraint("goal_id", "year", "period"),)
+
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    period: Mapped[ReportingPeriod] = mapped_column(_enum(ReportingPeriod, 8))
+    assessment: Mapped[Colour | None] = mapped_column(_enum(Colour, 8))
+    analysis: Mapped[str | None] = mapped_column(Text)
+    forecast: Mapped[Forecast | None] = mapped_column(_enum(Forecast))
+
+
+class Assignment(DecisionColumns, Tracked, Base):
+    """An order (uppdrag) from the council or the board to a committee."""
+
+    __tablename__ = "assignment"
+
+    issuer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    assignee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    deadline_on: Mapped[date | None]
+    status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus), default=AssignmentStatus.not_started)
+
+
+class AssignmentFollowUp(Tracked, Base):
+    __tablename__ = "assignment_follow_up"
+    __table_args__ = (UniqueConstraint("assignment_id", "year", "period"),)
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    period: Mapped[ReportingPeriod] = mapped_column(_enum(ReportingPeriod, 8))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Activity(Tracked, Base):
+    """What an administration or unit does to reach a goal (aktivitet, förändringsinsats)."""
+
+    __tablename__ = "activity"
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    start_on: Mapped[date | None]
+    end_on: Mapped[date | None]
+    status: Mapped[ActivityStatus] = mapped_column(_enum(ActivityStatus), default=ActivityStatus.planned)

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.goals.models import (
+    ActivityStatus,
+    AssignmentStatus,
+    Colour,
+    Direction,
+    Forecast,
+    IndicatorSource,
+    Lifecycle,
+    PeriodKind,
+    ReportingPeriod,
+)
 from shared.auth.policy import UnitKind
 
 UnitCode = Annotated[
@@ -78,3 +90,567 @@ class OrgTree(BaseModel):
     """The whole org structure in one answer, parents before children."""
 
     units: list[TreeNode]
+
+
+# --- shared pieces -----------------------------------------------------------------------------
+
+Year = Annotated[int, Field(ge=1990, le=2100)]
+Text = Annotated[str, StringConstraints(max_length=20000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Value = Annotated[
+    Decimal,
+    Field(max_digits=24, decimal_places=6, allow_inf_nan=False, description="Exact value; a decimal string or number"),
+]
+DiaryNumber = Annotated[
+    str, StringConstraints(pattern=r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"), Field(examples=["RS/101/2015"])
+]
+Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 123"])]
+
+
+class DecisionIn(BaseModel):
+    """A decision reference: body, meeting date, paragraph (§) and diary number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decided_by: UnitCode
+    decided_on: date
+    paragraph: Paragraph
+    diary_number: DiaryNumber | None = None
+
+
+class DecisionRead(BaseModel):
+    decided_by: str
+    decided_on: date
+    paragraph: str
+    diary_number: str | None
+
+
+class PerspectiveCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    name: Name
+    sort_order: int = 0
+
+
+class PerspectiveRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    name: str
+    sort_order: int
+
+
+# --- plans and strategies -----------------------------------------------------------------------
+
+
+class StrategyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Text | None = None
+
+
+class PlanCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    vision: Text | None = None
+    start_year: Year
+    end_year: Year
+    strategies: list[StrategyIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _period(self) -> Self:
+        if self.end_year < self.start_year:
+            raise ValueError("end_year must not be before start_year")
+        return self
+
+
+class PlanUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    vision: Text | None = None
+    start_year: Year | None = None
+    end_year: Year | None = None
+
+
+class StrategyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    number: int
+    title: str
+    description: str | None
+
+
+class PlanRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    vision: str | None
+    start_year: int
+    end_year: int
+    status: Lifecycle
+    decision: DecisionRead | None
+    strategies: list[StrategyRead]
+    version: int
+
+
+# --- goals --------------------------------------------------------------------------------------
+
+Sdg = Annotated[int, Field(ge=1, le=17)]
+
+
+class GoalCreate(BaseModel):
+    """A new goal, saved as a draft. Below the council it must link upward before it can be decided."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    title: Title
+    description: Text | None = None
+    perspective: Annotated[str, StringConstraints(max_length=32)] | None = None
+    financial: bool = Field(default=False, description="A financial goal / sound financial management")
+    sdgs: list[Sdg] = Field(default_factory=list, max_length=17, description="Agenda 2030 goals, 1–17")
+    start_year: Year
+    end_year: Year | None = None
+    parent_goal_id: uuid.UUID | None = None
+    parent_strategy_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _checks(self) -> Self:
+        if self.end_year is not None and self.end_year < self.start_year:
+            raise ValueError("end_year must not be before start_year")
+        if self.parent_goal_id and self.parent_strategy_id:
+            raise ValueError("link to a goal or to a strategy, not both")
+        if len(set(self.sdgs)) != len(self.sdgs):
+            raise ValueError("each Agenda 2030 goal once")
+        return self
+
+
+class GoalUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode | None = None
+    title: Title | None = None
+    description: Text | None = None
+    perspective: Annotated[str, StringConstraints(max_length=32)] | None = None
+    financial: bool | None = None
+    sdgs: list[Sdg] | None = Field(default=None, max_length=17)
+    start_year: Year | None = None
+    end_year: Year | None = None
+    parent_goal_id: uuid.UUID | None = None
+    parent_strategy_id: uuid.UUID | None = None
+
+
+class GoalRead(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    level: UnitKind
+    title: str
+    description: str | None
+    perspective: str | None
+    financial: bool
+    sdgs: list[int]
+    start_year: int
+    end_year: int | None
+    status: Lifecycle
+    parent_goal_id: uuid.UUID | None
+    parent_strategy_id: uuid.UUID | None
+    orphan: bool = Field(description="Below the council and linked to no goal or strategy of the level above")
+    decision: DecisionRead | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- indicators ---------------------------------------------------------------------------------
+
+
+class IndicatorCreate(BaseModel):
+    """An indicator on a goal or on a strategy of the plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    goal_id: uuid.UUID | None = None
+    strategy_id: uuid.UUID | None = None
+    name: Title
+    unit_of_measure: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    direction: Direction
+    baseline_value: Value | None = None
+    baseline_year: Year | None = None
+    tolerance: Annotated[Value, Field(ge=0)] = Decimal(0)
+    source: IndicatorSource = IndicatorSource.manual
+    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
+    kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    external_code: ExternalCode | None = None
+    targets: dict[Year, Value] = Field(default_factory=dict, description="Target value per year")
+
+    @model_validator(mode="after")
+    def _checks(self) -> Self:
+        if (self.goal_id is None) == (self.strategy_id is None):
+            raise ValueError("an indicator belongs to exactly one goal or one strategy")
+        if (self.baseline_value is None) != (self.baseline_year is None):
+            raise ValueError("a baseline has both a value and a year")
+        if self.source is IndicatorSource.kolada and not self.kolada_kpi:
+            raise ValueError("a Kolada indicator names its KPI id, e.g. N00002")
+        if self.source is IndicatorSource.external and not self.external_code:
+            raise ValueError("an imported indicator names its external code")
+        return self
+
+
+class IndicatorUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Title | None = None
+    unit_of_measure: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
+    direction: Direction | None = None
+    baseline_value: Value | None = None
+    baseline_year: Year | None = None
+    tolerance: Annotated[Value, Field(ge=0)] | None = None
+    source: IndicatorSource | None = None
+    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
+    kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    external_code: ExternalCode | None = None
+
+
+class TargetsIn(BaseModel):
+    """Target values per year; a year sent with null removes that year's target."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    targets: dict[Year, Value | None]
+
+
+class IndicatorRead(BaseModel):
+    id: uuid.UUID
+    goal_id: uuid.UUID | None
+    strategy_id: uuid.UUID | None
+    name: str
+    unit_of_measure: str
+    direction: Direction
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    tolerance: Decimal
+    source: IndicatorSource
+    kolada_kpi: str | None
+    kolada_area: str | None
+    external_code: str | None
+    targets: dict[int, Decimal]
+    version: int
+
+
+class MeasurementIn(BaseModel):
+    """A value for a period: `2024` (year), `2024-T2` (tertial) or `2024-03` (month)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: Annotated[str, StringConstraints(max_length=10), Field(examples=["2024", "2024-T2", "2024-03"])]
+    value: Value | None = Field(default=None, description="Total (T); null when the value is missing")
+    value_women: Value | None = Field(default=None, description="Women (K)")
+    value_men: Value | None = Field(default=None, description="Men (M)")
+    comment: Text | None = None
+    source: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class MeasurementUpdate(BaseModel):
+    """Fields to change; the period of a measurement never changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: Value | None = None
+    value_women: Value | None = None
+    value_men: Value | None = None
+    comment: Text | None = None
+    source: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class MeasurementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    indicator_id: uuid.UUID
+    period: str
+    period_kind: PeriodKind
+    year: int
+    value: Decimal | None
+    value_women: Decimal | None
+    value_men: Decimal | None
+    comment: str | None
+    source: str | None
+    version: int
+
+
+# --- follow-up ----------------------------------------------------------------------------------
+
+
+class FollowUpIn(BaseModel):
+    """The goal owner's own assessment for a reporting period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assessment: Colour | None = None
+    analysis: Text | None = None
+    forecast: Forecast | None = Field(default=None, description="Will the goal be met by year end?")
+
+
+class IndicatorStatus(BaseModel):
+    indicator_id: uuid.UUID
+    name: str
+    target: Decimal | None
+    value: Decimal | None
+    period: str | None
+    colour: Colour
+
+
+class FollowUpRead(BaseModel):
+    goal_id: uuid.UUID
+    year: int
+    period: ReportingPeriod
+    computed: Colour = Field(description="From the indicators; see the rule in the goals service documentation")
+    indicators: list[IndicatorStatus]
+    assessment: Colour | None
+    analysis: str | None
+    forecast: Forecast | None
+    report_to_council: bool = Field(description="Forecast as not met: to be reported to the council")
+    version: int | None
+
+
+class ReportToCouncil(BaseModel):
+    """A goal its owner forecasts as not met this year: the council must be told (001_…, 2021)."""
+
+    goal: GoalRead
+    period: ReportingPeriod
+    analysis: str | None
+
+
+# --- assignments and activities -----------------------------------------------------------------
+
+
+class AssignmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    issuer_code: UnitCode
+    assignee_code: UnitCode
+    title: Title
+    description: Text | None = None
+    deadline_on: date | None = None
+    decision: DecisionIn | None = None
+
+
+class AssignmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Text | None = None
+    deadline_on: date | None = None
+    status: AssignmentStatus | None = None
+
+
+class AssignmentFollowUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+
+
+class AssignmentFollowUpRead(BaseModel):
+    year: int
+    period: ReportingPeriod
+    text: str
+
+
+class AssignmentRead(BaseModel):
+    id: uuid.UUID
+    issuer_code: str
+    assignee_code: str
+    title: str
+    description: str | None
+    deadline_on: date | None
+    status: AssignmentStatus
+    overdue: bool
+    decision: DecisionRead | None
+    follow_ups: list[AssignmentFollowUpRead]
+    version: int
+
+
+class ActivityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    goal_id: uuid.UUID
+    title: Title
+    owner: Annotated[str, StringConstraints(max_length=200)] | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+    status: ActivityStatus = ActivityStatus.planned
+
+    @model_validator(mode="after")
+    def _dates(self) -> Self:
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            raise ValueError("end_on must not be before start_on")
+        return self
+
+
+class ActivityUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    owner: Annotated[str, StringConstraints(max_length=200)] | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+    status: ActivityStatus | None = None
+
+
+class ActivityRead(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    goal_id: uuid.UUID
+    title: str
+    owner: str | None
+    start_on: date | None
+    end_on: date | None
+    status: ActivityStatus
+    version: int
+
+
+# --- read models --------------------------------------------------------------------------------
+
+
+class Point(BaseModel):
+    period: str
+    value: Decimal
+    value_women: Decimal | None
+    value_men: Decimal | None
+
+
+class IndicatorSnapshot(BaseModel):
+    """An indicator as a report shows it: target of the year, latest values, trend and colour."""
+
+    id: uuid.UUID
+    name: str
+    unit_of_measure: str
+    direction: Direction
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    target: Decimal | None = Field(description="Target for the year asked about")
+    latest: Point | None
+    previous: Point | None
+    trend: str | None = Field(description="improving, worsening or unchanged, from previous to latest")
+    colour: Colour = Field(description="At the reporting period asked about")
+
+
+class ChainGoal(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    level: UnitKind
+    title: str
+    perspective: str | None
+    financial: bool
+    sdgs: list[int]
+    status: Lifecycle
+    start_year: int
+    end_year: int | None
+    orphan: bool
+    colour: Colour
+    indicators: list[IndicatorSnapshot]
+    children: list[ChainGoal]
+
+
+class ChainStrategy(BaseModel):
+    id: uuid.UUID
+    number: int
+    title: str
+    indicators: list[IndicatorSnapshot]
+    goals: list[ChainGoal]
+
+
+class ChainPlan(BaseModel):
+    id: uuid.UUID
+    title: str
+    vision: str | None
+    start_year: int
+    end_year: int
+    status: Lifecycle
+
+
+class Chain(BaseModel):
+    """The steering chain in one answer: plan → strategies → goals (nested down the units) → indicators."""
+
+    unit_code: str | None
+    year: int
+    period: ReportingPeriod
+    plan: ChainPlan | None
+    strategies: list[ChainStrategy]
+    unlinked_goals: list[ChainGoal] = Field(
+        description="Goals at the top of the scope with no link to a strategy or goal shown here (orphans among them)"
+    )
+
+
+class FulfilmentRow(BaseModel):
+    unit_code: str
+    perspective: str | None
+    green: int
+    yellow: int
+    red: int
+    grey: int
+    total: int
+
+
+class FulfilmentSummary(BaseModel):
+    """Decided goals by colour, per unit and perspective, for a reporting period."""
+
+    unit_code: str | None
+    year: int
+    period: ReportingPeriod
+    totals: dict[Colour, int]
+    rows: list[FulfilmentRow]
+
+
+class QualityChecks(BaseModel):
+    has_indicator: bool
+    has_target: bool = Field(description="An indicator has a target for a year the goal runs")
+    has_baseline: bool
+    time_bound: bool = Field(description="The goal has an end year")
+    links_upward: bool = Field(description="Linked to a goal or strategy of the level above (council goals: true)")
+    decided: bool
+
+
+class GoalQuality(BaseModel):
+    goal_id: uuid.UUID
+    unit_code: str
+    title: str
+    status: Lifecycle
+    financial: bool
+    checks: QualityChecks
+    measurable: bool = Field(description="Has an indicator with a target")
+
+
+class GoalRef(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    title: str
+
+
+class UnitQuality(BaseModel):
+    unit_code: str
+    goals: int
+    measurable: int
+    measurable_share: Decimal = Field(description="measurable / goals, 0–1, three decimals")
+    financial_goals: int
+    orphans: int
+
+
+class QualityReport(BaseModel):
+    """How measurable the goals are, and which have no link upward: what the auditors ask (001_…)."""
+
+    unit_code: str | None
+    year: int | None
+    goals: int
+    measurable: int
+    measurable_share: Decimal
+    orphans: list[GoalRef]
+    units: list[UnitQuality]
+    goal_checks: list[GoalQuality]

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from services.goals import service
 from services.goals.models import HistoryEntry
+from services.goals.rules import units as service
 from services.goals.schemas import OrgTree, UnitCreate, UnitRead, UnitUpdate
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_region_role, require_signed_in_reader

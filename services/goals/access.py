@@ -1,0 +1,46 @@
+"""Who may read and change what in the goals service; object-level, decided by the record's unit."""
+
+from __future__ import annotations
+
+from services.goals.models import Lifecycle
+from shared.auth.policy import Principal
+from shared.errors import Forbidden, Locked, NotFound
+
+WRITE_MEASUREMENTS_SCOPE = "write:measurements"
+
+
+def ensure_readable(principal: Principal, unit_code: str, status: Lifecycle, what: str) -> None:
+    """A draft the caller may not read answers 404, so that drafts do not leak their existence."""
+    if not principal.can_read(unit_code, decided=status is not Lifecycle.draft):
+        raise NotFound(f"No {what} with that id")
+
+
+def ensure_changeable(principal: Principal, unit_code: str, status: Lifecycle, what: str) -> None:
+    """Drafts: an editor of the unit. Decided: only a registrar, and the decided version stays in history."""
+    if status is Lifecycle.closed:
+        raise Locked(f"The {what} is closed and can no longer change")
+    if status is Lifecycle.decided:
+        if not principal.can_register(unit_code):
+            raise Forbidden(
+                f"The {what} is decided; changing it needs registrar on {unit_code}", required=f"{unit_code}:registrar"
+            )
+        return
+    if not principal.can_edit(unit_code):
+        raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
+
+
+def ensure_registrar(principal: Principal, unit_code: str) -> None:
+    if not principal.can_register(unit_code):
+        raise Forbidden(f"Recording a decision needs registrar on {unit_code}", required=f"{unit_code}:registrar")
+
+
+def ensure_editor(principal: Principal, unit_code: str) -> None:
+    if not principal.can_edit(unit_code):
+        raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
+
+
+def ensure_can_measure(principal: Principal, unit_code: str) -> None:
+    """Measurements are follow-up: the unit's editors, or an integration allowed to write them."""
+    if WRITE_MEASUREMENTS_SCOPE in principal.scopes:
+        return
+    ensure_editor(principal, unit_code)

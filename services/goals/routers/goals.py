@@ -1,0 +1,186 @@
+"""HTTP routes for goals: create, read, change, decide, close, and their history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from services.goals.access import ensure_changeable, ensure_readable, ensure_registrar
+from services.goals.models import HistoryEntry, Lifecycle
+from services.goals.rules import goals as rules
+from services.goals.rules.common import OrgIndex
+from services.goals.schemas import DecisionIn, GoalCreate, GoalRead, GoalUpdate
+from shared.auth.access import access
+from shared.auth.deps import CurrentPrincipal, DbSession, require_edit, require_signed_in_reader
+from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    Locked,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    error_responses,
+)
+from shared.history import HistoryEntryRead, read_history
+from shared.pagination import Page, Pagination
+
+router = APIRouter(prefix="/goals", tags=["goals"])
+READ = "decided goals: any role; drafts: a role on the goal's unit (or above), the board, auditor or finance"
+CHANGE = "draft: editor on the goal's unit; decided: registrar on it; moving: rights on both units"
+
+
+async def _readable_goal(
+    session: DbSession, principal: CurrentPrincipal, goal_id: uuid.UUID, index: OrgIndex
+) -> GoalRead:
+    goal = await rules.get_goal(session, goal_id)
+    ensure_readable(principal, index.code(goal.unit_id), goal.status, "goal")
+    return rules.goal_read(goal, index, await rules.perspective_codes(session))
+
+
+@router.get("", operation_id="list_goals", summary="List goals", responses=error_responses(Forbidden), **access(READ))
+async def list_goals(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    page: Pagination,
+    unit: Annotated[str | None, Query(max_length=16, description="Only this unit's goals")] = None,
+    subtree: Annotated[bool, Query(description="With `unit`: include the units below it")] = False,
+    status: Annotated[Lifecycle | None, Query()] = None,
+    perspective: Annotated[str | None, Query(max_length=32)] = None,
+    orphans: Annotated[bool, Query(description="Only goals below the council with no upward link")] = False,
+    year: Annotated[int | None, Query(ge=1990, le=2100, description="Only goals running that year")] = None,
+) -> Page[GoalRead]:
+    require_signed_in_reader(principal)
+    index = await OrgIndex.load(session)
+    stmt = rules.goals_query(
+        index,
+        unit_code=unit,
+        subtree=subtree,
+        status=status,
+        perspective_id=await rules.perspective_id_for_filter(session, perspective),
+        orphans=orphans,
+        year=year,
+        visible=rules.visible_goals(principal),
+    )
+    return await rules.list_goals(session, page, stmt, index)
+
+
+@router.post(
+    "",
+    operation_id="create_goal",
+    summary="Create a goal (as a draft)",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Forbidden),
+    **access("editor on the goal's unit"),
+)
+async def create_goal(
+    data: GoalCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+) -> GoalRead:
+    require_edit(principal, data.unit_code)
+    index = await OrgIndex.load(session)
+    goal = await rules.create_goal(session, data, index)
+    set_etag(response, goal)
+    response.headers["Location"] = f"/goals/{goal.id}"
+    return rules.goal_read(goal, index, await rules.perspective_codes(session))
+
+
+@router.get(
+    "/{goal_id}",
+    operation_id="get_goal",
+    summary="One goal",
+    responses=error_responses(Forbidden, NotFound),
+    **access(READ),
+)
+async def get_goal(goal_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response) -> GoalRead:
+    require_signed_in_reader(principal)
+    read = await _readable_goal(session, principal, goal_id, await OrgIndex.load(session))
+    response.headers["ETag"] = f'"{read.version}"'
+    return read
+
+
+@router.patch(
+    "/{goal_id}",
+    operation_id="update_goal",
+    summary="Change a goal",
+    responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
+    **access(CHANGE),
+)
+async def update_goal(
+    goal_id: uuid.UUID,
+    data: GoalUpdate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatch = None,
+) -> GoalRead:
+    index = await OrgIndex.load(session)
+    goal = await rules.get_goal(session, goal_id)
+    ensure_readable(principal, index.code(goal.unit_id), goal.status, "goal")
+    ensure_changeable(principal, index.code(goal.unit_id), goal.status, "goal")
+    if data.unit_code is not None and data.unit_code != index.code(goal.unit_id):
+        ensure_changeable(principal, data.unit_code, goal.status, "goal")
+    check_if_match(if_match, goal)
+    await rules.update_goal(session, goal, data, index)
+    set_etag(response, goal)
+    return rules.goal_read(goal, index, await rules.perspective_codes(session))
+
+
+@router.post(
+    "/{goal_id}/decide",
+    operation_id="decide_goal",
+    summary="Record the decision; the goal is then locked",
+    responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
+    **access("registrar on the goal's unit"),
+)
+async def decide_goal(
+    goal_id: uuid.UUID,
+    decision: DecisionIn,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatch = None,
+) -> GoalRead:
+    index = await OrgIndex.load(session)
+    goal = await rules.get_goal(session, goal_id)
+    ensure_readable(principal, index.code(goal.unit_id), goal.status, "goal")
+    ensure_registrar(principal, index.code(goal.unit_id))
+    check_if_match(if_match, goal)
+    await rules.decide_goal(session, goal, decision, index)
+    set_etag(response, goal)
+    return rules.goal_read(goal, index, await rules.perspective_codes(session))
+
+
+@router.post(
+    "/{goal_id}/close",
+    operation_id="close_goal",
+    summary="Close a decided goal",
+    responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
+    **access("registrar on the goal's unit"),
+)
+async def close_goal(
+    goal_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response, if_match: IfMatch = None
+) -> GoalRead:
+    index = await OrgIndex.load(session)
+    goal = await rules.get_goal(session, goal_id)
+    ensure_registrar(principal, index.code(goal.unit_id))
+    check_if_match(if_match, goal)
+    await rules.close_goal(session, goal)
+    set_etag(response, goal)
+    return rules.goal_read(goal, index, await rules.perspective_codes(session))
+
+
+@router.get(
+    "/{goal_id}/history",
+    operation_id="get_goal_history",
+    summary="Every change to a goal",
+    responses=error_responses(Forbidden, NotFound),
+    **access(READ),
+)
+async def get_goal_history(
+    goal_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
+) -> Page[HistoryEntryRead]:
+    require_signed_in_reader(principal)
+    await _readable_goal(session, principal, goal_id, await OrgIndex.load(session))
+    return await read_history(session, HistoryEntry, "goal", str(goal_id), page)

@@ -1,0 +1,90 @@
+"""Read models: the chain, the fulfilment summary and the goal-quality report, each in one call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.goals.models import ReportingPeriod
+from services.goals.rules import readmodels as rules
+from services.goals.rules.common import OrgIndex
+from services.goals.rules.goals import visible_goals
+from services.goals.rules.plans import council_code
+from services.goals.schemas import Chain, FulfilmentSummary, QualityReport
+from shared.auth.access import access
+from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.errors import Forbidden, error_responses
+
+router = APIRouter(tags=["read models"])
+UnitQuery = Annotated[str | None, Query(max_length=16, description="A unit and the units below it; all if left out")]
+YearQuery = Annotated[int, Query(ge=1990, le=2100)]
+RULE = "any role; drafts only where the caller may read them"
+
+
+@router.get(
+    "/chain",
+    operation_id="get_chain",
+    summary="Plan → strategies → goals → indicators with latest values and colour, in one answer",
+    responses=error_responses(Forbidden),
+    **access(RULE),
+)
+async def get_chain(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    year: YearQuery,
+    unit: UnitQuery = None,
+    period: ReportingPeriod = ReportingPeriod.year,
+) -> Chain:
+    require_signed_in_reader(principal)
+    index = await OrgIndex.load(session)
+    plan_drafts = principal.can_read(council_code(index), decided=False)
+    return await rules.chain(
+        session,
+        index,
+        unit_code=unit,
+        year=year,
+        period=period,
+        visible=visible_goals(principal),
+        plan_drafts=plan_drafts,
+    )
+
+
+@router.get(
+    "/fulfilment",
+    operation_id="get_fulfilment_summary",
+    summary="Decided goals by colour per unit and perspective for a reporting period",
+    responses=error_responses(Forbidden),
+    **access(RULE),
+)
+async def get_fulfilment_summary(
+    session: DbSession, principal: CurrentPrincipal, year: YearQuery, period: ReportingPeriod, unit: UnitQuery = None
+) -> FulfilmentSummary:
+    require_signed_in_reader(principal)
+    return await rules.fulfilment(
+        session,
+        await OrgIndex.load(session),
+        unit_code=unit,
+        year=year,
+        period=period,
+        visible=visible_goals(principal),
+    )
+
+
+@router.get(
+    "/quality",
+    operation_id="get_goal_quality",
+    summary="How measurable the goals are (SMART checks) and which have no link upward",
+    responses=error_responses(Forbidden),
+    **access(RULE),
+)
+async def get_goal_quality(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    unit: UnitQuery = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+) -> QualityReport:
+    require_signed_in_reader(principal)
+    return await rules.quality(
+        session, await OrgIndex.load(session), unit_code=unit, year=year, visible=visible_goals(principal)
+    )

@@ -1,0 +1,81 @@
+"""Look-ups every part of the goals service needs: units by code, the tree, decision references."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import OrgUnit
+from services.goals.schemas import DecisionIn, DecisionRead
+from shared.auth.policy import UnitKind
+from shared.errors import Unprocessable
+
+
+async def unit_by_code(session: AsyncSession, code: str, *, field: str = "unit_code") -> OrgUnit:
+    unit = await session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise Unprocessable(f"No org unit with code {code}", field=field)
+    return unit
+
+
+class OrgIndex:
+    """The whole org tree in memory (a region has tens of units), for levels and ancestry."""
+
+    def __init__(self, units: list[OrgUnit]) -> None:
+        self.by_id = {u.id: u for u in units}
+        self.by_code = {u.code: u for u in units}
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> OrgIndex:
+        return cls(list(await session.scalars(select(OrgUnit))))
+
+    def code(self, unit_id: uuid.UUID) -> str:
+        return self.by_id[unit_id].code
+
+    def parent(self, unit_id: uuid.UUID) -> OrgUnit | None:
+        parent_id = self.by_id[unit_id].parent_id
+        return self.by_id.get(parent_id) if parent_id else None
+
+    def is_council(self, unit_id: uuid.UUID) -> bool:
+        return self.by_id[unit_id].kind is UnitKind.council
+
+    def subtree_ids(self, root_id: uuid.UUID) -> set[uuid.UUID]:
+        children: dict[uuid.UUID | None, list[uuid.UUID]] = {}
+        for unit in self.by_id.values():
+            children.setdefault(unit.parent_id, []).append(unit.id)
+        found, stack = set(), [root_id]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(children.get(current, []))
+        return found
+
+    def ancestors_or_self(self, unit_id: uuid.UUID) -> list[uuid.UUID]:
+        chain: list[uuid.UUID] = []
+        current: uuid.UUID | None = unit_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.by_id[current].parent_id
+        return chain
+
+
+def apply_decision(record: Any, decision: DecisionIn) -> None:
+    record.decided_by = decision.decided_by
+    record.decided_on = decision.decided_on
+    record.decision_paragraph = decision.paragraph if decision.paragraph.startswith("§") else f"§ {decision.paragraph}"
+    record.diary_number = decision.diary_number
+
+
+def decision_of(record: Any) -> DecisionRead | None:
+    if record.decided_on is None:
+        return None
+    return DecisionRead(
+        decided_by=record.decided_by,
+        decided_on=record.decided_on,
+        paragraph=record.decision_paragraph,
+        diary_number=record.diary_number,
+    )

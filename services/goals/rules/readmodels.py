@@ -1,0 +1,344 @@
+"""Read models for frontends and reports, each in a fixed number of SQL statements:
+the chain, the fulfilment summary, and the goal-quality report."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, distinct, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import (
+    Colour,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    Lifecycle,
+    OrgUnit,
+    Plan,
+    ReportingPeriod,
+    Strategy,
+)
+from services.goals.rules.common import OrgIndex
+from services.goals.rules.goals import is_orphan, perspective_codes
+from services.goals.rules.values import (
+    IndicatorColour,
+    Standing,
+    colour_of_goal,
+    colours_at,
+    latest_two,
+    trend,
+)
+from services.goals.schemas import (
+    Chain,
+    ChainGoal,
+    ChainPlan,
+    ChainStrategy,
+    FulfilmentRow,
+    FulfilmentSummary,
+    GoalQuality,
+    GoalRef,
+    IndicatorSnapshot,
+    Point,
+    QualityChecks,
+    QualityReport,
+    UnitQuality,
+)
+from shared.errors import Unprocessable
+
+SHARE = Decimal("0.001")
+
+
+def scope_unit_ids(index: OrgIndex, unit_code: str | None, *, with_ancestors: bool) -> set[uuid.UUID] | None:
+    """The units a read model covers: a unit's subtree (and, for the chain, the levels above it)."""
+    if unit_code is None:
+        return None
+    unit = index.by_code.get(unit_code)
+    if unit is None:
+        raise Unprocessable(f"No org unit with code {unit_code}", field="unit")
+    ids = index.subtree_ids(unit.id)
+    if with_ancestors:
+        ids |= set(index.ancestors_or_self(unit.id))
+    return ids
+
+
+def scoped_goals(
+    unit_ids: set[uuid.UUID] | None,
+    year: int | None,
+    visible: ColumnElement[bool] | None,
+    statuses: tuple[Lifecycle, ...] | None = None,
+) -> Select[Goal]:
+    stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id)
+    if unit_ids is not None:
+        stmt = stmt.where(Goal.unit_id.in_(unit_ids))
+    if year is not None:
+        stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
+    if statuses is not None:
+        stmt = stmt.where(Goal.status.in_(statuses))
+    if visible is not None:
+        stmt = stmt.where(visible)
+    return stmt
+
+
+def _ids_of(goals: Select[Goal]) -> Select[Any]:
+    return goals.with_only_columns(Goal.id)
+
+
+def _point(standing: Standing | None) -> Point | None:
+    if standing is None:
+        return None
+    return Point(
+        period=standing.period, value=standing.value, value_women=standing.value_women, value_men=standing.value_men
+    )
+
+
+def _snapshot(c: IndicatorColour, history: list[Standing]) -> IndicatorSnapshot:
+    i = c.indicator
+    return IndicatorSnapshot(
+        id=i.id,
+        name=i.name,
+        unit_of_measure=i.unit_of_measure,
+        direction=i.direction,
+        baseline_value=i.baseline_value,
+        baseline_year=i.baseline_year,
+        target=c.target,
+        latest=_point(history[0] if history else None),
+        previous=_point(history[1] if len(history) > 1 else None),
+        trend=trend(i.direction, history),
+        colour=c.colour,
+    )
+
+
+async def _plan_for(session: AsyncSession, year: int, drafts: bool) -> Plan | None:
+    stmt = select(Plan).where(Plan.start_year <= year, Plan.end_year >= year)
+    if not drafts:
+        stmt = stmt.where(Plan.status != Lifecycle.draft)
+    # A decided plan outranks a draft for the same years; then the newest.
+    stmt = stmt.order_by((Plan.status == Lifecycle.draft).asc(), Plan.start_year.desc())
+    return (await session.scalars(stmt.limit(1))).first()
+
+
+async def chain(
+    session: AsyncSession,
+    index: OrgIndex,
+    *,
+    unit_code: str | None,
+    year: int,
+    period: ReportingPeriod,
+    visible: ColumnElement[bool] | None,
+    plan_drafts: bool,
+) -> Chain:
+    perspectives = await perspective_codes(session)
+    plan = await _plan_for(session, year, plan_drafts)
+    strategies = (
+        list(await session.scalars(select(Strategy).where(Strategy.plan_id == plan.id).order_by(Strategy.number)))
+        if plan
+        else []
+    )
+    goal_stmt = scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=True), year, visible)
+    goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
+    strategy_ids = [s.id for s in strategies]
+    indicator_filter = or_(Indicator.goal_id.in_(_ids_of(goal_stmt)), Indicator.strategy_id.in_(strategy_ids))
+    indicators = list(
+        await session.scalars(select(Indicator).where(indicator_filter).order_by(Indicator.name, Indicator.id))
+    )
+    ids = select(Indicator.id).where(indicator_filter)
+    colours = await colours_at(session, indicators, ids, year, period)
+    history = await latest_two(session, ids)
+
+    by_owner: dict[uuid.UUID, list[IndicatorColour]] = defaultdict(list)
+    for indicator in indicators:
+        owner = indicator.goal_id or indicator.strategy_id
+        assert owner is not None
+        by_owner[owner].append(colours[indicator.id])
+
+    def snapshots(owner: uuid.UUID) -> list[IndicatorSnapshot]:
+        return [_snapshot(c, history.get(c.indicator.id, [])) for c in by_owner.get(owner, [])]
+
+    nodes = {
+        g.id: ChainGoal(
+            id=g.id,
+            unit_code=index.code(g.unit_id),
+            level=index.by_id[g.unit_id].kind,
+            title=g.title,
+            perspective=perspectives.get(g.perspective_id) if g.perspective_id else None,
+            financial=g.financial,
+            sdgs=list(g.sdgs or []),
+            status=g.status,
+            start_year=g.start_year,
+            end_year=g.end_year,
+            orphan=is_orphan(g, index),
+            colour=colour_of_goal(by_owner.get(g.id, [])),
+            indicators=snapshots(g.id),
+            children=[],
+        )
+        for g in goals
+    }
+    chain_strategies = {
+        s.id: ChainStrategy(id=s.id, number=s.number, title=s.title, indicators=snapshots(s.id), goals=[])
+        for s in strategies
+    }
+    unlinked: list[ChainGoal] = []
+    for goal in goals:
+        node = nodes[goal.id]
+        if goal.parent_goal_id in nodes:
+            nodes[goal.parent_goal_id].children.append(node)
+        elif goal.parent_strategy_id in chain_strategies:
+            chain_strategies[goal.parent_strategy_id].goals.append(node)
+        else:
+            unlinked.append(node)
+    return Chain(
+        unit_code=unit_code,
+        year=year,
+        period=period,
+        plan=ChainPlan(
+            id=plan.id,
+            title=plan.title,
+            vision=plan.vision,
+            start_year=plan.start_year,
+            end_year=plan.end_year,
+            status=plan.status,
+        )
+        if plan
+        else None,
+        strategies=list(chain_strategies.values()),
+        unlinked_goals=unlinked,
+    )
+
+
+async def fulfilment(
+    session: AsyncSession,
+    index: OrgIndex,
+    *,
+    unit_code: str | None,
+    year: int,
+    period: ReportingPeriod,
+    visible: ColumnElement[bool] | None,
+) -> FulfilmentSummary:
+    perspectives = await perspective_codes(session)
+    goal_stmt = scoped_goals(
+        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.decided, Lifecycle.closed)
+    )
+    goals = list(await session.execute(goal_stmt.with_only_columns(Goal.id, Goal.unit_id, Goal.perspective_id)))
+    indicator_filter = Indicator.goal_id.in_(_ids_of(goal_stmt))
+    indicators = list(await session.scalars(select(Indicator).where(indicator_filter)))
+    colours = await colours_at(session, indicators, select(Indicator.id).where(indicator_filter), year, period)
+    per_goal: dict[uuid.UUID, list[IndicatorColour]] = defaultdict(list)
+    for indicator in indicators:
+        assert indicator.goal_id is not None
+        per_goal[indicator.goal_id].append(colours[indicator.id])
+
+    counts: dict[tuple[str, str | None], Counter[Colour]] = defaultdict(Counter)
+    for goal_id, unit_id, perspective_id in goals:
+        key = (index.code(unit_id), perspectives.get(perspective_id) if perspective_id else None)
+        counts[key][colour_of_goal(per_goal.get(goal_id, []))] += 1
+    rows = [
+        FulfilmentRow(
+            unit_code=unit,
+            perspective=perspective,
+            green=c[Colour.green],
+            yellow=c[Colour.yellow],
+            red=c[Colour.red],
+            grey=c[Colour.grey],
+            total=sum(c.values()),
+        )
+        for (unit, perspective), c in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+    ]
+    totals = Counter[Colour]()
+    for c in counts.values():
+        totals.update(c)
+    return FulfilmentSummary(
+        unit_code=unit_code, year=year, period=period, totals={colour: totals[colour] for colour in Colour}, rows=rows
+    )
+
+
+def _share(part: int, whole: int) -> Decimal:
+    return (Decimal(part) / whole).quantize(SHARE, rounding=ROUND_HALF_UP) if whole else Decimal(0)
+
+
+async def quality(
+    session: AsyncSession,
+    index: OrgIndex,
+    *,
+    unit_code: str | None,
+    year: int | None,
+    visible: ColumnElement[bool] | None,
+) -> QualityReport:
+    goal_stmt = scoped_goals(
+        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.draft, Lifecycle.decided)
+    )
+    goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
+    goal_ids = _ids_of(goal_stmt)
+    indicator_rows = await session.execute(
+        select(Indicator.goal_id, func.count(Indicator.id), func.count(Indicator.baseline_value))
+        .where(Indicator.goal_id.in_(goal_ids))
+        .group_by(Indicator.goal_id)
+    )
+    indicator_counts = {goal_id: (n, with_baseline) for goal_id, n, with_baseline in indicator_rows}
+    targeted = set(
+        await session.scalars(
+            select(distinct(Indicator.goal_id))
+            .join(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
+            .join(Goal, Goal.id == Indicator.goal_id)
+            .where(
+                Indicator.goal_id.in_(goal_ids),
+                IndicatorTarget.year >= Goal.start_year,
+                or_(Goal.end_year.is_(None), IndicatorTarget.year <= Goal.end_year),
+            )
+        )
+    )
+
+    checks_list: list[GoalQuality] = []
+    per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    orphans: list[GoalRef] = []
+    for goal in goals:
+        n, with_baseline = indicator_counts.get(goal.id, (0, 0))
+        orphan = is_orphan(goal, index)
+        checks = QualityChecks(
+            has_indicator=n > 0,
+            has_target=goal.id in targeted,
+            has_baseline=with_baseline > 0,
+            time_bound=goal.end_year is not None,
+            links_upward=not orphan,
+            decided=goal.status is Lifecycle.decided,
+        )
+        measurable = checks.has_indicator and checks.has_target
+        code = index.code(goal.unit_id)
+        checks_list.append(
+            GoalQuality(
+                goal_id=goal.id,
+                unit_code=code,
+                title=goal.title,
+                status=goal.status,
+                financial=goal.financial,
+                checks=checks,
+                measurable=measurable,
+            )
+        )
+        per_unit[code].update(goals=1, measurable=int(measurable), financial=int(goal.financial), orphans=int(orphan))
+        if orphan:
+            orphans.append(GoalRef(id=goal.id, unit_code=code, title=goal.title))
+    total, measurable_total = len(goals), sum(1 for g in checks_list if g.measurable)
+    return QualityReport(
+        unit_code=unit_code,
+        year=year,
+        goals=total,
+        measurable=measurable_total,
+        measurable_share=_share(measurable_total, total),
+        orphans=orphans,
+        units=[
+            UnitQuality(
+                unit_code=code,
+                goals=c["goals"],
+                measurable=c["measurable"],
+                measurable_share=_share(c["measurable"], c["goals"]),
+                financial_goals=c["financial"],
+                orphans=c["orphans"],
+            )
+            for code, c in sorted(per_unit.items())
+        ],
+        goal_checks=checks_list,
+    )

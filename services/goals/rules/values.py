@@ -1,0 +1,132 @@
+"""The values that stand for indicators: at a reporting period, and the latest two overall.
+
+Each is one SQL statement whatever the number of indicators (a window function per indicator).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import (
+    Colour,
+    Direction,
+    Indicator,
+    IndicatorTarget,
+    Measurement,
+    ReportingPeriod,
+)
+from services.goals.rules.fulfilment import CUTOFF_MONTH, KIND_RANK, goal_colour, indicator_colour
+
+_kind_rank = case(*((Measurement.period_kind == kind, rank) for kind, rank in KIND_RANK.items()), else_=9)
+
+
+@dataclass(frozen=True)
+class Standing:
+    period: str
+    value: Decimal
+    value_women: Decimal | None
+    value_men: Decimal | None
+
+
+def _ranked(where: ColumnElement[bool], order: list[Any]) -> Select[Any]:
+    rank = func.row_number().over(partition_by=Measurement.indicator_id, order_by=order).label("rank")
+    inner = (
+        select(
+            Measurement.indicator_id,
+            Measurement.period,
+            Measurement.value,
+            Measurement.value_women,
+            Measurement.value_men,
+            rank,
+        )
+        .where(where, Measurement.value.is_not(None))
+        .subquery()
+    )
+    return select(
+        inner.c.indicator_id, inner.c.period, inner.c.value, inner.c.value_women, inner.c.value_men, inner.c.rank
+    )
+
+
+async def standing_at(
+    session: AsyncSession, indicators: Select[Any], year: int, period: ReportingPeriod
+) -> dict[uuid.UUID, Standing]:
+    """Per indicator in `indicators` (a select of ids), the value standing at `period` of `year`."""
+    where = and_(
+        Measurement.indicator_id.in_(indicators),
+        Measurement.year == year,
+        Measurement.period_end_month <= CUTOFF_MONTH[period],
+    )
+    ranked = _ranked(where, [Measurement.period_end_month.desc(), _kind_rank])
+    rows = await session.execute(_rank_one(ranked))
+    return {r.indicator_id: Standing(r.period, r.value, r.value_women, r.value_men) for r in rows}
+
+
+def _rank_one(ranked: Select[Any]) -> Select[Any]:
+    sub = ranked.subquery()
+    return select(sub).where(sub.c.rank == 1)
+
+
+async def latest_two(session: AsyncSession, indicators: Select[Any]) -> dict[uuid.UUID, list[Standing]]:
+    """Per indicator, its latest value and the one before (for the trend), newest first."""
+    ranked = _ranked(
+        Measurement.indicator_id.in_(indicators),
+        [Measurement.year.desc(), Measurement.period_end_month.desc(), _kind_rank],
+    )
+    sub = ranked.subquery()
+    rows = await session.execute(select(sub).where(sub.c.rank <= 2).order_by(sub.c.indicator_id, sub.c.rank))
+    found: dict[uuid.UUID, list[Standing]] = {}
+    for r in rows:
+        found.setdefault(r.indicator_id, []).append(Standing(r.period, r.value, r.value_women, r.value_men))
+    return found
+
+
+async def targets_for_year(session: AsyncSession, indicators: Select[Any], year: int) -> dict[uuid.UUID, Decimal]:
+    rows = await session.execute(
+        select(IndicatorTarget.indicator_id, IndicatorTarget.value).where(
+            IndicatorTarget.indicator_id.in_(indicators), IndicatorTarget.year == year
+        )
+    )
+    return {indicator_id: value for indicator_id, value in rows}
+
+
+def trend(direction: Direction, values: list[Standing]) -> str | None:
+    """improving, worsening or unchanged, from the previous value to the latest; None with fewer than two."""
+    if len(values) < 2:
+        return None
+    change = values[0].value - values[1].value
+    if change == 0:
+        return "unchanged"
+    better = change > 0 if direction is Direction.higher_is_better else change < 0
+    return "improving" if better else "worsening"
+
+
+@dataclass(frozen=True)
+class IndicatorColour:
+    indicator: Indicator
+    target: Decimal | None
+    standing: Standing | None
+    colour: Colour
+
+
+async def colours_at(
+    session: AsyncSession, indicator_rows: Iterable[Indicator], ids: Select[Any], year: int, period: ReportingPeriod
+) -> dict[uuid.UUID, IndicatorColour]:
+    targets = await targets_for_year(session, ids, year)
+    standing = await standing_at(session, ids, year, period)
+    result = {}
+    for indicator in indicator_rows:
+        target, value = targets.get(indicator.id), standing.get(indicator.id)
+        colour = indicator_colour(indicator.direction, indicator.tolerance, target, value.value if value else None)
+        result[indicator.id] = IndicatorColour(indicator, target, value, colour)
+    return result
+
+
+def colour_of_goal(indicator_colours: Iterable[IndicatorColour]) -> Colour:
+    return goal_colour(c.colour for c in indicator_colours)

@@ -1,0 +1,216 @@
+"""Rules of assignments (uppdrag) from the council or board, and activities towards goals."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import (
+    Activity,
+    Assignment,
+    AssignmentFollowUp,
+    AssignmentStatus,
+    Goal,
+    ReportingPeriod,
+)
+from services.goals.rules.common import OrgIndex, apply_decision, decision_of, unit_by_code
+from services.goals.schemas import (
+    ActivityCreate,
+    ActivityRead,
+    ActivityUpdate,
+    AssignmentCreate,
+    AssignmentFollowUpRead,
+    AssignmentRead,
+    AssignmentUpdate,
+)
+from shared.auth.policy import UnitKind
+from shared.errors import NotFound, Unprocessable
+
+ISSUERS = {UnitKind.council, UnitKind.board}
+ASSIGNEES = {UnitKind.board, UnitKind.committee, UnitKind.joint_committee}
+ACTIVITY_LEVELS = {UnitKind.administration, UnitKind.unit}
+
+
+async def get_assignment(session: AsyncSession, assignment_id: uuid.UUID) -> Assignment:
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("No assignment with that id")
+    return assignment
+
+
+async def follow_ups_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[AssignmentFollowUpRead]]:
+    found: dict[uuid.UUID, list[AssignmentFollowUpRead]] = defaultdict(list)
+    if ids:
+        rows = await session.scalars(
+            select(AssignmentFollowUp)
+            .where(AssignmentFollowUp.assignment_id.in_(ids))
+            .order_by(AssignmentFollowUp.year, AssignmentFollowUp.period)
+        )
+        for row in rows:
+            found[row.assignment_id].append(AssignmentFollowUpRead(year=row.year, period=row.period, text=row.text))
+    return found
+
+
+def assignment_read(
+    a: Assignment, index: OrgIndex, follow_ups: list[AssignmentFollowUpRead], today: date
+) -> AssignmentRead:
+    return AssignmentRead(
+        id=a.id,
+        issuer_code=index.code(a.issuer_id),
+        assignee_code=index.code(a.assignee_id),
+        title=a.title,
+        description=a.description,
+        deadline_on=a.deadline_on,
+        status=a.status,
+        overdue=bool(
+            a.deadline_on
+            and a.deadline_on < today
+            and a.status not in (AssignmentStatus.done, AssignmentStatus.cancelled)
+        ),
+        decision=decision_of(a),
+        follow_ups=follow_ups,
+        version=a.version,
+    )
+
+
+async def create_assignment(session: AsyncSession, data: AssignmentCreate) -> Assignment:
+    issuer = await unit_by_code(session, data.issuer_code, field="issuer_code")
+    assignee = await unit_by_code(session, data.assignee_code, field="assignee_code")
+    if issuer.kind not in ISSUERS:
+        raise Unprocessable("Assignments come from the council or the board", field="issuer_code")
+    if assignee.kind not in ASSIGNEES or assignee.id == issuer.id:
+        raise Unprocessable("Assignments go to the board or a committee", field="assignee_code")
+    assignment = Assignment(
+        issuer_id=issuer.id,
+        assignee_id=assignee.id,
+        title=data.title,
+        description=data.description,
+        deadline_on=data.deadline_on,
+        status=AssignmentStatus.not_started,
+    )
+    if data.decision is not None:
+        apply_decision(assignment, data.decision)
+    session.add(assignment)
+    await session.flush()
+    return assignment
+
+
+async def update_assignment(session: AsyncSession, assignment: Assignment, data: AssignmentUpdate) -> Assignment:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    for field in ("title", "status"):
+        if field in changes and changes[field] is None:
+            raise Unprocessable(f"{field} cannot be emptied", field=field)
+    for field, value in changes.items():
+        setattr(assignment, field, value)
+    await session.flush()
+    return assignment
+
+
+async def put_assignment_follow_up(
+    session: AsyncSession, assignment: Assignment, year: int, period: ReportingPeriod, text: str
+) -> None:
+    existing = await session.scalar(
+        select(AssignmentFollowUp).where(
+            AssignmentFollowUp.assignment_id == assignment.id,
+            AssignmentFollowUp.year == year,
+            AssignmentFollowUp.period == period,
+        )
+    )
+    if existing is None:
+        session.add(AssignmentFollowUp(assignment_id=assignment.id, year=year, period=period, text=text))
+    else:
+        existing.text = text
+    await session.flush()
+
+
+def assignments_query(
+    index: OrgIndex, assignee: str | None, issuer: str | None, status: AssignmentStatus | None
+) -> Select[Assignment]:
+    stmt = select(Assignment).order_by(Assignment.deadline_on, Assignment.title, Assignment.id)
+    for code, column in ((assignee, Assignment.assignee_id), (issuer, Assignment.issuer_id)):
+        if code is not None:
+            unit = index.by_code.get(code)
+            if unit is None:
+                raise Unprocessable(f"No org unit with code {code}")
+            stmt = stmt.where(column == unit.id)
+    if status is not None:
+        stmt = stmt.where(Assignment.status == status)
+    return stmt
+
+
+async def get_activity(session: AsyncSession, activity_id: uuid.UUID) -> tuple[Activity, Goal]:
+    activity = await session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("No activity with that id")
+    goal = await session.get(Goal, activity.goal_id)
+    assert goal is not None
+    return activity, goal
+
+
+def activity_read(a: Activity, index: OrgIndex) -> ActivityRead:
+    return ActivityRead(
+        id=a.id,
+        unit_code=index.code(a.unit_id),
+        goal_id=a.goal_id,
+        title=a.title,
+        owner=a.owner,
+        start_on=a.start_on,
+        end_on=a.end_on,
+        status=a.status,
+        version=a.version,
+    )
+
+
+async def create_activity(session: AsyncSession, data: ActivityCreate, index: OrgIndex) -> Activity:
+    unit = await unit_by_code(session, data.unit_code)
+    if unit.kind not in ACTIVITY_LEVELS:
+        raise Unprocessable("Activities are planned by administrations and units", field="unit_code")
+    goal = await session.get(Goal, data.goal_id)
+    if goal is None:
+        raise Unprocessable("No goal with that id", field="goal_id")
+    if goal.unit_id not in index.ancestors_or_self(unit.id):
+        raise Unprocessable(
+            f"An activity serves a goal of its own unit or of one above it; the goal is {index.code(goal.unit_id)}'s",
+            field="goal_id",
+        )
+    activity = Activity(unit_id=unit.id, **data.model_dump(exclude={"unit_code"}))
+    session.add(activity)
+    await session.flush()
+    return activity
+
+
+async def update_activity(session: AsyncSession, activity: Activity, data: ActivityUpdate) -> Activity:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    for field in ("title", "status"):
+        if field in changes and changes[field] is None:
+            raise Unprocessable(f"{field} cannot be emptied", field=field)
+    for field, value in changes.items():
+        setattr(activity, field, value)
+    if activity.start_on and activity.end_on and activity.end_on < activity.start_on:
+        raise Unprocessable("end_on must not be before start_on", field="end_on")
+    await session.flush()
+    return activity
+
+
+def activities_query(index: OrgIndex, unit: str | None, goal_id: uuid.UUID | None) -> Select[Activity, Goal]:
+    stmt = (
+        select(Activity, Goal)
+        .join(Goal, Goal.id == Activity.goal_id)
+        .order_by(Activity.start_on, Activity.title, Activity.id)
+    )
+    if unit is not None:
+        found = index.by_code.get(unit)
+        if found is None:
+            raise Unprocessable(f"No org unit with code {unit}", field="unit")
+        stmt = stmt.where(Activity.unit_id == found.id)
+    if goal_id is not None:
+        stmt = stmt.where(Activity.goal_id == goal_id)
+    return stmt
