@@ -35,7 +35,7 @@ from shared.errors import (
     error_responses,
 )
 from shared.history import HistoryEntryRead, read_history
-from shared.pagination import Page, Pagination
+from shared.pagination import Page, Pagination, paginate
 
 plans = APIRouter(prefix="/plans", tags=["plans and strategies"])
 strategies = APIRouter(prefix="/strategies", tags=["plans and strategies"])
@@ -51,10 +51,10 @@ CHANGE = "draft: editor on the council; decided: registrar on the council"
     responses=error_responses(Forbidden),
     **access(ANY_ROLE),
 )
-async def list_perspectives(session: DbSession, principal: CurrentPrincipal) -> list[PerspectiveRead]:
+async def list_perspectives(session: DbSession, principal: CurrentPrincipal, page: Pagination) -> Page[PerspectiveRead]:
     require_signed_in_reader(principal)
-    rows = await session.scalars(select(Perspective).order_by(Perspective.sort_order, Perspective.code))
-    return [PerspectiveRead.model_validate(p) for p in rows]
+    stmt = select(Perspective).order_by(Perspective.sort_order, Perspective.code)
+    return await paginate(session, stmt, page, lambda row: PerspectiveRead.model_validate(row[0]))
 
 
 @perspectives.post(
@@ -75,11 +75,10 @@ async def create_perspective(
 @plans.get(
     "", operation_id="list_plans", summary="The council's plans", responses=error_responses(Forbidden), **access(READ)
 )
-async def list_plans(session: DbSession, principal: CurrentPrincipal) -> list[PlanRead]:
+async def list_plans(session: DbSession, principal: CurrentPrincipal, page: Pagination) -> Page[PlanRead]:
     require_signed_in_reader(principal)
     council = rules.council_code(await OrgIndex.load(session))
-    found = await rules.list_plans(session, drafts=principal.can_read(council, decided=False))
-    return [await rules.plan_read(session, p) for p in found]
+    return await rules.list_plans(session, page, drafts=principal.can_read(council, decided=False))
 
 
 @plans.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,6 +22,7 @@ from services.goals.schemas import (
 )
 from shared.auth.policy import UnitKind
 from shared.errors import Conflict, NotFound, Unprocessable
+from shared.pagination import Page, PageParams, paginate
 
 
 def council_code(index: OrgIndex) -> str:
@@ -37,8 +39,22 @@ async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> Plan:
     return plan
 
 
+async def strategies_of(session: AsyncSession, plan_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Strategy]]:
+    found: dict[uuid.UUID, list[Strategy]] = defaultdict(list)
+    if plan_ids:
+        rows = await session.scalars(
+            select(Strategy).where(Strategy.plan_id.in_(plan_ids)).order_by(Strategy.plan_id, Strategy.number)
+        )
+        for strategy in rows:
+            found[strategy.plan_id].append(strategy)
+    return found
+
+
 async def plan_read(session: AsyncSession, plan: Plan) -> PlanRead:
-    strategies = await session.scalars(select(Strategy).where(Strategy.plan_id == plan.id).order_by(Strategy.number))
+    return plan_read_with(plan, (await strategies_of(session, [plan.id]))[plan.id])
+
+
+def plan_read_with(plan: Plan, strategies: list[Strategy]) -> PlanRead:
     return PlanRead(
         id=plan.id,
         title=plan.title,
@@ -52,11 +68,18 @@ async def plan_read(session: AsyncSession, plan: Plan) -> PlanRead:
     )
 
 
-async def list_plans(session: AsyncSession, *, drafts: bool) -> list[Plan]:
-    stmt = select(Plan).order_by(Plan.start_year.desc(), Plan.title)
+async def list_plans(session: AsyncSession, page: PageParams, *, drafts: bool) -> Page[PlanRead]:
+    stmt = select(Plan).order_by(Plan.start_year.desc(), Plan.title, Plan.id)
     if not drafts:
         stmt = stmt.where(Plan.status != Lifecycle.draft)
-    return list(await session.scalars(stmt))
+    found = await paginate(session, stmt, page, lambda row: row[0])
+    strategies = await strategies_of(session, [p.id for p in found.items])
+    return Page[PlanRead](
+        items=[plan_read_with(p, strategies[p.id]) for p in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
+    )
 
 
 async def create_plan(session: AsyncSession, data: PlanCreate) -> Plan:

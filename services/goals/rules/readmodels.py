@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import (
@@ -280,7 +280,8 @@ async def quality(
     indicator_counts = {goal_id: (n, with_baseline) for goal_id, n, with_baseline in indicator_rows}
     targeted = set(
         await session.scalars(
-            select(distinct(Indicator.goal_id))
+            select(Indicator.goal_id)
+            .distinct()
             .join(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
             .join(Goal, Goal.id == Indicator.goal_id)
             .where(
