@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Annotated
 
 import typer
@@ -15,8 +16,18 @@ from shared.auth.tokens import mint_dev_token
 from shared.db import create_engine, create_sessionmaker
 from shared.history import HistorySession, set_actor
 from shared.migrations import migrate as run_migration
+from shared.settings import PROFILE_VARIABLE, Profile
 
 app = typer.Typer(help="Admin command line of Styr, the steering-model product.", no_args_is_help=True)
+
+
+@app.callback()
+def _development_by_default() -> None:
+    """Styr's admin command line. It runs with the development profile unless STYR_PROFILE says otherwise."""
+    # The apps themselves default to production; the command line is for a developer's machine and for
+    # admin work (migrations), where the development defaults are harmless and a production database
+    # URL is given explicitly.
+    os.environ.setdefault(PROFILE_VARIABLE, Profile.development.value)
 
 
 def _entries(service: str | None) -> list[ServiceEntry]:

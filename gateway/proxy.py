@@ -35,6 +35,13 @@ _DROPPED_RESPONSE_HEADERS = {
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _raw_rest(request: Request, service: str) -> str:
+    """The path after /api/<service>/, still percent-encoded, so that %2F or %3F stay part of a segment."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    prefix = f"/api/{service}/".encode()
+    return raw[len(prefix) :].decode("latin-1") if raw.startswith(prefix) else ""
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload-too-large"
@@ -81,7 +88,9 @@ class Proxy:
         headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
         headers["authorization"] = f"Bearer {self.internal_token(principal)}"
         headers[REQUEST_ID_HEADER] = current_request_id() or ""
-        upstream = await self.send(service, request.method, f"{base}/{path}", request.url.query, headers, body)
+        upstream = await self.send(
+            service, request.method, f"{base}/{_raw_rest(request, service)}", request.url.query, headers, body
+        )
         if request.method in _WRITE_METHODS:
             log.info(
                 "write",

@@ -6,10 +6,10 @@ import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared.db import create_engine, create_sessionmaker, database_reachable
-from shared.errors import install_error_handlers, install_middleware
+from shared.errors import install_error_handlers, install_middleware, refuse_nul_characters
 from shared.health import health_router
 from shared.history import HistorySession
 from shared.logging import configure_logging
@@ -45,7 +45,13 @@ def create_service_app(
         finally:
             await engine.dispose()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
+    )
     app.state.settings = settings
     install_error_handlers(app)
     install_middleware(app)

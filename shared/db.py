@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import Request
 from sqlalchemy import MetaData, event, text
@@ -31,7 +32,13 @@ def new_metadata() -> MetaData:
 
 
 class Tracked:
-    """A domain record: UUID id, a version for optimistic locking, timestamps, and history."""
+    """A domain record: UUID id, a version for optimistic locking, timestamps, and history.
+
+    `__draft_states__` names the values of a `status` column that make the record a draft, which
+    is not public record: history written while it was one is shown only to those who read drafts.
+    """
+
+    __draft_states__: ClassVar[frozenset[str]] = frozenset()
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     version: Mapped[int] = mapped_column(nullable=False)
@@ -82,8 +89,9 @@ async def database_reachable(engine: AsyncEngine | Engine) -> bool:
         return False
 
 
+@asynccontextmanager
 async def session_scope(request: Request) -> AsyncIterator[AsyncSession]:
-    """The transaction boundary: commit when the route succeeds, roll back when it raises."""
+    """The transaction boundary: commit when the route succeeds, roll back at once when it raises."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session:
         try:

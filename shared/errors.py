@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,6 +60,9 @@ class DomainError(Exception):
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        field = extra.get("field")
+        if errors is None and field is not None and self.status == 422:
+            errors = [FieldError(loc=["body", *str(field).split(".")], msg=detail or self.title, type="value_error")]
         self.errors = errors
         self.headers = headers or {}
         self.extra = extra
@@ -212,6 +216,16 @@ async def _stale_data(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(err.status, err.code, err.title, err.detail)
 
 
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    log.info("data error mapped to 422: %s", exc)
+    return problem_response(
+        422,
+        Unprocessable.code,
+        Unprocessable.title,
+        "A value cannot be stored as sent (for example a NUL character, or a number out of range).",
+    )
+
+
 async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     log.info("integrity error mapped to 409: %s", exc)
     return problem_response(
@@ -266,6 +280,18 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
+
+
+_NUL_IN_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """PostgreSQL cannot store NUL in text; refuse it at the door, the same on every database."""
+    if request.method in {"POST", "PUT", "PATCH"}:
+        body = await request.body()
+        if _NUL_IN_JSON.search(body):
+            raise Unprocessable("Text must not contain the NUL character (\\u0000)")
 
 
 def install_middleware(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, BigInteger, Integer, String, Table, event, func, inspect, select
+from sqlalchemy import JSON, BigInteger, Integer, String, Table, event, func, inspect, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
@@ -41,6 +41,7 @@ class HistoryEntryColumns:
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    public: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class HistoryEntryRead(BaseModel):
@@ -111,7 +112,9 @@ def _changed(obj: Tracked) -> bool:
 def _entry(
     obj: Tracked, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None, actor: tuple[str, str]
 ) -> dict[str, Any]:
+    state = after if after is not None else before
     return {
+        "public": (state or {}).get("status") not in obj.__draft_states__,
         "entity": obj.__tablename__,  # type: ignore[attr-defined]
         "entity_id": str(obj.id),
         "action": action,
@@ -160,17 +163,37 @@ class HistorySession(Session):
 event.listen(HistorySession, "after_flush", _record_flush)
 
 
+def _redacted(entry: HistoryEntryRead, draft_states: frozenset[str]) -> HistoryEntryRead:
+    if entry.before is not None and entry.before.get("status") in draft_states:
+        return entry.model_copy(update={"before": None})
+    return entry
+
+
 async def read_history(
-    session: AsyncSession, history_model: type[Any], entity: str, entity_id: str, page: PageParams
+    session: AsyncSession,
+    history_model: type[Any],
+    record: Tracked,
+    page: PageParams,
+    *,
+    public_only: bool = False,
 ) -> Page[HistoryEntryRead]:
-    """The changes to one record, oldest first."""
-    where = (history_model.entity == entity, history_model.entity_id == entity_id)
+    """The changes to one record, oldest first.
+
+    With `public_only` (a caller who may not read the record's drafts), the changes made while it
+    was a draft are left out, and so are the draft values before the change that decided it.
+    """
+    where = [history_model.entity == record.__tablename__, history_model.entity_id == str(record.id)]  # type: ignore[attr-defined]
+    if public_only:
+        where.append(history_model.public.is_(True))
     total = await session.scalar(select(func.count()).select_from(history_model).where(*where))
     rows = await session.scalars(
         select(history_model).where(*where).order_by(history_model.id).limit(page.limit).offset(page.offset)
     )
+    entries = [HistoryEntryRead.model_validate(r) for r in rows]
+    if public_only:
+        entries = [_redacted(e, record.__draft_states__) for e in entries]
     return Page[HistoryEntryRead](
-        items=[HistoryEntryRead.model_validate(r) for r in rows],
+        items=entries,
         total=total or 0,
         limit=page.limit,
         offset=page.offset,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -20,6 +21,16 @@ class Profile(StrEnum):
     production = "production"
 
 
+PROFILE_VARIABLE = "STYR_PROFILE"
+# Words that mark a value copied from an example file rather than a real secret.
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "example", "secret-here")
+
+
+def _profile_from_environment() -> Profile:
+    """Production unless development is chosen explicitly, so a forgotten setting fails closed."""
+    return Profile(os.environ.get(PROFILE_VARIABLE, Profile.production.value))
+
+
 def default_sqlite_url(name: str) -> str:
     """The embedded default: one SQLite file per service under `data/`."""
     return f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / f'{name}.sqlite3'}"
@@ -30,7 +41,10 @@ class AppSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", env_file=None)
 
-    profile: Profile = Profile.development
+    profile: Profile = Field(
+        default_factory=_profile_from_environment,
+        description=f"production (the default) or development; {PROFILE_VARIABLE} sets it for every app",
+    )
     log_level: str = "INFO"
     internal_secret: str = Field(
         default=DEV_SECRET,
@@ -43,10 +57,15 @@ class AppSettings(BaseSettings):
         if self.profile is Profile.production:
             for name in self._secret_fields():
                 value = getattr(self, name)
-                if value == DEV_SECRET or len(value) < MIN_SECRET_LENGTH:
+                if (
+                    value == DEV_SECRET
+                    or len(value) < MIN_SECRET_LENGTH
+                    or any(marker in value.lower() for marker in PLACEHOLDER_MARKERS)
+                ):
                     raise ValueError(
-                        f"{name} must be set to a secret of at least {MIN_SECRET_LENGTH} characters "
-                        "in production, and never to the development secret"
+                        f"{name} must be set to a random secret of at least {MIN_SECRET_LENGTH} characters "
+                        f"in production, never to the development secret or an example's placeholder "
+                        f"(set {PROFILE_VARIABLE}=development to run with the development defaults)"
                     )
         return self
 

@@ -189,8 +189,12 @@ async def seeded(stack: Stack) -> Stack:
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_env() -> Iterator[None]:
     # The suite sets every setting it needs; a developer's own exports must not leak in.
-    saved = {k: v for k, v in os.environ.items() if k.startswith(("GOALS_", "BUDGET_", "AUDIT_", "GATEWAY_"))}
+    saved = {
+        k: v for k, v in os.environ.items() if k.startswith(("GOALS_", "BUDGET_", "AUDIT_", "GATEWAY_", "STYR_PROFILE"))
+    }
     for key in saved:
         del os.environ[key]
+    os.environ["STYR_PROFILE"] = "development"
     yield
+    del os.environ["STYR_PROFILE"]
     os.environ.update(saved)

@@ -101,7 +101,7 @@ async def get_audit_report_history(
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     report = await service.get_report(session, report_id)
-    return await read_history(session, HistoryEntry, "audit_report", str(report.id), page)
+    return await read_history(session, HistoryEntry, report, page)
 
 
 @recommendations.get(
@@ -209,4 +209,4 @@ async def get_action_history(
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     action = await service.get_action(session, action_id)
-    return await read_history(session, HistoryEntry, "action", str(action.id), page)
+    return await read_history(session, HistoryEntry, action, page)

@@ -13,7 +13,7 @@ from services.audit.models import ActionStatus, RecommendationStatus
 
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"), Field(examples=["RS"])]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(max_length=20000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 DiaryNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), Field(examples=["RS/782/2020"])]
 
 

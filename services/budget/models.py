@@ -30,6 +30,7 @@ class OperatingFrame(Tracked, Base):
     """A unit's net-cost budget (driftram) for one year, in SEK."""
 
     __tablename__ = "operating_frame"
+    __draft_states__ = frozenset({FrameStatus.proposal.value})
     __table_args__ = (UniqueConstraint("unit_code", "year"),)
 
     unit_code: Mapped[str] = mapped_column(String(16), index=True)

@@ -69,11 +69,14 @@ async def list_frames(
     **access("the board, auditor or finance"),
 )
 async def get_frame_total(
-    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
+    session: DbSession,
+    principal: CurrentPrincipal,
+    year: Annotated[Year, Query()],
+    status: Annotated[FrameStatus, Query(description="Decided frames by default")] = FrameStatus.decided,
 ) -> FrameTotal:
     if not principal.reads_all_drafts:
         raise Forbidden("Requires a role on the board, auditor or finance", required="RS:reader|auditor|finance")
-    return await service.frame_total(session, year)
+    return await service.frame_total(session, year, status)
 
 
 @router.get(
@@ -145,4 +148,5 @@ async def get_frame_history(
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     frame = _readable(principal, await service.get_frame(session, frame_id))
-    return await read_history(session, HistoryEntry, "operating_frame", str(frame.id), page)
+    public_only = not principal.can_read(frame.unit_code, decided=False)
+    return await read_history(session, HistoryEntry, frame, page, public_only=public_only)

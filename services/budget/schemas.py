@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.budget.models import FrameStatus
+from shared.fields import MoneyAmount
 
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"), Field(examples=["HSN"])]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-Amount = Annotated[
-    Decimal,
-    Field(
-        max_digits=18,
-        decimal_places=2,
-        allow_inf_nan=False,
-        description='SEK, exact, at most two decimals; send as a string, e.g. "1250000.50"',
-        examples=["4512000000.00"],
-    ),
-]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
 
 
@@ -31,7 +21,7 @@ class FrameCreate(BaseModel):
 
     unit_code: UnitCode
     year: Year
-    amount: Amount
+    amount: MoneyAmount
     status: FrameStatus = FrameStatus.proposal
     comment: Comment | None = None
 
@@ -39,7 +29,7 @@ class FrameCreate(BaseModel):
 class FrameUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: Amount | None = None
+    amount: MoneyAmount | None = None
     status: FrameStatus | None = None
     comment: Comment | None = None
 
@@ -50,7 +40,7 @@ class FrameRead(BaseModel):
     id: uuid.UUID
     unit_code: str
     year: int
-    amount: Decimal
+    amount: MoneyAmount
     status: FrameStatus
     comment: str | None
     version: int
@@ -62,5 +52,6 @@ class FrameTotal(BaseModel):
     """The sum of all units' frames for a year, summed exactly in the database."""
 
     year: int
+    status: FrameStatus
     units: int
-    total: Decimal
+    total: MoneyAmount

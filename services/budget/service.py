@@ -61,10 +61,12 @@ async def update_frame(session: AsyncSession, frame: OperatingFrame, data: Frame
     return frame
 
 
-async def frame_total(session: AsyncSession, year: int) -> FrameTotal:
+async def frame_total(session: AsyncSession, year: int, status: FrameStatus) -> FrameTotal:
     row = (
         await session.execute(
-            select(func.count(OperatingFrame.id), func.sum(OperatingFrame.amount)).where(OperatingFrame.year == year)
+            select(func.count(OperatingFrame.id), func.sum(OperatingFrame.amount)).where(
+                OperatingFrame.year == year, OperatingFrame.status == status
+            )
         )
     ).one()
-    return FrameTotal(year=year, units=row[0], total=row[1] if row[1] is not None else 0)
+    return FrameTotal(year=year, status=status, units=row[0], total=row[1] if row[1] is not None else 0)

@@ -123,6 +123,7 @@ class Plan(DecisionColumns, Tracked, Base):
     """The council's plan (regionplan med budget) for a period of years, with vision and strategies."""
 
     __tablename__ = "plan"
+    __draft_states__ = frozenset({Lifecycle.draft.value})
 
     title: Mapped[str] = mapped_column(String(300))
     vision: Mapped[str | None] = mapped_column(Text)
@@ -145,6 +146,7 @@ class Goal(DecisionColumns, Tracked, Base):
     """A desired future state, owned by one unit, linked to a goal or strategy of the level above."""
 
     __tablename__ = "goal"
+    __draft_states__ = frozenset({Lifecycle.draft.value})
 
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
     title: Mapped[str] = mapped_column(String(500))

@@ -21,6 +21,7 @@ from services.goals.models import (
     ReportingPeriod,
 )
 from shared.auth.policy import UnitKind
+from shared.fields import ExactValue
 
 UnitCode = Annotated[
     str,
@@ -97,10 +98,7 @@ class OrgTree(BaseModel):
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Text = Annotated[str, StringConstraints(max_length=20000)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Value = Annotated[
-    Decimal,
-    Field(max_digits=24, decimal_places=6, allow_inf_nan=False, description="Exact value; a decimal string or number"),
-]
+Value = ExactValue
 DiaryNumber = Annotated[
     str, StringConstraints(pattern=r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"), Field(examples=["RS/101/2015"])
 ]
@@ -332,14 +330,14 @@ class IndicatorRead(BaseModel):
     name: str
     unit_of_measure: str
     direction: Direction
-    baseline_value: Decimal | None
+    baseline_value: ExactValue | None
     baseline_year: int | None
-    tolerance: Decimal
+    tolerance: ExactValue
     source: IndicatorSource
     kolada_kpi: str | None
     kolada_area: str | None
     external_code: str | None
-    targets: dict[int, Decimal]
+    targets: dict[int, ExactValue]
     version: int
 
 
@@ -376,9 +374,9 @@ class MeasurementRead(BaseModel):
     period: str
     period_kind: PeriodKind
     year: int
-    value: Decimal | None
-    value_women: Decimal | None
-    value_men: Decimal | None
+    value: ExactValue | None
+    value_women: ExactValue | None
+    value_men: ExactValue | None
     comment: str | None
     source: str | None
     version: int
@@ -400,8 +398,8 @@ class FollowUpIn(BaseModel):
 class IndicatorStatus(BaseModel):
     indicator_id: uuid.UUID
     name: str
-    target: Decimal | None
-    value: Decimal | None
+    target: ExactValue | None
+    value: ExactValue | None
     period: str | None
     colour: Colour
 
@@ -521,9 +519,9 @@ class ActivityRead(BaseModel):
 
 class Point(BaseModel):
     period: str
-    value: Decimal
-    value_women: Decimal | None
-    value_men: Decimal | None
+    value: ExactValue
+    value_women: ExactValue | None
+    value_men: ExactValue | None
 
 
 class IndicatorSnapshot(BaseModel):
@@ -533,9 +531,9 @@ class IndicatorSnapshot(BaseModel):
     name: str
     unit_of_measure: str
     direction: Direction
-    baseline_value: Decimal | None
+    baseline_value: ExactValue | None
     baseline_year: int | None
-    target: Decimal | None = Field(description="Target for the year asked about")
+    target: ExactValue | None = Field(description="Target for the year asked about")
     latest: Point | None
     previous: Point | None
     trend: str | None = Field(description="improving, worsening or unchanged, from previous to latest")

@@ -30,7 +30,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 async def _session_for(request: Request, principal: CurrentPrincipal) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request):
+    async with session_scope(request) as session:
         set_actor(session, principal.subject, principal.name)
         yield session
 
@@ -55,5 +55,6 @@ def require_register(principal: Principal, unit: str) -> None:
 
 
 def require_signed_in_reader(principal: Principal) -> None:
-    if principal.kind is not PrincipalKind.service and not principal.has_any_role:
-        raise Forbidden("Requires a role in the region", required="any role")
+    """Decided material is public record, but still read only by those with a role (or read:decided)."""
+    if principal.kind is not PrincipalKind.service and not principal.reads_decided:
+        raise Forbidden("Requires a role in the region, or the read:decided scope", required="any role")

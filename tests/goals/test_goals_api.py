@@ -98,7 +98,8 @@ async def test_a_registrar_decides_and_the_goal_is_locked_for_editors(demo):
     assert changed.status_code == 200
     history = (await stack.client.get(f"/api/goals/goals/{goal['id']}/history", headers=stack.auth(*HSN_EDITOR))).json()
     decided_version = history["items"][-1]["before"]
-    assert decided_version["status"] == "decided" and decided_version["title"] == goal["title"]
+    assert decided_version["status"] == "decided"
+    assert decided_version["title"] == goal["title"]
     assert history["items"][-1]["actor"] == "hsn.registrar"
 
 
@@ -223,4 +224,5 @@ async def test_list_filters(demo):
     hsn_tree = (await demo.stack.client.get("/api/goals/goals?unit=HSN&subtree=true", headers=headers)).json()
     assert {g["unit_code"] for g in hsn_tree["items"]} == {"HSN", "HSF"}
     economy = (await demo.stack.client.get("/api/goals/goals?perspective=economy", headers=headers)).json()
-    assert all(g["financial"] for g in economy["items"]) and economy["total"] == 2
+    assert all(g["financial"] for g in economy["items"])
+    assert economy["total"] == 2

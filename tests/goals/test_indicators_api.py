@@ -110,7 +110,8 @@ async def test_measurements_per_period_with_the_gender_split(demo):
         assert response.status_code == 201, response.text
     listed = (await demo.stack.client.get(url, headers=headers)).json()["items"]
     assert [m["period"] for m in listed] == ["2023-04", "2023-T1", "2023"]
-    assert listed[-1]["value"] == "74" and listed[-1]["value_men"] == "68.25"
+    assert listed[-1]["value"] == "74"
+    assert listed[-1]["value_men"] == "68.25"
     assert [m["period_kind"] for m in listed] == ["month", "tertial", "year"]
 
 

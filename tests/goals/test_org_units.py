@@ -82,10 +82,18 @@ async def test_a_duplicate_code_is_409(seeded):
     assert response.status_code == 409
 
 
-@pytest.mark.parametrize(("kind", "parent"), [("council", "RF"), ("committee", None)])
-async def test_only_the_council_stands_without_a_parent(seeded, kind, parent):
-    body = {"code": "Z", "name": "Z", "kind": kind, "parent_code": parent}
+async def test_only_the_council_stands_without_a_parent(seeded):
+    body = {"code": "Z", "name": "Z", "kind": "committee", "parent_code": None}
     assert (await seeded.client.post("/api/goals/units", headers=seeded.auth(*ADMIN), json=body)).status_code == 422
+
+
+@pytest.mark.parametrize(("kind", "parent"), [("council", None), ("board", "RF"), ("board", "KTR")])
+async def test_there_is_one_council_and_one_board(seeded, kind, parent):
+    # A second board would hand its readers the board's oversight of every draft.
+    body = {"code": "B2", "name": "Styrelse 2", "kind": kind, "parent_code": parent}
+    response = await seeded.client.post("/api/goals/units", headers=seeded.auth(*ADMIN), json=body)
+    assert response.status_code == 409
+    assert response.json()["field"] == "kind"
 
 
 async def test_moving_a_unit_under_its_own_descendant_is_refused(seeded):

@@ -77,7 +77,8 @@ async def test_assignments_from_the_board_to_a_committee(seeded):
     created = await client.post("/api/goals/assignments", json=body, headers=seeded.auth("rs", "RS:editor"))
     assert created.status_code == 201
     assignment = created.json()
-    assert assignment["overdue"] is True and assignment["status"] == "not_started"
+    assert assignment["overdue"] is True
+    assert assignment["status"] == "not_started"
     url = f"/api/goals/assignments/{assignment['id']}"
     hsn = seeded.auth("h", "HSN:editor")
     retitled = await client.patch(url, json={"title": "Annat"}, headers={**hsn, "If-Match": created.headers["etag"]})

@@ -18,7 +18,8 @@ async def test_the_chain_nests_goals_under_strategies_and_their_parents(demo):
     assert (indicator["trend"], indicator["colour"], access_goal["colour"]) == ("improving", "yellow", "yellow")
     s4 = next(s for s in chain["strategies"] if s["number"] == 4)
     council_goal = s4["goals"][0]
-    assert council_goal["unit_code"] == "RF" and council_goal["children"][0]["unit_code"] == "HSN"
+    assert council_goal["unit_code"] == "RF"
+    assert council_goal["children"][0]["unit_code"] == "HSN"
     # Other committees' goals are outside HSN's chain.
     s3 = next(s for s in chain["strategies"] if s["number"] == 3)
     assert s3["goals"] == []
@@ -47,14 +48,16 @@ async def test_the_fulfilment_summary_counts_decided_goals_by_colour(demo):
             "/api/goals/fulfilment?year=2022&period=year&unit=RUN", headers=demo.stack.auth(*BOARD)
         )
     ).json()
-    assert year_end["totals"]["green"] == 1 and year_end["unit_code"] == "RUN"
+    assert year_end["totals"]["green"] == 1
+    assert year_end["unit_code"] == "RUN"
 
 
 async def test_the_quality_report_answers_how_measurable_hsns_goals_are(demo):
     report = (await demo.stack.client.get("/api/goals/quality?unit=HSN", headers=demo.stack.auth(*BOARD))).json()
     assert (report["goals"], report["measurable"], report["measurable_share"]) == (5, 4, "0.800")
     by_unit = {u["unit_code"]: u for u in report["units"]}
-    assert by_unit["HSN"]["measurable_share"] == "0.750" and by_unit["HSN"]["financial_goals"] == 1
+    assert by_unit["HSN"]["measurable_share"] == "0.750"
+    assert by_unit["HSN"]["financial_goals"] == 1
     unmeasurable = [g for g in report["goal_checks"] if not g["measurable"]]
     assert [g["title"] for g in unmeasurable] == ["Stärkt patientsäkerhet"]
     assert unmeasurable[0]["checks"]["has_indicator"] is False

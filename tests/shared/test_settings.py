@@ -48,3 +48,27 @@ def test_production_gateway_needs_provider_keys_and_asymmetric_algorithms():
 def test_none_is_never_an_accepted_algorithm():
     with pytest.raises(ValidationError, match="none"):
         GatewaySettings(jwt_algorithms=["HS256", "none"])
+
+
+def test_without_a_profile_an_app_is_in_production_and_refuses_to_start_unconfigured(monkeypatch):
+    monkeypatch.delenv("STYR_PROFILE", raising=False)
+    with pytest.raises(ValidationError):
+        GoalsSettings()
+    monkeypatch.setenv("STYR_PROFILE", "development")
+    assert GoalsSettings().profile == "development"
+
+
+@pytest.mark.parametrize("placeholder", ["change-me-to-a-long-random-secret", "CHANGEME" * 5, "x" * 30 + "placeholder"])
+def test_production_refuses_an_example_files_placeholder(placeholder):
+    with pytest.raises(ValidationError, match="placeholder"):
+        GoalsSettings(profile="production", database_url="postgresql+asyncpg://db/g", internal_secret=placeholder)
+
+
+def test_the_command_line_runs_in_development_unless_told_otherwise(monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    monkeypatch.delenv("STYR_PROFILE", raising=False)
+    result = CliRunner().invoke(app, ["token", "--sub", "x", "--role", "admin"])
+    assert result.exit_code == 0, result.output

@@ -182,5 +182,8 @@ async def get_goal_history(
     goal_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
-    await _readable_goal(session, principal, goal_id, await OrgIndex.load(session))
-    return await read_history(session, HistoryEntry, "goal", str(goal_id), page)
+    index = await OrgIndex.load(session)
+    await _readable_goal(session, principal, goal_id, index)
+    goal = await rules.get_goal(session, goal_id)
+    public_only = not principal.can_read(index.code(goal.unit_id), decided=False)
+    return await read_history(session, HistoryEntry, goal, page, public_only=public_only)

@@ -259,5 +259,6 @@ async def get_indicator_history(
     indicator_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
-    await _indicator_for_reading(session, principal, indicator_id)
-    return await read_history(session, HistoryEntry, "indicator", str(indicator_id), page)
+    indicator, owner = await _indicator_for_reading(session, principal, indicator_id)
+    public_only = not principal.can_read(owner.unit_code, decided=False)
+    return await read_history(session, HistoryEntry, indicator, page, public_only=public_only)

@@ -220,5 +220,7 @@ async def get_plan_history(
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     plan = await rules.get_plan(session, plan_id)
-    ensure_readable(principal, rules.council_code(await OrgIndex.load(session)), plan.status, "plan")
-    return await read_history(session, HistoryEntry, "plan", str(plan.id), page)
+    council = rules.council_code(await OrgIndex.load(session))
+    ensure_readable(principal, council, plan.status, "plan")
+    public_only = not principal.can_read(council, decided=False)
+    return await read_history(session, HistoryEntry, plan, page, public_only=public_only)

@@ -119,4 +119,4 @@ async def get_unit_history(
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     unit, _ = await service.get_unit_with_parent(session, code)
-    return await read_history(session, HistoryEntry, "org_unit", str(unit.id), page)
+    return await read_history(session, HistoryEntry, unit, page)

@@ -165,8 +165,8 @@ async def get_assignment_history(
     assignment_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
-    await rules.get_assignment(session, assignment_id)
-    return await read_history(session, HistoryEntry, "assignment", str(assignment_id), page)
+    assignment = await rules.get_assignment(session, assignment_id)
+    return await read_history(session, HistoryEntry, assignment, page)
 
 
 @activities.get(
@@ -268,4 +268,5 @@ async def get_activity_history(
     index = await OrgIndex.load(session)
     activity, goal = await rules.get_activity(session, activity_id)
     ensure_readable(principal, index.code(activity.unit_id), goal.status, "activity")
-    return await read_history(session, HistoryEntry, "activity", str(activity.id), page)
+    public_only = not principal.can_read(index.code(activity.unit_id), decided=False)
+    return await read_history(session, HistoryEntry, activity, page, public_only=public_only)

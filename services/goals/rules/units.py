@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -63,17 +63,18 @@ async def org_tree(session: AsyncSession) -> OrgTree:
     ordered: list[TreeNode] = []
     placed: set[str] = set()
 
-    def place(code: str) -> None:
+    def place(code: str, visiting: frozenset[str]) -> None:
         node = nodes[code]
         if code in placed:
             return
-        if node.parent_code and node.parent_code in nodes:
-            place(node.parent_code)
+        # A cycle cannot be written through the API; if one came in another way, it must not hang us.
+        if node.parent_code and node.parent_code in nodes and node.parent_code not in visiting:
+            place(node.parent_code, visiting | {code})
         placed.add(code)
         ordered.append(node)
 
     for code in nodes:
-        place(code)
+        place(code, frozenset())
     return OrgTree(units=ordered)
 
 
@@ -84,6 +85,23 @@ async def _parent_id(session: AsyncSession, parent_code: str | None) -> uuid.UUI
     if parent_id is None:
         raise Unprocessable(f"No org unit with code {parent_code} to be the parent", field="parent_code")
     return parent_id
+
+
+SINGLE_KINDS = (UnitKind.council, UnitKind.board)
+
+
+async def _lock_tree(session: AsyncSession) -> None:
+    """Serialise changes to the tree's shape, so that two moves at once cannot make a cycle."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('styr.org_unit.tree'))"))
+
+
+async def _refuse_second(session: AsyncSession, kind: UnitKind, unit_id: uuid.UUID | None) -> None:
+    # The board's oversight and the council's decided-material rules follow from the kind: one of each.
+    if kind in SINGLE_KINDS:
+        other = await session.scalar(select(OrgUnit.code).where(OrgUnit.kind == kind, OrgUnit.id != unit_id))
+        if other is not None:
+            raise Conflict(f"The region has a {kind.value} already ({other}); there is only one", field="kind")
 
 
 def _check_kind_and_parent(kind: UnitKind, parent_id: uuid.UUID | None) -> None:
@@ -103,8 +121,10 @@ async def _refuse_cycle(session: AsyncSession, unit: OrgUnit, new_parent_id: uui
 
 
 async def create_unit(session: AsyncSession, data: UnitCreate) -> OrgUnit:
+    await _lock_tree(session)
     if await session.scalar(select(OrgUnit.id).where(OrgUnit.code == data.code)) is not None:
         raise Conflict(f"An org unit with code {data.code} exists already", field="code")
+    await _refuse_second(session, data.kind, None)
     parent_id = await _parent_id(session, data.parent_code)
     _check_kind_and_parent(data.kind, parent_id)
     unit = OrgUnit(
@@ -123,6 +143,9 @@ async def create_unit(session: AsyncSession, data: UnitCreate) -> OrgUnit:
 
 async def update_unit(session: AsyncSession, unit: OrgUnit, data: UnitUpdate) -> OrgUnit:
     changes = data.model_dump(exclude_unset=True)
+    await _lock_tree(session)
+    if changes.get("kind") is not None:
+        await _refuse_second(session, changes["kind"], unit.id)
     if "parent_code" in changes:
         parent_id = await _parent_id(session, changes.pop("parent_code"))
         await _refuse_cycle(session, unit, parent_id)
