@@ -287,7 +287,9 @@ _NUL_IN_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
 
 
 async def refuse_nul_characters(request: Request) -> None:
-    """PostgreSQL cannot store NUL in text; refuse it at the door, the same on every database."""
+    """PostgreSQL cannot store or compare NUL in text; refuse it at the door, the same on every database."""
+    if "\x00" in request.scope.get("path", "") or b"%00" in request.scope.get("query_string", b""):
+        raise Unprocessable("The address must not contain the NUL character (%00)")
     if request.method in {"POST", "PUT", "PATCH"}:
         body = await request.body()
         if _NUL_IN_JSON.search(body):

@@ -154,3 +154,8 @@ async def test_a_failed_request_rolls_back_at_once(database_urls, tmp_path):
             await session.execute(text("DELETE FROM org_unit WHERE code LIKE 'TMP%'"))
             await session.commit()
     assert codes == {"TMP2"}
+
+
+async def test_a_nul_in_the_query_is_422(seeded):
+    response = await seeded.client.get("/api/goals/goals?unit=HS%00N", headers=seeded.auth(*READER))
+    assert response.status_code == 422

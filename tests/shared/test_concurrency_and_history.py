@@ -85,13 +85,13 @@ async def test_any_tag_but_the_current_one_is_412(seeded, bad):
     assert (await seeded.client.patch("/api/goals/units/KTR", json={"name": "X"}, headers=headers)).status_code == 412
 
 
-async def test_a_concurrent_update_that_slips_past_the_check_is_caught_by_the_version_column(stack, seeded):
+async def test_a_concurrent_update_that_slips_past_the_check_is_caught_by_the_version_column(seeded):
     # Two sessions read version 1; both pass If-Match; the second UPDATE finds no row at version 1.
     from sqlalchemy import select
 
     from services.goals.models import OrgUnit
 
-    maker = stack.apps["goals"].state.sessionmaker
+    maker = seeded.apps["goals"].state.sessionmaker
     async with maker() as one, maker() as two:
         unit_one = await one.scalar(select(OrgUnit).where(OrgUnit.code == "KTR"))
         unit_two = await two.scalar(select(OrgUnit).where(OrgUnit.code == "KTR"))
