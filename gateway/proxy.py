@@ -84,6 +84,11 @@ class Proxy:
         if base is None:
             raise NotFound(f"No service called {service!r}; try goals, budget or audit")
         principal = await self.caller(request)
+        if request.method in _WRITE_METHODS and not principal.may_write:
+            raise Forbidden(
+                "Your roles only allow reading",
+                required="editor or registrar on a unit, auditor, finance or admin, or a write scope",
+            )
         body = await self._body(request)
         headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
         headers["authorization"] = f"Bearer {self.internal_token(principal)}"

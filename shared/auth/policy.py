@@ -42,6 +42,7 @@ class UnitKind(StrEnum):
 
 
 READ_DECIDED_SCOPE = "read:decided"
+WRITE_SCOPE_PREFIX = "write:"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,19 @@ class Principal:
     @property
     def reads_decided(self) -> bool:
         return bool(self.unit_roles or self.region_roles or READ_DECIDED_SCOPE in self.scopes)
+
+    @property
+    def may_write(self) -> bool:
+        """Whether any write could be allowed: an editor role somewhere, a region role, or a write scope.
+
+        A caller who only reads is refused every write at the gateway; the services then check each
+        record the others touch.
+        """
+        return (
+            any(role >= UnitRole.editor for role in self.unit_roles.values())
+            or bool(self.region_roles)
+            or any(scope.startswith(WRITE_SCOPE_PREFIX) for scope in self.scopes)
+        )
 
     @property
     def reads_all_drafts(self) -> bool:
