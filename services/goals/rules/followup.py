@@ -6,7 +6,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Forecast, Goal, GoalFollowUp, Indicator, ReportingPeriod
-from services.goals.rules.values import colour_of_goal, colours_at
+from services.goals.rules.values import colour_of_goal, colours_at, indicator_facts
 from services.goals.schemas import FollowUpIn, FollowUpRead, IndicatorStatus
 from shared.errors import Unprocessable
 
@@ -30,11 +30,7 @@ async def follow_up_read(
     session: AsyncSession, goal: Goal, year: int, period: ReportingPeriod, own: GoalFollowUp | None
 ) -> FollowUpRead:
     ids = select(Indicator.id).where(Indicator.goal_id == goal.id)
-    indicators = list(
-        await session.scalars(
-            select(Indicator).where(Indicator.goal_id == goal.id).order_by(Indicator.name, Indicator.id)
-        )
-    )
+    indicators = await indicator_facts(session, Indicator.goal_id == goal.id)
     colours = await colours_at(session, indicators, ids, year, period)
     return FollowUpRead(
         goal_id=goal.id,

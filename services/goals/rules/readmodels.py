@@ -29,6 +29,7 @@ from services.goals.rules.values import (
     Standing,
     colour_of_goal,
     colours_at,
+    indicator_facts,
     latest_two,
     trend,
 )
@@ -142,9 +143,7 @@ async def chain(
     goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
     strategy_ids = [s.id for s in strategies]
     indicator_filter = or_(Indicator.goal_id.in_(_ids_of(goal_stmt)), Indicator.strategy_id.in_(strategy_ids))
-    indicators = list(
-        await session.scalars(select(Indicator).where(indicator_filter).order_by(Indicator.name, Indicator.id))
-    )
+    indicators = await indicator_facts(session, indicator_filter)
     ids = select(Indicator.id).where(indicator_filter)
     colours = await colours_at(session, indicators, ids, year, period)
     history = await latest_two(session, ids)
@@ -224,7 +223,7 @@ async def fulfilment(
     )
     goals = list(await session.execute(goal_stmt.with_only_columns(Goal.id, Goal.unit_id, Goal.perspective_id)))
     indicator_filter = Indicator.goal_id.in_(_ids_of(goal_stmt))
-    indicators = list(await session.scalars(select(Indicator).where(indicator_filter)))
+    indicators = await indicator_facts(session, indicator_filter)
     colours = await colours_at(session, indicators, select(Indicator.id).where(indicator_filter), year, period)
     per_goal: dict[uuid.UUID, list[IndicatorColour]] = defaultdict(list)
     for indicator in indicators:

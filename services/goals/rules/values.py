@@ -107,21 +107,55 @@ def trend(direction: Direction, values: list[Standing]) -> str | None:
     return "improving" if better else "worsening"
 
 
+@dataclass(frozen=True, slots=True)
+class IndicatorFacts:
+    """What the read models need of an indicator, read as plain rows: the ORM costs 3× on 20,000 of them."""
+
+    id: uuid.UUID
+    goal_id: uuid.UUID | None
+    strategy_id: uuid.UUID | None
+    name: str
+    unit_of_measure: str
+    direction: Direction
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    tolerance: Decimal
+
+
+_FACT_COLUMNS = (
+    Indicator.id,
+    Indicator.goal_id,
+    Indicator.strategy_id,
+    Indicator.name,
+    Indicator.unit_of_measure,
+    Indicator.direction,
+    Indicator.baseline_value,
+    Indicator.baseline_year,
+    Indicator.tolerance,
+)
+
+
+async def indicator_facts(session: AsyncSession, where: ColumnElement[bool]) -> list[IndicatorFacts]:
+    """The indicators matching `where`, by name, without building ORM objects."""
+    rows = await session.execute(select(*_FACT_COLUMNS).where(where).order_by(Indicator.name, Indicator.id))
+    return [IndicatorFacts(*row) for row in rows]
+
+
 @dataclass(frozen=True)
 class IndicatorColour:
-    indicator: Indicator
+    indicator: IndicatorFacts
     target: Decimal | None
     standing: Standing | None
     colour: Colour
 
 
 async def colours_at(
-    session: AsyncSession, indicator_rows: Iterable[Indicator], ids: Select[Any], year: int, period: ReportingPeriod
+    session: AsyncSession, indicators: Iterable[IndicatorFacts], ids: Select[Any], year: int, period: ReportingPeriod
 ) -> dict[uuid.UUID, IndicatorColour]:
     targets = await targets_for_year(session, ids, year)
     standing = await standing_at(session, ids, year, period)
     result = {}
-    for indicator in indicator_rows:
+    for indicator in indicators:
         target, value = targets.get(indicator.id), standing.get(indicator.id)
         colour = indicator_colour(indicator.direction, indicator.tolerance, target, value.value if value else None)
         result[indicator.id] = IndicatorColour(indicator, target, value, colour)
