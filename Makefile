@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install clean-data
+.PHONY: run test lint install bench clean-data
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## Benchmarks on SQLite and on a throw-away PostgreSQL: `make bench`, or `make bench ARGS=goals` for one.
+bench: $(STAMP)
+	$(BIN)/python scripts/run_benchmarks.py $(ARGS)
 
 ## Remove the embedded databases (the demo data comes back with the next `make run`).
 clean-data:
