@@ -19,6 +19,7 @@ from swagger_ui_bundle import swagger_ui_path
 from gateway.auth import JwksKeys, TokenVerifier
 from gateway.openapi import combine
 from gateway.org import OrgTreeCache
+from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy
 from gateway.settings import GatewaySettings
 from shared.auth.policy import Principal, PrincipalKind
@@ -93,6 +94,7 @@ def create_app(
                     lambda: proxy.send("goals", "GET", f"{settings.goals_url}/units/tree", "", _service_headers(proxy)),
                     settings.org_tree_ttl_seconds,
                 ),
+                RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
             )
             app.state.proxy = proxy
             app.state.combined_openapi = None
@@ -112,6 +114,7 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     install_middleware(app)
+    install_protection(app, settings)
     app.include_router(health_router(_readiness))
 
     @app.get("/openapi.json", include_in_schema=False)

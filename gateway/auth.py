@@ -87,6 +87,20 @@ class TokenVerifier:
         claims = await self._verified_claims(token)
         return self._principal_of(claims)
 
+    def _role_names(self, claims: dict[str, Any]) -> list[str]:
+        """The provider's role names at `role_claim`, through `role_map` when one is configured."""
+        found: Any = claims
+        for part in self._settings.role_claim.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        if found is None:
+            return []
+        if not isinstance(found, list) or not all(isinstance(r, str) for r in found):
+            raise unauthorized(f"The {self._settings.role_claim} claim must be a list of strings")
+        if not self._settings.role_map:
+            return found
+        # Group claims carry many groups that mean nothing here, so unmapped names are skipped quietly.
+        return [role for name in found for role in self._settings.role_map.get(name, [])]
+
     async def _verified_claims(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
@@ -114,15 +128,11 @@ class TokenVerifier:
         except JWTError as exc:
             raise unauthorized(f"The bearer token was refused: {exc}") from exc
 
-    @staticmethod
-    def _principal_of(claims: dict[str, Any]) -> Principal:
+    def _principal_of(self, claims: dict[str, Any]) -> Principal:
         subject = str(claims["sub"])
         name = str(claims.get("name") or claims.get("preferred_username") or subject)
         if claims.get("client"):
             scopes = frozenset(str(claims.get("scope", "")).split())
             return Principal(subject=subject, name=name, kind=PrincipalKind.client, scopes=scopes)
-        raw_roles = claims.get("roles", [])
-        if not isinstance(raw_roles, list) or not all(isinstance(r, str) for r in raw_roles):
-            raise unauthorized("The roles claim must be a list of strings")
-        unit_roles, region_roles = parse_role_claims(_known_roles(raw_roles, subject))
+        unit_roles, region_roles = parse_role_claims(_known_roles(self._role_names(claims), subject))
         return Principal(subject=subject, name=name, unit_roles=unit_roles, region_roles=region_roles)

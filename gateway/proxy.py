@@ -10,10 +10,11 @@ from fastapi import Request, Response
 
 from gateway.auth import TokenVerifier, unauthorized
 from gateway.org import OrgTreeCache
+from gateway.protection import RateLimiter
 from gateway.settings import GatewaySettings
 from shared.auth.policy import Principal, expand_unit_roles
 from shared.auth.tokens import mint_internal_token
-from shared.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
+from shared.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 log = logging.getLogger("styr.gateway")
@@ -54,6 +55,17 @@ class Proxy:
     client: httpx.AsyncClient
     verifier: TokenVerifier
     org_tree: OrgTreeCache
+    limiter: RateLimiter
+
+    async def signed_in_caller(self, request: Request) -> Principal:
+        """The caller, counted against their rate limit; failed sign-ins are counted per address."""
+        try:
+            principal = await self.caller(request)
+        except Unauthorized:
+            self.limiter.check(f"address:{request.client.host if request.client else 'unknown'}")
+            raise
+        self.limiter.check(f"{principal.kind}:{principal.subject}")
+        return principal
 
     async def caller(self, request: Request) -> Principal:
         """The signed-in caller with roles expanded down the org tree; 401 or 403 otherwise."""
@@ -83,7 +95,7 @@ class Proxy:
         base = self.settings.service_urls().get(service)
         if base is None:
             raise NotFound(f"No service called {service!r}; try goals, budget or audit")
-        principal = await self.caller(request)
+        principal = await self.signed_in_caller(request)
         if request.method in _WRITE_METHODS and not principal.may_write:
             raise Forbidden(
                 "Your roles only allow reading",

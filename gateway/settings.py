@@ -1,6 +1,7 @@
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.auth.policy import parse_role_claims
 from shared.auth.tokens import DEV_AUDIENCE, DEV_ISSUER
 from shared.settings import DEV_SECRET, AppSettings, Profile
 
@@ -18,6 +19,16 @@ class GatewaySettings(AppSettings):
     jwks_url: str | None = None
     jwks_file: str | None = None
     jwks_min_refresh_seconds: float = Field(default=60.0, ge=0)
+    role_claim: str = Field(
+        default="roles",
+        description="Where the token holds role names: `roles` (Entra ID app roles), `groups`, or a dotted "
+        "path such as `realm_access.roles` (Keycloak)",
+    )
+    role_map: dict[str, list[str]] = Field(
+        default={},
+        description="The provider's role or group names mapped to Styr roles, e.g. "
+        '{"Styr-HSN-Editor": ["HSN:editor"]}; when set, names not in it grant nothing',
+    )
 
     goals_url: str = "http://127.0.0.1:8001"
     budget_url: str = "http://127.0.0.1:8002"
@@ -25,6 +36,13 @@ class GatewaySettings(AppSettings):
     service_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     org_tree_ttl_seconds: float = Field(default=30.0, ge=0)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    rate_limit_per_minute: int = Field(
+        default=1200, ge=0, description="Requests a minute per signed-in caller (0: no limit)"
+    )
+    rate_limit_burst: int = Field(default=200, ge=1, description="Requests a caller may make at once")
+    cors_origins: list[str] = Field(
+        default=[], description="Frontend origins allowed to call the API from a browser, e.g. https://styr.region.se"
+    )
 
     @property
     def uses_development_tokens(self) -> bool:
@@ -39,6 +57,8 @@ class GatewaySettings(AppSettings):
                 raise ValueError("production accepts only asymmetric algorithms such as RS256 or ES256")
         if "none" in (a.lower() for a in self.jwt_algorithms):
             raise ValueError("the 'none' algorithm is never accepted")
+        for roles in self.role_map.values():
+            parse_role_claims(roles)  # a mistyped table is found at start, not by a refused user
         return self
 
     def _secret_fields(self) -> list[str]:

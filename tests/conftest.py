@@ -209,6 +209,8 @@ def gateway_settings(**overrides: Any) -> GatewaySettings:
         "audit_url": "http://audit",
         "org_tree_ttl_seconds": 0,
         "service_timeout_seconds": 5,
+        # Tests make hundreds of calls as one caller; the limit has its own tests.
+        "rate_limit_per_minute": 0,
     }
     values.update(overrides)
     return GatewaySettings(**values)
