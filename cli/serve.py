@@ -27,7 +27,7 @@ class Child:
         return f"http://{HOST}:{self.port}"
 
 
-def _start(name: str, factory: str, port: int, env: dict[str, str]) -> Child:
+def start_app(name: str, factory: str, port: int, env: dict[str, str]) -> Child:
     command = [
         sys.executable,
         "-m",
@@ -43,7 +43,7 @@ def _start(name: str, factory: str, port: int, env: dict[str, str]) -> Child:
     return Child(name, port, subprocess.Popen(command, env=env))
 
 
-def _wait_healthy(children: list[Child], timeout: float = 30.0) -> None:
+def wait_healthy(children: list[Child], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     pending = list(children)
     while pending and time.monotonic() < deadline:
@@ -60,7 +60,7 @@ def _wait_healthy(children: list[Child], timeout: float = 30.0) -> None:
         raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(c.name for c in pending)}")
 
 
-def _stop(children: list[Child]) -> None:
+def stop_all(children: list[Child]) -> None:
     for child in children:
         if child.process.poll() is None:
             child.process.terminate()
@@ -80,8 +80,8 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
     ports = {entry.name: gateway_port + entry.port - GATEWAY_PORT for entry in SERVICES}
     for entry in SERVICES:
         env[f"GATEWAY_{entry.name.upper()}_URL"] = f"http://{HOST}:{ports[entry.name]}"
-    children = [_start(e.name, e.factory, ports[e.name], env) for e in SERVICES]
-    children.append(_start("gateway", GATEWAY_FACTORY, gateway_port, env))
+    children = [start_app(e.name, e.factory, ports[e.name], env) for e in SERVICES]
+    children.append(start_app("gateway", GATEWAY_FACTORY, gateway_port, env))
     stopping = False
 
     def on_signal(signum: int, _: object) -> None:
@@ -91,7 +91,7 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        _wait_healthy(children)
+        wait_healthy(children)
         print("\nStyr is running:", flush=True)
         for child in children:
             print(f"  {child.name:<8} {child.url}", flush=True)
@@ -106,4 +106,4 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
         print(f"Start-up failed: {exc}", file=sys.stderr, flush=True)
         return 1
     finally:
-        _stop(children)
+        stop_all(children)

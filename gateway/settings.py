@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -33,6 +35,10 @@ class GatewaySettings(AppSettings):
     goals_url: str = "http://127.0.0.1:8001"
     budget_url: str = "http://127.0.0.1:8002"
     audit_url: str = "http://127.0.0.1:8003"
+    http_client: Literal["aiohttp", "httpx"] = Field(
+        default="aiohttp",
+        description="The connection pool the gateway calls the services with (see benchmarks/bench_gateway.py)",
+    )
     service_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     org_tree_ttl_seconds: float = Field(default=30.0, ge=0)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

@@ -1,0 +1,33 @@
+"""The gateway's own connection pool (aiohttp behind httpx's interface), against real sockets."""
+
+import socket
+
+import httpx
+import pytest
+from httpx_aiohttp import AiohttpTransport
+
+from gateway.app import create_app
+from shared.auth.tokens import mint_dev_token
+from shared.settings import DEV_SECRET
+from tests.conftest import gateway_settings
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("pool", ["aiohttp", "httpx"])
+async def test_a_service_nobody_listens_for_is_503_through_either_pool(pool):
+    url = f"http://127.0.0.1:{_closed_port()}"
+    app = create_app(
+        gateway_settings(goals_url=url, budget_url=url, audit_url=url, http_client=pool), configure_logs=False
+    )
+    token = mint_dev_token(DEV_SECRET, subject="r", roles=["RS:reader"])
+    async with app.router.lifespan_context(app):
+        assert isinstance(app.state.proxy.client._transport, AiohttpTransport) is (pool == "aiohttp")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+            response = await client.get("/api/goals/units", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert response.json()["code"] == "service-unavailable"
