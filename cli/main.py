@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cli import imports
 from cli.registry import SERVICES, ServiceEntry
 from cli.serve import serve as run_stack
 from gateway.settings import GatewaySettings
@@ -19,6 +20,7 @@ from shared.migrations import migrate as run_migration
 from shared.settings import PROFILE_VARIABLE, Profile
 
 app = typer.Typer(help="Admin command line of Styr, the steering-model product.", no_args_is_help=True)
+app.add_typer(imports.app, name="import")
 
 
 @app.callback()

@@ -39,8 +39,11 @@ def ensure_editor(principal: Principal, unit_code: str) -> None:
         raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
 
 
-def ensure_can_measure(principal: Principal, unit_code: str) -> None:
+def may_measure(principal: Principal, unit_code: str) -> bool:
     """Measurements are follow-up: the unit's editors, or an integration allowed to write them."""
-    if WRITE_MEASUREMENTS_SCOPE in principal.scopes:
-        return
-    ensure_editor(principal, unit_code)
+    return WRITE_MEASUREMENTS_SCOPE in principal.scopes or principal.can_edit(unit_code)
+
+
+def ensure_can_measure(principal: Principal, unit_code: str) -> None:
+    if not may_measure(principal, unit_code):
+        ensure_editor(principal, unit_code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.goals.routers import followup, goals, indicators, plans, readmodels, units, work
+from services.goals.routers import followup, goals, imports, indicators, plans, readmodels, units, work
 from services.goals.settings import GoalsSettings
 from shared.app import create_service_app
 
@@ -34,6 +34,7 @@ def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = 
             work.assignments,
             work.activities,
             readmodels.router,
+            imports.router,
         ],
         configure_logs=configure_logs,
     )

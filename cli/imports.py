@@ -1,0 +1,145 @@
+"""`styr import …`: bulk imports run by an admin on the server, straight into a service's database.
+
+They use the same rules as the import routes, in one transaction, and history names the person
+given with --as.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from pydantic import ValidationError
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from services.goals.rules.kolada import KoladaPage, import_pages
+from services.goals.settings import GoalsSettings
+from shared.db import create_engine, create_sessionmaker
+from shared.errors import DomainError
+from shared.history import HistorySession, set_actor
+from shared.imports import ImportReport
+
+app = typer.Typer(help="Import data from other systems: Kolada's published values.", no_args_is_help=True)
+ATTEMPTS = 4
+MAX_PAGES = 10_000
+
+
+class FetchFailed(Exception):
+    pass
+
+
+def parse_page(text: str, origin: str) -> KoladaPage:
+    """A page read exactly: JSON numbers become decimals as written, never binary floats."""
+    try:
+        return KoladaPage.model_validate(json.loads(text, parse_float=Decimal))
+    except (ValueError, ValidationError) as exc:
+        raise FetchFailed(f"{origin} is not a page of Kolada values: {exc}") from exc
+
+
+def _get(client: httpx.Client, url: str) -> str:
+    """GET with retries on network errors and 5xx/429, waiting longer each time."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            response = client.get(url)
+            if response.status_code < 500 and response.status_code != 429:
+                response.raise_for_status()
+                return response.text
+            problem = f"HTTP {response.status_code}"
+        except httpx.HTTPStatusError as exc:
+            raise FetchFailed(f"{url}: HTTP {exc.response.status_code}") from exc
+        except httpx.TransportError as exc:
+            problem = str(exc) or type(exc).__name__
+        if attempt < ATTEMPTS:
+            time.sleep(0.5 * 2**attempt)
+    raise FetchFailed(f"{url}: gave up after {ATTEMPTS} attempts ({problem})")
+
+
+def fetch_pages(client: httpx.Client, url: str) -> Iterator[KoladaPage]:
+    """Every page from `url` on, following `next_page` (or `next_url`) until there is none."""
+    seen: set[str] = set()
+    next_url: str | None = url
+    while next_url:
+        if next_url in seen or len(seen) >= MAX_PAGES:
+            raise FetchFailed(f"{next_url}: the pages run in a circle or never end")
+        seen.add(next_url)
+        page = parse_page(_get(client, next_url), next_url)
+        yield page
+        next_url = page.next_page
+
+
+async def _import(pages: list[KoladaPage], dry_run: bool, actor: str) -> ImportReport:
+    engine = create_engine(GoalsSettings().database_url)
+    try:
+        async with create_sessionmaker(engine, HistorySession)() as session:
+            set_actor(session, f"cli:{actor}", actor)
+            report = await import_pages(
+                session, pages, dry_run=dry_run, may_read=lambda *_: True, may_measure=lambda _: True
+            )
+            await session.commit()
+            return report
+    finally:
+        await engine.dispose()
+
+
+def _show(report: ImportReport) -> None:
+    verb = "would change" if report.dry_run else "changed"
+    typer.echo(
+        f"read {report.read}; {verb}: {report.created} created, {report.updated} updated; "
+        f"{report.unchanged} unchanged, {report.left_alone} left alone"
+    )
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
+    for problem in report.problems:
+        typer.echo(f"  line {problem.line}{f' ({problem.field})' if problem.field else ''}: {problem.message}")
+
+
+def _read_pages(files: list[Path], url: str | None, timeout: float) -> list[KoladaPage]:
+    pages: list[KoladaPage] = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as progress:
+        task = progress.add_task("reading Kolada pages", total=None)
+        for path in files:
+            pages.append(parse_page(path.read_text(encoding="utf-8"), str(path)))
+            progress.update(task, description=f"read {len(pages)} page(s)")
+        if url:
+            with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+                for page in fetch_pages(client, url):
+                    pages.append(page)
+                    progress.update(task, description=f"fetched {len(pages)} page(s)")
+    return pages
+
+
+@app.command("kolada")
+def kolada(
+    file: Annotated[
+        list[Path] | None, typer.Option(exists=True, dir_okay=False, help="A saved page (repeatable)")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="Kolada's API, e.g. https://api.kolada.se/v2/data/kpi/…")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; change nothing")] = False,
+    actor: Annotated[str, typer.Option("--as", help="Who the history names")] = getpass.getuser(),
+    timeout: Annotated[float, typer.Option(min=1, max=300, help="Seconds per request")] = 30.0,
+) -> None:
+    """Import Kolada values into the indicators that name their KPI and area: all or nothing."""
+    if not file and not url:
+        raise typer.BadParameter("give --file or --url")
+    try:
+        pages = _read_pages(file or [], url, timeout)
+        report = asyncio.run(_import(pages, dry_run, actor))
+    except FetchFailed as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except DomainError as exc:
+        refused: dict[str, Any] = exc.extra.get("report") or {}
+        typer.echo(f"refused, nothing was changed: {exc.detail}", err=True)
+        if refused:
+            _show(ImportReport.model_validate(refused))
+        raise typer.Exit(1) from exc
+    _show(report)
+    raise typer.Exit(1 if report.problems else 0)

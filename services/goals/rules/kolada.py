@@ -1,0 +1,158 @@
+"""Kolada's published values as measurements of the indicators that name a Kolada KPI.
+
+Kolada (kolada.se, the Swedish municipal and regional KPI database) answers in pages: `values` is a
+list of one KPI, one municipality or region and one year each, with the value per gender (T total,
+K women, M men); `next_page` (v2) or `next_url` (v3) names the page after. Version 2 calls the area
+`municipality`, version 3 `municipality_id`, and writes the period as an integer. A value with a
+status flag, or with no value, is missing: it is recorded as missing, never as zero.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import Goal, Indicator, Lifecycle, Plan, Strategy
+from services.goals.rules.common import OrgIndex
+from services.goals.rules.measurement_import import IncomingValue, Target, apply_plan, exact, plan_import
+from services.goals.rules.plans import council_code
+from shared.imports import ImportProblem, ImportReport
+
+SOURCE = "kolada"
+GENDER_FIELDS = {"T": "value", "K": "value_women", "M": "value_men"}
+
+
+class KoladaValue(BaseModel):
+    """One gender's value. Kolada writes numbers as JSON numbers; they are read exactly as written."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    gender: Literal["T", "K", "M"]
+    value: Decimal | None = None
+    status: Annotated[str, StringConstraints(max_length=20)] | None = None
+    count: int | None = None
+
+
+class KoladaEntry(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")]
+    area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] = Field(
+        validation_alias=AliasChoices("municipality", "municipality_id", "area"),
+        description="The municipality or region id (`municipality` in v2, `municipality_id` in v3)",
+    )
+    period: Annotated[int, Field(ge=1990, le=2100)]
+    values: list[KoladaValue] = Field(max_length=3)
+
+
+class KoladaPage(BaseModel):
+    """One page of `GET /v2/data/…` or `/v3/data/…` as Kolada answers it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    values: list[KoladaEntry] = Field(max_length=20_000)
+    count: int | None = None
+    next_page: str | None = Field(default=None, validation_alias=AliasChoices("next_page", "next_url"))
+
+
+def _missing(value: KoladaValue) -> bool:
+    return value.value is None or bool(value.status)
+
+
+def incoming_values(entry: KoladaEntry, line: int) -> IncomingValue | ImportProblem:
+    """The year's value with its gender split; a gender Kolada marks or leaves empty is missing."""
+    split: dict[str, Decimal | None] = dict.fromkeys(GENDER_FIELDS.values())
+    flagged = []
+    for value in entry.values:
+        if _missing(value):
+            flagged.append(f"{value.gender}: {value.status or 'no value'}")
+            continue
+        try:
+            split[GENDER_FIELDS[value.gender]] = exact(value.value)
+        except ValueError as exc:
+            return ImportProblem(line=line, field=f"values.{value.gender}", message=str(exc))
+    comment = f"Kolada: missing ({', '.join(flagged)})" if flagged else None
+    return IncomingValue(
+        line=line,
+        period=str(entry.period),
+        value=split["value"],
+        value_women=split["value_women"],
+        value_men=split["value_men"],
+        source=SOURCE,
+        comment=comment,
+    )
+
+
+async def kolada_targets(
+    session: AsyncSession, index: OrgIndex, kpis: Iterable[str]
+) -> dict[tuple[str, str], list[Target]]:
+    """The indicators following each (KPI, area), with the unit whose editors may measure them."""
+    rows = await session.execute(
+        select(Indicator.id, Indicator.kolada_kpi, Indicator.kolada_area, Goal.unit_id, Goal.status, Plan.status)
+        .outerjoin(Goal, Goal.id == Indicator.goal_id)
+        .outerjoin(Strategy, Strategy.id == Indicator.strategy_id)
+        .outerjoin(Plan, Plan.id == Strategy.plan_id)
+        .where(Indicator.kolada_kpi.in_(sorted(set(kpis))), Indicator.kolada_area.is_not(None))
+    )
+    council = council_code(index)
+    found: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for indicator_id, kpi, area, unit_id, goal_status, plan_status in rows:
+        unit = index.code(unit_id) if isinstance(unit_id, uuid.UUID) else council
+        decided = (goal_status or plan_status) is not Lifecycle.draft
+        found[(str(kpi), str(area))].append(Target(indicator_id, unit, decided))
+    return found
+
+
+def match(
+    entries: Iterable[tuple[int, KoladaEntry]],
+    targets: dict[tuple[str, str], list[Target]],
+    problems: list[ImportProblem],
+) -> Iterator[tuple[Target, IncomingValue]]:
+    """Each entry paired with every indicator that follows its KPI for its area; others are skipped."""
+    for line, entry in entries:
+        followers = targets.get((entry.kpi, entry.area), [])
+        if not followers:
+            continue
+        incoming = incoming_values(entry, line)
+        if isinstance(incoming, ImportProblem):
+            problems.append(incoming)
+            continue
+        for target in followers:
+            yield target, incoming
+
+
+async def import_pages(
+    session: AsyncSession,
+    pages: Iterable[KoladaPage],
+    *,
+    dry_run: bool,
+    may_read: Callable[[str, bool], bool],
+    may_measure: Callable[[str], bool],
+) -> ImportReport:
+    """Import Kolada's pages in one transaction: all values or, with any problem, none.
+
+    An indicator the caller may not read (a draft of another unit) is treated as if absent, so an
+    import does not reveal that it exists.
+    """
+    entries = [entry for page in pages for entry in page.values]
+    numbered = list(enumerate(entries, start=1))
+    report = ImportReport(dry_run=dry_run, applied=False, read=len(entries))
+    targets = await kolada_targets(session, await OrgIndex.load(session), (e.kpi for e in entries))
+    matched = [
+        (target, incoming)
+        for target, incoming in match(numbered, targets, report.problems)
+        if may_read(target.unit_code, target.decided)
+    ]
+    followed = {incoming.line for _, incoming in matched}
+    skipped = len(entries) - len(followed) - len(report.problems)
+    if skipped:
+        report.notes.append(f"{skipped} value(s) for KPIs or areas no indicator follows were skipped")
+    plan = await plan_import(session, matched, report, may_measure)
+    return await apply_plan(session, plan)

@@ -1,0 +1,41 @@
+"""One answer for every import: what a dry run found or a real run did, with every problem by line.
+
+A real run applies all or nothing: with any problem it changes nothing and answers 422 with the
+same report a dry run gives.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from shared.errors import DomainError
+
+
+class ImportProblem(BaseModel):
+    """Why one line (or record) of the input cannot be imported."""
+
+    line: int = Field(description="Line of the file, or number of the record, counted from 1")
+    field: str | None = Field(default=None, description="The field at fault, if one is")
+    message: str
+
+
+class ImportReport(BaseModel):
+    """What an import found (dry run) or did (real run)."""
+
+    dry_run: bool
+    applied: bool = Field(description="Whether anything was written: false for a dry run and for any problem")
+    read: int = Field(default=0, description="Records read from the input")
+    created: int = 0
+    updated: int = 0
+    unchanged: int = Field(default=0, description="Records that match what is stored already")
+    left_alone: int = Field(default=0, description="Records not imported for a reason given in `notes`")
+    notes: list[str] = Field(default_factory=list)
+    problems: list[ImportProblem] = Field(default_factory=list)
+
+
+class ImportRefused(DomainError):
+    """A real run with problems: nothing was changed; the report says what to fix."""
+
+    status = 422
+    code = "import-refused"
+    title = "Import refused; nothing was changed"
