@@ -10,7 +10,7 @@ import asyncio
 import getpass
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,15 +19,17 @@ import httpx
 import typer
 from pydantic import ValidationError
 from rich.progress import Progress, SpinnerColumn, TextColumn
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.rules.kolada import KoladaPage, import_pages
+from services.goals.rules.measures_tsv import Granularity, import_measures
 from services.goals.settings import GoalsSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import DomainError
 from shared.history import HistorySession, set_actor
 from shared.imports import ImportReport
 
-app = typer.Typer(help="Import data from other systems: Kolada's published values.", no_args_is_help=True)
+app = typer.Typer(help="Import data from other systems: Kolada, measures by external codes.", no_args_is_help=True)
 ATTEMPTS = 4
 MAX_PAGES = 10_000
 
@@ -75,18 +77,34 @@ def fetch_pages(client: httpx.Client, url: str) -> Iterator[KoladaPage]:
         next_url = page.next_page
 
 
-async def _import(pages: list[KoladaPage], dry_run: bool, actor: str) -> ImportReport:
+Importer = Callable[[AsyncSession], Awaitable[ImportReport]]
+
+
+async def _in_goals_database(actor: str, importer: Importer) -> ImportReport:
+    """Run one import in one transaction on the goals database, as `actor`; an admin may import anything."""
     engine = create_engine(GoalsSettings().database_url)
     try:
         async with create_sessionmaker(engine, HistorySession)() as session:
             set_actor(session, f"cli:{actor}", actor)
-            report = await import_pages(
-                session, pages, dry_run=dry_run, may_read=lambda *_: True, may_measure=lambda _: True
-            )
+            report = await importer(session)
             await session.commit()
             return report
     finally:
         await engine.dispose()
+
+
+def _run(actor: str, importer: Importer) -> None:
+    """Run an import, print its report, and exit 0 only when it had no problem."""
+    try:
+        report = asyncio.run(_in_goals_database(actor, importer))
+    except DomainError as exc:
+        refused: dict[str, Any] = exc.extra.get("report") or {}
+        typer.echo(f"refused, nothing was changed: {exc.detail}", err=True)
+        if refused:
+            _show(ImportReport.model_validate(refused))
+        raise typer.Exit(1) from exc
+    _show(report)
+    raise typer.Exit(1 if report.problems else 0)
 
 
 def _show(report: ImportReport) -> None:
@@ -131,15 +149,45 @@ def kolada(
         raise typer.BadParameter("give --file or --url")
     try:
         pages = _read_pages(file or [], url, timeout)
-        report = asyncio.run(_import(pages, dry_run, actor))
     except FetchFailed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    except DomainError as exc:
-        refused: dict[str, Any] = exc.extra.get("report") or {}
-        typer.echo(f"refused, nothing was changed: {exc.detail}", err=True)
-        if refused:
-            _show(ImportReport.model_validate(refused))
-        raise typer.Exit(1) from exc
-    _show(report)
-    raise typer.Exit(1 if report.problems else 0)
+    _run(actor, lambda session: import_pages(session, pages, dry_run=dry_run, may_read=_all, may_measure=_all))
+
+
+def _all(*_: object) -> bool:
+    return True
+
+
+def _lines_with_progress(path: Path) -> Iterator[str]:
+    """The file's lines, read as they are needed, with a count of them on the terminal."""
+    with (
+        path.open(encoding="utf-8-sig", newline="") as lines,
+        Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as progress,
+    ):
+        task = progress.add_task("reading", total=None)
+        for number, line in enumerate(lines, start=1):
+            if number % 1000 == 0:
+                progress.update(task, description=f"read {number} lines")
+            yield line
+
+
+@app.command("measures")
+def measures(
+    file: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Tab-separated: unit, date, measure, value")],
+    period: Annotated[Granularity, typer.Option(help="The period a date falls in")] = Granularity.month,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; change nothing")] = False,
+    actor: Annotated[str, typer.Option("--as", help="Who the history names")] = getpass.getuser(),
+) -> None:
+    """Import measures by external codes (Stratsys-style), all or nothing."""
+    _run(
+        actor,
+        lambda session: import_measures(
+            session,
+            _lines_with_progress(file),
+            granularity=period,
+            dry_run=dry_run,
+            may_read=_all,
+            may_measure=_all,
+        ),
+    )

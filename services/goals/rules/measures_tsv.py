@@ -1,0 +1,136 @@
+"""Measures by external codes, as Stratsys-like tools exchange them: a tab-separated file of unit code,
+date, measure code and value, one measure a line.
+
+Units are matched by their `external_code`, indicators by theirs within that unit. The date says
+which period the value is for, at the granularity the caller names (month, tertial or year): with
+`month`, 2024-04-30 is 2024-04. A decimal comma is accepted (71,4), and an empty value is missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import Goal, Indicator, Lifecycle, OrgUnit
+from services.goals.rules.measurement_import import IncomingValue, Target, apply_plan, exact, plan_import
+from shared.imports import ImportProblem, ImportReport
+
+SOURCE = "measures-import"
+COLUMNS = ("unit", "date", "measure", "value")
+MAX_LINE = 1_000
+
+
+class Granularity(StrEnum):
+    month = "month"
+    tertial = "tertial"
+    year = "year"
+
+
+def period_of(day: date, granularity: Granularity) -> str:
+    if granularity is Granularity.month:
+        return f"{day.year}-{day.month:02d}"
+    if granularity is Granularity.tertial:
+        return f"{day.year}-T{(day.month - 1) // 4 + 1}"
+    return str(day.year)
+
+
+def _value(text: str) -> Decimal | None:
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not cleaned:
+        return None
+    try:
+        return exact(Decimal(cleaned))
+    except InvalidOperation as exc:
+        raise ValueError(f"{text.strip()!r} is not a number") from exc
+
+
+class MeasureLine:
+    """One parsed line: the codes to match, and the value for its period."""
+
+    def __init__(self, line: int, unit: str, measure: str, incoming: IncomingValue) -> None:
+        self.line, self.unit, self.measure, self.incoming = line, unit, measure, incoming
+
+
+def parse_lines(lines: Iterable[str], granularity: Granularity) -> Iterator[MeasureLine | ImportProblem]:
+    """Each line read: parsed, or a problem naming its line and field."""
+    reader = csv.reader(lines, delimiter="\t")
+    for number, row in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if number == 1 and [c.strip().lower() for c in row] == list(COLUMNS):
+            continue  # the header the export writes
+        if len(row) != len(COLUMNS):
+            yield ImportProblem(line=number, message=f"expected 4 tab-separated fields, found {len(row)}")
+            continue
+        unit, day_text, measure, value_text = (cell.strip() for cell in row)
+        if len(",".join(row)) > MAX_LINE or not unit or not measure:
+            yield ImportProblem(line=number, field="unit", message="unit and measure codes are required")
+            continue
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            yield ImportProblem(line=number, field="date", message=f"{day_text!r} is not a date (YYYY-MM-DD)")
+            continue
+        try:
+            value = _value(value_text)
+        except ValueError as exc:
+            yield ImportProblem(line=number, field="value", message=str(exc))
+            continue
+        incoming = IncomingValue(number, period_of(day, granularity), value, None, None, SOURCE)
+        yield MeasureLine(number, unit, measure, incoming)
+
+
+async def _targets(session: AsyncSession) -> dict[tuple[str, str], list[Target]]:
+    """Indicators by (unit external code, measure external code)."""
+    rows = await session.execute(
+        select(OrgUnit.external_code, OrgUnit.code, Indicator.id, Indicator.external_code, Goal.status)
+        .join(Goal, Goal.unit_id == OrgUnit.id)
+        .join(Indicator, Indicator.goal_id == Goal.id)
+        .where(OrgUnit.external_code.is_not(None), Indicator.external_code.is_not(None))
+    )
+    found: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for unit_code_external, unit_code, indicator_id, measure, status in rows:
+        found[(str(unit_code_external), str(measure))].append(
+            Target(uuid.UUID(str(indicator_id)), unit_code, status is not Lifecycle.draft)
+        )
+    return found
+
+
+async def import_measures(
+    session: AsyncSession,
+    lines: Iterable[str],
+    *,
+    granularity: Granularity,
+    dry_run: bool,
+    may_read: Callable[[str, bool], bool],
+    may_measure: Callable[[str], bool],
+) -> ImportReport:
+    """Import a file of measures in one transaction: every line or, with any problem, none."""
+    report = ImportReport(dry_run=dry_run, applied=False)
+    targets = await _targets(session)
+    matched: list[tuple[Target, IncomingValue]] = []
+    for parsed in parse_lines(lines, granularity):
+        report.read += 1
+        if isinstance(parsed, ImportProblem):
+            report.problems.append(parsed)
+            continue
+        followers = [t for t in targets.get((parsed.unit, parsed.measure), []) if may_read(t.unit_code, t.decided)]
+        if not followers:
+            report.problems.append(
+                ImportProblem(
+                    line=parsed.line,
+                    field="measure",
+                    message=f"no indicator with measure code {parsed.measure!r} in unit {parsed.unit!r}",
+                )
+            )
+        matched.extend((target, parsed.incoming) for target in followers)
+    plan = await plan_import(session, matched, report, may_measure)
+    return await apply_plan(session, plan)
