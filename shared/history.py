@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -110,15 +112,20 @@ def _changed(obj: Tracked) -> bool:
 
 
 def _entry(
-    obj: Tracked, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None, actor: tuple[str, str]
+    obj: Tracked | type[Tracked],
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor: tuple[str, str],
 ) -> dict[str, Any]:
     state = after if after is not None else before
+    assert state is not None
     return {
-        "public": (state or {}).get("status") not in obj.__draft_states__,
-        "entity": obj.__tablename__,  # type: ignore[attr-defined]
-        "entity_id": str(obj.id),
+        "public": state.get("status") not in obj.__draft_states__,
+        "entity": obj.__tablename__,  # type: ignore[union-attr]
+        "entity_id": str(state["id"]),
         "action": action,
-        "version": obj.version if action != "delete" else (before or {}).get("version"),
+        "version": state.get("version"),
         "actor": actor[0],
         "actor_name": actor[1],
         "request_id": current_request_id(),
@@ -154,6 +161,34 @@ def _record_flush(session: Session, _: UOWTransaction) -> None:
         add(obj, "delete")
     for table, entries in rows.items():
         session.connection().execute(table.insert(), entries)
+
+
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    remaining = iter(rows)
+    while batch := list(islice(remaining, size)):
+        yield batch
+
+
+async def insert_tracked(
+    session: AsyncSession, model: type[Tracked], rows: Iterable[dict[str, Any]], *, chunk: int = 5_000
+) -> int:
+    """Create many records at once, with the history the session would write for each.
+
+    For bulk imports: building an ORM object per row costs about ten times as much. Each row gets
+    an id, version 1 and timestamps; history holds every column, as for a record made one by one.
+    """
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    history = table.metadata.tables[HISTORY_TABLE]
+    actor = session.info.get(ACTOR_KEY, SYSTEM_ACTOR)
+    columns = [c.key for c in table.columns if c.key not in _NOT_HISTORY]
+    now, count = utcnow(), 0
+    for batch in _batches(rows, chunk):
+        full = [{"id": uuid.uuid4(), **row, "version": 1, "created_at": now, "updated_at": now} for row in batch]
+        await session.execute(table.insert(), full)
+        entries = [_entry(model, "create", None, {k: _jsonable(r.get(k)) for k in columns}, actor) for r in full]
+        await session.execute(history.insert(), entries)
+        count += len(full)
+    return count
 
 
 class HistorySession(Session):

@@ -151,3 +151,24 @@ def test_styr_import_measures_from_a_file(database_urls, snapshots, monkeypatch,
     assert result.exit_code == 0, result.output
     assert "3 created" in result.output
     assert asyncio.run(measured(indicator)) == {"2024-01": "71.4", "2024-02": "72.05", "2024-03": None}
+
+
+async def test_each_imported_value_has_its_history_naming_the_importer(seeded):
+    from sqlalchemy import select
+
+    from services.goals.models import HistoryEntry
+
+    indicator = await coded_indicator(seeded)
+    await sent(seeded, FILE)
+    maker = seeded.apps["goals"].state.sessionmaker
+    async with maker() as session:
+        measurements = await session.scalars(select(HistoryEntry).where(HistoryEntry.entity == "measurement"))
+        entries = [e for e in measurements if e.after and e.after["indicator_id"] == indicator]
+    assert len(entries) == 3
+    assert {(e.action, e.actor, e.version) for e in entries} == {("create", "hsn.editor", 1)}
+    january = next(e for e in entries if e.after["period"] == "2024-01")
+    assert (january.after["value"], january.after["indicator_id"], january.after["source"]) == (
+        "71.4",
+        indicator,
+        "measures-import",
+    )

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Measurement
 from services.goals.rules.fulfilment import BadPeriod, parse_period
+from shared.history import insert_tracked
 from shared.imports import ImportProblem, ImportRefused, ImportReport
 from shared.types import QUANTITY_STEP
 
@@ -48,13 +49,24 @@ class IncomingValue:
         return self.value, self.value_women, self.value_men
 
 
+@dataclass(frozen=True)
+class StoredValue:
+    """A stored measurement as far as an import compares it, read without building ORM objects."""
+
+    id: uuid.UUID
+    value: Decimal | None
+    value_women: Decimal | None
+    value_men: Decimal | None
+    source: str | None
+
+
 @dataclass
 class ImportPlan:
     """What an import would do, found without changing anything."""
 
     report: ImportReport
     creates: list[tuple[Target, IncomingValue]] = field(default_factory=list)
-    updates: list[tuple[Measurement, IncomingValue]] = field(default_factory=list)
+    updates: dict[uuid.UUID, IncomingValue] = field(default_factory=dict)
 
     def problem(self, line: int, message: str, field: str | None = None) -> None:
         self.report.problems.append(ImportProblem(line=line, field=field, message=message))
@@ -69,19 +81,27 @@ def exact(value: Decimal | None) -> Decimal | None:
     return value
 
 
-def _same(stored: Measurement, incoming: IncomingValue) -> bool:
+def _same(stored: StoredValue, incoming: IncomingValue) -> bool:
     return (stored.value, stored.value_women, stored.value_men) == incoming.values and stored.source == incoming.source
 
 
-async def _stored(session: AsyncSession, keys: set[tuple[uuid.UUID, str]]) -> dict[tuple[uuid.UUID, str], Measurement]:
-    found: dict[tuple[uuid.UUID, str], Measurement] = {}
-    ordered = sorted(keys)
+async def _stored(session: AsyncSession, indicator_ids: set[uuid.UUID]) -> dict[tuple[uuid.UUID, str], StoredValue]:
+    """The stored values of the indicators an import touches, by (indicator, period)."""
+    found: dict[tuple[uuid.UUID, str], StoredValue] = {}
+    ordered = sorted(indicator_ids)
     for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        rows = await session.scalars(
-            select(Measurement).where(tuple_(Measurement.indicator_id, Measurement.period).in_(chunk))
+        rows = await session.execute(
+            select(
+                Measurement.indicator_id,
+                Measurement.period,
+                Measurement.id,
+                Measurement.value,
+                Measurement.value_women,
+                Measurement.value_men,
+                Measurement.source,
+            ).where(Measurement.indicator_id.in_(ordered[start : start + CHUNK]))
         )
-        found.update({(m.indicator_id, m.period): m for m in rows})
+        found.update({(r[0], r[1]): StoredValue(*r[2:]) for r in rows})
     return found
 
 
@@ -94,7 +114,7 @@ async def plan_import(
     """Check every matched value and decide what it would change; nothing is written here."""
     plan = ImportPlan(report)
     pairs = list(matched)
-    stored = await _stored(session, {(t.indicator_id, v.period) for t, v in pairs})
+    stored = await _stored(session, {t.indicator_id for t, _ in pairs})
     seen: dict[tuple[uuid.UUID, str], int] = {}
     for target, incoming in pairs:
         key = (target.indicator_id, incoming.period)
@@ -122,7 +142,7 @@ async def plan_import(
                 "left as it is"
             )
         else:
-            plan.updates.append((current, incoming))
+            plan.updates[current.id] = incoming
     report.created, report.updated = len(plan.creates), len(plan.updates)
     return plan
 
@@ -139,25 +159,35 @@ async def apply_plan(session: AsyncSession, plan: ImportPlan) -> ImportReport:
         )
     if report.dry_run:
         return report
-    for target, incoming in plan.creates:
-        kind, year, end_month = parse_period(incoming.period)
-        session.add(
-            Measurement(
-                indicator_id=target.indicator_id,
-                period=incoming.period,
-                period_kind=kind,
-                year=year,
-                period_end_month=end_month,
-                value=incoming.value,
-                value_women=incoming.value_women,
-                value_men=incoming.value_men,
-                source=incoming.source,
-                comment=incoming.comment,
-            )
-        )
-    for measurement, incoming in plan.updates:
-        measurement.value, measurement.value_women, measurement.value_men = incoming.values
-        measurement.comment = incoming.comment
-    await session.flush()
+    await insert_tracked(session, Measurement, (_new_row(target, incoming) for target, incoming in plan.creates))
+    await _update(session, plan.updates)
     report.applied = True
     return report
+
+
+def _new_row(target: Target, incoming: IncomingValue) -> dict[str, object]:
+    kind, year, end_month = parse_period(incoming.period)
+    return {
+        "indicator_id": target.indicator_id,
+        "period": incoming.period,
+        "period_kind": kind,
+        "year": year,
+        "period_end_month": end_month,
+        "value": incoming.value,
+        "value_women": incoming.value_women,
+        "value_men": incoming.value_men,
+        "comment": incoming.comment,
+        "source": incoming.source,
+    }
+
+
+async def _update(session: AsyncSession, updates: dict[uuid.UUID, IncomingValue]) -> None:
+    """Changed values through the ORM, so each keeps its version check and its history."""
+    ids = sorted(updates)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for measurement in await session.scalars(select(Measurement).where(Measurement.id.in_(chunk))):
+            incoming = updates[measurement.id]
+            measurement.value, measurement.value_women, measurement.value_men = incoming.values
+            measurement.comment = incoming.comment
+        await session.flush()
