@@ -68,15 +68,20 @@ def set_actor(session: AsyncSession | Session, subject: str, name: str) -> None:
     session.info[ACTOR_KEY] = (subject, name)
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most columns; checked first because bulk imports call this per cell
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
