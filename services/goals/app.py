@@ -35,6 +35,7 @@ def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = 
             work.activities,
             readmodels.router,
             imports.router,
+            imports.exports,
         ],
         configure_logs=configure_logs,
     )

@@ -1,17 +1,23 @@
-"""HTTP routes for imports into the goals service: Kolada's published values."""
+"""HTTP routes for imports into the goals service (Kolada, measures by external codes) and exports out of it."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from services.goals.access import WRITE_MEASUREMENTS_SCOPE, may_measure
-from services.goals.rules import kolada
+from services.goals.models import ReportingPeriod
+from services.goals.rules import exports as exports_rules
+from services.goals.rules import kolada, readmodels
+from services.goals.rules.common import OrgIndex
+from services.goals.rules.goals import visible_goals
 from services.goals.rules.measures_tsv import COLUMNS, Granularity, import_measures
+from services.goals.rules.plans import council_code
 from shared.auth.access import access
-from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.errors import Forbidden, Unprocessable, error_responses
+from shared.exports import MEDIA_TYPES, TableFormat, table_response
 from shared.imports import ImportRefused, ImportReport
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -80,3 +86,62 @@ async def import_measures_file(
         may_read=lambda unit, decided: principal.can_read(unit, decided=decided),
         may_measure=lambda unit: may_measure(principal, unit),
     )
+
+
+exports = APIRouter(prefix="/exports", tags=["exports"])
+FormatQuery = Annotated[TableFormat, Query(alias="format", description="tsv and csv for systems, xlsx for people")]
+
+
+@exports.get(
+    "/measures",
+    operation_id="export_measures",
+    summary="Measures by external codes, in the columns the measures import reads",
+    description="Every value of indicators with an external code in units with one, for one kind of period. "
+    "The tab-separated file imports back with `POST /imports/measures` (same `period`) changing nothing.",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden)},
+    **access("any role; values of drafts only where the caller may read them"),
+)
+async def export_measures(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    table_format: FormatQuery = TableFormat.tsv,
+    period: Annotated[Granularity, Query(description="Which kind of period to export")] = Granularity.month,
+    unit: Annotated[str | None, Query(max_length=16, description="A unit and the units below it")] = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+) -> Response:
+    require_signed_in_reader(principal)
+    index = await OrgIndex.load(session)
+    stmt = exports_rules.measures_query(index, period, unit, year, visible_goals(principal))
+    rows = await exports_rules.measure_rows(session, stmt)
+    return table_response("measures", exports_rules.MEASURE_COLUMNS, rows, table_format)
+
+
+@exports.get(
+    "/goals",
+    operation_id="export_goals",
+    summary="Goals with their indicators, targets, latest values and colours, one row per indicator",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden)},
+    **access("any role; drafts only where the caller may read them"),
+)
+async def export_goals(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    year: Annotated[int, Query(ge=1990, le=2100)],
+    table_format: FormatQuery = TableFormat.csv,
+    period: ReportingPeriod = ReportingPeriod.year,
+    unit: Annotated[str | None, Query(max_length=16, description="A unit and the units below it")] = None,
+) -> Response:
+    require_signed_in_reader(principal)
+    index = await OrgIndex.load(session)
+    chain = await readmodels.chain(
+        session,
+        index,
+        unit_code=unit,
+        year=year,
+        period=period,
+        visible=visible_goals(principal),
+        plan_drafts=principal.can_read(council_code(index), decided=False),
+    )
+    return table_response(f"goals-{year}", exports_rules.GOAL_COLUMNS, exports_rules.goal_rows(chain), table_format)

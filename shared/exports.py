@@ -1,0 +1,85 @@
+"""Tables out, one way for every service: tab- or comma-separated text, or an Excel workbook.
+
+Text formats write decimals exactly as stored, with a decimal point, so that what an export wrote
+an import reads back unchanged. Workbooks are for people; they are written row by row (openpyxl's
+write-only mode) so a large export does not build the whole sheet in memory twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from fastapi import Response
+from openpyxl import Workbook
+
+from shared.types import plain_decimal
+
+
+class TableFormat(StrEnum):
+    tsv = "tsv"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+MEDIA_TYPES = {
+    TableFormat.tsv: "text/tab-separated-values; charset=utf-8",
+    TableFormat.csv: "text/csv; charset=utf-8",
+    TableFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(plain_decimal(value), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value.value if isinstance(value, StrEnum) else value)
+
+
+def _delimited(columns: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_text(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def _workbook(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def table_response(
+    name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], table_format: TableFormat
+) -> Response:
+    """The rows as a file to download, named `name` with the format's extension."""
+    if table_format is TableFormat.xlsx:
+        body = _workbook(name, columns, rows)
+    else:
+        body = _delimited(columns, rows, "\t" if table_format is TableFormat.tsv else ",")
+    return Response(
+        content=body,
+        media_type=MEDIA_TYPES[table_format],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{table_format.value}"'},
+    )
