@@ -7,9 +7,11 @@ import os
 from typing import Annotated
 
 import typer
+import uvicorn
+from pydantic import ValidationError
 
 from cli import imports
-from cli.registry import SERVICES, ServiceEntry
+from cli.registry import GATEWAY_FACTORY, SERVICES, ServiceEntry
 from cli.serve import serve as run_stack
 from gateway.settings import GatewaySettings
 from shared.auth.policy import parse_role_claims
@@ -24,12 +26,13 @@ app.add_typer(imports.app, name="import")
 
 
 @app.callback()
-def _development_by_default() -> None:
+def _development_by_default(ctx: typer.Context) -> None:
     """Styr's admin command line. It runs with the development profile unless STYR_PROFILE says otherwise."""
     # The apps themselves default to production; the command line is for a developer's machine and for
     # admin work (migrations), where the development defaults are harmless and a production database
-    # URL is given explicitly.
-    os.environ.setdefault(PROFILE_VARIABLE, Profile.development.value)
+    # URL is given explicitly. `styr app` runs an app where it is deployed, so it keeps the apps' default.
+    if ctx.invoked_subcommand != "app":
+        os.environ.setdefault(PROFILE_VARIABLE, Profile.development.value)
 
 
 def _entries(service: str | None) -> list[ServiceEntry]:
@@ -115,6 +118,42 @@ def serve(
 ) -> None:
     """Run the three services and the gateway on loopback until Ctrl-C."""
     raise typer.Exit(run_stack(port))
+
+
+APPS = {**{entry.name: entry.factory for entry in SERVICES}, "gateway": GATEWAY_FACTORY}
+
+
+@app.command("app")
+def run_app(
+    name: Annotated[str, typer.Argument(help="goals, budget, audit or gateway")],
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes; one per core is plenty")] = 1,
+    trusted_proxies: Annotated[
+        str, typer.Option(help="Load balancers whose X-Forwarded-For is believed (comma-separated addresses)")
+    ] = "127.0.0.1",
+) -> None:
+    """Run one app where it is deployed (the image's command): production unless configured otherwise."""
+    if name not in APPS:
+        raise typer.BadParameter(f"unknown app {name!r}; one of {', '.join(APPS)}")
+    settings = {entry.name: entry.settings for entry in SERVICES}.get(name, GatewaySettings)
+    try:
+        settings()
+    except ValidationError as exc:
+        # Said plainly before uvicorn starts, instead of a traceback from inside the app factory.
+        messages = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        typer.echo(f"{name} cannot start: {messages}", err=True)
+        raise typer.Exit(2) from exc
+    uvicorn.run(
+        APPS[name],
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # the apps write their own access line, with the request id
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies,
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ class Profile(StrEnum):
 
 PROFILE_VARIABLE = "STYR_PROFILE"
 # Words that mark a value copied from an example file rather than a real secret.
-PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "example", "secret-here")
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "example", "secret-here", "<")
 
 
 def _profile_from_environment() -> Profile:

@@ -1,0 +1,137 @@
+"""What can be tested of the deployment without a container engine: the manifests pass Kubernetes'
+schemas and name only real settings and apps, and the image's command lines start the apps."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from cli.main import APPS
+from gateway.settings import GatewaySettings
+from services.audit.settings import AuditSettings
+from services.budget.settings import BudgetSettings
+from services.goals.settings import GoalsSettings
+from shared.settings import PROFILE_VARIABLE
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))
+SETTINGS = {"GOALS_": GoalsSettings, "BUDGET_": BudgetSettings, "AUDIT_": AuditSettings, "GATEWAY_": GatewaySettings}
+
+
+def documents(path: Path) -> list[dict]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def all_documents() -> list[dict]:
+    return [d for path in MANIFESTS for d in documents(path)]
+
+
+def known_variable(name: str) -> bool:
+    if name == PROFILE_VARIABLE:
+        return True
+    for prefix, settings in SETTINGS.items():
+        if name.startswith(prefix):
+            return name.removeprefix(prefix).lower() in settings.model_fields
+    return False
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_each_manifest_passes_the_kubernetes_schema(path):
+    result = subprocess.run(
+        [sys.executable, "-m", "kubernetes_validate", "--strict", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_app_has_a_deployment_and_a_service_with_probes_and_resources():
+    docs = all_documents()
+    deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+    services = {d["metadata"]["name"] for d in docs if d["kind"] == "Service"}
+    assert set(deployments) == set(APPS) == services
+    for name, deployment in deployments.items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["command"][:3] == ["styr", "app", name]
+        assert container["readinessProbe"]["httpGet"]["path"] in {"/readyz", "/healthz"}
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+        assert {ref.get("configMapRef", ref.get("secretRef"))["name"] for ref in container["envFrom"]} == {
+            "styr-config",
+            "styr-secrets",
+        }
+
+
+def test_the_gateway_scales_and_a_job_migrates():
+    docs = all_documents()
+    hpa = next(d for d in docs if d["kind"] == "HorizontalPodAutoscaler")
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "gateway"
+    job = next(d for d in docs if d["kind"] == "Job")
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["styr", "migrate"]
+
+
+def test_configuration_names_only_settings_the_apps_read():
+    docs = all_documents()
+    names = [k for d in docs if d["kind"] in {"ConfigMap", "Secret"} for k in (d.get("data") or d["stringData"])]
+    env_example = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (DEPLOY / "env.example").read_text(), re.MULTILINE)
+    unknown = [n for n in names + env_example if not known_variable(n)]
+    assert unknown == []
+    assert {"GOALS_DATABASE_URL", "GATEWAY_INTERNAL_SECRET", "GATEWAY_JWKS_URL"} <= set(names)
+
+
+def test_the_compose_file_runs_each_app_after_the_migration():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    for name in APPS:
+        service = compose["services"][name]
+        assert service["command"][:3] == ["styr", "app", name]
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert compose["services"]["migrate"]["command"] == ["styr", "migrate"]
+    assert list(compose["services"]["gateway"]["ports"]) == ["8000:8000"]
+    assert all("ports" not in compose["services"][name] for name in ("goals", "budget", "audit"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _styr_app(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "cli.main", "app", name, "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_the_image_command_starts_an_app(tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        PROFILE_VARIABLE: "development",
+        "GOALS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'goals.sqlite3'}",
+    }
+    process = _styr_app("goals", port, env)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("styr app goals did not answer /healthz")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_an_app_without_configuration_refuses_to_start_in_production():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOALS_", "STYR_"))}
+    process = _styr_app("goals", _free_port(), env)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert b"goals cannot start: internal_secret must be set to a random secret" in output
