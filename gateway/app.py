@@ -21,7 +21,7 @@ from gateway.auth import JwksKeys, TokenVerifier
 from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
-from gateway.proxy import Proxy
+from gateway.proxy import Proxy, SignedInCache
 from gateway.settings import GatewaySettings
 from shared.auth.policy import Principal, PrincipalKind
 from shared.errors import install_error_handlers, install_middleware
@@ -104,6 +104,7 @@ def create_app(
                     settings.org_tree_ttl_seconds,
                 ),
                 RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+                SignedInCache(min(settings.org_tree_ttl_seconds, settings.internal_token_ttl_seconds / 2)),
             )
             app.state.proxy = proxy
             app.state.combined_openapi = None

@@ -83,9 +83,10 @@ class TokenVerifier:
         self._settings = settings
         self._jwks = jwks
 
-    async def principal(self, token: str) -> Principal:
+    async def principal(self, token: str) -> tuple[Principal, float]:
+        """The caller a token names, and when the token expires (seconds since the epoch)."""
         claims = await self._verified_claims(token)
-        return self._principal_of(claims)
+        return self._principal_of(claims), float(claims["exp"])
 
     def _role_names(self, claims: dict[str, Any]) -> list[str]:
         """The provider's role names at `role_claim`, through `role_map` when one is configured."""
