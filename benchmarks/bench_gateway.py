@@ -118,7 +118,8 @@ def start(url: str) -> dict[str, Child]:
 
 async def main(args: argparse.Namespace) -> None:
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk")
+        print("bench_gateway skipped: it needs wrk (apt-get install wrk)")
+        return
     seconds = max(int(10 * args.scale), 2)
     backend = "PostgreSQL" if args.postgres_url else "SQLite"
     async with fresh_database("goals", args.postgres_url) as url:

@@ -22,6 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.rules.kolada import KoladaPage, import_pages
+from services.goals.rules.measurement_import import Caller
 from services.goals.rules.measures_tsv import Granularity, import_measures
 from services.goals.settings import GoalsSettings
 from shared.db import create_engine, create_sessionmaker
@@ -93,10 +94,20 @@ async def _in_goals_database(actor: str, importer: Importer) -> ImportReport:
         await engine.dispose()
 
 
-def _run(actor: str, importer: Importer) -> None:
+def _who(actor: str | None) -> str:
+    """The person running the command: --as, or the login name (which containers may not have)."""
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown admin"
+
+
+def _run(actor: str | None, importer: Importer) -> None:
     """Run an import, print its report, and exit 0 only when it had no problem."""
     try:
-        report = asyncio.run(_in_goals_database(actor, importer))
+        report = asyncio.run(_in_goals_database(_who(actor), importer))
     except DomainError as exc:
         refused: dict[str, Any] = exc.extra.get("report") or {}
         typer.echo(f"refused, nothing was changed: {exc.detail}", err=True)
@@ -141,7 +152,7 @@ def kolada(
     ] = None,
     url: Annotated[str | None, typer.Option(help="Kolada's API, e.g. https://api.kolada.se/v2/data/kpi/…")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; change nothing")] = False,
-    actor: Annotated[str, typer.Option("--as", help="Who the history names")] = getpass.getuser(),
+    actor: Annotated[str | None, typer.Option("--as", help="Who the history names [default: you]")] = None,
     timeout: Annotated[float, typer.Option(min=1, max=300, help="Seconds per request")] = 30.0,
 ) -> None:
     """Import Kolada values into the indicators that name their KPI and area: all or nothing."""
@@ -152,11 +163,7 @@ def kolada(
     except FetchFailed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    _run(actor, lambda session: import_pages(session, pages, dry_run=dry_run, may_read=_all, may_measure=_all))
-
-
-def _all(*_: object) -> bool:
-    return True
+    _run(actor, lambda session: import_pages(session, pages, dry_run=dry_run, caller=Caller.admin()))
 
 
 def _lines_with_progress(path: Path) -> Iterator[str]:
@@ -177,7 +184,7 @@ def measures(
     file: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Tab-separated: unit, date, measure, value")],
     period: Annotated[Granularity, typer.Option(help="The period a date falls in")] = Granularity.month,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; change nothing")] = False,
-    actor: Annotated[str, typer.Option("--as", help="Who the history names")] = getpass.getuser(),
+    actor: Annotated[str | None, typer.Option("--as", help="Who the history names [default: you]")] = None,
 ) -> None:
     """Import measures by external codes (Stratsys-style), all or nothing."""
     _run(
@@ -187,7 +194,6 @@ def measures(
             _lines_with_progress(file),
             granularity=period,
             dry_run=dry_run,
-            may_read=_all,
-            may_measure=_all,
+            caller=Caller.admin(),
         ),
     )

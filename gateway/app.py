@@ -73,7 +73,8 @@ async def _service_openapi(proxy: Proxy, service: str, base: str) -> dict[str, A
 
 def _pool(settings: GatewaySettings, limits: httpx.Limits) -> httpx.AsyncBaseTransport | None:
     """aiohttp's pool behind httpx's interface: httpcore's own checks every pooled connection on each
-    request and holds the gateway to about 0.65× of a direct call (benchmarks/bench_gateway.py)."""
+    request, which held the gateway to 0.58× of a direct call where aiohttp's reached 0.77×
+    (benchmarks/bench_gateway.py)."""
     if settings.http_client == "aiohttp":
         return AiohttpTransport(limits=limits)
     return None
@@ -92,7 +93,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if configure_logs:
             configure_logging("gateway", settings.log_level)
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so a write is never sent
+        # on a connection the service is closing (neither pool retries a POST).
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=4.0)
         async with httpx.AsyncClient(transport=transport or _pool(settings, limits), limits=limits) as client:
             jwks = JwksKeys(settings, client)
             proxy = Proxy(

@@ -50,6 +50,14 @@ class PayloadTooLarge(DomainError):
     title = "Request body too large"
 
 
+class NoRole(Forbidden):
+    """A valid sign-in that grants nothing here; still counted against the caller's rate limit."""
+
+    def __init__(self, principal: Principal) -> None:
+        super().__init__("Your account has no role in the region", required="any role")
+        self.principal = principal
+
+
 @dataclass(frozen=True)
 class SignedIn:
     principal: Principal
@@ -105,6 +113,9 @@ class Proxy:
         except Unauthorized:
             self.limiter.check(f"address:{request.client.host if request.client else 'unknown'}")
             raise
+        except NoRole as refused:
+            self.limiter.check(f"{refused.principal.kind}:{refused.principal.subject}")
+            raise
         self.limiter.check(f"{caller.principal.kind}:{caller.principal.subject}")
         return caller
 
@@ -119,7 +130,7 @@ class Proxy:
             return known
         principal, expires_at = await self.verifier.principal(token)
         if not principal.has_any_role:
-            raise Forbidden("Your account has no role in the region", required="any role")
+            raise NoRole(principal)
         if principal.unit_roles:
             expanded, oversight = expand_unit_roles(principal.unit_roles, await self.org_tree.get())
             principal = Principal(

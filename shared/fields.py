@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
-from shared.types import CENT, QUANTITY_DECIMALS, plain_decimal
+from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_decimal
 
 
 def _refuse_float(value: Any) -> Any:
@@ -49,7 +49,7 @@ ExactValue = Annotated[
     Decimal,
     BeforeValidator(_refuse_float),
     Field(
-        max_digits=24,
+        max_digits=QUANTITY_MAX_DIGITS,
         decimal_places=QUANTITY_DECIMALS,
         allow_inf_nan=False,
         examples=["83.4"],

@@ -13,6 +13,9 @@ CENT = Decimal("0.01")
 QUANTITY_DECIMALS = 6
 QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_DECIMALS)
 QUANTITY_SCALE = 10**QUANTITY_DECIMALS
+# Twelve digits before the point: in millionths that still fits SQLite's 64-bit integer.
+QUANTITY_MAX_DIGITS = 18
+QUANTITY_LIMIT = Decimal(10) ** (QUANTITY_MAX_DIGITS - QUANTITY_DECIMALS)
 MONEY_PRECISION = 18
 
 
@@ -109,9 +112,7 @@ class Quantity(TypeDecorator[Decimal]):
             return None
         if isinstance(value, float):
             raise ValueError("quantities must not be floats")
-        amount = Decimal(value)
-        if not amount.is_finite() or amount != amount.quantize(QUANTITY_STEP):
-            raise ValueError(f"quantities are finite, with at most {QUANTITY_DECIMALS} decimals")
+        amount = exact_quantity(Decimal(value))
         return int(amount * QUANTITY_SCALE) if dialect.name == "sqlite" else amount
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
@@ -120,6 +121,17 @@ class Quantity(TypeDecorator[Decimal]):
         if dialect.name == "sqlite":
             return plain_decimal(Decimal(int(value)) / QUANTITY_SCALE)
         return plain_decimal(Decimal(value))
+
+
+def exact_quantity(value: Decimal) -> Decimal:
+    """A measured or target value as it can be stored on both databases, or ValueError saying why not."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a number")
+    if abs(value) >= QUANTITY_LIMIT:
+        raise ValueError(f"{value} is too large: values stay below {QUANTITY_LIMIT:,}")
+    if value != value.quantize(QUANTITY_STEP):
+        raise ValueError(f"{value} has more than {QUANTITY_DECIMALS} decimals")
+    return value
 
 
 def plain_decimal(value: Decimal) -> Decimal:

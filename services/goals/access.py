@@ -46,4 +46,4 @@ def may_measure(principal: Principal, unit_code: str) -> bool:
 
 def ensure_can_measure(principal: Principal, unit_code: str) -> None:
     if not may_measure(principal, unit_code):
-        ensure_editor(principal, unit_code)
+        raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")

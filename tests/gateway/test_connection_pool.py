@@ -1,6 +1,11 @@
 """The gateway's own connection pool (aiohttp behind httpx's interface), against real sockets."""
 
+import asyncio
+import os
 import socket
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
@@ -31,3 +36,37 @@ async def test_a_service_nobody_listens_for_is_503_through_either_pool(pool):
             response = await client.get("/api/goals/units", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 503
     assert response.json()["code"] == "service-unavailable"
+
+
+def test_a_request_goes_through_the_aiohttp_pool_to_a_running_service(tmp_path):
+    port = _closed_port()
+    env = {**os.environ, "STYR_PROFILE": "development", "GOALS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/g.db"}
+    subprocess.run([sys.executable, "-m", "cli.main", "migrate", "--service", "goals"], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "cli.main", "seed", "--service", "goals"], env=env, check=True)
+    service = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "app", "goals", "--host", "127.0.0.1", "--port", str(port)], env=env
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+
+        async def through_the_gateway() -> list[int]:
+            app = create_app(gateway_settings(goals_url=url, http_client="aiohttp"), configure_logs=False)
+            token = mint_dev_token(DEV_SECRET, subject="r", roles=["RS:reader"])
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+            ):
+                headers = {"Authorization": f"Bearer {token}"}
+                return [(await client.get("/api/goals/units/HSN", headers=headers)).status_code for _ in range(3)]
+
+        assert asyncio.run(through_the_gateway()) == [200, 200, 200]
+    finally:
+        service.terminate()
+        service.wait(timeout=10)

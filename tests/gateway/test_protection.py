@@ -152,3 +152,10 @@ def test_a_mapping_to_an_unknown_role_stops_the_gateway_at_start():
 
     with pytest.raises(ValueError, match="unknown role"):
         gateway_settings(role_map={"styr-x": ["HSN:superuser"]})
+
+
+@pytest.mark.parametrize("gateway_overrides", [{"rate_limit_per_minute": 60, "rate_limit_burst": 2}])
+async def test_a_signed_in_caller_without_a_role_is_limited_too(stack):
+    nobody = stack.auth("nobody")
+    statuses = [(await stack.client.get("/api/goals/units", headers=nobody)).status_code for _ in range(3)]
+    assert statuses == [403, 403, 429]

@@ -126,7 +126,7 @@ async def test_one_bad_value_refuses_the_whole_page_and_says_where(seeded):
     bad["values"][1]["values"][2]["value"] = 76.1234567
     dry = (await imported(seeded, bad, dry_run=True)).json()
     assert dry["problems"] == [{"line": 2, "field": "values.T", "message": dry["problems"][0]["message"]}]
-    assert "six decimals" in dry["problems"][0]["message"]
+    assert dry["problems"][0]["message"] == "76.1234567 has more than 6 decimals"
     response = await imported(seeded, bad)
     assert response.status_code == 422
     assert response.json()["code"] == "import-refused"
@@ -264,3 +264,54 @@ def test_styr_import_kolada_from_files(database_urls, snapshots, monkeypatch):
     real = CliRunner().invoke(styr, ["import", "kolada", *files, "--as", "Eva Ekonom"])
     assert real.exit_code == 0, real.output
     assert set(asyncio.run(measured(indicator))) == {"2020", "2021", "2022"}
+
+
+async def test_values_sent_over_http_stay_exact_to_the_last_digit(seeded):
+    indicator = await follower(seeded)
+    text = (PAGES / "v3_page.json").read_text().replace("78.125", "8999999999.999999")
+    response = await seeded.client.post(
+        "/api/goals/imports/kolada",
+        content=text.encode(),
+        headers={**seeded.auth(*EDITOR), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert (await stored(seeded, indicator))["2023"]["value"] == "8999999999.999999"
+
+
+async def test_a_hand_correction_of_an_imported_value_is_left_alone_by_the_next_import(seeded):
+    indicator = await follower(seeded)
+    await imported(seeded, page("v2_page1.json"))
+    imported_2021 = (await stored(seeded, indicator))["2021"]
+    corrected = await seeded.client.patch(
+        f"/api/goals/measurements/{imported_2021['id']}",
+        headers={**seeded.auth(*EDITOR), "If-Match": f'"{imported_2021["version"]}"'},
+        json={"value": "71.5", "comment": "Rättad efter kontroll"},
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["source"] is None
+    report = (await imported(seeded, page("v2_page1.json"))).json()
+    assert (report["updated"], report["left_alone"]) == (0, 1)
+    assert (await stored(seeded, indicator))["2021"]["value"] == "71.5"
+
+
+async def test_a_bad_value_for_a_draft_the_caller_may_not_read_reveals_nothing(seeded):
+    await follower(seeded)
+    bad = page("v2_page1.json")
+    bad["values"][0]["values"][0]["value"] = 70.1234567
+    response = await imported(seeded, bad, headers=seeded.auth("run", "RUN:editor"))
+    assert response.status_code == 200
+    assert response.json()["problems"] == []
+    assert response.json()["notes"] == ["3 value(s) for KPIs or areas no indicator follows were skipped"]
+
+
+@pytest.mark.parametrize("value", ["1e30", "10000000000000", "-1e13"])
+async def test_a_value_too_large_to_store_is_a_problem_not_a_failure(seeded, value):
+    await follower(seeded)
+    text = (PAGES / "v3_page.json").read_text().replace("78.125", value)
+    response = await seeded.client.post(
+        "/api/goals/imports/kolada?dry_run=true",
+        content=text.encode(),
+        headers={**seeded.auth(*EDITOR), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200
+    assert "too large" in response.json()["problems"][0]["message"]

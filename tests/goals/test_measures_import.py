@@ -172,3 +172,37 @@ async def test_each_imported_value_has_its_history_naming_the_importer(seeded):
         indicator,
         "measures-import",
     )
+
+
+async def test_odd_lines_are_problems_with_their_own_line_numbers(seeded):
+    await coded_indicator(seeded)
+    text = (
+        HEADER
+        + '1010\t2024-01-31\tVT90\t"71\n'  # a stray quote must not swallow the next line
+        + "1010\t2024-02-29\tVT90\tsjuttio\n"
+        + "1010\t2024-03-31\tVT90\t"
+        + "9" * 200_000
+        + "\n"
+        + "1010\t2024-04-30\tVT90\t100000000000000000000\n"
+        + "1010\t2024-05-31\tVT90\t1\x0c2\n"
+    )
+    problems = (await sent(seeded, text, dry_run=True)).json()["problems"]
+    assert [(p["line"], p["field"]) for p in problems] == [
+        (2, "value"),
+        (3, "value"),
+        (4, None),
+        (5, "value"),
+        (6, "value"),
+    ]
+    assert "too large" in problems[3]["message"]
+
+
+async def test_a_value_too_large_to_store_is_422_when_keyed_in(seeded):
+    indicator = await coded_indicator(seeded)
+    response = await seeded.client.post(
+        f"/api/goals/indicators/{indicator}/measurements",
+        headers=seeded.auth(*EDITOR),
+        json={"period": "2024", "value": "10000000000000"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "value"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,15 +14,26 @@ from services.goals.rules import exports as exports_rules
 from services.goals.rules import kolada, readmodels
 from services.goals.rules.common import OrgIndex
 from services.goals.rules.goals import visible_goals
+from services.goals.rules.measurement_import import Caller
 from services.goals.rules.measures_tsv import COLUMNS, Granularity, import_measures
 from services.goals.rules.plans import council_code
 from shared.auth.access import access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import Principal
 from shared.errors import Forbidden, Unprocessable, error_responses
 from shared.exports import MEDIA_TYPES, TableFormat, table_response
 from shared.imports import ImportRefused, ImportReport
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+def _caller(principal: Principal) -> Caller:
+    return Caller(
+        may_read=lambda unit, decided: principal.can_read(unit, decided=decided),
+        may_measure=lambda unit: may_measure(principal, unit),
+    )
+
+
 MEASURE_RULE = f"editor on each measured indicator's unit, or the {WRITE_MEASUREMENTS_SCOPE} scope"
 TSV = "text/tab-separated-values"
 TSV_EXAMPLE = "\t".join(COLUMNS) + "\nHSF\t2024-04-30\tVT90\t71,4\n"
@@ -39,15 +52,12 @@ DryRun = Annotated[bool, Query(description="Report what would change, and every 
     **access(MEASURE_RULE),
 )
 async def import_kolada(
-    page: kolada.KoladaPage, session: DbSession, principal: CurrentPrincipal, dry_run: DryRun = False
+    page: kolada.KoladaPage, request: Request, session: DbSession, principal: CurrentPrincipal, dry_run: DryRun = False
 ) -> ImportReport:
-    return await kolada.import_pages(
-        session,
-        [page],
-        dry_run=dry_run,
-        may_read=lambda unit, decided: principal.can_read(unit, decided=decided),
-        may_measure=lambda unit: may_measure(principal, unit),
-    )
+    # The declared body documents and checks the shape; the values are read again from the text,
+    # because the JSON parser made binary floats of them (8999999999.999999 would lose its last digit).
+    exact_page = kolada.KoladaPage.model_validate(json.loads(await request.body(), parse_float=Decimal))
+    return await kolada.import_pages(session, [exact_page], dry_run=dry_run, caller=_caller(principal))
 
 
 @router.post(
@@ -78,14 +88,8 @@ async def import_measures_file(
         text = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unprocessable("The file must be UTF-8 text") from exc
-    return await import_measures(
-        session,
-        text.splitlines(),
-        granularity=period,
-        dry_run=dry_run,
-        may_read=lambda unit, decided: principal.can_read(unit, decided=decided),
-        may_measure=lambda unit: may_measure(principal, unit),
-    )
+    lines = text.split("\n")  # not splitlines(): form feeds and the like are data, not line ends
+    return await import_measures(session, lines, granularity=period, dry_run=dry_run, caller=_caller(principal))
 
 
 exports = APIRouter(prefix="/exports", tags=["exports"])

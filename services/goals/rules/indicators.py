@@ -24,6 +24,7 @@ from services.goals.models import (
 )
 from services.goals.rules.common import OrgIndex
 from services.goals.rules.fulfilment import BadPeriod, parse_period
+from services.goals.rules.measurement_import import IMPORTED_SOURCES
 from services.goals.rules.plans import council_code
 from services.goals.schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate, MeasurementIn, MeasurementUpdate
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -219,7 +220,13 @@ async def create_measurement(session: AsyncSession, indicator: Indicator, data: 
 
 
 async def update_measurement(session: AsyncSession, measurement: Measurement, data: MeasurementUpdate) -> Measurement:
+    """Change a value. A hand correction of an imported value makes it a manual one, which the
+    import then leaves alone instead of overwriting."""
+    before = (measurement.value, measurement.value_women, measurement.value_men)
     _apply_measurement(measurement, data)
+    corrected = (measurement.value, measurement.value_women, measurement.value_men) != before
+    if corrected and "source" not in data.model_fields_set and measurement.source in IMPORTED_SOURCES:
+        measurement.source = None
     await session.flush()
     return measurement
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -21,11 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Goal, Indicator, Lifecycle, Plan, Strategy
 from services.goals.rules.common import OrgIndex
-from services.goals.rules.measurement_import import IncomingValue, Target, apply_plan, exact, plan_import
+from services.goals.rules.measurement_import import (
+    KOLADA_SOURCE,
+    Caller,
+    IncomingValue,
+    Target,
+    exact,
+    import_values,
+)
 from services.goals.rules.plans import council_code
 from shared.imports import ImportProblem, ImportReport
 
-SOURCE = "kolada"
 GENDER_FIELDS = {"T": "value", "K": "value_women", "M": "value_men"}
 
 
@@ -76,7 +82,7 @@ def incoming_values(entry: KoladaEntry, line: int) -> IncomingValue | ImportProb
             continue
         try:
             split[GENDER_FIELDS[value.gender]] = exact(value.value)
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:
             return ImportProblem(line=line, field=f"values.{value.gender}", message=str(exc))
     comment = f"Kolada: missing ({', '.join(flagged)})" if flagged else None
     return IncomingValue(
@@ -85,7 +91,7 @@ def incoming_values(entry: KoladaEntry, line: int) -> IncomingValue | ImportProb
         value=split["value"],
         value_women=split["value_women"],
         value_men=split["value_men"],
-        source=SOURCE,
+        source=KOLADA_SOURCE,
         comment=comment,
     )
 
@@ -113,11 +119,16 @@ async def kolada_targets(
 def match(
     entries: Iterable[tuple[int, KoladaEntry]],
     targets: dict[tuple[str, str], list[Target]],
+    caller: Caller,
     problems: list[ImportProblem],
 ) -> Iterator[tuple[Target, IncomingValue]]:
-    """Each entry paired with every indicator that follows its KPI for its area; others are skipped."""
+    """Each entry paired with every indicator the caller sees that follows its KPI for its area.
+
+    Entries nobody (visible) follows are skipped before their values are even looked at, so that a
+    problem in one cannot reveal an indicator the caller may not read.
+    """
     for line, entry in entries:
-        followers = targets.get((entry.kpi, entry.area), [])
+        followers = caller.sees(targets.get((entry.kpi, entry.area), []))
         if not followers:
             continue
         incoming = incoming_values(entry, line)
@@ -129,30 +140,14 @@ def match(
 
 
 async def import_pages(
-    session: AsyncSession,
-    pages: Iterable[KoladaPage],
-    *,
-    dry_run: bool,
-    may_read: Callable[[str, bool], bool],
-    may_measure: Callable[[str], bool],
+    session: AsyncSession, pages: Iterable[KoladaPage], *, dry_run: bool, caller: Caller
 ) -> ImportReport:
-    """Import Kolada's pages in one transaction: all values or, with any problem, none.
-
-    An indicator the caller may not read (a draft of another unit) is treated as if absent, so an
-    import does not reveal that it exists.
-    """
+    """Import Kolada's pages in one transaction: all values or, with any problem, none."""
     entries = [entry for page in pages for entry in page.values]
-    numbered = list(enumerate(entries, start=1))
     report = ImportReport(dry_run=dry_run, applied=False, read=len(entries))
     targets = await kolada_targets(session, await OrgIndex.load(session), (e.kpi for e in entries))
-    matched = [
-        (target, incoming)
-        for target, incoming in match(numbered, targets, report.problems)
-        if may_read(target.unit_code, target.decided)
-    ]
-    followed = {incoming.line for _, incoming in matched}
-    skipped = len(entries) - len(followed) - len(report.problems)
+    matched = list(match(enumerate(entries, start=1), targets, caller, report.problems))
+    skipped = len(entries) - len({incoming.line for _, incoming in matched}) - len(report.problems)
     if skipped:
         report.notes.append(f"{skipped} value(s) for KPIs or areas no indicator follows were skipped")
-    plan = await plan_import(session, matched, report, may_measure)
-    return await apply_plan(session, plan)
+    return await import_values(session, matched, report, caller)

@@ -2,8 +2,8 @@
 
 The parsers (Kolada's JSON, tab-separated measures) turn their input into `IncomingValue`s with the
 line they came from; this module matches them to what is stored, checks the caller's rights, and
-reports created, updated, unchanged and left alone. History is written by the session as for any
-change, so an import names the person or client who ran it.
+reports created, updated, unchanged and left alone. History is written for every record created or
+changed, so an import names the person or client who ran it.
 """
 
 from __future__ import annotations
@@ -12,17 +12,22 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.goals.models import Measurement
+from services.goals.models import Measurement, PeriodKind
 from services.goals.rules.fulfilment import BadPeriod, parse_period
 from shared.history import insert_tracked
 from shared.imports import ImportProblem, ImportRefused, ImportReport
-from shared.types import QUANTITY_STEP
+from shared.types import exact_quantity
 
 CHUNK = 500
+KOLADA_SOURCE = "kolada"
+MEASURES_SOURCE = "measures-import"
+# A value that came in by an import is the import's to update; a value changed by hand is not.
+IMPORTED_SOURCES = frozenset({KOLADA_SOURCE, MEASURES_SOURCE})
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,23 @@ class Target:
     indicator_id: uuid.UUID
     unit_code: str
     decided: bool = True
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What the caller may do, asked of each indicator an import touches."""
+
+    may_read: Callable[[str, bool], bool]
+    may_measure: Callable[[str], bool]
+
+    @classmethod
+    def admin(cls) -> Caller:
+        """The command line on the server: an admin may import into any indicator."""
+        return cls(lambda *_: True, lambda _: True)
+
+    def sees(self, targets: Iterable[Target]) -> list[Target]:
+        """The indicators the caller may read: the others are as if absent, so an import reveals no draft."""
+        return [t for t in targets if self.may_read(t.unit_code, t.decided)]
 
 
 @dataclass(frozen=True)
@@ -65,7 +87,7 @@ class ImportPlan:
     """What an import would do, found without changing anything."""
 
     report: ImportReport
-    creates: list[tuple[Target, IncomingValue]] = field(default_factory=list)
+    creates: list[dict[str, Any]] = field(default_factory=list)
     updates: dict[uuid.UUID, IncomingValue] = field(default_factory=dict)
 
     def problem(self, line: int, message: str, field: str | None = None) -> None:
@@ -73,12 +95,8 @@ class ImportPlan:
 
 
 def exact(value: Decimal | None) -> Decimal | None:
-    """A value as stored (six decimals at most); None for a value that would need rounding."""
-    if value is None:
-        return None
-    if not value.is_finite() or value != value.quantize(QUANTITY_STEP):
-        raise ValueError(f"{value} has more than six decimals or is not a number")
-    return value
+    """A value as it will be stored; ValueError for one that would need rounding or is out of range."""
+    return None if value is None else exact_quantity(value)
 
 
 def _same(stored: StoredValue, incoming: IncomingValue) -> bool:
@@ -105,11 +123,24 @@ async def _stored(session: AsyncSession, indicator_ids: set[uuid.UUID]) -> dict[
     return found
 
 
+def _new_row(target: Target, incoming: IncomingValue, period: tuple[PeriodKind, int, int]) -> dict[str, Any]:
+    kind, year, end_month = period
+    return {
+        "indicator_id": target.indicator_id,
+        "period": incoming.period,
+        "period_kind": kind,
+        "year": year,
+        "period_end_month": end_month,
+        "value": incoming.value,
+        "value_women": incoming.value_women,
+        "value_men": incoming.value_men,
+        "comment": incoming.comment,
+        "source": incoming.source,
+    }
+
+
 async def plan_import(
-    session: AsyncSession,
-    matched: Iterable[tuple[Target, IncomingValue]],
-    report: ImportReport,
-    may_measure: Callable[[str], bool],
+    session: AsyncSession, matched: Iterable[tuple[Target, IncomingValue]], report: ImportReport, caller: Caller
 ) -> ImportPlan:
     """Check every matched value and decide what it would change; nothing is written here."""
     plan = ImportPlan(report)
@@ -122,17 +153,17 @@ async def plan_import(
             plan.problem(incoming.line, f"the same period again (first on line {seen[key]})", "period")
             continue
         seen[key] = incoming.line
-        if not may_measure(target.unit_code):
+        if not caller.may_measure(target.unit_code):
             plan.problem(incoming.line, f"recording values needs editor on {target.unit_code}", "unit")
             continue
         try:
-            parse_period(incoming.period)
+            period = parse_period(incoming.period)
         except BadPeriod as exc:
             plan.problem(incoming.line, str(exc), "period")
             continue
         current = stored.get(key)
         if current is None:
-            plan.creates.append((target, incoming))
+            plan.creates.append(_new_row(target, incoming, period))
         elif _same(current, incoming):
             report.unchanged += 1
         elif current.source != incoming.source:
@@ -159,26 +190,10 @@ async def apply_plan(session: AsyncSession, plan: ImportPlan) -> ImportReport:
         )
     if report.dry_run:
         return report
-    await insert_tracked(session, Measurement, (_new_row(target, incoming) for target, incoming in plan.creates))
+    await insert_tracked(session, Measurement, plan.creates)
     await _update(session, plan.updates)
     report.applied = True
     return report
-
-
-def _new_row(target: Target, incoming: IncomingValue) -> dict[str, object]:
-    kind, year, end_month = parse_period(incoming.period)
-    return {
-        "indicator_id": target.indicator_id,
-        "period": incoming.period,
-        "period_kind": kind,
-        "year": year,
-        "period_end_month": end_month,
-        "value": incoming.value,
-        "value_women": incoming.value_women,
-        "value_men": incoming.value_men,
-        "comment": incoming.comment,
-        "source": incoming.source,
-    }
 
 
 async def _update(session: AsyncSession, updates: dict[uuid.UUID, IncomingValue]) -> None:
@@ -191,3 +206,10 @@ async def _update(session: AsyncSession, updates: dict[uuid.UUID, IncomingValue]
             measurement.value, measurement.value_women, measurement.value_men = incoming.values
             measurement.comment = incoming.comment
         await session.flush()
+
+
+async def import_values(
+    session: AsyncSession, matched: Iterable[tuple[Target, IncomingValue]], report: ImportReport, caller: Caller
+) -> ImportReport:
+    """Plan and apply in one go: what every importer ends with."""
+    return await apply_plan(session, await plan_import(session, matched, report, caller))

@@ -8,10 +8,9 @@ which period the value is for, at the granularity the caller names (month, terti
 
 from __future__ import annotations
 
-import csv
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -20,10 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Goal, Indicator, Lifecycle, OrgUnit
-from services.goals.rules.measurement_import import IncomingValue, Target, apply_plan, exact, plan_import
+from services.goals.rules.measurement_import import (
+    MEASURES_SOURCE,
+    Caller,
+    IncomingValue,
+    Target,
+    exact,
+    import_values,
+)
 from shared.imports import ImportProblem, ImportReport
 
-SOURCE = "measures-import"
 COLUMNS = ("unit", "date", "measure", "value")
 MAX_LINE = 1_000
 
@@ -49,29 +54,39 @@ def _value(text: str) -> Decimal | None:
     try:
         return exact(Decimal(cleaned))
     except InvalidOperation as exc:
-        raise ValueError(f"{text.strip()!r} is not a number") from exc
+        raise ValueError(f"{text.strip()[:40]!r} is not a number") from exc
 
 
+@dataclass(frozen=True)
 class MeasureLine:
     """One parsed line: the codes to match, and the value for its period."""
 
-    def __init__(self, line: int, unit: str, measure: str, incoming: IncomingValue) -> None:
-        self.line, self.unit, self.measure, self.incoming = line, unit, measure, incoming
+    unit: str
+    measure: str
+    incoming: IncomingValue
 
 
 def parse_lines(lines: Iterable[str], granularity: Granularity) -> Iterator[MeasureLine | ImportProblem]:
-    """Each line read: parsed, or a problem naming its line and field."""
-    reader = csv.reader(lines, delimiter="\t")
-    for number, row in enumerate(reader, start=1):
-        if not any(cell.strip() for cell in row):
+    """Each line read: parsed, or a problem naming its line and field.
+
+    Fields are split on tabs only: the format has no quoting, so a stray quote cannot join lines and
+    every line number is the file's own.
+    """
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
             continue
-        if number == 1 and [c.strip().lower() for c in row] == list(COLUMNS):
+        if len(line) > MAX_LINE:
+            yield ImportProblem(line=number, message=f"the line is longer than {MAX_LINE} characters")
+            continue
+        fields = [field.strip() for field in line.split("\t")]
+        if number == 1 and [f.lower() for f in fields] == list(COLUMNS):
             continue  # the header the export writes
-        if len(row) != len(COLUMNS):
-            yield ImportProblem(line=number, message=f"expected 4 tab-separated fields, found {len(row)}")
+        if len(fields) != len(COLUMNS):
+            yield ImportProblem(line=number, message=f"expected 4 tab-separated fields, found {len(fields)}")
             continue
-        unit, day_text, measure, value_text = (cell.strip() for cell in row)
-        if len(",".join(row)) > MAX_LINE or not unit or not measure:
+        unit, day_text, measure, value_text = fields
+        if not unit or not measure:
             yield ImportProblem(line=number, field="unit", message="unit and measure codes are required")
             continue
         try:
@@ -81,11 +96,11 @@ def parse_lines(lines: Iterable[str], granularity: Granularity) -> Iterator[Meas
             continue
         try:
             value = _value(value_text)
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:
             yield ImportProblem(line=number, field="value", message=str(exc))
             continue
-        incoming = IncomingValue(number, period_of(day, granularity), value, None, None, SOURCE)
-        yield MeasureLine(number, unit, measure, incoming)
+        incoming = IncomingValue(number, period_of(day, granularity), value, None, None, MEASURES_SOURCE)
+        yield MeasureLine(unit, measure, incoming)
 
 
 async def _targets(session: AsyncSession) -> dict[tuple[str, str], list[Target]]:
@@ -99,19 +114,13 @@ async def _targets(session: AsyncSession) -> dict[tuple[str, str], list[Target]]
     found: dict[tuple[str, str], list[Target]] = defaultdict(list)
     for unit_code_external, unit_code, indicator_id, measure, status in rows:
         found[(str(unit_code_external), str(measure))].append(
-            Target(uuid.UUID(str(indicator_id)), unit_code, status is not Lifecycle.draft)
+            Target(indicator_id, unit_code, status is not Lifecycle.draft)
         )
     return found
 
 
 async def import_measures(
-    session: AsyncSession,
-    lines: Iterable[str],
-    *,
-    granularity: Granularity,
-    dry_run: bool,
-    may_read: Callable[[str, bool], bool],
-    may_measure: Callable[[str], bool],
+    session: AsyncSession, lines: Iterable[str], *, granularity: Granularity, dry_run: bool, caller: Caller
 ) -> ImportReport:
     """Import a file of measures in one transaction: every line or, with any problem, none."""
     report = ImportReport(dry_run=dry_run, applied=False)
@@ -122,15 +131,14 @@ async def import_measures(
         if isinstance(parsed, ImportProblem):
             report.problems.append(parsed)
             continue
-        followers = [t for t in targets.get((parsed.unit, parsed.measure), []) if may_read(t.unit_code, t.decided)]
+        followers = caller.sees(targets.get((parsed.unit, parsed.measure), []))
         if not followers:
             report.problems.append(
                 ImportProblem(
-                    line=parsed.line,
+                    line=parsed.incoming.line,
                     field="measure",
                     message=f"no indicator with measure code {parsed.measure!r} in unit {parsed.unit!r}",
                 )
             )
         matched.extend((target, parsed.incoming) for target in followers)
-    plan = await plan_import(session, matched, report, may_measure)
-    return await apply_plan(session, plan)
+    return await import_values(session, matched, report, caller)
