@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import service
 from services.audit.models import AuditRecipient, Recommendation
+from services.audit.rules import actions as action_rules
+from services.audit.rules import reports as report_rules
 from services.audit.schemas import ActionCreate, ReportCreate
 from services.audit.settings import AuditSettings
 
@@ -26,7 +27,7 @@ async def seed(session: AsyncSession) -> dict[str, int]:
         report_in = ReportCreate.model_validate(entry["report"])
         if report_in.recipients[0].diary_number in known:
             continue
-        report = await service.create_report(session, report_in, pattern)
+        report = await report_rules.create_report(session, report_in, pattern)
         rows = await session.execute(
             select(Recommendation.number, Recommendation.id).where(Recommendation.report_id == report.id)
         )
@@ -36,6 +37,6 @@ async def seed(session: AsyncSession) -> dict[str, int]:
         for raw in entry["actions"]:
             action = {k: v for k, v in raw.items() if k != "recommendations"}
             action["recommendation_ids"] = [numbers[n] for n in raw["recommendations"]]
-            await service.create_action(session, ActionCreate.model_validate(action))
+            await action_rules.create_action(session, ActionCreate.model_validate(action))
             counts["action"] += 1
     return counts

@@ -117,11 +117,19 @@ async def test_progress_on_an_action_is_kept_with_who_and_when(seeded):
     action = (await seeded.client.get("/api/audit/actions?body=RS&status=planned", headers=editor)).json()["items"][0]
     response = await seeded.client.patch(
         f"/api/audit/actions/{action['id']}",
-        json={"status": "in_progress", "progress": "Förslag lämnat i november."},
+        json={"status": "in_progress"},
         headers={**editor, "If-Match": f'"{action["version"]}"'},
     )
     assert response.status_code == 200
     assert response.json()["status"] == "in_progress"
+    note = await seeded.client.post(
+        f"/api/audit/actions/{action['id']}/notes",
+        json={"noted_on": "2020-11-20", "text": "Förslag lämnat till fullmäktige i november."},
+        headers=editor,
+    )
+    assert note.status_code == 201
+    again = (await seeded.client.get(f"/api/audit/actions/{action['id']}", headers=editor)).json()
+    assert [(n["noted_on"], n["text"][:7]) for n in again["progress_notes"]] == [("2020-11-20", "Förslag")]
     refused = await seeded.client.patch(
         f"/api/audit/actions/{action['id']}",
         json={"status": "done"},
