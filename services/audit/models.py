@@ -189,7 +189,8 @@ class AccountabilityStatement(Tracked, Base):
     year: Mapped[int]
     body_code: Mapped[str] = mapped_column(String(16), index=True)
     issued_on: Mapped[date | None]
-    discharge_recommended: Mapped[bool]
+    # None when the auditors were divided and gave separate statements (two audit reports for one body).
+    discharge_recommended: Mapped[bool | None]
     remark: Mapped[bool]
     remark_grounds: Mapped[str | None] = mapped_column(Text)
     internal_control_sufficient: Mapped[bool]

@@ -382,7 +382,9 @@ class StatementCreate(BaseModel):
     year: Year
     body_code: UnitCode
     issued_on: Day | None = None
-    discharge_recommended: bool
+    discharge_recommended: bool | None = Field(
+        description="Whether the auditors recommend discharge (ansvarsfrihet); null when they were divided"
+    )
     remark: bool = Field(description="Whether the auditors direct a remark (anmärkning) at the body")
     remark_grounds: LongText | None = None
     internal_control_sufficient: bool
@@ -409,7 +411,7 @@ class StatementRead(BaseModel):
     year: int
     body_code: str
     issued_on: date | None
-    discharge_recommended: bool
+    discharge_recommended: bool | None
     remark: bool
     remark_grounds: str | None
     internal_control_sufficient: bool
@@ -571,7 +573,7 @@ class OpenRecommendation(BaseModel):
 
 class StatementBrief(BaseModel):
     year: int
-    discharge_recommended: bool
+    discharge_recommended: bool | None
     remark: bool
     remark_grounds: str | None
     internal_control_sufficient: bool

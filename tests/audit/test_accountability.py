@@ -77,3 +77,12 @@ async def test_a_statement_is_changed_with_if_match_and_keeps_its_history(stack)
     ).status_code == 412
     history = (await stack.client.get(f"{url}/history", headers=stack.auth("r", "HSN:reader"))).json()["items"]
     assert [h["after"]["remark"] for h in history] == [True, False]
+
+
+async def test_discharge_is_stated_or_explicitly_left_open_when_the_auditors_were_divided(stack):
+    missing = {k: v for k, v in STATEMENT.items() if k != "discharge_recommended"}
+    response = await stack.client.post("/api/audit/statements", headers=stack.auth("u", *AUDITOR), json=missing)
+    assert response.status_code == 422
+    divided = await _create(stack, discharge_recommended=None)
+    assert divided.status_code == 201
+    assert divided.json()["discharge_recommended"] is None

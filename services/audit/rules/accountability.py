@@ -47,7 +47,7 @@ async def get_statement(session: AsyncSession, statement_id: uuid.UUID) -> Accou
 async def update_statement(
     session: AsyncSession, statement: AccountabilityStatement, data: StatementUpdate, diary_pattern: str
 ) -> None:
-    sent = changes(data, {"discharge_recommended", "remark", "internal_control_sufficient"})
+    sent = changes(data, {"remark", "internal_control_sufficient"})
     if data.diary_number is not None:
         check_diary_number(data.diary_number, diary_pattern, "diary_number")
     for field, value in sent.items():

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("body_code", sa.String(length=16), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=True),
-        sa.Column("discharge_recommended", sa.Boolean(), nullable=False),
+        sa.Column("discharge_recommended", sa.Boolean(), nullable=True),
         sa.Column("remark", sa.Boolean(), nullable=False),
         sa.Column("remark_grounds", sa.Text(), nullable=True),
         sa.Column("internal_control_sufficient", sa.Boolean(), nullable=False),
