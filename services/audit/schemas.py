@@ -473,6 +473,15 @@ class ControlIn(BaseModel):
     owner: ShortText
 
 
+class ControlUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    control: LongText | None = None
+    method: LongText | None = None
+    frequency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    owner: ShortText | None = None
+
+
 class ControlResultIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -242,3 +242,50 @@ async def test_plan_history_hides_the_draft_from_outsiders(plan):
     assert [h["action"] for h in history["items"]] == ["update"]
     own = (await plan.stack.client.get(f"{plan.url}/history", headers=plan.stack.auth(*EDITOR))).json()
     assert [h["action"] for h in own["items"]] == ["create", "update"]
+
+
+async def test_a_draft_plan_is_reworked_controls_changed_and_risks_removed_with_history(plan):
+    high = (await plan.risk(3, 3, title="Hög")).json()["risks"][0]
+    control = (await plan.control(high["id"])).json()["risks"][0]["controls"][0]
+    control_url = f"/api/audit/internal-control/controls/{control['id']}"
+    editor = plan.stack.auth(*EDITOR)
+    assert (await plan.stack.client.patch(control_url, headers=editor, json={"owner": "Controller"})).status_code == 428
+    outsider = {**plan.stack.auth("a", "auditor"), **etag(control)}
+    assert (
+        await plan.stack.client.patch(control_url, headers=outsider, json={"owner": "Controller"})
+    ).status_code == 403
+    assert (
+        await plan.stack.client.patch(control_url, headers={**editor, **etag(control)}, json={"owner": None})
+    ).status_code == 422
+    changed = await plan.stack.client.patch(
+        control_url, headers={**editor, **etag(control)}, json={"owner": "Controller"}
+    )
+    assert changed.status_code == 200
+    assert changed.json()["risks"][0]["controls"][0]["owner"] == "Controller"
+    history = (await plan.stack.client.get(f"{control_url}/history", headers=editor)).json()["items"]
+    assert [h["action"] for h in history] == ["create", "update"]
+    assert (await plan.stack.client.delete(control_url, headers={**editor, **etag(control)})).status_code == 412
+    assert (
+        await plan.stack.client.delete(control_url, headers={**outsider, "If-Match": changed.headers["etag"]})
+    ).status_code == 403
+    removed = await plan.stack.client.delete(control_url, headers={**editor, "If-Match": changed.headers["etag"]})
+    assert removed.status_code == 204
+    assert (await plan.read()).json()["uncontrolled_risks"] == 1
+    risk_url = f"/api/audit/internal-control/risks/{high['id']}"
+    assert (await plan.stack.client.delete(risk_url, headers={**editor, **etag(high)})).status_code == 204
+    assert (await plan.read()).json()["risks"] == []
+
+
+async def test_a_decided_plan_keeps_its_risks_and_controls(plan):
+    high = (await plan.risk(3, 3)).json()["risks"][0]
+    control = (await plan.control(high["id"])).json()["risks"][0]["controls"][0]
+    await plan.read()
+    assert (await plan.decide()).status_code == 200
+    editor = plan.stack.auth(*EDITOR)
+    control_url = f"/api/audit/internal-control/controls/{control['id']}"
+    assert (
+        await plan.stack.client.patch(control_url, headers={**editor, **etag(control)}, json={"owner": "X"})
+    ).status_code == 409
+    assert (await plan.stack.client.delete(control_url, headers={**editor, **etag(control)})).status_code == 409
+    risk_url = f"/api/audit/internal-control/risks/{high['id']}"
+    assert (await plan.stack.client.delete(risk_url, headers={**editor, **etag(high)})).status_code == 409

@@ -26,6 +26,7 @@ from services.audit.schemas import (
     ControlPlanSummary,
     ControlResultIn,
     ControlResultRead,
+    ControlUpdate,
     DecisionIn,
     RiskIn,
     RiskMatrix,
@@ -250,6 +251,80 @@ async def add_control(
     control = await rules.add_control(session, risk, data, matrix)
     response.headers["Location"] = f"/internal-control/controls/{control.id}"
     return await rules.plan_read(session, plan, matrix)
+
+
+@router.delete(
+    "/risks/{risk_id}",
+    operation_id="delete_risk",
+    summary="Take a risk (and its controls) out of a draft plan",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=CHANGES,
+    **access(EDIT_DRAFT),
+)
+async def delete_risk(
+    risk_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
+) -> None:
+    risk, plan = await rules.get_risk(session, risk_id)
+    _editable(principal, plan)
+    check_if_match(if_match, risk)
+    await rules.delete_record(session, risk)
+
+
+@router.patch(
+    "/controls/{control_id}",
+    operation_id="update_control",
+    summary="Change a control's what, how, how often or owner",
+    responses=CHANGES,
+    **access(EDIT_DRAFT),
+)
+async def update_control(
+    control_id: uuid.UUID,
+    data: ControlUpdate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    matrix: RiskMatrixDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ControlPlanRead:
+    control, plan = await rules.get_control(session, control_id)
+    _editable(principal, plan)
+    check_if_match(if_match, control)
+    await rules.update_control(session, control, data)
+    response.headers["ETag"] = f'"{control.version}"'
+    return await rules.plan_read(session, plan, matrix)
+
+
+@router.delete(
+    "/controls/{control_id}",
+    operation_id="delete_control",
+    summary="Take a control out of a draft plan",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=CHANGES,
+    **access(EDIT_DRAFT),
+)
+async def delete_control(
+    control_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
+) -> None:
+    control, plan = await rules.get_control(session, control_id)
+    _editable(principal, plan)
+    check_if_match(if_match, control)
+    await rules.delete_record(session, control)
+
+
+@router.get(
+    "/controls/{control_id}/history",
+    operation_id="get_control_history",
+    summary="Every change to a control",
+    responses=error_responses(Forbidden, NotFound),
+    **access(READ_DECIDED),
+)
+async def get_control_history(
+    control_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
+) -> Page[HistoryEntryRead]:
+    require_signed_in_reader(principal)
+    control, plan = await rules.get_control(session, control_id)
+    ensure_readable(principal, plan.body_code, plan.status, "control")
+    return await read_history(session, HistoryEntry, control, page)
 
 
 @router.post(

@@ -40,6 +40,7 @@ from services.audit.schemas import (
     ControlRead,
     ControlResultIn,
     ControlResultRead,
+    ControlUpdate,
     DecisionIn,
     RiskBand,
     RiskIn,
@@ -294,6 +295,22 @@ async def get_control(session: AsyncSession, control_id: uuid.UUID) -> tuple[Con
     if row is None:
         raise NotFound("No control with that id")
     return row[0], row[1]
+
+
+async def update_control(session: AsyncSession, control: Control, data: ControlUpdate) -> None:
+    for field, value in changes(data, {"control", "method", "frequency", "owner"}).items():
+        setattr(control, field, value)
+    await session.flush()
+
+
+async def delete_record(session: AsyncSession, record: Risk | Control) -> None:
+    """A risk or control taken out of a draft plan; its controls go with a risk, and history keeps both."""
+    if isinstance(record, Risk):
+        for control in await session.scalars(select(Control).where(Control.risk_id == record.id)):
+            await session.delete(control)
+        await session.flush()
+    await session.delete(record)
+    await session.flush()
 
 
 async def decide_plan(
