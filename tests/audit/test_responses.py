@@ -68,6 +68,7 @@ async def test_only_the_bodys_registrar_decides(audit, roles, status):
         ({"diary_number": "RS-804-2021"}, "diary_number"),
         ({"paragraph": "femtio"}, "paragraph"),
         ({"decided_on": "2022-02-30"}, "decided_on"),
+        ({"decided_on": "2021-11-14"}, "decided_on"),
     ],
 )
 async def test_a_bad_decision_is_422(audit, fields, field):

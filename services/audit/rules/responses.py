@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit.models import Lifecycle, Recommendation, RecommendationResponse
+from services.audit.models import AuditReport, Lifecycle, Recommendation, RecommendationResponse
 from services.audit.rules.common import apply_decision, decision_of
 from services.audit.schemas import DecisionIn, ResponseCreate, ResponseRead, ResponseUpdate
 from shared.auth.policy import Principal, UnitRole
@@ -75,6 +75,15 @@ async def decide_response(
         raise Unprocessable(
             f"The response is {response.body_code}'s; it is decided at {response.body_code}'s meeting",
             field="decided_by",
+        )
+    received = await session.scalar(
+        select(AuditReport.received_on)
+        .join(Recommendation, Recommendation.report_id == AuditReport.id)
+        .where(Recommendation.id == response.recommendation_id)
+    )
+    if received is not None and decision.decided_on < received:
+        raise Unprocessable(
+            f"The meeting {decision.decided_on} is before the audit report arrived ({received})", field="decided_on"
         )
     apply_decision(response, decision, diary_pattern)
     response.status = Lifecycle.decided
