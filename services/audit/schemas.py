@@ -566,6 +566,7 @@ class ActionBrief(BaseModel):
     status: ActionStatus
     deadline_on: date | None
     overdue: bool
+    goal_ids: list[uuid.UUID] = Field(description="The goals (in the goals service) the action should move")
 
 
 class OpenRecommendation(BaseModel):

@@ -1,5 +1,7 @@
 """Read models: one body's standing and the overview of all bodies, right and in a fixed number of statements."""
 
+import uuid
+
 from sqlalchemy import event
 
 from tests.audit.conftest import AUDITOR, etag, make_report
@@ -70,7 +72,8 @@ async def _statement(stack, body, year, remark):
 
 async def test_a_bodys_status_shows_open_recommendations_actions_overdue_statement_and_control(audit):
     stack = audit.stack
-    late = (await audit.act("RS", title="Sen", deadline_on="2022-06-30")).json()
+    goal = str(uuid.uuid4())
+    late = (await audit.act("RS", title="Sen", deadline_on="2022-06-30", goal_ids=[goal])).json()
     await audit.act("RS", title="Klar", deadline_on="2022-06-30", status="done")
     response = (await audit.respond("RS")).json()
     await audit.decide(response)
@@ -87,7 +90,10 @@ async def test_a_bodys_status_shows_open_recommendations_actions_overdue_stateme
         "Granskning av investeringsprocessen",
         "2022-03-30",
     )
-    assert [(a["title"], a["overdue"]) for a in rec["actions"]] == [("Klar", False), ("Sen", True)]
+    assert [(a["title"], a["overdue"], a["goal_ids"]) for a in rec["actions"]] == [
+        ("Klar", False, []),
+        ("Sen", True, [goal]),
+    ]
     assert status["overdue"]["responses"] == []
     assert [a["action_id"] for a in status["overdue"]["actions"]] == [late["id"]]
     assert (status["latest_statement"]["year"], status["latest_statement"]["remark"]) == (2021, True)

@@ -195,6 +195,7 @@ async def _actions_of_open(session: AsyncSession, body_code: str, as_of: date) -
             Action.title,
             Action.status,
             Action.deadline_on,
+            Action.goal_ids,
         )
         .join(Action, Action.id == ActionRecommendation.action_id)
         .join(Recommendation, Recommendation.id == ActionRecommendation.recommendation_id)
@@ -202,9 +203,13 @@ async def _actions_of_open(session: AsyncSession, body_code: str, as_of: date) -
         .order_by(Action.deadline_on, Action.title, Action.id)
     )
     by_rec: dict[uuid.UUID, list[ActionBrief]] = defaultdict(list)
-    for rec_id, action_id, title, status, deadline in rows:
+    for rec_id, action_id, title, status, deadline, goal_ids in rows:
         late = deadline is not None and deadline < as_of and status in UNFINISHED
-        by_rec[rec_id].append(ActionBrief(id=action_id, title=title, status=status, deadline_on=deadline, overdue=late))
+        goals = [uuid.UUID(g) for g in goal_ids]
+        brief = ActionBrief(
+            id=action_id, title=title, status=status, deadline_on=deadline, overdue=late, goal_ids=goals
+        )
+        by_rec[rec_id].append(brief)
     return by_rec
 
 
