@@ -24,8 +24,8 @@ async def _row_counts(urls):
 async def test_seeding_twice_adds_nothing_the_second_time(seeded):
     before = await _row_counts(seeded.database_urls)
     assert before["org_unit"] == 11
-    assert before["recommendation"] == 3
-    assert before["action"] == 4
+    assert before["recommendation"] == 10
+    assert before["action"] == 14
     again = {entry.name: await seed_database(entry, seeded.database_urls[entry.name]) for entry in SERVICES}
     assert all(n == 0 for counts in again.values() for n in counts.values())
     assert await _row_counts(seeded.database_urls) == before

@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.audit.router import actions, recommendations, reports
+from services.audit.routers import accountability, actions, internal_control, readmodels, reports, responses
 from services.audit.settings import AuditSettings
 from shared.app import create_service_app
+
+DESCRIPTION = """Audit reports with their recipients and recommendations; the bodies' responses (decided at
+a meeting, then locked) and actions; the auditors' follow-up verdicts; accountability statements;
+internal control on the region's one risk matrix; and read models per body and for all bodies.
+
+The auditors write reports, recommendations, verdicts and statements, and nothing else; a body's
+editors write its responses, actions and internal control, and nothing of the auditors'.
+
+Colours: a risk takes the colour of its score's band in the region's matrix; a control result is green
+without deviation, yellow with a deviation that has an action, red with one that has none; a plan's
+results are coloured like a goal from its indicators (all green: green; at least half red: red;
+otherwise yellow; nothing reported: grey)."""
 
 
 def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
     return create_service_app(
         title="Styr audit service",
-        description="Audit reports, recommendations, responses, actions and follow-up; "
-        "accountability statements; internal control.",
+        description=DESCRIPTION,
         settings=settings or AuditSettings(),
-        routers=[reports, recommendations, actions],
+        routers=[
+            reports.reports,
+            reports.recommendations,
+            reports.verdicts,
+            responses.router,
+            actions.router,
+            accountability.router,
+            internal_control.router,
+            readmodels.router,
+        ],
         configure_logs=configure_logs,
     )

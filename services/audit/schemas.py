@@ -5,19 +5,47 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.audit.models import ActionStatus, RecommendationStatus
+from services.audit.models import (
+    ActionStatus,
+    ControlOutcome,
+    Lifecycle,
+    RecommendationStatus,
+    ReportingPeriod,
+    Verdict,
+)
 
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"), Field(examples=["RS"])]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-DiaryNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), Field(examples=["RS/782/2020"])]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+DiaryNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=32),
+    Field(examples=["RS/782/2020"], description="Checked against the region's pattern (AUDIT_DIARY_NUMBER_PATTERN)"),
+]
+Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 50"])]
+# Dates far outside any audit's life are typing errors; SQLite and PostgreSQL also disagree about year 0.
+Day = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
+
+
+class Colour(StrEnum):
+    """The same scale as goal fulfilment: green, yellow, red, and grey for nothing to judge by."""
+
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+    grey = "grey"
 
 
 class Assessment(StrEnum):
+    """The auditors' scale: yes / largely (till övervägande del) / to a limited extent / no."""
+
     yes = "yes"
     largely = "largely"
     limited = "limited"
@@ -33,6 +61,27 @@ class QuestionAssessment(BaseModel):
     assessment: Assessment
 
 
+class DecisionIn(BaseModel):
+    """A decision reference: body, meeting date, paragraph (§) and diary number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decided_by: UnitCode
+    decided_on: Day
+    paragraph: Paragraph
+    diary_number: DiaryNumber | None = None
+
+
+class DecisionRead(BaseModel):
+    decided_by: str
+    decided_on: date
+    paragraph: str
+    diary_number: str | None
+
+
+# --- reports and recommendations ----------------------------------------------------------------
+
+
 class RecipientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -45,20 +94,41 @@ class RecommendationIn(BaseModel):
 
     body_code: UnitCode
     text: LongText
-    response_due_on: date | None = None
+    response_due_on: Day | None = None
 
 
 class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
-    audit_year: Annotated[int, Field(ge=2000, le=2100)]
-    received_on: date | None = None
+    audit_year: Year
+    received_on: Day
     summary: LongText | None = None
-    document_url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://")] | None = None
+    document_url: Url | None = None
     assessments: list[QuestionAssessment] = Field(default_factory=list, max_length=20)
     recipients: Annotated[list[RecipientIn], Field(min_length=1, max_length=50)]
     recommendations: list[RecommendationIn] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_diary_number_per_body(self) -> Self:
+        bodies = [r.body_code for r in self.recipients]
+        if len(bodies) != len(set(bodies)):
+            raise ValueError("each body is addressed once, with its own diary number")
+        return self
+
+
+class ReportUpdate(BaseModel):
+    """Fields to change; those left out stay. Recipients, when sent, replace the list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    audit_year: Year | None = None
+    received_on: Day | None = None
+    summary: LongText | None = None
+    document_url: Url | None = None
+    assessments: list[QuestionAssessment] | None = Field(default=None, max_length=20)
+    recipients: Annotated[list[RecipientIn], Field(min_length=1, max_length=50)] | None = None
 
 
 class RecipientRead(BaseModel):
@@ -78,7 +148,19 @@ class RecommendationRead(BaseModel):
     text: str
     response_due_on: date | None
     status: RecommendationStatus
+    closed_on: date | None
     version: int
+
+
+class RecommendationUpdate(BaseModel):
+    """The auditors' own text: what they ask, of whom, by when; `status: open` reopens a closed one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body_code: UnitCode | None = None
+    text: LongText | None = None
+    response_due_on: Day | None = None
+    status: RecommendationStatus | None = None
 
 
 class ReportSummary(BaseModel):
@@ -101,28 +183,108 @@ class ReportRead(ReportSummary):
     updated_at: datetime
 
 
+# --- responses -----------------------------------------------------------------------------------
+
+
+class ResponseCreate(BaseModel):
+    """A body's answer to one recommendation addressed to it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation_id: uuid.UUID
+    body_code: UnitCode = Field(description="The answering body; it must be the one the recommendation is addressed to")
+    text: LongText
+
+
+class ResponseUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: LongText
+
+
+class ResponseRead(BaseModel):
+    id: uuid.UUID
+    recommendation_id: uuid.UUID
+    body_code: str
+    text: str
+    status: Lifecycle
+    decision: DecisionRead | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+class EvidenceIn(BaseModel):
+    """What shows an action was carried out: a link, or a reference to a document (e.g. its diary number)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: ShortText
+    url: Url | None = None
+    document_reference: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _points_somewhere(self) -> Self:
+        if self.url is None and self.document_reference is None:
+            raise ValueError("evidence needs a url or a document_reference")
+        return self
+
+
 class ActionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body_code: UnitCode
     title: Title
     description: LongText | None = None
-    owner: Annotated[str, StringConstraints(max_length=200)] | None = None
-    deadline_on: date | None = None
+    owner: ShortText | None = None
+    deadline_on: Day | None = None
     status: ActionStatus = ActionStatus.planned
-    progress: LongText | None = None
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
+    goal_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Goals in the goals service this action serves"
+    )
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)]
 
 
 class ActionUpdate(BaseModel):
+    """Fields to change; those left out stay. Lists, when sent, replace the stored ones."""
+
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
     description: LongText | None = None
-    owner: Annotated[str, StringConstraints(max_length=200)] | None = None
-    deadline_on: date | None = None
+    owner: ShortText | None = None
+    deadline_on: Day | None = None
     status: ActionStatus | None = None
-    progress: LongText | None = None
+    evidence: list[EvidenceIn] | None = Field(default=None, max_length=50)
+    goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)] | None = None
+
+
+class EvidenceRead(BaseModel):
+    description: str
+    url: str | None = None
+    document_reference: str | None = None
+
+
+class ProgressNoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    noted_on: Day
+    text: LongText
+
+
+class ProgressNoteRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    noted_on: date
+    text: str
+    version: int
+    created_at: datetime
 
 
 class ActionRead(BaseModel):
@@ -133,8 +295,332 @@ class ActionRead(BaseModel):
     owner: str | None
     deadline_on: date | None
     status: ActionStatus
-    progress: str | None
+    evidence: list[EvidenceRead]
+    goal_ids: list[uuid.UUID]
     recommendation_ids: list[uuid.UUID]
+    progress_notes: list[ProgressNoteRead]
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+# --- follow-up review ----------------------------------------------------------------------------
+
+
+class VerdictCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Verdict
+    reviewed_on: Day
+    comment: LongText | None = None
+    close: bool = Field(default=False, description="Close the recommendation with this verdict")
+
+
+class VerdictUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Verdict | None = None
+    reviewed_on: Day | None = None
+    comment: LongText | None = None
+
+
+class VerdictRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    recommendation_id: uuid.UUID
+    verdict: Verdict
+    reviewed_on: date
+    comment: str | None
+    version: int
+    created_at: datetime
+
+
+class RecommendationDetail(RecommendationRead):
+    """A recommendation with the body's response, its actions and the auditors' verdicts."""
+
+    response: ResponseRead | None
+    actions: list[ActionRead]
+    verdicts: list[VerdictRead]
+
+
+class OverdueResponse(BaseModel):
+    recommendation_id: uuid.UUID
+    report_id: uuid.UUID
+    report_title: str
+    number: int
+    response_due_on: date
+
+
+class OverdueAction(BaseModel):
+    action_id: uuid.UUID
+    title: str
+    status: ActionStatus
+    deadline_on: date
+    owner: str | None
+
+
+class BodyOverdue(BaseModel):
+    body_code: str
+    responses: list[OverdueResponse]
+    actions: list[OverdueAction]
+
+
+class OverdueList(BaseModel):
+    """Responses past due and not decided, and actions past deadline and not done, per body."""
+
+    as_of: date
+    bodies: list[BodyOverdue]
+
+
+# --- accountability --------------------------------------------------------------------------------
+
+
+class StatementCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    body_code: UnitCode
+    issued_on: Day | None = None
+    discharge_recommended: bool | None = Field(
+        description="Whether the auditors recommend discharge (ansvarsfrihet); null when they were divided"
+    )
+    remark: bool = Field(description="Whether the auditors direct a remark (anmärkning) at the body")
+    remark_grounds: LongText | None = None
+    internal_control_sufficient: bool
+    summary: LongText | None = None
+    diary_number: DiaryNumber | None = None
+
+
+class StatementUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    issued_on: Day | None = None
+    discharge_recommended: bool | None = None
+    remark: bool | None = None
+    remark_grounds: LongText | None = None
+    internal_control_sufficient: bool | None = None
+    summary: LongText | None = None
+    diary_number: DiaryNumber | None = None
+
+
+class StatementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    year: int
+    body_code: str
+    issued_on: date | None
+    discharge_recommended: bool | None
+    remark: bool
+    remark_grounds: str | None
+    internal_control_sufficient: bool
+    summary: str | None
+    diary_number: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- internal control --------------------------------------------------------------------------------
+
+
+class RiskBand(BaseModel):
+    colour: Colour
+    from_score: int
+    to_score: int
+
+
+class RiskMatrix(BaseModel):
+    """The region's one scale: likelihood and consequence 1..scale_max, score = their product."""
+
+    scale_max: int
+    bands: list[RiskBand]
+    control_threshold: int
+
+
+class ControlPlanCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body_code: UnitCode
+    year: Year
+
+
+class RiskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: LongText | None = None
+    likelihood: Annotated[int, Field(ge=1, le=100)]
+    consequence: Annotated[int, Field(ge=1, le=100)]
+
+
+class RiskUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: LongText | None = None
+    likelihood: Annotated[int, Field(ge=1, le=100)] | None = None
+    consequence: Annotated[int, Field(ge=1, le=100)] | None = None
+
+
+class ControlIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    control: LongText
+    method: LongText
+    frequency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    owner: ShortText
+
+
+class ControlUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    control: LongText | None = None
+    method: LongText | None = None
+    frequency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    owner: ShortText | None = None
+
+
+class ControlResultIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: ReportingPeriod = ReportingPeriod.T2
+    outcome: ControlOutcome
+    description: LongText | None = None
+    action: LongText | None = Field(default=None, description="What is done about a deviation")
+    reported_on: Day
+
+    @model_validator(mode="after")
+    def _deviation_is_described(self) -> Self:
+        if self.outcome is ControlOutcome.deviation and self.description is None:
+            raise ValueError("a deviation needs a description")
+        return self
+
+
+class ControlResultRead(BaseModel):
+    id: uuid.UUID
+    control_id: uuid.UUID
+    period: ReportingPeriod
+    outcome: ControlOutcome
+    description: str | None
+    action: str | None
+    reported_on: date
+    colour: Colour
+    version: int
+
+
+class ControlRead(BaseModel):
+    id: uuid.UUID
+    risk_id: uuid.UUID
+    control: str
+    method: str
+    frequency: str
+    owner: str
+    results: list[ControlResultRead]
+    version: int
+
+
+class RiskRead(BaseModel):
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    title: str
+    description: str | None
+    likelihood: int
+    consequence: int
+    score: int
+    colour: Colour
+    needs_control: bool
+    controls: list[ControlRead]
+    version: int
+
+
+class ControlPlanRead(BaseModel):
+    id: uuid.UUID
+    body_code: str
+    year: int
+    status: Lifecycle
+    decision: DecisionRead | None
+    risks: list[RiskRead]
+    uncontrolled_risks: int = Field(description="Risks at or above the threshold that have no control yet")
+    results_colour: Colour = Field(description="The results of the period, coloured by the goal-fulfilment rule")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ControlPlanSummary(BaseModel):
+    id: uuid.UUID
+    body_code: str
+    year: int
+    status: Lifecycle
+    version: int
+
+
+# --- read models -----------------------------------------------------------------------------------
+
+
+class ActionBrief(BaseModel):
+    id: uuid.UUID
+    title: str
+    status: ActionStatus
+    deadline_on: date | None
+    overdue: bool
+    goal_ids: list[uuid.UUID] = Field(description="The goals (in the goals service) the action should move")
+
+
+class OpenRecommendation(BaseModel):
+    id: uuid.UUID
+    report_id: uuid.UUID
+    report_title: str
+    number: int
+    text: str
+    response_due_on: date | None
+    response_decided_on: date | None
+    latest_verdict: Verdict | None
+    actions: list[ActionBrief]
+
+
+class StatementBrief(BaseModel):
+    year: int
+    discharge_recommended: bool | None
+    remark: bool
+    remark_grounds: str | None
+    internal_control_sufficient: bool
+
+
+class InternalControlBrief(BaseModel):
+    year: int
+    risks: int
+    risks_by_colour: dict[Colour, int]
+    controls: int
+    results: int
+    deviations: int
+    results_colour: Colour
+
+
+class BodyStatus(BaseModel):
+    """Everything about one body's audit standing, in one answer (decided material only)."""
+
+    body_code: str
+    as_of: date
+    open_recommendations: list[OpenRecommendation]
+    overdue: BodyOverdue
+    latest_statement: StatementBrief | None
+    internal_control: InternalControlBrief | None
+
+
+class BodyOverview(BaseModel):
+    body_code: str
+    open_recommendations: int
+    closed_recommendations: int
+    actions_by_status: dict[ActionStatus, int]
+    overdue_responses: int
+    overdue_actions: int
+    latest_statement: StatementBrief | None
+    internal_control: InternalControlBrief | None
+
+
+class Overview(BaseModel):
+    as_of: date
+    bodies: list[BodyOverview]

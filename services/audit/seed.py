@@ -4,38 +4,120 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import service
-from services.audit.models import AuditRecipient, Recommendation
-from services.audit.schemas import ActionCreate, ReportCreate
+from services.audit.models import AccountabilityStatement, AuditRecipient, ControlPlan, Recommendation
+from services.audit.rules import accountability, responses
+from services.audit.rules import actions as action_rules
+from services.audit.rules import internal_control as control_rules
+from services.audit.rules import reports as report_rules
+from services.audit.schemas import (
+    ActionCreate,
+    ControlIn,
+    ControlPlanCreate,
+    ControlResultIn,
+    DecisionIn,
+    ProgressNoteIn,
+    ReportCreate,
+    ResponseCreate,
+    RiskIn,
+    StatementCreate,
+)
 from services.audit.settings import AuditSettings
 
 DEMO = Path(__file__).parent / "demo"
 
 
 async def seed(session: AsyncSession) -> dict[str, int]:
-    """Each demo report is known by its first diary number; a report already there is skipped whole."""
+    """Each demo record is known by its natural key: a report by its first diary number, a statement by
+    year and body, a control plan by body and year; one already there is skipped whole."""
     data = json.loads((DEMO / "audits.json").read_text(encoding="utf-8"))
+    settings = AuditSettings()
+    counts = {"audit_report": 0, "recommendation": 0, "response": 0, "action": 0, "statement": 0, "control_plan": 0}
     known = set(await session.scalars(select(AuditRecipient.diary_number)))
-    counts = {"audit_report": 0, "recommendation": 0, "action": 0}
-    pattern = AuditSettings().diary_number_pattern
     for entry in data["reports"]:
         report_in = ReportCreate.model_validate(entry["report"])
-        if report_in.recipients[0].diary_number in known:
+        if report_in.recipients[0].diary_number not in known:
+            await _seed_report(session, entry, report_in, settings, counts)
+    for raw in data["statements"]:
+        statement = StatementCreate.model_validate(raw)
+        if await _statement_exists(session, statement):
             continue
-        report = await service.create_report(session, report_in, pattern)
-        rows = await session.execute(
-            select(Recommendation.number, Recommendation.id).where(Recommendation.report_id == report.id)
-        )
-        numbers = {number: rec_id for number, rec_id in rows}
-        counts["audit_report"] += 1
-        counts["recommendation"] += len(numbers)
-        for raw in entry["actions"]:
-            action = {k: v for k, v in raw.items() if k != "recommendations"}
-            action["recommendation_ids"] = [numbers[n] for n in raw["recommendations"]]
-            await service.create_action(session, ActionCreate.model_validate(action))
-            counts["action"] += 1
+        await accountability.create_statement(session, statement, settings.diary_number_pattern)
+        counts["statement"] += 1
+    for raw in data["control_plans"]:
+        if await _seed_control_plan(session, raw, settings):
+            counts["control_plan"] += 1
     return counts
+
+
+async def _seed_report(
+    session: AsyncSession,
+    entry: dict[str, Any],
+    report_in: ReportCreate,
+    settings: AuditSettings,
+    counts: dict[str, int],
+) -> None:
+    report = await report_rules.create_report(session, report_in, settings.diary_number_pattern)
+    rows = await session.execute(
+        select(Recommendation.number, Recommendation).where(Recommendation.report_id == report.id)
+    )
+    by_number = {number: rec for number, rec in rows}
+    counts["audit_report"] += 1
+    counts["recommendation"] += len(by_number)
+    for raw in entry["responses"]:
+        rec = by_number[raw["recommendation"]]
+        answer = await responses.create_response(
+            session,
+            rec,
+            ResponseCreate(recommendation_id=rec.id, body_code=raw["body_code"], text=raw["text"]),
+        )
+        if raw.get("decision"):
+            decision = DecisionIn.model_validate(raw["decision"])
+            await responses.decide_response(session, answer, decision, settings.diary_number_pattern)
+        counts["response"] += 1
+    for raw in entry["actions"]:
+        fields = {k: v for k, v in raw.items() if k not in {"recommendations", "notes"}}
+        fields["recommendation_ids"] = [by_number[n].id for n in raw["recommendations"]]
+        action = await action_rules.create_action(session, ActionCreate.model_validate(fields))
+        for note in raw.get("notes", []):
+            await action_rules.add_note(session, action, ProgressNoteIn.model_validate(note))
+        counts["action"] += 1
+
+
+async def _statement_exists(session: AsyncSession, statement: StatementCreate) -> bool:
+    found = await session.scalar(
+        select(AccountabilityStatement.id).where(
+            AccountabilityStatement.year == statement.year, AccountabilityStatement.body_code == statement.body_code
+        )
+    )
+    return found is not None
+
+
+async def _seed_control_plan(session: AsyncSession, raw: dict[str, Any], settings: AuditSettings) -> bool:
+    """A plan with its scored risks and controls, decided, then its T2 results."""
+    found = await session.scalar(
+        select(ControlPlan.id).where(ControlPlan.body_code == raw["body_code"], ControlPlan.year == raw["year"])
+    )
+    if found is not None:
+        return False
+    matrix = control_rules.Matrix(settings)
+    plan = await control_rules.create_plan(session, ControlPlanCreate(body_code=raw["body_code"], year=raw["year"]))
+    results = []
+    for raw_risk in raw["risks"]:
+        risk = await control_rules.add_risk(
+            session, plan, RiskIn.model_validate({k: v for k, v in raw_risk.items() if k != "controls"}), matrix
+        )
+        for raw_control in raw_risk["controls"]:
+            control_in = ControlIn.model_validate({k: v for k, v in raw_control.items() if k != "result"})
+            control = await control_rules.add_control(session, risk, control_in, matrix)
+            if "result" in raw_control:
+                results.append((control, ControlResultIn.model_validate(raw_control["result"])))
+    decision = DecisionIn.model_validate(raw["decision"])
+    await control_rules.decide_plan(session, plan, decision, matrix, settings.diary_number_pattern)
+    for control, result in results:
+        await control_rules.record_result(session, control, plan, result)
+    return True

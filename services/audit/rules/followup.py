@@ -1,0 +1,163 @@
+"""Follow-up: the auditors' verdicts per recommendation, and what is overdue per body."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.audit.models import (
+    Action,
+    ActionRecommendation,
+    ActionStatus,
+    AuditReport,
+    Lifecycle,
+    Recommendation,
+    RecommendationResponse,
+    RecommendationStatus,
+    ReviewVerdict,
+)
+from services.audit.rules.actions import actions_read
+from services.audit.rules.common import changes
+from services.audit.rules.responses import response_read
+from services.audit.schemas import (
+    BodyOverdue,
+    OverdueAction,
+    OverdueList,
+    OverdueResponse,
+    RecommendationDetail,
+    RecommendationRead,
+    VerdictCreate,
+    VerdictRead,
+    VerdictUpdate,
+)
+from shared.auth.policy import Principal
+from shared.errors import Conflict, NotFound
+
+UNFINISHED = (ActionStatus.planned, ActionStatus.in_progress)
+
+
+async def add_verdict(session: AsyncSession, rec: Recommendation, data: VerdictCreate) -> ReviewVerdict:
+    if rec.status is RecommendationStatus.closed:
+        raise Conflict("The recommendation is closed; reopen it (status: open) before a new verdict")
+    verdict = ReviewVerdict(
+        recommendation_id=rec.id, verdict=data.verdict, reviewed_on=data.reviewed_on, comment=data.comment
+    )
+    session.add(verdict)
+    if data.close:
+        rec.status = RecommendationStatus.closed
+        rec.closed_on = data.reviewed_on
+    await session.flush()
+    return verdict
+
+
+async def get_verdict(session: AsyncSession, verdict_id: uuid.UUID) -> ReviewVerdict:
+    verdict = await session.get(ReviewVerdict, verdict_id)
+    if verdict is None:
+        raise NotFound(f"No verdict {verdict_id}")
+    return verdict
+
+
+async def update_verdict(session: AsyncSession, verdict: ReviewVerdict, data: VerdictUpdate) -> None:
+    for field, value in changes(data, {"verdict", "reviewed_on"}).items():
+        setattr(verdict, field, value)
+    await session.flush()
+
+
+async def verdicts_of(session: AsyncSession, rec_id: uuid.UUID) -> list[ReviewVerdict]:
+    return list(
+        await session.scalars(
+            select(ReviewVerdict)
+            .where(ReviewVerdict.recommendation_id == rec_id)
+            .order_by(ReviewVerdict.reviewed_on, ReviewVerdict.created_at)
+        )
+    )
+
+
+def decided_response_exists() -> ColumnElement[bool]:
+    return exists().where(
+        RecommendationResponse.recommendation_id == Recommendation.id,
+        RecommendationResponse.status == Lifecycle.decided,
+    )
+
+
+def overdue_responses_query(as_of: date) -> Select[*tuple[Any, ...]]:
+    """Open recommendations whose response was due before `as_of` and has not been decided."""
+    return (
+        select(
+            Recommendation.body_code,
+            Recommendation.id,
+            Recommendation.report_id,
+            AuditReport.title,
+            Recommendation.number,
+            Recommendation.response_due_on,
+        )
+        .join(AuditReport, AuditReport.id == Recommendation.report_id)
+        .where(
+            Recommendation.status == RecommendationStatus.open,
+            Recommendation.response_due_on < as_of,
+            ~decided_response_exists(),
+        )
+        .order_by(Recommendation.body_code, Recommendation.response_due_on, Recommendation.number)
+    )
+
+
+def action_overdue(as_of: date) -> ColumnElement[bool]:
+    return and_(Action.deadline_on < as_of, Action.status.in_(UNFINISHED))
+
+
+def overdue_actions_query(as_of: date) -> Select[*tuple[Any, ...]]:
+    return (
+        select(Action.body_code, Action.id, Action.title, Action.status, Action.deadline_on, Action.owner)
+        .where(action_overdue(as_of))
+        .order_by(Action.body_code, Action.deadline_on, Action.title, Action.id)
+    )
+
+
+async def overdue(session: AsyncSession, as_of: date, body_code: str | None) -> OverdueList:
+    """Two statements, whatever the number of bodies."""
+    responses_q, actions_q = overdue_responses_query(as_of), overdue_actions_query(as_of)
+    if body_code is not None:
+        responses_q = responses_q.where(Recommendation.body_code == body_code)
+        actions_q = actions_q.where(Action.body_code == body_code)
+    by_body: dict[str, BodyOverdue] = defaultdict(lambda: BodyOverdue(body_code="", responses=[], actions=[]))
+    for code, rec_id, report_id, title, number, due in await session.execute(responses_q):
+        by_body[code].responses.append(
+            OverdueResponse(
+                recommendation_id=rec_id, report_id=report_id, report_title=title, number=number, response_due_on=due
+            )
+        )
+    for code, action_id, title, status, deadline, owner in await session.execute(actions_q):
+        by_body[code].actions.append(
+            OverdueAction(action_id=action_id, title=title, status=status, deadline_on=deadline, owner=owner)
+        )
+    bodies = [entry.model_copy(update={"body_code": code}) for code, entry in sorted(by_body.items())]
+    return OverdueList(as_of=as_of, bodies=bodies)
+
+
+async def recommendation_detail(
+    session: AsyncSession, rec: Recommendation, principal: Principal
+) -> RecommendationDetail:
+    """The recommendation with its response (a draft only for those who may read the body's drafts),
+    its actions and the verdicts, in a fixed number of statements."""
+    answer = await session.scalar(
+        select(RecommendationResponse).where(RecommendationResponse.recommendation_id == rec.id)
+    )
+    if answer is not None and not principal.can_read(rec.body_code, decided=answer.status is Lifecycle.decided):
+        answer = None
+    actions = await session.scalars(
+        select(Action)
+        .join(ActionRecommendation, ActionRecommendation.action_id == Action.id)
+        .where(ActionRecommendation.recommendation_id == rec.id)
+        .order_by(Action.deadline_on, Action.title, Action.id)
+    )
+    return RecommendationDetail(
+        **RecommendationRead.model_validate(rec).model_dump(),
+        response=response_read(answer) if answer is not None else None,
+        actions=await actions_read(session, list(actions)),
+        verdicts=[VerdictRead.model_validate(v) for v in await verdicts_of(session, rec.id)],
+    )

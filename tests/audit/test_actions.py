@@ -1,0 +1,138 @@
+"""Actions: the body's own, on its own recommendations, with deadline, status, notes, evidence and goals."""
+
+import uuid
+
+import pytest
+
+from tests.audit.conftest import AUDITOR, etag
+
+
+async def test_an_action_holds_owner_deadline_evidence_and_goals(audit):
+    goal = str(uuid.uuid4())
+    created = await audit.act(
+        "HSN",
+        owner="Hälso- och sjukvårdsdirektör",
+        deadline_on="2022-12-31",
+        status="in_progress",
+        evidence=[
+            {"description": "Investeringsplan 2023–2027", "document_reference": "HSN/1815/2021"},
+            {"description": "Protokoll", "url": "https://example.org/hsn/protokoll.pdf"},
+        ],
+        goal_ids=[goal, goal],
+    )
+    assert created.status_code == 201
+    action = created.json()
+    assert (action["owner"], action["deadline_on"], action["status"]) == (
+        "Hälso- och sjukvårdsdirektör",
+        "2022-12-31",
+        "in_progress",
+    )
+    assert action["evidence"][0] == {
+        "description": "Investeringsplan 2023–2027",
+        "url": None,
+        "document_reference": "HSN/1815/2021",
+    }
+    assert action["goal_ids"] == [goal]
+    assert action["recommendation_ids"] == [audit.rec["HSN"]["id"]]
+
+
+async def test_evidence_points_somewhere(audit):
+    response = await audit.act("HSN", evidence=[{"description": "Något"}])
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("deadline", ["2021-11-14", "2020-01-01"])
+async def test_a_deadline_before_the_reports_date_is_422(audit, deadline):
+    response = await audit.act("RS", deadline_on=deadline)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "deadline_on"]
+
+
+async def test_the_deadline_rule_holds_on_change_too(audit):
+    action = (await audit.act("RS", deadline_on="2021-11-15")).json()
+    url = f"/api/audit/actions/{action['id']}"
+    moved = await audit.stack.client.patch(
+        url, headers={**audit.auth("RS:editor"), **etag(action)}, json={"deadline_on": "2021-06-30"}
+    )
+    assert moved.status_code == 422
+    # Nor may the auditors move the report's date past an action's deadline.
+    report_url = f"/api/audit/reports/{audit.report['id']}"
+    later = await audit.stack.client.patch(
+        report_url, headers={**audit.auth(*AUDITOR), **etag(audit.report)}, json={"received_on": "2021-12-01"}
+    )
+    assert later.status_code == 422
+
+
+async def test_an_action_serves_several_recommendations_of_its_own_body_only(audit):
+    extra = (
+        await audit.stack.client.post(
+            f"/api/audit/reports/{audit.report['id']}/recommendations",
+            headers=audit.auth(*AUDITOR),
+            json={"body_code": "RS", "text": "Uppdatera reglerna."},
+        )
+    ).json()
+    action = (await audit.act("RS", recommendation_ids=[audit.rec["RS"]["id"], extra["id"]])).json()
+    assert action["recommendation_ids"] == [audit.rec["RS"]["id"], extra["id"]]
+    url = f"/api/audit/actions/{action['id']}"
+    editor = audit.auth("RS:editor")
+    foreign = await audit.stack.client.patch(
+        url, headers={**editor, **etag(action)}, json={"recommendation_ids": [audit.rec["HSN"]["id"]]}
+    )
+    assert foreign.status_code == 422
+    relinked = await audit.stack.client.patch(
+        url, headers={**editor, **etag(action)}, json={"recommendation_ids": [extra["id"]]}
+    )
+    assert relinked.status_code == 200
+    assert relinked.json()["recommendation_ids"] == [extra["id"]]
+    listed = (await audit.stack.client.get(f"/api/audit/actions?recommendation={extra['id']}", headers=editor)).json()
+    assert [a["id"] for a in listed["items"]] == [action["id"]]
+
+
+async def test_changes_need_if_match_and_are_kept_in_history(audit):
+    action = (await audit.act("RS")).json()
+    url = f"/api/audit/actions/{action['id']}"
+    editor = audit.auth("RS:editor")
+    assert (await audit.stack.client.patch(url, headers=editor, json={"status": "done"})).status_code == 428
+    assert (
+        await audit.stack.client.patch(url, headers={**editor, "If-Match": '"9"'}, json={"status": "done"})
+    ).status_code == 412
+    assert (
+        await audit.stack.client.patch(url, headers={**editor, **etag(action)}, json={"status": None})
+    ).status_code == 422
+    done = await audit.stack.client.patch(
+        url,
+        headers={**editor, **etag(action)},
+        json={"status": "done", "evidence": [{"description": "Regler", "document_reference": "RS/804/2021"}]},
+    )
+    assert done.status_code == 200
+    history = (await audit.stack.client.get(f"{url}/history", headers=audit.auth("HSN:reader"))).json()["items"]
+    assert [h["action"] for h in history] == ["create", "update"]
+    assert (history[1]["before"]["status"], history[1]["after"]["status"]) == ("planned", "done")
+
+
+@pytest.mark.parametrize("roles", [AUDITOR, ("auditor", "RS:editor"), ("RS:reader",), ("HSN:editor",), ("admin",)])
+async def test_only_the_bodys_editors_write_its_actions_and_notes(audit, roles):
+    assert (await audit.act("RS", roles=roles)).status_code == 403
+    action = (await audit.act("RS")).json()
+    url = f"/api/audit/actions/{action['id']}"
+    headers = audit.auth(*roles)
+    assert (
+        await audit.stack.client.patch(url, headers={**headers, **etag(action)}, json={"status": "done"})
+    ).status_code == 403
+    note = await audit.stack.client.post(f"{url}/notes", headers=headers, json={"noted_on": "2022-01-10", "text": "x"})
+    assert note.status_code == 403
+
+
+async def test_progress_notes_are_dated_and_in_order(audit):
+    action = (await audit.act("RS")).json()
+    url = f"/api/audit/actions/{action['id']}/notes"
+    editor = audit.auth("RS:editor")
+    for day, text in (("2022-05-01", "Remiss ute."), ("2022-02-01", "Arbetet startat.")):
+        assert (
+            await audit.stack.client.post(url, headers=editor, json={"noted_on": day, "text": text})
+        ).status_code == 201
+    assert (
+        await audit.stack.client.post(url, headers=editor, json={"noted_on": "2022-13-01", "text": "x"})
+    ).status_code == 422
+    again = (await audit.stack.client.get(f"/api/audit/actions/{action['id']}", headers=editor)).json()
+    assert [n["text"] for n in again["progress_notes"]] == ["Arbetet startat.", "Remiss ute."]
