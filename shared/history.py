@@ -14,11 +14,28 @@ from itertools import islice
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, BigInteger, Integer, String, Table, event, func, inspect, select, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    cast,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+    true,
+    tuple_,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
 from shared.db import Tracked
+from shared.errors import Unprocessable
 from shared.pagination import Page, PageParams
 from shared.requestid import current_request_id
 from shared.types import UTCDateTime, utcnow
@@ -44,6 +61,11 @@ class HistoryEntryColumns:
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     public: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The writing transaction's id on PostgreSQL (0 on SQLite, which has one writer at a time): the
+    # change feed orders by (tx, id) and waits for transactions still running, so it never skips one.
+    tx: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), default=0, server_default=text("0"), index=True
+    )
 
 
 class HistoryEntryRead(BaseModel):
@@ -165,7 +187,19 @@ def _record_flush(session: Session, _: UOWTransaction) -> None:
     for obj in session.deleted:
         add(obj, "delete")
     for table, entries in rows.items():
-        session.connection().execute(table.insert(), entries)
+        connection = session.connection()
+        connection.execute(_history_insert(table, connection.dialect), entries)
+
+
+def _current_tx(dialect: Dialect) -> ColumnElement[int] | int:
+    if dialect.name == "postgresql":
+        return cast(cast(func.pg_current_xact_id(), String), BigInteger)
+    return 0
+
+
+def _history_insert(table: Table, dialect: Dialect) -> Any:
+    """An INSERT of history entries stamped with the writing transaction."""
+    return table.insert().values(tx=_current_tx(dialect))
 
 
 def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -191,7 +225,7 @@ async def insert_tracked(
         full = [{"id": uuid.uuid4(), **row, "version": 1, "created_at": now, "updated_at": now} for row in batch]
         await session.execute(table.insert(), full)
         entries = [_entry(model, "create", None, {k: _jsonable(r.get(k)) for k in columns}, actor) for r in full]
-        await session.execute(history.insert(), entries)
+        await session.execute(_history_insert(history, (await session.connection()).dialect), entries)
         count += len(full)
     return count
 
@@ -238,3 +272,69 @@ async def read_history(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+class ChangeCursor(BaseModel):
+    """Where a reader of the change feed stands: after the change (tx, id)."""
+
+    tx: int = 0
+    id: int = 0
+
+    def encode(self) -> str:
+        return f"{self.tx}.{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> ChangeCursor:
+        if not text:
+            return cls()
+        tx, _, entry = text.partition(".")
+        if not (tx.isdigit() and entry.isdigit()) or len(text) > 40:
+            raise Unprocessable("`after` is a cursor from an earlier answer's `next`", field="after")
+        return cls(tx=int(tx), id=int(entry))
+
+
+class ChangePage(BaseModel):
+    """Changes after a cursor, oldest first; ask again with `after=next` for the ones after these."""
+
+    items: list[HistoryEntryRead]
+    next: str
+    limit: int
+
+
+def _settled_tx(dialect: Dialect) -> ColumnElement[int] | None:
+    """Transactions below this id have all ended; newer ones may still commit changes the feed must not skip."""
+    if dialect.name == "postgresql":
+        return cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), String), BigInteger)
+    return None  # SQLite writes one transaction at a time, so ids follow commit order
+
+
+async def read_changes(
+    session: AsyncSession, history_model: type[Any], after: ChangeCursor, limit: int, *, public_only: bool
+) -> ChangePage:
+    """Every change after `after`, in the order they can no longer be preceded by another."""
+    where = [tuple_(history_model.tx, history_model.id) > tuple_(after.tx, after.id)]
+    settled = _settled_tx((await session.connection()).dialect)
+    if settled is not None:
+        where.append(history_model.tx < settled)
+    if public_only:
+        where.append(history_model.public.is_(True))
+    rows = list(
+        await session.scalars(
+            select(history_model).where(*where).order_by(history_model.tx, history_model.id).limit(limit)
+        )
+    )
+    last = ChangeCursor(tx=rows[-1].tx, id=rows[-1].id) if rows else after
+    entries = [HistoryEntryRead.model_validate(r) for r in rows]
+    if public_only:
+        drafts = _draft_states(history_model)
+        entries = [_redacted(e, drafts.get(e.entity, frozenset())) for e in entries]
+    return ChangePage(items=entries, next=last.encode(), limit=limit)
+
+
+def _draft_states(history_model: type[Any]) -> dict[str, frozenset[str]]:
+    """Each tracked table of the service and the statuses that make its records drafts."""
+    return {
+        mapper.class_.__tablename__: mapper.class_.__draft_states__
+        for mapper in history_model.registry.mappers
+        if issubclass(mapper.class_, Tracked)
+    }

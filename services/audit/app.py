@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.audit.models import HistoryEntry
 from services.audit.routers import accountability, actions, internal_control, readmodels, reports, responses
 from services.audit.settings import AuditSettings
 from shared.app import create_service_app
+from shared.changes import changes_router
 
 DESCRIPTION = """Audit reports with their recipients and recommendations; the bodies' responses (decided at
 a meeting, then locked) and actions; the auditors' follow-up verdicts; accountability statements;
@@ -35,6 +37,7 @@ def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = 
             accountability.router,
             internal_control.router,
             readmodels.router,
+            changes_router("audit", HistoryEntry),
         ],
         configure_logs=configure_logs,
     )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.goals.models import HistoryEntry
 from services.goals.routers import followup, goals, imports, indicators, plans, readmodels, units, work
 from services.goals.settings import GoalsSettings
 from shared.app import create_service_app
+from shared.changes import changes_router
 
 DESCRIPTION = """Org structure, the council's plans and strategies, goals in perspectives with their
 indicators, targets and measurements, assignments and activities, and goal fulfilment.
@@ -36,6 +38,7 @@ def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = 
             readmodels.router,
             imports.router,
             imports.exports,
+            changes_router("goals", HistoryEntry),
         ],
         configure_logs=configure_logs,
     )

@@ -1,0 +1,45 @@
+"""The change feed every service serves: `GET /changes?after=CURSOR`, built on the history table.
+
+A sync client keeps the `next` cursor of each answer and asks again with it; it gets every change
+once, in order, even while others write (see `shared.history.read_changes`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from shared.auth.access import access
+from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.errors import Forbidden, error_responses
+from shared.history import ChangeCursor, ChangePage, read_changes
+from shared.pagination import MAX_PAGE_SIZE
+
+RULE = "any role or read:decided; changes to drafts only for the board, auditors and finance"
+
+
+def changes_router(service: str, history_model: type[Any]) -> APIRouter:
+    router = APIRouter(tags=["changes"])
+
+    @router.get(
+        "/changes",
+        operation_id=f"list_{service}_changes",
+        summary=f"Every change in the {service} service after a cursor, oldest first",
+        description="Start without `after`; then pass the `next` of each answer. A change made while you read "
+        "is never skipped: the feed holds back changes until every transaction before them has ended.",
+        responses=error_responses(Forbidden),
+        **access(RULE),
+    )
+    async def list_changes(
+        session: DbSession,
+        principal: CurrentPrincipal,
+        after: Annotated[str | None, Query(max_length=40, description="`next` from the previous answer")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+    ) -> ChangePage:
+        require_signed_in_reader(principal)
+        return await read_changes(
+            session, history_model, ChangeCursor.decode(after), limit, public_only=not principal.reads_all_drafts
+        )
+
+    return router

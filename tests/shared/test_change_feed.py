@@ -1,0 +1,85 @@
+"""The change feed: every change once, in order, even while others write; drafts only for those who
+read them."""
+
+import pytest
+from sqlalchemy import select
+
+from services.goals.models import OrgUnit
+
+ADMIN = ("admin", "admin")
+BOARD = ("board", "RS:reader")
+
+
+async def feed(stack, after: str | None = None, headers=None, limit: int = 500) -> dict:
+    query = f"?limit={limit}" + (f"&after={after}" if after else "")
+    response = await stack.client.get(f"/api/goals/changes{query}", headers=headers or stack.auth(*BOARD))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def rename(stack, code: str, name: str) -> None:
+    read = await stack.client.get(f"/api/goals/units/{code}", headers=stack.auth(*ADMIN))
+    changed = await stack.client.patch(
+        f"/api/goals/units/{code}",
+        json={"name": name},
+        headers={**stack.auth(*ADMIN), "If-Match": read.headers["etag"]},
+    )
+    assert changed.status_code == 200
+
+
+async def test_a_reader_following_next_gets_every_change_once_in_order(seeded):
+    first = await feed(seeded)
+    assert first["items"], "the demo data's creation is in the feed"
+    ids = [e["id"] for e in first["items"]]
+    assert len(ids) == len(set(ids))
+    assert (await feed(seeded, first["next"]))["items"] == []
+    await rename(seeded, "KTR", "Kultur 1")
+    await rename(seeded, "HSN", "Hälso- och sjukvård 1")
+    page = await feed(seeded, first["next"], limit=1)
+    assert [e["after"]["name"] for e in page["items"]] == ["Kultur 1"]
+    rest = await feed(seeded, page["next"])
+    assert [e["after"]["name"] for e in rest["items"]] == ["Hälso- och sjukvård 1"]
+    assert (await feed(seeded, rest["next"]))["items"] == []
+
+
+async def test_a_change_still_being_written_holds_back_later_ones_until_it_commits(seeded, backend):
+    if backend == "sqlite":
+        pytest.skip("SQLite lets one transaction write at a time, so a later one cannot commit first")
+    start = (await feed(seeded))["next"]
+    maker = seeded.apps["goals"].state.sessionmaker
+    async with maker() as slow:
+        unit = await slow.scalar(select(OrgUnit).where(OrgUnit.code == "KTR"))
+        unit.name = "Kultur långsam"
+        await slow.flush()  # its history row exists now, uncommitted, with the older transaction id
+        await rename(seeded, "HSN", "Hälso- och sjukvård snabb")  # a newer transaction commits first
+        held = await feed(seeded, start)
+        assert held["items"] == []
+        await slow.commit()
+    both = await feed(seeded, start)
+    assert [e["after"]["name"] for e in both["items"]] == ["Kultur långsam", "Hälso- och sjukvård snabb"]
+
+
+async def test_changes_to_drafts_are_for_those_who_read_every_draft(seeded):
+    start = (await feed(seeded))["next"]
+    draft = await seeded.client.post(
+        "/api/goals/goals",
+        headers=seeded.auth("e", "HSN:editor"),
+        json={"unit_code": "HSN", "title": "Utkast", "start_year": 2024},
+    )
+    assert draft.status_code == 201
+    board = await feed(seeded, start)
+    assert [e["entity"] for e in board["items"]] == ["goal"]
+    outsider = await feed(seeded, start, headers=seeded.auth("run", "RUN:reader"))
+    assert outsider["items"] == []
+
+
+@pytest.mark.parametrize("cursor", ["abc", "1.", "-1.5", "1.2.3", "9" * 50])
+async def test_a_cursor_that_was_not_given_out_is_422(seeded, cursor):
+    response = await seeded.client.get(f"/api/goals/changes?after={cursor}", headers=seeded.auth(*BOARD))
+    assert response.status_code == 422
+
+
+async def test_the_audit_service_has_its_feed_too(seeded):
+    response = await seeded.client.get("/api/audit/changes", headers=seeded.auth(*BOARD))
+    assert response.status_code == 200
+    assert {e["entity"] for e in response.json()["items"]} >= {"audit_report", "recommendation"}
