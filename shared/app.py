@@ -13,6 +13,7 @@ from shared.errors import install_error_handlers, install_middleware, refuse_nul
 from shared.health import health_router
 from shared.history import HistorySession
 from shared.logging import configure_logging
+from shared.peers import PEER_CLIENT_STATE, PEER_TRANSPORT_STATE, new_peer_client
 from shared.settings import ServiceSettings
 
 
@@ -38,11 +39,15 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine, HistorySession)
         # Objects made at start-up never change; keeping them out of full collections trims p99.
+        # Peers are called through one pooled client; tests route it to in-process apps by a transport.
+        peer_client = new_peer_client(getattr(app.state, PEER_TRANSPORT_STATE, None))
+        setattr(app.state, PEER_CLIENT_STATE, peer_client)
         gc.collect()
         gc.freeze()
         try:
             yield
         finally:
+            await peer_client.aclose()
             await engine.dispose()
 
     app = FastAPI(

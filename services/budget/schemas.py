@@ -3,46 +3,102 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.budget.models import FrameStatus
-from shared.fields import MoneyAmount
+from shared.fields import ExactValue, MoneyAmount
 
-UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"), Field(examples=["HSN"])]
+UnitCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"),
+    Field(description="Code of an org unit in the goals service, e.g. HSN", examples=["HSN"]),
+]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
+Percent = Annotated[ExactValue, Field(ge=-100, le=100, description='Percent, exact, e.g. "2.9"')]
+DiaryNumber = Annotated[
+    str, StringConstraints(pattern=r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"), Field(examples=["RS/101/2015"])
+]
+Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 123"])]
 
 
-class FrameCreate(BaseModel):
+class DecisionIn(BaseModel):
+    """A decision reference: body, meeting date, paragraph (§) and diary number."""
+
     model_config = ConfigDict(extra="forbid")
 
+    decided_by: UnitCode
+    decided_on: date
+    paragraph: Paragraph
+    diary_number: DiaryNumber | None = None
+
+
+class DecisionRead(BaseModel):
+    decided_by: str
+    decided_on: date
+    paragraph: str
+    diary_number: str | None
+
+
+# --- operating frames ---------------------------------------------------------------------------
+
+
+class FrameParts(BaseModel):
+    """The parts a frame is built from: last year's frame plus uplifts and priorities, less savings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_year_frame: MoneyAmount = Decimal(0)
+    index_uplift: MoneyAmount = Decimal(0)
+    population_change: MoneyAmount = Decimal(0)
+    activity_change: MoneyAmount = Decimal(0)
+    priorities: MoneyAmount = Field(default=Decimal(0), description="Political priorities (satsningar)")
+    savings: MoneyAmount = Field(default=Decimal(0), description="Savings, subtracted (effektiviseringar)")
+
+
+class FrameCreate(FrameParts):
     unit_code: UnitCode
     year: Year
-    amount: MoneyAmount
-    status: FrameStatus = FrameStatus.proposal
     comment: Comment | None = None
 
 
 class FrameUpdate(BaseModel):
+    """Parts to change on a proposal; those left out stay as they are."""
+
     model_config = ConfigDict(extra="forbid")
 
-    amount: MoneyAmount | None = None
-    status: FrameStatus | None = None
+    last_year_frame: MoneyAmount | None = None
+    index_uplift: MoneyAmount | None = None
+    population_change: MoneyAmount | None = None
+    activity_change: MoneyAmount | None = None
+    priorities: MoneyAmount | None = None
+    savings: MoneyAmount | None = None
     comment: Comment | None = None
 
 
-class FrameRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class FrameRevision(FrameUpdate):
+    """A revision during the year: starts as a copy of the decided version, with these parts changed."""
 
+
+class FrameRead(BaseModel):
     id: uuid.UUID
     unit_code: str
     year: int
-    amount: MoneyAmount
+    revision: int
     status: FrameStatus
+    last_year_frame: MoneyAmount
+    index_uplift: MoneyAmount
+    population_change: MoneyAmount
+    activity_change: MoneyAmount
+    priorities: MoneyAmount
+    savings: MoneyAmount
+    amount: MoneyAmount = Field(description="last year's frame + uplifts + priorities − savings")
     comment: str | None
+    decision: DecisionRead | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -55,3 +111,88 @@ class FrameTotal(BaseModel):
     status: FrameStatus
     units: int
     total: MoneyAmount
+
+
+class ProposalRequest(BaseModel):
+    """Uplift parameters for proposing next year's frames from this year's decided ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_year: Year
+    index_percent: Percent | None = Field(
+        default=None,
+        description="Price and wage uplift; the target year's LPIK from the resource calculation if left out",
+    )
+    population_percent: Percent = Decimal(0)
+    activity_percent: Percent = Decimal(0)
+    savings_percent: Percent = Decimal(0)
+    priorities: dict[Annotated[str, StringConstraints(max_length=16)], MoneyAmount] = Field(
+        default_factory=dict, max_length=200, description="Political priorities per unit code, in SEK"
+    )
+    create: bool = Field(default=False, description="Also save the proposals (as frame proposals for the year)")
+
+
+class ProposedFrame(FrameParts):
+    unit_code: str
+    amount: MoneyAmount
+
+
+class ProposalRead(BaseModel):
+    """Proposed frames for a year, and whether their sum fits the room of the resource calculation."""
+
+    year: int
+    index_percent: ExactValue
+    frames: list[ProposedFrame]
+    total: MoneyAmount
+    room: MoneyAmount
+    margin: MoneyAmount = Field(description="room − total: positive fits with that much to spare, negative overruns")
+    fits: bool
+    created: bool
+
+
+# --- resource calculation -----------------------------------------------------------------------
+
+
+class ResourceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    tax_revenue: MoneyAmount
+    general_grants: MoneyAmount = Field(description="General state grants and equalisation")
+    other_revenue: MoneyAmount = Decimal(0)
+    lpik_percent: Percent = Field(description="Cost development index (LPIK), percent")
+    pension_cost: MoneyAmount = Decimal(0)
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] = Field(
+        default=Decimal(2), description="Result target as percent of tax revenue and general grants"
+    )
+    comment: Comment | None = None
+
+
+class ResourceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tax_revenue: MoneyAmount | None = None
+    general_grants: MoneyAmount | None = None
+    other_revenue: MoneyAmount | None = None
+    lpik_percent: Percent | None = None
+    pension_cost: MoneyAmount | None = None
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = None
+    comment: Comment | None = None
+
+
+class ResourceRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    tax_revenue: MoneyAmount
+    general_grants: MoneyAmount
+    other_revenue: MoneyAmount
+    lpik_percent: ExactValue
+    pension_cost: MoneyAmount
+    result_target_percent: ExactValue
+    result_target: MoneyAmount = Field(description="result_target_percent of tax revenue and general grants")
+    room_for_frames: MoneyAmount = Field(
+        description="tax revenue + general grants + other revenue − pension cost − result target"
+    )
+    comment: str | None
+    version: int
+    updated_at: datetime
