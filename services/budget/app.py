@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.budget.routers import frames, resources
+from services.budget.routers import followup, frames, resources
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
 
@@ -20,6 +20,13 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
         title="Styr budget service",
         description=DESCRIPTION,
         settings=settings or BudgetSettings(),
-        routers=[resources.router, frames.router],
+        routers=[
+            resources.router,
+            frames.router,
+            followup.periodisations,
+            followup.outcomes,
+            followup.forecasts,
+            followup.closed_years,
+        ],
         configure_logs=configure_logs,
     )

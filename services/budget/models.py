@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy import Enum, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Tracked, new_metadata
@@ -80,4 +80,95 @@ class ResourceCalculation(Tracked, Base):
     lpik_percent: Mapped[Decimal] = mapped_column(Quantity())
     pension_cost: Mapped[Decimal] = mapped_column(Money())
     result_target_percent: Mapped[Decimal] = mapped_column(Quantity())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountCategory(StrEnum):
+    """The ledger's account categories: revenue, and the cost kinds the follow-up reports."""
+
+    revenue = "revenue"
+    personnel = "personnel"
+    purchased_care = "purchased_care"
+    pharmaceuticals = "pharmaceuticals"
+    other_costs = "other_costs"
+    depreciation = "depreciation"
+
+
+class Outcome(Tracked, Base):
+    """A unit's booked amount (utfall) for a month and an account category, as the ledger exports it.
+
+    Amounts are as booked, revenue and costs both positive; a unit's net cost is costs − revenue.
+    """
+
+    __tablename__ = "outcome"
+    # Leading with the year serves the region-wide aggregate, which filters a year and groups by unit.
+    __table_args__ = (UniqueConstraint("year", "unit_code", "month", "category"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int]
+    month: Mapped[int] = mapped_column(SmallInteger)
+    category: Mapped[AccountCategory] = mapped_column(_enum(AccountCategory, 24))
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
+MONTHS = range(1, 13)
+
+
+class Periodisation(Tracked, Base):
+    """A unit's net-cost budget for a year spread over its months, so that year-to-date can be compared.
+
+    One row a unit and year, a column a month: the year-to-date budget is a sum of columns in SQL.
+    """
+
+    __tablename__ = "periodisation"
+    __table_args__ = (UniqueConstraint("unit_code", "year"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    m1: Mapped[Decimal] = mapped_column(Money())
+    m2: Mapped[Decimal] = mapped_column(Money())
+    m3: Mapped[Decimal] = mapped_column(Money())
+    m4: Mapped[Decimal] = mapped_column(Money())
+    m5: Mapped[Decimal] = mapped_column(Money())
+    m6: Mapped[Decimal] = mapped_column(Money())
+    m7: Mapped[Decimal] = mapped_column(Money())
+    m8: Mapped[Decimal] = mapped_column(Money())
+    m9: Mapped[Decimal] = mapped_column(Money())
+    m10: Mapped[Decimal] = mapped_column(Money())
+    m11: Mapped[Decimal] = mapped_column(Money())
+    m12: Mapped[Decimal] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class FollowUp(StrEnum):
+    """The follow-ups of the year: T1 (Jan–Apr), T2 (Jan–Aug) and T3, the year-end (Jan–Dec)."""
+
+    T1 = "T1"
+    T2 = "T2"
+    T3 = "T3"
+
+
+FOLLOW_UP_MONTH = {FollowUp.T1: 4, FollowUp.T2: 8, FollowUp.T3: 12}
+
+
+class Forecast(Tracked, Base):
+    """A unit's full-year forecast (helårsprognos) of its net cost, made at a follow-up."""
+
+    __tablename__ = "forecast"
+    __table_args__ = (UniqueConstraint("unit_code", "year", "follow_up"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    follow_up: Mapped[FollowUp] = mapped_column(_enum(FollowUp, 8))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ClosedYear(Tracked, Base):
+    """A year whose books the finance office has closed: its forecasts, outcomes and budgets are locked."""
+
+    __tablename__ = "closed_year"
+
+    year: Mapped[int] = mapped_column(unique=True)
+    closed_on: Mapped[date]
     comment: Mapped[str | None] = mapped_column(Text)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.budget.models import FrameStatus
+from services.budget.models import AccountCategory, FollowUp, FrameStatus
 from shared.fields import ExactValue, MoneyAmount
 
 UnitCode = Annotated[
@@ -196,3 +196,121 @@ class ResourceRead(BaseModel):
     comment: str | None
     version: int
     updated_at: datetime
+
+
+# --- outcomes, periodised budgets, forecasts, closed years ----------------------------------------
+
+Month = Annotated[int, Field(ge=1, le=12, description="1–12")]
+
+
+class OutcomeIn(BaseModel):
+    """One ledger row: a unit's booked amount for a month and an account category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    month: Month
+    category: AccountCategory
+    amount: MoneyAmount
+
+
+class OutcomeBatch(BaseModel):
+    """Rows from the ledger export, saved together or not at all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[OutcomeIn] = Field(min_length=1, max_length=5000)
+
+
+class OutcomeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyAmount
+
+
+class OutcomeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    month: int
+    category: AccountCategory
+    amount: MoneyAmount
+    version: int
+    updated_at: datetime
+
+
+class OutcomeBatchRead(BaseModel):
+    created: int
+    units: list[str]
+
+
+class PeriodisationIn(BaseModel):
+    """The year's budget month by month; the twelve must add up to the unit's frame for the year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    months: list[MoneyAmount] = Field(min_length=12, max_length=12, description="January to December")
+    comment: Comment | None = None
+
+
+class PeriodisationRead(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    months: list[MoneyAmount]
+    total: MoneyAmount
+    comment: str | None
+    version: int
+    updated_at: datetime
+
+
+class ForecastCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    follow_up: FollowUp
+    amount: MoneyAmount = Field(description="Expected net cost for the whole year")
+    comment: Comment | None = None
+
+
+class ForecastUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyAmount | None = None
+    comment: Comment | None = None
+
+
+class ForecastRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    follow_up: FollowUp
+    amount: MoneyAmount
+    comment: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClosedYearCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    closed_on: date
+    comment: Comment | None = None
+
+
+class ClosedYearRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    year: int
+    closed_on: date
+    comment: str | None
+    version: int
