@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.budget.routers import followup, frames, resources
+from services.budget.routers import economy, followup, frames, resources
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
 
@@ -27,6 +27,7 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             followup.outcomes,
             followup.forecasts,
             followup.closed_years,
+            economy.router,
         ],
         configure_logs=configure_logs,
     )

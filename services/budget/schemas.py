@@ -314,3 +314,83 @@ class ClosedYearRead(BaseModel):
     closed_on: date
     comment: str | None
     version: int
+
+
+# --- read models: the economy per unit and for the region ----------------------------------------
+
+
+class OutcomeSummary(BaseModel):
+    """Year-to-date outcome: revenue, costs per category, and net cost (costs − revenue)."""
+
+    revenue: MoneyAmount
+    personnel: MoneyAmount
+    purchased_care: MoneyAmount
+    pharmaceuticals: MoneyAmount
+    other_costs: MoneyAmount
+    depreciation: MoneyAmount
+    costs: MoneyAmount
+    net_cost: MoneyAmount
+
+
+class Deviation(BaseModel):
+    """Budget − actual, in SEK and as percent of the budget: negative is an overrun (Swedish convention)."""
+
+    amount: MoneyAmount
+    percent: Decimal | None = Field(description="Percent of the budget, two decimals; null when the budget is 0")
+    flagged: bool = Field(description="An overrun of more than the threshold")
+
+
+class ForecastSummary(BaseModel):
+    follow_up: FollowUp
+    amount: MoneyAmount
+    comment: str | None
+
+
+class UnitEconomy(BaseModel):
+    """A unit's economy through a month: frame, year-to-date budget and outcome, forecast and deviations."""
+
+    unit_code: str
+    frame: MoneyAmount | None = Field(description="The decided frame in force")
+    budget_ytd: MoneyAmount | None
+    budget_ytd_source: str | None = Field(description="periodised, or even (frame × months / 12) without one")
+    outcome_ytd: OutcomeSummary
+    forecast: ForecastSummary | None = Field(description="The latest forecast made at or before the follow-up")
+    forecast_deviation: Deviation | None = Field(description="frame − forecast")
+    ytd_deviation: Deviation | None = Field(description="year-to-date budget − year-to-date net cost")
+    flagged: bool
+
+
+class UnitEconomyRead(UnitEconomy):
+    year: int
+    through_month: int
+    threshold_percent: Decimal
+
+
+class RegionResult(BaseModel):
+    """The region's result: revenue − cost, against the result target and the balance requirement."""
+
+    tax_and_grants_and_other_revenue: MoneyAmount = Field(description="From the resource calculation, for the year")
+    pension_cost: MoneyAmount
+    result_target: MoneyAmount
+    budgeted_result: MoneyAmount = Field(description="Revenue − pension cost − the frames in force")
+    revenue_ytd: MoneyAmount = Field(description="Operating revenue booked + general revenue × months / 12")
+    cost_ytd: MoneyAmount = Field(description="Operating costs booked + pension cost × months / 12")
+    result_ytd: MoneyAmount
+    result_target_ytd: MoneyAmount
+    balance_requirement_met_ytd: bool = Field(description="Revenue exceeds cost so far")
+    net_cost_forecast: MoneyAmount = Field(description="Each unit's latest forecast, or its frame without one")
+    result_forecast: MoneyAmount
+    balance_requirement_met_forecast: bool
+    result_target_met_forecast: bool
+
+
+class RegionEconomyRead(BaseModel):
+    """Every unit's economy through a month, the region's totals and its result, aggregated in SQL."""
+
+    year: int
+    through_month: int
+    threshold_percent: Decimal
+    units: list[UnitEconomy]
+    totals: UnitEconomy
+    flagged_units: list[str]
+    result: RegionResult | None = Field(description="Null while the year has no resource calculation")
