@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.budget.routers import economy, followup, frames, resources
+from services.budget.routers import economy, followup, frames, investments, resources
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
 
@@ -28,6 +28,8 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             followup.forecasts,
             followup.closed_years,
             economy.router,
+            investments.frames,
+            investments.projects,
         ],
         configure_logs=configure_logs,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Enum, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Tracked, new_metadata
@@ -172,3 +173,59 @@ class ClosedYear(Tracked, Base):
     year: Mapped[int] = mapped_column(unique=True)
     closed_on: Mapped[date]
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class InvestmentFrame(Tracked, Base):
+    """The year's total for investments (investeringsram), decided with the plan."""
+
+    __tablename__ = "investment_frame"
+
+    year: Mapped[int] = mapped_column(unique=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class InvestmentCategory(StrEnum):
+    buildings = "buildings"
+    medical_equipment = "medical_equipment"
+    it = "it"
+    vehicles = "vehicles"
+    other = "other"
+
+
+class ProjectStatus(StrEnum):
+    proposed = "proposed"
+    approved = "approved"
+    ongoing = "ongoing"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class InvestmentProject(Tracked, Base):
+    """An investment project of a unit, planned year by year, with the operating costs it brings."""
+
+    __tablename__ = "investment_project"
+
+    name: Mapped[str] = mapped_column(String(200))
+    owner_unit: Mapped[str] = mapped_column(String(16), index=True)
+    category: Mapped[InvestmentCategory] = mapped_column(_enum(InvestmentCategory, 24))
+    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, 16))
+    total: Mapped[Decimal] = mapped_column(Money())
+    description: Mapped[str | None] = mapped_column(Text)
+    # Bumped when the yearly plan is replaced, so the project's version and history show it.
+    plan_revision: Mapped[int] = mapped_column(default=0)
+
+
+class InvestmentYear(Tracked, Base):
+    """One year of a project: the planned spend and the outcome, and the operating-cost consequences."""
+
+    __tablename__ = "investment_year"
+    __table_args__ = (UniqueConstraint("project_id", "year"),)
+
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("investment_project.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    planned: Mapped[Decimal] = mapped_column(Money())
+    outcome: Mapped[Decimal] = mapped_column(Money())
+    depreciation: Mapped[Decimal] = mapped_column(Money())
+    interest: Mapped[Decimal] = mapped_column(Money())
+    running_costs: Mapped[Decimal] = mapped_column(Money())

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.budget.models import AccountCategory, FollowUp, FrameStatus
+from services.budget.models import AccountCategory, FollowUp, FrameStatus, InvestmentCategory, ProjectStatus
 from shared.fields import ExactValue, MoneyAmount
 
 UnitCode = Annotated[
@@ -394,3 +394,124 @@ class RegionEconomyRead(BaseModel):
     totals: UnitEconomy
     flagged_units: list[str]
     result: RegionResult | None = Field(description="Null while the year has no resource calculation")
+
+
+# --- investments --------------------------------------------------------------------------------
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class InvestmentFrameCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    amount: MoneyAmount
+    comment: Comment | None = None
+
+
+class InvestmentFrameUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyAmount | None = None
+    comment: Comment | None = None
+
+
+class InvestmentFrameRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    year: int
+    amount: MoneyAmount
+    comment: str | None
+    version: int
+
+
+class InvestmentYearIn(BaseModel):
+    """One year of a project's plan; the operating-cost consequences are what the frames must later carry."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    year: Year
+    planned: MoneyAmount = Decimal(0)
+    outcome: MoneyAmount = Decimal(0)
+    depreciation: MoneyAmount = Decimal(0)
+    interest: MoneyAmount = Decimal(0)
+    running_costs: MoneyAmount = Decimal(0)
+
+
+class InvestmentPlan(BaseModel):
+    """A project's yearly plan: each year once; the planned amounts add up to the project's total."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    years: list[InvestmentYearIn] = Field(max_length=50)
+
+    @model_validator(mode="after")
+    def _each_year_once(self) -> Self:
+        if len({y.year for y in self.years}) != len(self.years):
+            raise ValueError("each year once in the plan")
+        return self
+
+
+class PlanReplacement(InvestmentPlan):
+    """A new yearly plan, and the new total when it changes."""
+
+    total: MoneyAmount | None = None
+
+
+class InvestmentCreate(InvestmentPlan):
+    name: Name
+    owner_unit: UnitCode
+    category: InvestmentCategory
+    status: ProjectStatus = ProjectStatus.proposed
+    total: MoneyAmount
+    description: Comment | None = None
+
+
+class InvestmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    category: InvestmentCategory | None = None
+    status: ProjectStatus | None = None
+    description: Comment | None = None
+
+
+class InvestmentRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    owner_unit: str
+    category: InvestmentCategory
+    status: ProjectStatus
+    total: MoneyAmount
+    description: str | None
+    years: list[InvestmentYearIn]
+    first_year: int | None
+    last_year: int | None
+    outcome_to_date: MoneyAmount
+    version: int
+    updated_at: datetime
+
+
+class PlanYear(BaseModel):
+    """One year of the investment plan: the frame against the projects' plans, and what they bring."""
+
+    year: int
+    beyond_plan_period: bool = Field(description="After the plan period; shown so the horizon is visible")
+    frame: MoneyAmount | None
+    planned: MoneyAmount
+    planned_by_category: dict[InvestmentCategory, MoneyAmount]
+    frame_margin: MoneyAmount | None = Field(description="frame − planned; negative when the plans exceed the frame")
+    outcome: MoneyAmount
+    depreciation: MoneyAmount
+    interest: MoneyAmount
+    running_costs: MoneyAmount
+    operating_consequences: MoneyAmount = Field(description="depreciation + interest + running costs")
+    projects: int
+
+
+class InvestmentPlanRead(BaseModel):
+    from_year: int
+    plan_period_years: int
+    years: list[PlanYear]
+    total_planned: MoneyAmount
