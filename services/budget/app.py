@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.budget.routers import economy, followup, frames, investments, resources
+from services.budget.routers import economy, followup, frames, grants, investments, resources
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
 
@@ -30,6 +30,7 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             economy.router,
             investments.frames,
             investments.projects,
+            grants.router,
         ],
         configure_logs=configure_logs,
     )

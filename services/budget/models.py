@@ -229,3 +229,47 @@ class InvestmentYear(Tracked, Base):
     depreciation: Mapped[Decimal] = mapped_column(Money())
     interest: Mapped[Decimal] = mapped_column(Money())
     running_costs: Mapped[Decimal] = mapped_column(Money())
+
+
+class StateGrant(Tracked, Base):
+    """A targeted state grant (riktat statsbidrag, överenskommelse) and how it is followed up."""
+
+    __tablename__ = "state_grant"
+
+    name: Mapped[str] = mapped_column(String(200))
+    grantor: Mapped[str] = mapped_column(String(200))
+    first_year: Mapped[int]
+    last_year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money())
+    coordinator_unit: Mapped[str] = mapped_column(String(16), index=True)
+    coordinator: Mapped[str] = mapped_column(String(200))
+    reporting_deadline: Mapped[date | None]
+    effect_reported: Mapped[str | None] = mapped_column(Text)
+
+
+class GrantGoalLink(Tracked, Base):
+    """A goal in the goals service that a grant is to serve, and how.
+
+    Made through the API it names the goal by id (checked with the goals service). The demo data
+    cannot know the ids the goals seed makes, so its links name the goal by its stable natural key
+    (owning unit and title) until `resolve` looks the id up in the goals service.
+    """
+
+    __tablename__ = "grant_goal_link"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    goal_unit: Mapped[str | None] = mapped_column(String(16))
+    goal_title: Mapped[str | None] = mapped_column(String(500))
+    how: Mapped[str] = mapped_column(Text)
+
+
+class GrantUse(Tracked, Base):
+    """How much of a grant was used in a year."""
+
+    __tablename__ = "grant_use"
+    __table_args__ = (UniqueConstraint("grant_id", "year"),)
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    used: Mapped[Decimal] = mapped_column(Money())

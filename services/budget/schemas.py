@@ -515,3 +515,111 @@ class InvestmentPlanRead(BaseModel):
     plan_period_years: int
     years: list[PlanYear]
     total_planned: MoneyAmount
+
+
+# --- targeted state grants ----------------------------------------------------------------------
+
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class GrantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    grantor: Name = Field(examples=["Socialstyrelsen", "SKR"])
+    first_year: Year
+    last_year: Year
+    amount: MoneyAmount
+    coordinator_unit: UnitCode
+    coordinator: Name = Field(description="The person who coordinates the grant")
+    reporting_deadline: date | None = Field(default=None, description="When the grantor wants the report")
+    effect_reported: LongText | None = None
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Self:
+        if self.last_year < self.first_year:
+            raise ValueError("last_year must not be before first_year")
+        return self
+
+
+class GrantUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    grantor: Name | None = None
+    amount: MoneyAmount | None = None
+    coordinator: Name | None = None
+    reporting_deadline: date | None = None
+    effect_reported: LongText | None = None
+
+
+class GoalLinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    goal_id: uuid.UUID
+    how: LongText = Field(description="How the grant serves the goal")
+
+
+class GoalLinkRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    goal_id: uuid.UUID | None = Field(description="Null while a demo link by unit and title is not resolved")
+    goal_unit: str | None
+    goal_title: str | None
+    how: str
+    version: int
+
+
+class GrantUseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    used: MoneyAmount
+
+
+class GrantUseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    year: int
+    used: MoneyAmount
+    version: int
+
+
+class GrantRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    grantor: str
+    first_year: int
+    last_year: int
+    amount: MoneyAmount
+    coordinator_unit: str
+    coordinator: str
+    reporting_deadline: date | None
+    effect_reported: str | None
+    goals: list[GoalLinkRead]
+    has_goal: bool = Field(description="False for a grant with no goal linked, which the auditors ask to see")
+    used: list[GrantUseRead]
+    used_total: MoneyAmount
+    version: int
+    updated_at: datetime
+
+
+class GrantSummaryRow(BaseModel):
+    id: uuid.UUID
+    name: str
+    grantor: str
+    amount: MoneyAmount
+    used_total: MoneyAmount
+    goals: int
+    reporting_deadline: date | None
+
+
+class GrantSummary(BaseModel):
+    """All grants running in a year: amounts, use, and those with no goal linked."""
+
+    year: int
+    grants: int
+    amount: MoneyAmount
+    used_in_year: MoneyAmount
+    without_goal: list[GrantSummaryRow]
+    rows: list[GrantSummaryRow]
