@@ -104,6 +104,7 @@ async def list_outcomes(
 
 
 async def _outcome(session: DbSession, principal: Principal, outcome_id: uuid.UUID) -> Outcome:
+    require_signed_in_reader(principal)
     outcome = await rules.get_outcome(session, outcome_id)
     if not principal.can_read(outcome.unit_code, decided=False):
         raise NotFound(f"No outcome {outcome_id}")
@@ -266,6 +267,7 @@ async def list_forecasts(
 
 
 async def _forecast(session: DbSession, principal: Principal, forecast_id: uuid.UUID) -> Forecast:
+    require_signed_in_reader(principal)
     forecast = await rules.get_forecast(session, forecast_id)
     if not principal.can_read(forecast.unit_code, decided=False):
         raise NotFound(f"No forecast {forecast_id}")

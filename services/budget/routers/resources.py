@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
 
 from services.budget.access import ensure_finance
 from services.budget.models import HistoryEntry
@@ -16,6 +18,7 @@ from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 
 router = APIRouter(prefix="/resources", tags=["resource calculation"])
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 
 @router.get(
@@ -37,7 +40,9 @@ async def list_resources(session: DbSession, principal: CurrentPrincipal) -> lis
     responses=error_responses(Forbidden, NotFound),
     **access(ANY_ROLE),
 )
-async def get_resources(year: int, session: DbSession, principal: CurrentPrincipal, response: Response) -> ResourceRead:
+async def get_resources(
+    year: YearPath, session: DbSession, principal: CurrentPrincipal, response: Response
+) -> ResourceRead:
     require_signed_in_reader(principal)
     resources = await rules.get_resources(session, year)
     set_etag(response, resources)
@@ -70,7 +75,7 @@ async def create_resources(
     **access("finance"),
 )
 async def update_resources(
-    year: int,
+    year: YearPath,
     data: ResourceUpdate,
     session: DbSession,
     principal: CurrentPrincipal,
@@ -93,7 +98,7 @@ async def update_resources(
     **access(ANY_ROLE),
 )
 async def get_resources_history(
-    year: int, session: DbSession, principal: CurrentPrincipal, page: Pagination
+    year: YearPath, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     return await read_history(session, HistoryEntry, await rules.get_resources(session, year), page)
