@@ -1,6 +1,7 @@
 """Every budget route refuses those its rule leaves out: callers without a read role, and the wrong writers."""
 
 import pytest
+from sqlalchemy import event
 
 from tests.budget.conftest import if_match
 
@@ -125,3 +126,47 @@ async def test_writes_are_refused_to_the_wrong_roles(seeded, ids):
         f"/api/budget/grants/{linked['id']}/goals/{link['id']}", headers=if_match(run_editor, link)
     )
     assert unlink.status_code == 403
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+
+async def _statements(stack, path):
+    counter = StatementCounter(stack.apps["budget"].state.engine)
+    response = await stack.client.get(path, headers=stack.auth(*FINANCE))
+    assert response.status_code == 200
+    return counter.count
+
+
+async def test_lists_with_nested_parts_take_the_same_statements_however_many_records(seeded):
+    paths = [
+        "/api/budget/investments",
+        "/api/budget/grants",
+        "/api/budget/grants/summary?year=2022",
+        "/api/budget/investments/plan?from_year=2022",
+    ]
+    before = [await _statements(seeded, p) for p in paths]
+    headers = seeded.auth(*FINANCE)
+    for n in range(4):
+        years = [{"year": 2022 + i, "planned": "10.00", "depreciation": "1.00"} for i in range(10)]
+        project = {"name": f"Projekt {n}", "owner_unit": "RUN", "category": "it", "total": "100.00", "years": years}
+        assert (await seeded.client.post("/api/budget/investments", headers=headers, json=project)).status_code == 201
+        grant = {
+            "name": f"Bidrag {n}",
+            "grantor": "Socialstyrelsen",
+            "first_year": 2022,
+            "last_year": 2022,
+            "amount": "1.00",
+            "coordinator_unit": "RUN",
+            "coordinator": "Samordnare",
+        }
+        made = (await seeded.client.post("/api/budget/grants", headers=headers, json=grant)).json()
+        await seeded.client.put(f"/api/budget/grants/{made['id']}/uses/2022", headers=headers, json={"used": "0.50"})
+    after = [await _statements(seeded, p) for p in paths]
+    assert after == before
