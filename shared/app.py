@@ -38,10 +38,10 @@ def create_service_app(
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine, HistorySession)
-        # Objects made at start-up never change; keeping them out of full collections trims p99.
         # Peers are called through one pooled client; tests route it to in-process apps by a transport.
         peer_client = new_peer_client(getattr(app.state, PEER_TRANSPORT_STATE, None))
         setattr(app.state, PEER_CLIENT_STATE, peer_client)
+        # Objects made at start-up never change; keeping them out of full collections trims p99.
         gc.collect()
         gc.freeze()
         try:

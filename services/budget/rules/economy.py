@@ -165,7 +165,9 @@ def _totals(units: dict[str, _UnitFigures], through_month: int, threshold: Decim
             outcomes[category] = outcomes.get(category, ZERO) + amount
     frame = _sum(f.frame for f in units.values())
     budget_ytd = _sum(
-        f.budget_ytd if f.budget_ytd is not None else (_even_budget(f.frame, through_month) if f.frame else None)
+        f.budget_ytd
+        if f.budget_ytd is not None
+        else (_even_budget(f.frame, through_month) if f.frame is not None else None)
         for f in units.values()
     )
     forecasts = [f.forecast.amount if f.forecast else f.frame for f in units.values()]
