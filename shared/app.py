@@ -13,6 +13,7 @@ from shared.errors import install_error_handlers, install_middleware, refuse_nul
 from shared.health import health_router
 from shared.history import HistorySession
 from shared.logging import configure_logging
+from shared.peers import PEER_CLIENT_STATE, PEER_TRANSPORT_STATE, new_peer_client
 from shared.settings import ServiceSettings
 
 
@@ -37,12 +38,16 @@ def create_service_app(
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine, HistorySession)
+        # Peers are called through one pooled client; tests route it to in-process apps by a transport.
+        peer_client = new_peer_client(getattr(app.state, PEER_TRANSPORT_STATE, None))
+        setattr(app.state, PEER_CLIENT_STATE, peer_client)
         # Objects made at start-up never change; keeping them out of full collections trims p99.
         gc.collect()
         gc.freeze()
         try:
             yield
         finally:
+            await peer_client.aclose()
             await engine.dispose()
 
     app = FastAPI(

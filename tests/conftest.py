@@ -197,7 +197,9 @@ class Stack:
 def service_apps(urls: dict[str, str]) -> dict[str, FastAPI]:
     return {
         "goals": create_goals(GoalsSettings(database_url=urls["goals"]), configure_logs=False),
-        "budget": create_budget(BudgetSettings(database_url=urls["budget"]), configure_logs=False),
+        "budget": create_budget(
+            BudgetSettings(database_url=urls["budget"], goals_url="http://goals"), configure_logs=False
+        ),
         "audit": create_audit(AuditSettings(database_url=urls["audit"]), configure_logs=False),
     }
 
@@ -226,6 +228,8 @@ def gateway_overrides() -> dict[str, Any]:
 async def running_stack(database_urls: dict[str, str], gateway_overrides: dict[str, Any]) -> AsyncIterator[Stack]:
     apps = service_apps(database_urls)
     transport = RoutingTransport(apps)
+    for app in apps.values():
+        app.state.peer_transport = transport  # services call their peers in-process too
     gateway = create_gateway(gateway_settings(**gateway_overrides), transport=transport, configure_logs=False)
     async with AsyncExitStack() as stack_ctx:
         for app in [*apps.values(), gateway]:

@@ -29,7 +29,7 @@ async def test_an_encoded_question_mark_stays_in_the_path(seeded):
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/api/budget/frames", {"unit_code": "HSN", "year": 2030, "amount": "1.00", "comment": "a\u0000b"}),
+        ("/api/budget/frames", {"unit_code": "HSN", "year": 2030, "last_year_frame": "1.00", "comment": "a\u0000b"}),
         ("/api/goals/units", {"code": "NUL", "name": "a\u0000b", "kind": "unit", "parent_code": "HSF"}),
     ],
 )
@@ -43,7 +43,7 @@ async def test_a_nul_character_is_422_on_every_database(seeded, path, body):
 async def test_money_as_a_json_float_is_refused_rather_than_rounded(seeded, amount):
     response = await seeded.client.post(
         "/api/budget/frames",
-        json={"unit_code": "HSN", "year": 2031, "amount": amount},
+        json={"unit_code": "HSN", "year": 2031, "last_year_frame": amount},
         headers=seeded.auth("f", "finance"),
     )
     assert response.status_code == 422
@@ -54,7 +54,7 @@ async def test_money_as_a_json_float_is_refused_rather_than_rounded(seeded, amou
 async def test_money_always_comes_back_with_two_decimals(seeded, sent, stored):
     response = await seeded.client.post(
         "/api/budget/frames",
-        json={"unit_code": "RUN", "year": 2032, "amount": sent},
+        json={"unit_code": "RUN", "year": 2032, "last_year_frame": sent},
         headers=seeded.auth("f", "finance"),
     )
     assert response.status_code == 201
@@ -68,22 +68,22 @@ async def test_a_client_scope_is_not_a_read_role(seeded):
     decided_reader = seeded.auth("robot", client=True, scopes=["read:decided"])
     frames = (await seeded.client.get("/api/budget/frames", headers=decided_reader)).json()["items"]
     assert frames
-    assert {f["status"] for f in frames} == {"decided"}
+    assert {f["status"] for f in frames} == {"decided", "revised"}  # decided versions; no proposal
 
 
 async def test_draft_values_do_not_leak_through_history_once_decided(seeded):
     finance = seeded.auth("f", "finance")
     created = await seeded.client.post(
-        "/api/budget/frames", headers=finance, json={"unit_code": "HSN", "year": 2033, "amount": "999.00"}
+        "/api/budget/frames", headers=finance, json={"unit_code": "HSN", "year": 2033, "last_year_frame": "999.00"}
     )
     changed = await seeded.client.patch(
         f"/api/budget/frames/{created.json()['id']}",
-        json={"amount": "500.00"},
+        json={"last_year_frame": "500.00"},
         headers={**finance, "If-Match": created.headers["etag"]},
     )
-    decided = await seeded.client.patch(
-        f"/api/budget/frames/{created.json()['id']}",
-        json={"status": "decided"},
+    decided = await seeded.client.post(
+        f"/api/budget/frames/{created.json()['id']}/decision",
+        json={"decided_by": "RF", "decided_on": "2032-06-20", "paragraph": "§ 7"},
         headers={**finance, "If-Match": changed.headers["etag"]},
     )
     assert decided.status_code == 200

@@ -4,17 +4,36 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.budget.router import router as frames_router
+from services.budget.models import HistoryEntry
+from services.budget.routers import economy, followup, frames, grants, investments, resources
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
+from shared.changes import changes_router
+
+DESCRIPTION = """Resource calculation, operating frames with versions and decisions, outcomes, periodised
+budgets, forecasts and deviations, investments and targeted state grants.
+
+Money is exact: amounts are decimal strings in SEK. A frame is built from its parts: last year's frame +
+index uplift + population change + activity change + political priorities − savings."""
 
 
 def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
     return create_service_app(
         title="Styr budget service",
-        description="Resource calculation, operating frames, outcomes, forecasts, investments and state grants. "
-        "Money is exact: amounts are decimal strings in SEK.",
+        description=DESCRIPTION,
         settings=settings or BudgetSettings(),
-        routers=[frames_router],
+        routers=[
+            resources.router,
+            frames.router,
+            followup.periodisations,
+            followup.outcomes,
+            followup.forecasts,
+            followup.closed_years,
+            economy.router,
+            investments.frames,
+            investments.projects,
+            grants.router,
+            changes_router("budget", HistoryEntry),
+        ],
         configure_logs=configure_logs,
     )

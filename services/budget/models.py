@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
-from shared.types import Money
+from shared.types import Money, Quantity
 
 
 class Base(DeclarativeBase):
@@ -21,20 +23,253 @@ class HistoryEntry(HistoryEntryColumns, Base):
     __tablename__ = "history_entry"
 
 
+def _enum(cls: type[StrEnum], length: int = 24) -> Enum:
+    return Enum(cls, native_enum=False, length=length)
+
+
+class DecisionColumns:
+    """A decision reference: which body decided, at which meeting, under which paragraph and case."""
+
+    decided_by: Mapped[str | None] = mapped_column(String(16))
+    decided_on: Mapped[date | None]
+    decision_paragraph: Mapped[str | None] = mapped_column(String(16))
+    diary_number: Mapped[str | None] = mapped_column(String(32))
+
+
 class FrameStatus(StrEnum):
+    """proposal: a draft; decided: the frame in force; revised: a decided version a later one replaced."""
+
     proposal = "proposal"
     decided = "decided"
+    revised = "revised"
 
 
-class OperatingFrame(Tracked, Base):
-    """A unit's net-cost budget (driftram) for one year, in SEK."""
+class OperatingFrame(Tracked, DecisionColumns, Base):
+    """One version of a unit's net-cost budget (driftram) for a year, built from its parts, in SEK.
+
+    Revision 0 is the budget the council decides; a revision during the year is a new version
+    with the next number. `amount` is kept in step with the parts so that sums stay in SQL.
+    """
 
     __tablename__ = "operating_frame"
     __draft_states__ = frozenset({FrameStatus.proposal.value})
-    __table_args__ = (UniqueConstraint("unit_code", "year"),)
+    __table_args__ = (UniqueConstraint("unit_code", "year", "revision"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    revision: Mapped[int] = mapped_column(default=0)
+    status: Mapped[FrameStatus] = mapped_column(_enum(FrameStatus, 16))
+    last_year_frame: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    index_uplift: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    population_change: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    activity_change: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    priorities: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    savings: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ResourceCalculation(Tracked, Base):
+    """The resource calculation (resursberäkning) of one plan year: what the region can spend."""
+
+    __tablename__ = "resource_calculation"
+
+    year: Mapped[int] = mapped_column(unique=True)
+    tax_revenue: Mapped[Decimal] = mapped_column(Money())
+    general_grants: Mapped[Decimal] = mapped_column(Money())
+    other_revenue: Mapped[Decimal] = mapped_column(Money())
+    lpik_percent: Mapped[Decimal] = mapped_column(Quantity())
+    pension_cost: Mapped[Decimal] = mapped_column(Money())
+    result_target_percent: Mapped[Decimal] = mapped_column(Quantity())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountCategory(StrEnum):
+    """The ledger's account categories: revenue, and the cost kinds the follow-up reports."""
+
+    revenue = "revenue"
+    personnel = "personnel"
+    purchased_care = "purchased_care"
+    pharmaceuticals = "pharmaceuticals"
+    other_costs = "other_costs"
+    depreciation = "depreciation"
+
+
+class Outcome(Tracked, Base):
+    """A unit's booked amount (utfall) for a month and an account category, as the ledger exports it.
+
+    Amounts are as booked, revenue and costs both positive; a unit's net cost is costs − revenue.
+    """
+
+    __tablename__ = "outcome"
+    # Leading with the year serves the region-wide aggregate, which filters a year and groups by unit.
+    __table_args__ = (UniqueConstraint("year", "unit_code", "month", "category"),)
 
     unit_code: Mapped[str] = mapped_column(String(16), index=True)
     year: Mapped[int]
+    month: Mapped[int] = mapped_column(SmallInteger)
+    category: Mapped[AccountCategory] = mapped_column(_enum(AccountCategory, 24))
     amount: Mapped[Decimal] = mapped_column(Money())
-    status: Mapped[FrameStatus] = mapped_column(Enum(FrameStatus, native_enum=False, length=16))
+
+
+MONTHS = range(1, 13)
+
+
+class Periodisation(Tracked, Base):
+    """A unit's net-cost budget for a year spread over its months, so that year-to-date can be compared.
+
+    One row a unit and year, a column a month: the year-to-date budget is a sum of columns in SQL.
+    """
+
+    __tablename__ = "periodisation"
+    __table_args__ = (UniqueConstraint("unit_code", "year"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    m1: Mapped[Decimal] = mapped_column(Money())
+    m2: Mapped[Decimal] = mapped_column(Money())
+    m3: Mapped[Decimal] = mapped_column(Money())
+    m4: Mapped[Decimal] = mapped_column(Money())
+    m5: Mapped[Decimal] = mapped_column(Money())
+    m6: Mapped[Decimal] = mapped_column(Money())
+    m7: Mapped[Decimal] = mapped_column(Money())
+    m8: Mapped[Decimal] = mapped_column(Money())
+    m9: Mapped[Decimal] = mapped_column(Money())
+    m10: Mapped[Decimal] = mapped_column(Money())
+    m11: Mapped[Decimal] = mapped_column(Money())
+    m12: Mapped[Decimal] = mapped_column(Money())
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class FollowUp(StrEnum):
+    """The follow-ups of the year: T1 (Jan–Apr), T2 (Jan–Aug) and T3, the year-end (Jan–Dec)."""
+
+    T1 = "T1"
+    T2 = "T2"
+    T3 = "T3"
+
+
+FOLLOW_UP_MONTH = {FollowUp.T1: 4, FollowUp.T2: 8, FollowUp.T3: 12}
+
+
+class Forecast(Tracked, Base):
+    """A unit's full-year forecast (helårsprognos) of its net cost, made at a follow-up."""
+
+    __tablename__ = "forecast"
+    __table_args__ = (UniqueConstraint("unit_code", "year", "follow_up"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    follow_up: Mapped[FollowUp] = mapped_column(_enum(FollowUp, 8))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ClosedYear(Tracked, Base):
+    """A year whose books the finance office has closed: its forecasts, outcomes and budgets are locked."""
+
+    __tablename__ = "closed_year"
+
+    year: Mapped[int] = mapped_column(unique=True)
+    closed_on: Mapped[date]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class InvestmentFrame(Tracked, Base):
+    """The year's total for investments (investeringsram), decided with the plan."""
+
+    __tablename__ = "investment_frame"
+
+    year: Mapped[int] = mapped_column(unique=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class InvestmentCategory(StrEnum):
+    buildings = "buildings"
+    medical_equipment = "medical_equipment"
+    it = "it"
+    vehicles = "vehicles"
+    other = "other"
+
+
+class ProjectStatus(StrEnum):
+    proposed = "proposed"
+    approved = "approved"
+    ongoing = "ongoing"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class InvestmentProject(Tracked, Base):
+    """An investment project of a unit, planned year by year, with the operating costs it brings."""
+
+    __tablename__ = "investment_project"
+
+    name: Mapped[str] = mapped_column(String(200))
+    owner_unit: Mapped[str] = mapped_column(String(16), index=True)
+    category: Mapped[InvestmentCategory] = mapped_column(_enum(InvestmentCategory, 24))
+    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, 16))
+    total: Mapped[Decimal] = mapped_column(Money())
+    description: Mapped[str | None] = mapped_column(Text)
+    # Bumped when the yearly plan is replaced, so the project's version and history show it.
+    plan_revision: Mapped[int] = mapped_column(default=0)
+
+
+class InvestmentYear(Tracked, Base):
+    """One year of a project: the planned spend and the outcome, and the operating-cost consequences."""
+
+    __tablename__ = "investment_year"
+    __table_args__ = (UniqueConstraint("project_id", "year"),)
+
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("investment_project.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    planned: Mapped[Decimal] = mapped_column(Money())
+    outcome: Mapped[Decimal] = mapped_column(Money())
+    depreciation: Mapped[Decimal] = mapped_column(Money())
+    interest: Mapped[Decimal] = mapped_column(Money())
+    running_costs: Mapped[Decimal] = mapped_column(Money())
+
+
+class StateGrant(Tracked, Base):
+    """A targeted state grant (riktat statsbidrag, överenskommelse) and how it is followed up."""
+
+    __tablename__ = "state_grant"
+
+    name: Mapped[str] = mapped_column(String(200))
+    grantor: Mapped[str] = mapped_column(String(200))
+    first_year: Mapped[int]
+    last_year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money())
+    coordinator_unit: Mapped[str] = mapped_column(String(16), index=True)
+    coordinator: Mapped[str] = mapped_column(String(200))
+    reporting_deadline: Mapped[date | None]
+    effect_reported: Mapped[str | None] = mapped_column(Text)
+
+
+class GrantGoalLink(Tracked, Base):
+    """A goal in the goals service that a grant is to serve, and how.
+
+    Made through the API it names the goal by id (checked with the goals service). The demo data
+    cannot know the ids the goals seed makes, so its links name the goal by its stable natural key
+    (owning unit and title) until `resolve` looks the id up in the goals service.
+    """
+
+    __tablename__ = "grant_goal_link"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    goal_unit: Mapped[str | None] = mapped_column(String(16))
+    goal_title: Mapped[str | None] = mapped_column(String(500))
+    how: Mapped[str] = mapped_column(Text)
+
+
+class GrantUse(Tracked, Base):
+    """How much of a grant was used in a year."""
+
+    __tablename__ = "grant_use"
+    __table_args__ = (UniqueConstraint("grant_id", "year"),)
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    used: Mapped[Decimal] = mapped_column(Money())

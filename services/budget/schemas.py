@@ -3,46 +3,102 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.budget.models import FrameStatus
-from shared.fields import MoneyAmount
+from services.budget.models import AccountCategory, FollowUp, FrameStatus, InvestmentCategory, ProjectStatus
+from shared.fields import ExactValue, MoneyAmount
 
-UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"), Field(examples=["HSN"])]
+UnitCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"),
+    Field(description="Code of an org unit in the goals service, e.g. HSN", examples=["HSN"]),
+]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
+Percent = Annotated[ExactValue, Field(ge=-100, le=100, description='Percent, exact, e.g. "2.9"')]
+DiaryNumber = Annotated[
+    str, StringConstraints(pattern=r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"), Field(examples=["RS/101/2015"])
+]
+Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 123"])]
 
 
-class FrameCreate(BaseModel):
+class DecisionIn(BaseModel):
+    """A decision reference: body, meeting date, paragraph (§) and diary number."""
+
     model_config = ConfigDict(extra="forbid")
 
+    decided_by: UnitCode
+    decided_on: date
+    paragraph: Paragraph
+    diary_number: DiaryNumber | None = None
+
+
+class DecisionRead(BaseModel):
+    decided_by: str
+    decided_on: date
+    paragraph: str
+    diary_number: str | None
+
+
+# --- operating frames ---------------------------------------------------------------------------
+
+
+class FrameParts(BaseModel):
+    """The parts a frame is built from: last year's frame plus uplifts and priorities, less savings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_year_frame: MoneyAmount = Decimal(0)
+    index_uplift: MoneyAmount = Decimal(0)
+    population_change: MoneyAmount = Decimal(0)
+    activity_change: MoneyAmount = Decimal(0)
+    priorities: MoneyAmount = Field(default=Decimal(0), description="Political priorities (satsningar)")
+    savings: MoneyAmount = Field(default=Decimal(0), description="Savings, subtracted (effektiviseringar)")
+
+
+class FrameCreate(FrameParts):
     unit_code: UnitCode
     year: Year
-    amount: MoneyAmount
-    status: FrameStatus = FrameStatus.proposal
     comment: Comment | None = None
 
 
 class FrameUpdate(BaseModel):
+    """Parts to change on a proposal; those left out stay as they are."""
+
     model_config = ConfigDict(extra="forbid")
 
-    amount: MoneyAmount | None = None
-    status: FrameStatus | None = None
+    last_year_frame: MoneyAmount | None = None
+    index_uplift: MoneyAmount | None = None
+    population_change: MoneyAmount | None = None
+    activity_change: MoneyAmount | None = None
+    priorities: MoneyAmount | None = None
+    savings: MoneyAmount | None = None
     comment: Comment | None = None
 
 
-class FrameRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class FrameRevision(FrameUpdate):
+    """A revision during the year: starts as a copy of the decided version, with these parts changed."""
 
+
+class FrameRead(BaseModel):
     id: uuid.UUID
     unit_code: str
     year: int
-    amount: MoneyAmount
+    revision: int
     status: FrameStatus
+    last_year_frame: MoneyAmount
+    index_uplift: MoneyAmount
+    population_change: MoneyAmount
+    activity_change: MoneyAmount
+    priorities: MoneyAmount
+    savings: MoneyAmount
+    amount: MoneyAmount = Field(description="last year's frame + uplifts + priorities − savings")
     comment: str | None
+    decision: DecisionRead | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -55,3 +111,515 @@ class FrameTotal(BaseModel):
     status: FrameStatus
     units: int
     total: MoneyAmount
+
+
+class ProposalRequest(BaseModel):
+    """Uplift parameters for proposing next year's frames from this year's decided ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_year: Year
+    index_percent: Percent | None = Field(
+        default=None,
+        description="Price and wage uplift; the target year's LPIK from the resource calculation if left out",
+    )
+    population_percent: Percent = Decimal(0)
+    activity_percent: Percent = Decimal(0)
+    savings_percent: Percent = Decimal(0)
+    priorities: dict[Annotated[str, StringConstraints(max_length=16)], MoneyAmount] = Field(
+        default_factory=dict, max_length=200, description="Political priorities per unit code, in SEK"
+    )
+    create: bool = Field(default=False, description="Also save the proposals (as frame proposals for the year)")
+
+
+class ProposedFrame(FrameParts):
+    unit_code: str
+    amount: MoneyAmount
+
+
+class ProposalRead(BaseModel):
+    """Proposed frames for a year, and whether their sum fits the room of the resource calculation."""
+
+    year: int
+    index_percent: ExactValue
+    frames: list[ProposedFrame]
+    total: MoneyAmount
+    room: MoneyAmount
+    margin: MoneyAmount = Field(description="room − total: positive fits with that much to spare, negative overruns")
+    fits: bool
+    created: bool
+
+
+# --- resource calculation -----------------------------------------------------------------------
+
+
+class ResourceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    tax_revenue: MoneyAmount
+    general_grants: MoneyAmount = Field(description="General state grants and equalisation")
+    other_revenue: MoneyAmount = Decimal(0)
+    lpik_percent: Percent = Field(description="Cost development index (LPIK), percent")
+    pension_cost: MoneyAmount = Decimal(0)
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] = Field(
+        default=Decimal(2), description="Result target as percent of tax revenue and general grants"
+    )
+    comment: Comment | None = None
+
+
+class ResourceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tax_revenue: MoneyAmount | None = None
+    general_grants: MoneyAmount | None = None
+    other_revenue: MoneyAmount | None = None
+    lpik_percent: Percent | None = None
+    pension_cost: MoneyAmount | None = None
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = None
+    comment: Comment | None = None
+
+
+class ResourceRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    tax_revenue: MoneyAmount
+    general_grants: MoneyAmount
+    other_revenue: MoneyAmount
+    lpik_percent: ExactValue
+    pension_cost: MoneyAmount
+    result_target_percent: ExactValue
+    result_target: MoneyAmount = Field(description="result_target_percent of tax revenue and general grants")
+    room_for_frames: MoneyAmount = Field(
+        description="tax revenue + general grants + other revenue − pension cost − result target"
+    )
+    comment: str | None
+    version: int
+    updated_at: datetime
+
+
+# --- outcomes, periodised budgets, forecasts, closed years ----------------------------------------
+
+Month = Annotated[int, Field(ge=1, le=12, description="1–12")]
+
+
+class OutcomeIn(BaseModel):
+    """One ledger row: a unit's booked amount for a month and an account category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    month: Month
+    category: AccountCategory
+    amount: MoneyAmount
+
+
+class OutcomeBatch(BaseModel):
+    """Rows from the ledger export, saved together or not at all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[OutcomeIn] = Field(min_length=1, max_length=5000)
+
+
+class OutcomeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyAmount
+
+
+class OutcomeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    month: int
+    category: AccountCategory
+    amount: MoneyAmount
+    version: int
+    updated_at: datetime
+
+
+class OutcomeBatchRead(BaseModel):
+    created: int
+    units: list[str]
+
+
+class PeriodisationIn(BaseModel):
+    """The year's budget month by month; the twelve must add up to the unit's frame for the year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    months: list[MoneyAmount] = Field(min_length=12, max_length=12, description="January to December")
+    comment: Comment | None = None
+
+
+class PeriodisationRead(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    months: list[MoneyAmount]
+    total: MoneyAmount
+    comment: str | None
+    version: int
+    updated_at: datetime
+
+
+class ForecastCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    follow_up: FollowUp
+    amount: MoneyAmount = Field(description="Expected net cost for the whole year")
+    comment: Comment | None = None
+
+
+class ForecastUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyAmount | None = None
+    comment: Comment | None = None
+
+
+class ForecastRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    follow_up: FollowUp
+    amount: MoneyAmount
+    comment: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClosedYearCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    closed_on: date
+    comment: Comment | None = None
+
+
+class ClosedYearRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    year: int
+    closed_on: date
+    comment: str | None
+    version: int
+
+
+# --- read models: the economy per unit and for the region ----------------------------------------
+
+
+class OutcomeSummary(BaseModel):
+    """Year-to-date outcome: revenue, costs per category, and net cost (costs − revenue)."""
+
+    revenue: MoneyAmount
+    personnel: MoneyAmount
+    purchased_care: MoneyAmount
+    pharmaceuticals: MoneyAmount
+    other_costs: MoneyAmount
+    depreciation: MoneyAmount
+    costs: MoneyAmount
+    net_cost: MoneyAmount
+
+
+class Deviation(BaseModel):
+    """Budget − actual, in SEK and as percent of the budget: negative is an overrun (Swedish convention)."""
+
+    amount: MoneyAmount
+    percent: Decimal | None = Field(description="Percent of the budget, two decimals; null when the budget is 0")
+    flagged: bool = Field(description="An overrun of more than the threshold")
+
+
+class ForecastSummary(BaseModel):
+    follow_up: FollowUp
+    amount: MoneyAmount
+    comment: str | None
+
+
+class UnitEconomy(BaseModel):
+    """A unit's economy through a month: frame, year-to-date budget and outcome, forecast and deviations."""
+
+    unit_code: str
+    frame: MoneyAmount | None = Field(description="The decided frame in force")
+    budget_ytd: MoneyAmount | None
+    budget_ytd_source: str | None = Field(description="periodised, or even (frame × months / 12) without one")
+    outcome_ytd: OutcomeSummary
+    forecast: ForecastSummary | None = Field(description="The latest forecast made at or before the follow-up")
+    forecast_deviation: Deviation | None = Field(description="frame − forecast")
+    ytd_deviation: Deviation | None = Field(description="year-to-date budget − year-to-date net cost")
+    flagged: bool
+
+
+class UnitEconomyRead(UnitEconomy):
+    year: int
+    through_month: int
+    threshold_percent: Decimal
+
+
+class RegionResult(BaseModel):
+    """The region's result: revenue − cost, against the result target and the balance requirement."""
+
+    tax_and_grants_and_other_revenue: MoneyAmount = Field(description="From the resource calculation, for the year")
+    pension_cost: MoneyAmount
+    result_target: MoneyAmount
+    budgeted_result: MoneyAmount = Field(description="Revenue − pension cost − the frames in force")
+    revenue_ytd: MoneyAmount = Field(description="Operating revenue booked + general revenue × months / 12")
+    cost_ytd: MoneyAmount = Field(description="Operating costs booked + pension cost × months / 12")
+    result_ytd: MoneyAmount
+    result_target_ytd: MoneyAmount
+    balance_requirement_met_ytd: bool = Field(description="Revenue exceeds cost so far")
+    net_cost_forecast: MoneyAmount = Field(description="Each unit's latest forecast, or its frame without one")
+    result_forecast: MoneyAmount
+    balance_requirement_met_forecast: bool
+    result_target_met_forecast: bool
+
+
+class RegionEconomyRead(BaseModel):
+    """Every unit's economy through a month, the region's totals and its result, aggregated in SQL."""
+
+    year: int
+    through_month: int
+    threshold_percent: Decimal
+    units: list[UnitEconomy]
+    totals: UnitEconomy
+    flagged_units: list[str]
+    result: RegionResult | None = Field(description="Null while the year has no resource calculation")
+
+
+# --- investments --------------------------------------------------------------------------------
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class InvestmentFrameCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    amount: MoneyAmount
+    comment: Comment | None = None
+
+
+class InvestmentFrameUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyAmount | None = None
+    comment: Comment | None = None
+
+
+class InvestmentFrameRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    year: int
+    amount: MoneyAmount
+    comment: str | None
+    version: int
+
+
+class InvestmentYearIn(BaseModel):
+    """One year of a project's plan; the operating-cost consequences are what the frames must later carry."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    year: Year
+    planned: MoneyAmount = Decimal(0)
+    outcome: MoneyAmount = Decimal(0)
+    depreciation: MoneyAmount = Decimal(0)
+    interest: MoneyAmount = Decimal(0)
+    running_costs: MoneyAmount = Decimal(0)
+
+
+class InvestmentPlan(BaseModel):
+    """A project's yearly plan: each year once; the planned amounts add up to the project's total."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    years: list[InvestmentYearIn] = Field(max_length=50)
+
+    @model_validator(mode="after")
+    def _each_year_once(self) -> Self:
+        if len({y.year for y in self.years}) != len(self.years):
+            raise ValueError("each year once in the plan")
+        return self
+
+
+class PlanReplacement(InvestmentPlan):
+    """A new yearly plan, and the new total when it changes."""
+
+    total: MoneyAmount | None = None
+
+
+class InvestmentCreate(InvestmentPlan):
+    name: Name
+    owner_unit: UnitCode
+    category: InvestmentCategory
+    status: ProjectStatus = ProjectStatus.proposed
+    total: MoneyAmount
+    description: Comment | None = None
+
+
+class InvestmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    category: InvestmentCategory | None = None
+    status: ProjectStatus | None = None
+    description: Comment | None = None
+
+
+class InvestmentRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    owner_unit: str
+    category: InvestmentCategory
+    status: ProjectStatus
+    total: MoneyAmount
+    description: str | None
+    years: list[InvestmentYearIn]
+    first_year: int | None
+    last_year: int | None
+    outcome_to_date: MoneyAmount
+    version: int
+    updated_at: datetime
+
+
+class PlanYear(BaseModel):
+    """One year of the investment plan: the frame against the projects' plans, and what they bring."""
+
+    year: int
+    beyond_plan_period: bool = Field(description="After the plan period; shown so the horizon is visible")
+    frame: MoneyAmount | None
+    planned: MoneyAmount
+    planned_by_category: dict[InvestmentCategory, MoneyAmount]
+    frame_margin: MoneyAmount | None = Field(description="frame − planned; negative when the plans exceed the frame")
+    outcome: MoneyAmount
+    depreciation: MoneyAmount
+    interest: MoneyAmount
+    running_costs: MoneyAmount
+    operating_consequences: MoneyAmount = Field(description="depreciation + interest + running costs")
+    projects: int
+
+
+class InvestmentPlanRead(BaseModel):
+    from_year: int
+    plan_period_years: int
+    years: list[PlanYear]
+    total_planned: MoneyAmount
+
+
+# --- targeted state grants ----------------------------------------------------------------------
+
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class GrantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    grantor: Name = Field(examples=["Socialstyrelsen", "SKR"])
+    first_year: Year
+    last_year: Year
+    amount: MoneyAmount
+    coordinator_unit: UnitCode
+    coordinator: Name = Field(description="The person who coordinates the grant")
+    reporting_deadline: date | None = Field(default=None, description="When the grantor wants the report")
+    effect_reported: LongText | None = None
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Self:
+        if self.last_year < self.first_year:
+            raise ValueError("last_year must not be before first_year")
+        return self
+
+
+class GrantUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    grantor: Name | None = None
+    amount: MoneyAmount | None = None
+    coordinator: Name | None = None
+    reporting_deadline: date | None = None
+    effect_reported: LongText | None = None
+
+
+class GoalLinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    goal_id: uuid.UUID
+    how: LongText = Field(description="How the grant serves the goal")
+
+
+class GoalLinkRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    goal_id: uuid.UUID | None = Field(description="Null while a demo link by unit and title is not resolved")
+    goal_unit: str | None
+    goal_title: str | None
+    how: str
+    version: int
+
+
+class GrantUseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    used: MoneyAmount
+
+
+class GrantUseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    year: int
+    used: MoneyAmount
+    version: int
+
+
+class GrantRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    grantor: str
+    first_year: int
+    last_year: int
+    amount: MoneyAmount
+    coordinator_unit: str
+    coordinator: str
+    reporting_deadline: date | None
+    effect_reported: str | None
+    goals: list[GoalLinkRead]
+    has_goal: bool = Field(description="False for a grant with no goal linked, which the auditors ask to see")
+    used: list[GrantUseRead]
+    used_total: MoneyAmount
+    version: int
+    updated_at: datetime
+
+
+class GrantSummaryRow(BaseModel):
+    id: uuid.UUID
+    name: str
+    grantor: str
+    amount: MoneyAmount
+    used_total: MoneyAmount
+    goals: int
+    reporting_deadline: date | None
+
+
+class GrantSummary(BaseModel):
+    """All grants running in a year: amounts, use, and those with no goal linked."""
+
+    year: int
+    grants: int
+    amount: MoneyAmount
+    used_in_year: MoneyAmount
+    without_goal: list[GrantSummaryRow]
+    rows: list[GrantSummaryRow]

@@ -1,29 +1,180 @@
-"""Demo data of the budget service; loading it twice adds nothing."""
+"""Demo data of the budget service; loading it twice adds nothing (each record has a natural key)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.budget.models import OperatingFrame
-from services.budget.schemas import FrameCreate
+from services.budget.models import (
+    Forecast,
+    FrameStatus,
+    GrantGoalLink,
+    GrantUse,
+    InvestmentFrame,
+    InvestmentProject,
+    InvestmentYear,
+    OperatingFrame,
+    Outcome,
+    Periodisation,
+    ResourceCalculation,
+    StateGrant,
+)
+from services.budget.rules.followup import month_columns
+from services.budget.rules.frames import frame_amount
+from services.budget.schemas import (
+    DecisionIn,
+    ForecastCreate,
+    FrameParts,
+    GrantCreate,
+    InvestmentCreate,
+    InvestmentFrameCreate,
+    OutcomeIn,
+    PeriodisationIn,
+    ResourceCreate,
+)
 
 DEMO = Path(__file__).parent / "demo"
 
 
-async def seed(session: AsyncSession) -> dict[str, int]:
-    data = json.loads((DEMO / "operating_frames.json").read_text(encoding="utf-8"))
-    rows = await session.execute(select(OperatingFrame.unit_code, OperatingFrame.year))
-    existing = {(unit, year) for unit, year in rows}
+def _demo(name: str) -> Any:
+    return json.loads((DEMO / f"{name}.json").read_text(encoding="utf-8"))
+
+
+async def _seed_resources(session: AsyncSession) -> int:
+    existing = set(await session.scalars(select(ResourceCalculation.year)))
     created = 0
-    for raw in data["frames"]:
-        frame = FrameCreate.model_validate(raw)
-        if (frame.unit_code, frame.year) in existing:
+    for raw in _demo("resources")["resources"]:
+        data = ResourceCreate.model_validate(raw)
+        if data.year not in existing:
+            session.add(ResourceCalculation(**data.model_dump()))
+            created += 1
+    return created
+
+
+def _frame(raw: dict[str, Any]) -> OperatingFrame:
+    parts = FrameParts.model_validate({k: v for k, v in raw.items() if k in FrameParts.model_fields})
+    frame = OperatingFrame(
+        unit_code=raw["unit_code"],
+        year=raw["year"],
+        revision=raw["revision"],
+        status=FrameStatus(raw["status"]),
+        comment=raw.get("comment"),
+        **parts.model_dump(),
+    )
+    frame.amount = frame_amount(frame)
+    if "decision" in raw:
+        decision = DecisionIn.model_validate(raw["decision"])
+        frame.decided_by = decision.decided_by
+        frame.decided_on = decision.decided_on
+        frame.decision_paragraph = decision.paragraph
+        frame.diary_number = decision.diary_number
+    return frame
+
+
+async def _seed_frames(session: AsyncSession) -> int:
+    rows = await session.execute(select(OperatingFrame.unit_code, OperatingFrame.year, OperatingFrame.revision))
+    existing = {tuple(row) for row in rows}
+    created = 0
+    for raw in _demo("operating_frames")["frames"]:
+        if (raw["unit_code"], raw["year"], raw["revision"]) not in existing:
+            session.add(_frame(raw))
+            created += 1
+    return created
+
+
+async def _seed_outcomes(session: AsyncSession) -> int:
+    data = _demo("outcomes")
+    year = data["year"]
+    rows = await session.execute(select(Outcome.unit_code, Outcome.month, Outcome.category).where(Outcome.year == year))
+    existing = {tuple(row) for row in rows}
+    fresh = [OutcomeIn.model_validate({**raw, "year": year}) for raw in data["rows"]]
+    new = [row for row in fresh if (row.unit_code, row.month, row.category) not in existing]
+    session.add_all(Outcome(**row.model_dump()) for row in new)
+    return len(new)
+
+
+async def _seed_periodisations(session: AsyncSession, raws: list[dict[str, Any]]) -> int:
+    existing = {tuple(row) for row in await session.execute(select(Periodisation.unit_code, Periodisation.year))}
+    created = 0
+    for raw in raws:
+        if (raw["unit_code"], raw["year"]) in existing:
             continue
-        session.add(OperatingFrame(**frame.model_dump()))
+        data = PeriodisationIn.model_validate({"months": raw["months"], "comment": raw.get("comment")})
+        budget = Periodisation(unit_code=raw["unit_code"], year=raw["year"], comment=data.comment)
+        for column, amount in zip(month_columns(), data.months, strict=True):
+            setattr(budget, column, amount)
+        session.add(budget)
         created += 1
+    return created
+
+
+async def _seed_forecasts(session: AsyncSession, raws: list[dict[str, Any]]) -> int:
+    rows = await session.execute(select(Forecast.unit_code, Forecast.year, Forecast.follow_up))
+    existing = {tuple(row) for row in rows}
+    created = 0
+    for raw in raws:
+        data = ForecastCreate.model_validate(raw)
+        if (data.unit_code, data.year, data.follow_up) not in existing:
+            session.add(Forecast(**data.model_dump()))
+            created += 1
+    return created
+
+
+async def _seed_investments(session: AsyncSession) -> tuple[int, int]:
+    data = _demo("investments")
+    years = set(await session.scalars(select(InvestmentFrame.year)))
+    frames = [InvestmentFrameCreate.model_validate(raw) for raw in data["frames"]]
+    session.add_all(InvestmentFrame(**f.model_dump()) for f in frames if f.year not in years)
+    existing = {
+        tuple(row) for row in await session.execute(select(InvestmentProject.owner_unit, InvestmentProject.name))
+    }
+    created = 0
+    for raw in data["projects"]:
+        project = InvestmentCreate.model_validate(raw)
+        if (project.owner_unit, project.name) in existing:
+            continue
+        record = InvestmentProject(**project.model_dump(exclude={"years"}), plan_revision=0)
+        session.add(record)
+        await session.flush()
+        session.add_all(InvestmentYear(project_id=record.id, **y.model_dump()) for y in project.years)
+        created += 1
+    return len([f for f in frames if f.year not in years]), created
+
+
+async def _seed_grants(session: AsyncSession) -> int:
+    existing = {tuple(row) for row in await session.execute(select(StateGrant.name, StateGrant.first_year))}
+    created = 0
+    for raw in _demo("grants")["grants"]:
+        grant = GrantCreate.model_validate({k: v for k, v in raw.items() if k not in {"goals", "used"}})
+        if (grant.name, grant.first_year) in existing:
+            continue
+        record = StateGrant(**grant.model_dump())
+        session.add(record)
+        await session.flush()
+        # By the goal's unit and title: the goals seed makes new ids each time, so the id is looked up later.
+        session.add_all(
+            GrantGoalLink(grant_id=record.id, goal_unit=g["goal_unit"], goal_title=g["goal_title"], how=g["how"])
+            for g in raw["goals"]
+        )
+        session.add_all(GrantUse(grant_id=record.id, year=u["year"], used=u["used"]) for u in raw["used"])
+        created += 1
+    return created
+
+
+async def seed(session: AsyncSession) -> dict[str, int]:
+    followup = _demo("followup")
+    counts = {
+        "resource_calculation": await _seed_resources(session),
+        "operating_frame": await _seed_frames(session),
+        "outcome": await _seed_outcomes(session),
+        "periodisation": await _seed_periodisations(session, followup["periodisations"]),
+        "forecast": await _seed_forecasts(session, followup["forecasts"]),
+    }
+    counts["investment_frame"], counts["investment_project"] = await _seed_investments(session)
+    counts["state_grant"] = await _seed_grants(session)
     await session.flush()
-    return {"operating_frame": created}
+    return counts

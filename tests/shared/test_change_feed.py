@@ -79,7 +79,11 @@ async def test_a_cursor_that_was_not_given_out_is_422(seeded, cursor):
     assert response.status_code == 422
 
 
-async def test_the_audit_service_has_its_feed_too(seeded):
-    response = await seeded.client.get("/api/audit/changes", headers=seeded.auth(*BOARD))
+@pytest.mark.parametrize(
+    ("service", "entities"),
+    [("audit", {"audit_report", "recommendation"}), ("budget", {"operating_frame", "outcome"})],
+)
+async def test_the_other_services_have_their_feed_too(seeded, service, entities):
+    response = await seeded.client.get(f"/api/{service}/changes?limit=500", headers=seeded.auth(*BOARD))
     assert response.status_code == 200
-    assert {e["entity"] for e in response.json()["items"]} >= {"audit_report", "recommendation"}
+    assert {e["entity"] for e in response.json()["items"]} >= entities

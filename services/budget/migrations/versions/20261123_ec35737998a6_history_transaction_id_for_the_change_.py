@@ -1,7 +1,7 @@
 """history transaction id for the change feed
 
 Revision ID: ec35737998a6
-Revises: e3fe750a8a97
+Revises: 65eff8aa446a
 Create Date: 2026-11-23 19:29:13.187665
 """
 
@@ -14,7 +14,7 @@ import shared.types
 
 
 revision: str = "ec35737998a6"
-down_revision: str | None = "e3fe750a8a97"
+down_revision: str | None = "65eff8aa446a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,46 @@
+"""Who may read and change what in the budget service; object-level, decided by the record's unit."""
+
+from __future__ import annotations
+
+from shared.auth.deps import require_region_role
+from shared.auth.policy import Principal, RegionRole
+from shared.errors import Forbidden, NotFound
+
+FOLLOW_UP_READ = "a role on the unit, the board, auditor or finance"
+REGION_READ = "the board, auditor or finance"
+
+
+def ensure_draft_readable(principal: Principal, unit_code: str, *, decided: bool, what: str) -> None:
+    """A draft the caller may not read answers 404, so that drafts do not leak their existence."""
+    if not principal.can_read(unit_code, decided=decided):
+        raise NotFound(f"No {what} with that id")
+
+
+def ensure_follow_up_reader(principal: Principal, unit_code: str) -> None:
+    """The economy follow-up of a unit is internal: a role on the unit, the board, auditor or finance."""
+    if not principal.can_read(unit_code, decided=False):
+        raise Forbidden(
+            f"Requires a role on {unit_code}, the board, auditor or finance", required=f"{unit_code}:reader"
+        )
+
+
+def ensure_region_reader(principal: Principal) -> None:
+    if not principal.reads_all_drafts:
+        raise Forbidden("Requires a role on the board, auditor or finance", required="RS:reader|auditor|finance")
+
+
+def ensure_finance(principal: Principal) -> None:
+    require_region_role(principal, RegionRole.finance)
+
+
+def ensure_forecaster(principal: Principal, unit_code: str) -> None:
+    """Forecasts are the unit's own follow-up: written by its editors."""
+    if not principal.can_edit(unit_code):
+        raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
+
+
+def ensure_finance_or_editor(principal: Principal, unit_code: str) -> None:
+    """Investments and grants: the finance office, or an editor of the owning unit."""
+    if principal.has(RegionRole.finance) or principal.can_edit(unit_code):
+        return
+    raise Forbidden(f"Requires finance or editor on {unit_code}", required=f"finance|{unit_code}:editor")

@@ -1,0 +1,75 @@
+"""HTTP routes of the economy read models: a unit's follow-up and the region's, with its result."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from services.budget.access import FOLLOW_UP_READ, REGION_READ, ensure_follow_up_reader, ensure_region_reader
+from services.budget.dependencies import Settings
+from services.budget.models import FollowUp
+from services.budget.rules import economy as rules
+from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year
+from shared.auth.access import access
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.errors import Forbidden, error_responses
+from shared.fields import ExactValue
+
+router = APIRouter(prefix="/economy", tags=["economy follow-up"])
+FollowUpQuery = Annotated[
+    FollowUp | None, Query(description="T1 (through April), T2 (August) or T3 (December); the whole year by default")
+]
+MonthQuery = Annotated[Month | None, Query(description="Through this month instead of a follow-up")]
+ThresholdQuery = Annotated[
+    ExactValue | None,
+    Query(ge=0, le=100, description="Flag overruns above this percent; the service's setting by default"),
+]
+
+
+@router.get(
+    "/units/{unit_code}",
+    operation_id="get_unit_economy",
+    summary="A unit's frame, year-to-date budget and outcome, forecast and deviations, in one answer",
+    responses=error_responses(Forbidden),
+    **access(FOLLOW_UP_READ),
+)
+async def get_unit_economy(
+    unit_code: Annotated[str, Path(max_length=16)],
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: Settings,
+    year: Annotated[Year, Query()],
+    follow_up: FollowUpQuery = None,
+    month: MonthQuery = None,
+    threshold_percent: ThresholdQuery = None,
+) -> UnitEconomyRead:
+    ensure_follow_up_reader(principal, unit_code)
+    threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
+    return await rules.unit_economy(session, unit_code, year, rules.through_month_of(follow_up, month), threshold)
+
+
+@router.get(
+    "/region",
+    operation_id="get_region_economy",
+    summary="Every unit's economy, the region's totals and its result against the target and the balance requirement",
+    responses=error_responses(Forbidden),
+    **access(REGION_READ),
+)
+async def get_region_economy(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: Settings,
+    year: Annotated[Year, Query()],
+    follow_up: FollowUpQuery = None,
+    month: MonthQuery = None,
+    threshold_percent: ThresholdQuery = None,
+) -> RegionEconomyRead:
+    ensure_region_reader(principal)
+    threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
+    return await rules.region_economy(session, year, rules.through_month_of(follow_up, month), threshold)
+
+
+def _threshold(asked: Decimal | None, configured: Decimal) -> Decimal:
+    return asked if asked is not None else configured

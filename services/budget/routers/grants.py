@@ -1,0 +1,226 @@
+"""HTTP routes of targeted state grants: the grant, the goals it serves, its use per year, the summary."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from services.budget.access import ensure_finance_or_editor
+from services.budget.dependencies import GoalsService, ensure_unit_exists
+from services.budget.models import HistoryEntry, StateGrant
+from services.budget.rules import grants as rules
+from services.budget.schemas import (
+    GoalLinkIn,
+    GrantCreate,
+    GrantRead,
+    GrantSummary,
+    GrantUpdate,
+    GrantUseIn,
+    Year,
+)
+from shared.auth.access import ANY_ROLE, access
+from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import Principal
+from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ServiceUnavailable,
+    error_responses,
+)
+from shared.history import HistoryEntryRead, read_history
+from shared.pagination import Page, Pagination
+
+router = APIRouter(prefix="/grants", tags=["targeted state grants"])
+WRITE_RULE = "finance, or editor on the grant's coordinating unit"
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
+
+
+async def _writable(session: DbSession, principal: Principal, grant_id: uuid.UUID) -> StateGrant:
+    require_signed_in_reader(principal)
+    grant = await rules.get_grant(session, grant_id)
+    ensure_finance_or_editor(principal, grant.coordinator_unit)
+    return grant
+
+
+@router.get(
+    "",
+    operation_id="list_grants",
+    summary="List targeted state grants with their goals and use",
+    responses=error_responses(Forbidden),
+    **access(ANY_ROLE),
+)
+async def list_grants(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    page: Pagination,
+    year: Annotated[Year | None, Query(description="Only grants running that year")] = None,
+    without_goal: Annotated[bool, Query(description="Only grants with no goal linked")] = False,
+) -> Page[GrantRead]:
+    require_signed_in_reader(principal)
+    return await rules.list_grants(session, page, year=year, without_goal=without_goal)
+
+
+@router.get(
+    "/summary",
+    operation_id="get_grant_summary",
+    summary="The grants running in a year: amounts, use, and those with no goal linked",
+    responses=error_responses(Forbidden),
+    **access(ANY_ROLE),
+)
+async def get_grant_summary(
+    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
+) -> GrantSummary:
+    require_signed_in_reader(principal)
+    return await rules.grant_summary(session, year)
+
+
+@router.post(
+    "",
+    operation_id="create_grant",
+    summary="Register a targeted state grant",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Forbidden, ServiceUnavailable),
+    **access(WRITE_RULE),
+)
+async def create_grant(
+    data: GrantCreate, session: DbSession, principal: CurrentPrincipal, goals: GoalsService, response: Response
+) -> GrantRead:
+    ensure_finance_or_editor(principal, data.coordinator_unit)
+    await ensure_unit_exists(goals, data.coordinator_unit, field="coordinator_unit")
+    grant = await rules.create_grant(session, data)
+    set_etag(response, grant)
+    response.headers["Location"] = f"/grants/{grant.id}"
+    return rules.grant_read(grant, [], [])
+
+
+@router.get(
+    "/{grant_id}",
+    operation_id="get_grant",
+    summary="One targeted state grant",
+    responses=error_responses(Forbidden, NotFound),
+    **access(ANY_ROLE),
+)
+async def get_grant(
+    grant_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+) -> GrantRead:
+    require_signed_in_reader(principal)
+    grant = await rules.get_grant(session, grant_id)
+    set_etag(response, grant)
+    return await rules.read_grant(session, grant)
+
+
+@router.patch(
+    "/{grant_id}",
+    operation_id="update_grant",
+    summary="Change a grant, e.g. report its effect",
+    responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
+    **access(WRITE_RULE),
+)
+async def update_grant(
+    grant_id: uuid.UUID,
+    data: GrantUpdate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatch = None,
+) -> GrantRead:
+    grant = await _writable(session, principal, grant_id)
+    check_if_match(if_match, grant)
+    await rules.update_grant(session, grant, data)
+    set_etag(response, grant)
+    return await rules.read_grant(session, grant)
+
+
+@router.post(
+    "/{grant_id}/goals",
+    operation_id="link_grant_goal",
+    summary="Link a goal (by its id in the goals service) that the grant serves, and say how",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Forbidden, NotFound, Conflict, ServiceUnavailable),
+    **access(WRITE_RULE),
+)
+async def link_grant_goal(
+    grant_id: uuid.UUID, data: GoalLinkIn, session: DbSession, principal: CurrentPrincipal, goals: GoalsService
+) -> GrantRead:
+    grant = await _writable(session, principal, grant_id)
+    await rules.link_goal(session, goals, grant, data)
+    return await rules.read_grant(session, grant)
+
+
+@router.delete(
+    "/{grant_id}/goals/{link_id}",
+    operation_id="unlink_grant_goal",
+    summary="Remove a goal link (If-Match with the link's version)",
+    responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
+    **access(WRITE_RULE),
+)
+async def unlink_grant_goal(
+    grant_id: uuid.UUID,
+    link_id: uuid.UUID,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> GrantRead:
+    grant = await _writable(session, principal, grant_id)
+    link = await rules.get_link(session, grant, link_id)
+    check_if_match(if_match, link)
+    await rules.unlink_goal(session, link)
+    return await rules.read_grant(session, grant)
+
+
+@router.post(
+    "/{grant_id}/goals/resolve",
+    operation_id="resolve_grant_goals",
+    summary="Look up the ids of goals linked by unit and title (as the demo data links them)",
+    responses=error_responses(Forbidden, NotFound, ServiceUnavailable),
+    **access(WRITE_RULE),
+)
+async def resolve_grant_goals(
+    grant_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, goals: GoalsService
+) -> GrantRead:
+    grant = await _writable(session, principal, grant_id)
+    await rules.resolve_links(session, goals, grant)
+    return await rules.read_grant(session, grant)
+
+
+@router.put(
+    "/{grant_id}/uses/{year}",
+    operation_id="record_grant_use",
+    summary="Record how much of the grant was used in a year (If-Match when changing a year's figure)",
+    responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
+    **access(WRITE_RULE),
+)
+async def record_grant_use(
+    grant_id: uuid.UUID,
+    year: YearPath,
+    data: GrantUseIn,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> GrantRead:
+    grant = await _writable(session, principal, grant_id)
+    existing = await rules.find_use(session, grant.id, year)
+    if existing is not None:
+        check_if_match(if_match, existing)
+    await rules.record_use(session, grant, year, data.used, existing)
+    return await rules.read_grant(session, grant)
+
+
+@router.get(
+    "/{grant_id}/history",
+    operation_id="get_grant_history",
+    summary="Every change to a grant",
+    responses=error_responses(Forbidden, NotFound),
+    **access(ANY_ROLE),
+)
+async def get_grant_history(
+    grant_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
+) -> Page[HistoryEntryRead]:
+    require_signed_in_reader(principal)
+    return await read_history(session, HistoryEntry, await rules.get_grant(session, grant_id), page)

@@ -1,0 +1,238 @@
+"""The economy read models: per unit and for the whole region, aggregated in SQL.
+
+Each answer takes the same few statements however many units and ledger rows there are: one for
+the frames in force, one for the year-to-date budgets, one for the outcomes grouped by unit and
+category, one for the forecasts, and one for the resource calculation. Python only combines those
+aggregates (a handful of rows a unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.budget.models import (
+    FOLLOW_UP_MONTH,
+    AccountCategory,
+    FollowUp,
+    Forecast,
+    FrameStatus,
+    OperatingFrame,
+    Outcome,
+    Periodisation,
+    ResourceCalculation,
+)
+from services.budget.rules.money import share_percent
+from services.budget.rules.resources import result_target
+from services.budget.schemas import (
+    Deviation,
+    ForecastSummary,
+    OutcomeSummary,
+    RegionEconomyRead,
+    RegionResult,
+    UnitEconomy,
+    UnitEconomyRead,
+)
+from shared.types import CENT, Money
+
+ZERO = Decimal("0.00")
+COST_CATEGORIES = [c for c in AccountCategory if c is not AccountCategory.revenue]
+
+
+@dataclass
+class _UnitFigures:
+    frame: Decimal | None = None
+    budget_ytd: Decimal | None = None
+    outcomes: dict[AccountCategory, Decimal] = field(default_factory=dict)
+    forecast: ForecastSummary | None = None
+
+
+def _money(expression: ColumnElement[Any]) -> ColumnElement[Decimal]:
+    # Arithmetic on Money columns must come back through Money (integer öre on SQLite).
+    return type_coerce(expression, Money())
+
+
+def _ytd_budget_expression(through_month: int) -> ColumnElement[Decimal]:
+    columns = [getattr(Periodisation, f"m{m}") for m in range(1, through_month + 1)]
+    total: ColumnElement[Any] = columns[0]
+    for column in columns[1:]:
+        total = total + column
+    return _money(total)
+
+
+def _unit_filter(column: Any, unit_code: str | None) -> list[ColumnElement[bool]]:
+    return [column == unit_code] if unit_code is not None else []
+
+
+async def _collect(
+    session: AsyncSession, year: int, through_month: int, unit_code: str | None
+) -> dict[str, _UnitFigures]:
+    figures: dict[str, _UnitFigures] = {}
+
+    def unit(code: str) -> _UnitFigures:
+        return figures.setdefault(code, _UnitFigures())
+
+    frames = await session.execute(
+        select(OperatingFrame.unit_code, OperatingFrame.amount).where(
+            OperatingFrame.year == year,
+            OperatingFrame.status == FrameStatus.decided,
+            *_unit_filter(OperatingFrame.unit_code, unit_code),
+        )
+    )
+    for code, amount in frames:
+        unit(code).frame = amount
+    budgets = await session.execute(
+        select(Periodisation.unit_code, _ytd_budget_expression(through_month)).where(
+            Periodisation.year == year, *_unit_filter(Periodisation.unit_code, unit_code)
+        )
+    )
+    for code, amount in budgets:
+        unit(code).budget_ytd = amount
+    outcomes = await session.execute(
+        select(Outcome.unit_code, Outcome.category, _money(func.sum(Outcome.amount)))
+        .where(Outcome.year == year, Outcome.month <= through_month, *_unit_filter(Outcome.unit_code, unit_code))
+        .group_by(Outcome.unit_code, Outcome.category)
+    )
+    for code, category, amount in outcomes:
+        unit(code).outcomes[category] = amount
+    made = [f for f, month in FOLLOW_UP_MONTH.items() if month <= through_month]
+    forecasts = await session.execute(
+        select(Forecast.unit_code, Forecast.follow_up, Forecast.amount, Forecast.comment)
+        .where(Forecast.year == year, Forecast.follow_up.in_(made), *_unit_filter(Forecast.unit_code, unit_code))
+        .order_by(Forecast.unit_code, Forecast.follow_up)
+    )
+    for code, follow_up, amount, comment in forecasts:
+        # Ordered by follow-up, so the latest made at or before this one wins.
+        unit(code).forecast = ForecastSummary(follow_up=follow_up, amount=amount, comment=comment)
+    return figures
+
+
+def _outcome_summary(amounts: dict[AccountCategory, Decimal]) -> OutcomeSummary:
+    by_category = {c.value: amounts.get(c, ZERO) for c in AccountCategory}
+    costs = sum((amounts.get(c, ZERO) for c in COST_CATEGORIES), ZERO)
+    return OutcomeSummary(**by_category, costs=costs, net_cost=costs - by_category["revenue"])
+
+
+def _deviation(budget: Decimal, actual: Decimal, threshold: Decimal) -> Deviation:
+    amount = budget - actual
+    percent = share_percent(amount, budget)
+    overrun_percent = -percent if percent is not None else None
+    flagged = amount < 0 and (overrun_percent is None or overrun_percent > threshold)
+    return Deviation(amount=amount, percent=percent, flagged=flagged)
+
+
+def _even_budget(frame: Decimal, through_month: int) -> Decimal:
+    return (frame * through_month / 12).quantize(CENT)
+
+
+def _unit_economy(code: str, f: _UnitFigures, through_month: int, threshold: Decimal) -> UnitEconomy:
+    outcome = _outcome_summary(f.outcomes)
+    budget_ytd, source = f.budget_ytd, "periodised" if f.budget_ytd is not None else None
+    if budget_ytd is None and f.frame is not None:
+        budget_ytd, source = _even_budget(f.frame, through_month), "even"
+    forecast_deviation = (
+        _deviation(f.frame, f.forecast.amount, threshold) if f.frame is not None and f.forecast is not None else None
+    )
+    ytd_deviation = _deviation(budget_ytd, outcome.net_cost, threshold) if budget_ytd is not None else None
+    return UnitEconomy(
+        unit_code=code,
+        frame=f.frame,
+        budget_ytd=budget_ytd,
+        budget_ytd_source=source,
+        outcome_ytd=outcome,
+        forecast=f.forecast,
+        forecast_deviation=forecast_deviation,
+        ytd_deviation=ytd_deviation,
+        flagged=any(d is not None and d.flagged for d in (forecast_deviation, ytd_deviation)),
+    )
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+def _totals(units: dict[str, _UnitFigures], through_month: int, threshold: Decimal) -> UnitEconomy:
+    """The region as one unit: units without a forecast count with their frame, as the finance office does."""
+    outcomes: dict[AccountCategory, Decimal] = {}
+    for figures in units.values():
+        for category, amount in figures.outcomes.items():
+            outcomes[category] = outcomes.get(category, ZERO) + amount
+    frame = _sum(f.frame for f in units.values())
+    budget_ytd = _sum(
+        f.budget_ytd
+        if f.budget_ytd is not None
+        else (_even_budget(f.frame, through_month) if f.frame is not None else None)
+        for f in units.values()
+    )
+    forecasts = [f.forecast.amount if f.forecast else f.frame for f in units.values()]
+    forecast = None
+    if any(f.forecast for f in units.values()):
+        latest = max(f.forecast.follow_up for f in units.values() if f.forecast)
+        forecast = ForecastSummary(follow_up=latest, amount=_sum(forecasts) or ZERO, comment=None)
+    total = _UnitFigures(frame=frame, budget_ytd=budget_ytd, outcomes=outcomes, forecast=forecast)
+    return _unit_economy("REGION", total, through_month, threshold)
+
+
+def through_month_of(follow_up: FollowUp | None, month: int | None) -> int:
+    if month is not None:
+        return month
+    return FOLLOW_UP_MONTH[follow_up] if follow_up is not None else 12
+
+
+async def unit_economy(
+    session: AsyncSession, unit_code: str, year: int, through_month: int, threshold: Decimal
+) -> UnitEconomyRead:
+    figures = (await _collect(session, year, through_month, unit_code)).get(unit_code, _UnitFigures())
+    economy = _unit_economy(unit_code, figures, through_month, threshold)
+    return UnitEconomyRead(**economy.model_dump(), year=year, through_month=through_month, threshold_percent=threshold)
+
+
+def _prorated(amount: Decimal, through_month: int) -> Decimal:
+    return (amount * through_month / 12).quantize(CENT)
+
+
+def _result(resources: ResourceCalculation, totals: UnitEconomy, through_month: int) -> RegionResult:
+    general = resources.tax_revenue + resources.general_grants + resources.other_revenue
+    target = result_target(resources)
+    frames = totals.frame or ZERO
+    revenue_ytd = totals.outcome_ytd.revenue + _prorated(general, through_month)
+    cost_ytd = totals.outcome_ytd.costs + _prorated(resources.pension_cost, through_month)
+    net_cost_forecast = totals.forecast.amount if totals.forecast else frames
+    result_forecast = general - resources.pension_cost - net_cost_forecast
+    return RegionResult(
+        tax_and_grants_and_other_revenue=general,
+        pension_cost=resources.pension_cost,
+        result_target=target,
+        budgeted_result=general - resources.pension_cost - frames,
+        revenue_ytd=revenue_ytd,
+        cost_ytd=cost_ytd,
+        result_ytd=revenue_ytd - cost_ytd,
+        result_target_ytd=_prorated(target, through_month),
+        balance_requirement_met_ytd=revenue_ytd > cost_ytd,
+        net_cost_forecast=net_cost_forecast,
+        result_forecast=result_forecast,
+        balance_requirement_met_forecast=result_forecast > 0,
+        result_target_met_forecast=result_forecast >= target,
+    )
+
+
+async def region_economy(session: AsyncSession, year: int, through_month: int, threshold: Decimal) -> RegionEconomyRead:
+    figures = await _collect(session, year, through_month, None)
+    units = [_unit_economy(code, figures[code], through_month, threshold) for code in sorted(figures)]
+    totals = _totals(figures, through_month, threshold)
+    resources = await session.scalar(select(ResourceCalculation).where(ResourceCalculation.year == year))
+    return RegionEconomyRead(
+        year=year,
+        through_month=through_month,
+        threshold_percent=threshold,
+        units=units,
+        totals=totals,
+        flagged_units=[u.unit_code for u in units if u.flagged],
+        result=_result(resources, totals, through_month) if resources is not None else None,
+    )

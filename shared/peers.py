@@ -1,0 +1,71 @@
+"""Calling a peer service for the caller, with the caller's own internal token.
+
+A service that must check something another service owns (does this goal exist, may this caller
+see it) asks that service over HTTP, passing on the short-lived token the gateway signed for the
+caller, so the peer applies its own rules to the same caller. An unreachable peer is a 503, never
+a 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from fastapi import Request
+
+from shared.errors import ServiceUnavailable, Unauthorized
+from shared.requestid import REQUEST_ID_HEADER, current_request_id
+
+PEER_CLIENT_STATE = "peer_client"
+PEER_TRANSPORT_STATE = "peer_transport"
+
+
+def new_peer_client(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    """The pooled client an app calls its peers with; made in lifespan (tests pass a transport)."""
+    return httpx.AsyncClient(transport=transport, limits=httpx.Limits(max_connections=50))
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Another service of the product, called on behalf of the current caller."""
+
+    name: str
+    base_url: str
+    client: httpx.AsyncClient
+    token: str
+    timeout_seconds: float
+
+    async def get(self, path: str) -> httpx.Response:
+        """GET `path` on the peer; 503 when it cannot be reached or does not answer in time."""
+        headers = {"authorization": f"Bearer {self.token}", REQUEST_ID_HEADER: current_request_id() or ""}
+        try:
+            return await self.client.get(f"{self.base_url}{path}", headers=headers, timeout=self.timeout_seconds)
+        except httpx.TimeoutException as exc:
+            raise ServiceUnavailable(f"The {self.name} service did not answer in time", service=self.name) from exc
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"The {self.name} service cannot be reached", service=self.name) from exc
+
+    async def exists(self, path: str) -> bool:
+        """Whether the peer shows the caller the record at `path`: 200 yes, 404 no, anything else 503."""
+        response = await self.get(path)
+        if response.status_code == 200:
+            return True
+        if response.status_code == 404:
+            return False
+        raise ServiceUnavailable(
+            f"The {self.name} service answered {response.status_code} when asked for {path}", service=self.name
+        )
+
+
+def caller_token(request: Request) -> str:
+    """The internal bearer token this request came with (already verified by `current_principal`)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("This service only answers calls made through the gateway")
+    return token.strip()
+
+
+def peer(request: Request, name: str, base_url: str, timeout_seconds: float) -> Peer:
+    """The peer `name` at `base_url`, to be called with this request's caller token."""
+    client: httpx.AsyncClient = getattr(request.app.state, PEER_CLIENT_STATE)
+    return Peer(name, base_url.rstrip("/"), client, caller_token(request), timeout_seconds)

@@ -1,0 +1,71 @@
+"""The demo year: Region Jämtland Härjedalen's committees in 2022, as `styr seed` loads them."""
+
+from decimal import Decimal
+
+BOARD = ("board", "RS:reader")
+FINANCE = ("ekonom", "finance")
+
+
+async def test_at_t2_hsn_forecasts_a_deficit_and_is_flagged(seeded):
+    body = (
+        await seeded.client.get("/api/budget/economy/region?year=2022&follow_up=T2", headers=seeded.auth(*BOARD))
+    ).json()
+    assert [u["unit_code"] for u in body["units"]] == ["HSN", "RS", "RUN"]
+    assert body["flagged_units"] == ["HSN"]
+    hsn = next(u for u in body["units"] if u["unit_code"] == "HSN")
+    assert (hsn["frame"], hsn["forecast"]["amount"], hsn["forecast"]["follow_up"]) == (
+        "6200000000.00",
+        "6290000000.00",
+        "T2",
+    )
+    assert hsn["forecast_deviation"]["amount"] == "-90000000.00"
+    assert hsn["budget_ytd_source"] == "periodised"
+    assert body["result"] is not None
+    assert body["result"]["result_target"] == str((Decimal("5420000000") + Decimal("2310000000")) * Decimal("0.02"))
+
+
+async def test_the_year_has_twelve_months_of_outcomes_that_add_up_exactly(seeded):
+    headers = seeded.auth(*FINANCE)
+    outcomes = (await seeded.client.get("/api/budget/outcomes?year=2022&limit=500", headers=headers)).json()["items"]
+    assert {o["month"] for o in outcomes} == set(range(1, 13))
+    hsn = [o for o in outcomes if o["unit_code"] == "HSN"]
+    net = sum(Decimal(o["amount"]) * (-1 if o["category"] == "revenue" else 1) for o in hsn)
+    year_end = (await seeded.client.get("/api/budget/economy/units/HSN?year=2022", headers=headers)).json()
+    assert year_end["outcome_ytd"]["net_cost"] == str(net) == "6290000000.00"
+
+
+async def test_the_investment_plan_reaches_ten_years_beyond_the_plan_period(seeded):
+    plan = (await seeded.client.get("/api/budget/investments/plan?from_year=2022", headers=seeded.auth(*BOARD))).json()
+    assert [y["year"] for y in plan["years"]] == list(range(2022, 2032))
+    beyond = [y for y in plan["years"] if y["beyond_plan_period"]]
+    assert [y["year"] for y in beyond] == list(range(2025, 2032))
+    assert all(y["frame"] is None for y in beyond)
+    assert all(Decimal(y["operating_consequences"]) > 0 for y in plan["years"])
+    projects = (await seeded.client.get("/api/budget/investments", headers=seeded.auth(*BOARD))).json()["items"]
+    assert all(len(p["years"]) == 10 for p in projects)
+
+
+async def test_one_grant_has_no_goal_and_the_others_link_resolves_to_the_demo_goal(seeded):
+    headers = seeded.auth(*FINANCE)
+    alone = (await seeded.client.get("/api/budget/grants?without_goal=true", headers=headers)).json()["items"]
+    assert [g["name"] for g in alone] == ["Psykisk hälsa och suicidprevention"]
+    grants = (await seeded.client.get("/api/budget/grants", headers=headers)).json()["items"]
+    linked = next(g for g in grants if g["has_goal"])
+    assert linked["goals"][0]["goal_id"] is None  # linked by unit and title until resolved
+    resolved = (await seeded.client.post(f"/api/budget/grants/{linked['id']}/goals/resolve", headers=headers)).json()
+    goals = (await seeded.client.get("/api/goals/goals?unit=HSN&limit=500", headers=headers)).json()["items"]
+    expected = next(g["id"] for g in goals if g["title"] == resolved["goals"][0]["goal_title"])
+    assert resolved["goals"][0]["goal_id"] == expected
+
+
+async def test_resolving_needs_the_goals_service(seeded):
+    headers = seeded.auth(*FINANCE)
+    grants = (await seeded.client.get("/api/budget/grants", headers=headers)).json()["items"]
+    linked = next(g for g in grants if g["has_goal"])
+    refused = await seeded.client.post(
+        f"/api/budget/grants/{linked['id']}/goals/resolve", headers=seeded.auth("r", "RUN:editor")
+    )
+    assert refused.status_code == 403
+    seeded.transport.down.add("goals")
+    response = await seeded.client.post(f"/api/budget/grants/{linked['id']}/goals/resolve", headers=headers)
+    assert response.status_code == 503

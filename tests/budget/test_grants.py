@@ -1,0 +1,151 @@
+"""Targeted state grants: the goals they serve (checked with the goals service), their use, those with no goal."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from tests.budget.conftest import FINANCE, if_match
+
+GRANT = {
+    "name": "Kömiljarden",
+    "grantor": "SKR",
+    "first_year": 2025,
+    "last_year": 2026,
+    "amount": "42500000.00",
+    "coordinator_unit": "HSN",
+    "coordinator": "Karin Samordnare",
+    "reporting_deadline": "2026-03-31",
+}
+
+
+async def _grant(stack, headers=None, **fields):
+    return await stack.client.post(
+        "/api/budget/grants", headers=headers or stack.auth(*FINANCE), json={**GRANT, **fields}
+    )
+
+
+async def _goal(stack, unit="HSN", title="Vård i rätt tid"):
+    body = {"unit_code": unit, "title": title, "start_year": 2025}
+    response = await stack.client.post("/api/goals/goals", headers=stack.auth("e", f"{unit}:editor"), json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def _link(stack, grant, goal_id, headers=None):
+    return await stack.client.post(
+        f"/api/budget/grants/{grant['id']}/goals",
+        headers=headers or stack.auth(*FINANCE),
+        json={"goal_id": goal_id, "how": "Medlen finansierar extra operationer för att korta köerna"},
+    )
+
+
+async def test_a_grant_is_linked_to_a_goal_that_the_goals_service_knows(org):
+    grant = (await _grant(org)).json()
+    assert (grant["has_goal"], grant["goals"]) == (False, [])
+    goal_id = await _goal(org)
+    linked = await _link(org, grant, goal_id)
+    assert linked.status_code == 201
+    assert linked.json()["has_goal"] is True
+    assert linked.json()["goals"][0]["goal_id"] == goal_id
+    assert (await _link(org, grant, goal_id)).status_code == 409
+
+
+async def test_a_goal_that_does_not_exist_is_422(org):
+    grant = (await _grant(org)).json()
+    response = await _link(org, grant, str(uuid.uuid4()))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "goal_id"]
+    assert (await _link(org, grant, "not-a-uuid")).status_code == 422
+
+
+async def test_a_goal_the_caller_may_not_see_counts_as_absent(org):
+    # The budget service asks the goals service with the caller's own token: RUN's editor does not see HSN's draft.
+    grant = (await _grant(org, coordinator_unit="RUN")).json()
+    hidden = await _goal(org, "HSN")
+    assert (await _link(org, grant, hidden, headers=org.auth("e", "RUN:editor"))).status_code == 422
+    visible = await _goal(org, "RUN", "Ett livskraftigt näringsliv")
+    assert (await _link(org, grant, visible, headers=org.auth("e", "RUN:editor"))).status_code == 201
+
+
+async def test_when_the_goals_service_is_down_linking_is_503(org):
+    grant = (await _grant(org)).json()
+    goal_id = await _goal(org)
+    org.transport.down.add("goals")
+    response = await _link(org, grant, goal_id)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "service-unavailable"
+
+
+async def test_grants_with_no_goal_are_listed_as_such(org):
+    linked = (await _grant(org)).json()
+    await _link(org, linked, await _goal(org))
+    alone = (await _grant(org, name="Psykisk hälsa", grantor="Socialstyrelsen")).json()
+    headers = org.auth("r", "RUN:reader")
+    listed = (await org.client.get("/api/budget/grants?without_goal=true", headers=headers)).json()
+    assert [g["id"] for g in listed["items"]] == [alone["id"]]
+    summary = (await org.client.get("/api/budget/grants/summary?year=2025", headers=headers)).json()
+    assert [g["name"] for g in summary["without_goal"]] == ["Psykisk hälsa"]
+    assert (summary["grants"], summary["amount"]) == (2, "85000000.00")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"last_year": 2024},
+        {"coordinator_unit": "NOPE"},
+        {"amount": "1.005"},
+        {"name": ""},
+        {"reporting_deadline": "2026-02-30"},
+    ],
+)
+async def test_a_bad_grant_is_422(org, fields):
+    assert (await _grant(org, **fields)).status_code == 422
+
+
+async def test_finance_or_the_coordinating_units_editor_write_a_grant(org):
+    assert (await _grant(org, headers=org.auth("e", "HSN:editor"))).status_code == 201
+    for roles in [("RUN:editor",), ("HSN:reader",), ("auditor",)]:
+        assert (await _grant(org, headers=org.auth("x", *roles))).status_code == 403, roles
+    grant = (await _grant(org)).json()
+    refused = await _link(org, grant, str(uuid.uuid4()), headers=org.auth("e", "RUN:editor"))
+    assert refused.status_code == 403
+
+
+async def test_use_per_year_is_exact_and_a_change_needs_the_etag(org):
+    grant = (await _grant(org)).json()
+    headers = org.auth(*FINANCE)
+    url = f"/api/budget/grants/{grant['id']}/uses"
+    assert (await org.client.put(f"{url}/2025", headers=headers, json={"used": "20000000.10"})).status_code == 200
+    body = (await org.client.put(f"{url}/2026", headers=headers, json={"used": "0.20"})).json()
+    assert body["used_total"] == str(Decimal("20000000.10") + Decimal("0.20"))
+    assert (await org.client.put(f"{url}/2027", headers=headers, json={"used": "1.00"})).status_code == 422
+    assert (await org.client.put(f"{url}/2025", headers=headers, json={"used": "1.00"})).status_code == 428
+    use = body["used"][0]
+    changed = await org.client.put(f"{url}/2025", headers=if_match(headers, use), json={"used": "21000000.00"})
+    assert changed.json()["used"][0]["used"] == "21000000.00"
+    summary = (await org.client.get("/api/budget/grants/summary?year=2025", headers=headers)).json()
+    assert (summary["used_in_year"], summary["rows"][0]["used_total"]) == ("21000000.00", "21000000.20")
+
+
+async def test_the_effect_reported_is_kept_in_history(org):
+    grant = (await _grant(org)).json()
+    url = f"/api/budget/grants/{grant['id']}"
+    headers = org.auth("e", "HSN:editor")
+    assert (await org.client.patch(url, headers=headers, json={"effect_reported": "Kön minskade"})).status_code == 428
+    changed = await org.client.patch(
+        url, headers=if_match(headers, grant), json={"effect_reported": "Kön minskade med 30 %"}
+    )
+    assert changed.json()["effect_reported"] == "Kön minskade med 30 %"
+    history = (await org.client.get(f"{url}/history", headers=headers)).json()["items"]
+    assert history[-1]["after"]["effect_reported"] == "Kön minskade med 30 %"
+
+
+async def test_a_goal_link_is_removed_with_its_etag(org):
+    grant = (await _grant(org)).json()
+    link = (await _link(org, grant, await _goal(org))).json()["goals"][0]
+    url = f"/api/budget/grants/{grant['id']}/goals/{link['id']}"
+    assert (await org.client.delete(url, headers=org.auth(*FINANCE))).status_code == 428
+    removed = await org.client.delete(url, headers=if_match(org.auth(*FINANCE), link))
+    assert removed.json()["has_goal"] is False
