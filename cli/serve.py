@@ -80,6 +80,8 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
     ports = {entry.name: gateway_port + entry.port - GATEWAY_PORT for entry in SERVICES}
     for entry in SERVICES:
         env[f"GATEWAY_{entry.name.upper()}_URL"] = f"http://{HOST}:{ports[entry.name]}"
+    for caller in ("BUDGET", "AUDIT"):  # they ask the goals service about units and goals
+        env.setdefault(f"{caller}_GOALS_URL", f"http://{HOST}:{ports['goals']}")
     children = [start_app(e.name, e.factory, ports[e.name], env) for e in SERVICES]
     children.append(start_app("gateway", GATEWAY_FACTORY, gateway_port, env))
     stopping = False

@@ -8,12 +8,16 @@ a 500.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Annotated
 
 import httpx
-from fastapi import Request
+from fastapi import Depends, Request
+from pydantic import BaseModel, Field
 
-from shared.errors import ServiceUnavailable, Unauthorized
+from shared.errors import ServiceUnavailable, Unauthorized, Unprocessable
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 PEER_CLIENT_STATE = "peer_client"
@@ -69,3 +73,35 @@ def peer(request: Request, name: str, base_url: str, timeout_seconds: float) -> 
     """The peer `name` at `base_url`, to be called with this request's caller token."""
     client: httpx.AsyncClient = getattr(request.app.state, PEER_CLIENT_STATE)
     return Peer(name, base_url.rstrip("/"), client, caller_token(request), timeout_seconds)
+
+
+class GoalsPeerSettings(BaseModel):
+    """Settings of a service that asks the goals service about units and goals (mixed into its settings)."""
+
+    goals_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="The goals service, asked whether org units and goals exist (with the caller's token)",
+    )
+    peer_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+def goals_peer(request: Request) -> Peer:
+    """The goals service, called with the caller's own token, so it applies its rules to them."""
+    settings: GoalsPeerSettings = request.app.state.settings
+    return peer(request, "goals", settings.goals_url, settings.peer_timeout_seconds)
+
+
+GoalsService = Annotated[Peer, Depends(goals_peer)]
+
+
+async def ensure_goals_exist(goals: Peer, goal_ids: Iterable[uuid.UUID], *, field: str = "goal_ids") -> None:
+    """Each goal must be one the goals service shows this caller: an unknown or hidden one is a 422."""
+    for goal_id in dict.fromkeys(goal_ids):
+        if not await goals.exists(f"/goals/{goal_id}"):
+            raise Unprocessable(f"The goals service has no goal {goal_id}", field=field)
+
+
+async def ensure_unit_exists(goals: Peer, unit_code: str, *, field: str = "unit_code") -> None:
+    """Org units live in the goals service: a code it does not know is a 422."""
+    if not await goals.exists(f"/units/{unit_code}"):
+        raise Unprocessable(f"No org unit with code {unit_code}", field=field)

@@ -200,7 +200,9 @@ def service_apps(urls: dict[str, str]) -> dict[str, FastAPI]:
         "budget": create_budget(
             BudgetSettings(database_url=urls["budget"], goals_url="http://goals"), configure_logs=False
         ),
-        "audit": create_audit(AuditSettings(database_url=urls["audit"]), configure_logs=False),
+        "audit": create_audit(
+            AuditSettings(database_url=urls["audit"], goals_url="http://goals"), configure_logs=False
+        ),
     }
 
 

@@ -3,10 +3,11 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.peers import GoalsPeerSettings
 from shared.settings import ServiceSettings
 
 
-class AuditSettings(ServiceSettings):
+class AuditSettings(ServiceSettings, GoalsPeerSettings):
     """Settings of the audit service, from AUDIT_* environment variables.
 
     The risk matrix is configured here, once for the region, because the auditors criticised

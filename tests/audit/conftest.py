@@ -80,3 +80,25 @@ async def audit(stack):
 
 def etag(record) -> dict[str, str]:
     return {"If-Match": f'"{record["version"]}"'}
+
+
+async def decided_goal(stack) -> str:
+    """A decided council goal in the goals service, which any reader sees: actions may name it."""
+    await stack.client.post(
+        "/api/goals/units",
+        headers=stack.auth("admin", "admin"),
+        json={"code": "RF", "name": "Regionfullmäktige", "kind": "council"},
+    )
+    goal = await stack.client.post(
+        "/api/goals/goals",
+        headers=stack.auth("rf", "RF:editor"),
+        json={"unit_code": "RF", "title": "God ekonomisk hushållning", "start_year": 2022, "end_year": 2024},
+    )
+    assert goal.status_code == 201, goal.text
+    decided = await stack.client.post(
+        f"/api/goals/goals/{goal.json()['id']}/decide",
+        headers={**stack.auth("rf", "RF:registrar"), "If-Match": goal.headers["etag"]},
+        json={"decided_by": "RF", "decided_on": "2021-11-24", "paragraph": "§ 180"},
+    )
+    assert decided.status_code == 200, decided.text
+    return str(goal.json()["id"])

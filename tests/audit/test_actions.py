@@ -4,11 +4,11 @@ import uuid
 
 import pytest
 
-from tests.audit.conftest import AUDITOR, etag
+from tests.audit.conftest import AUDITOR, decided_goal, etag
 
 
 async def test_an_action_holds_owner_deadline_evidence_and_goals(audit):
-    goal = str(uuid.uuid4())
+    goal = await decided_goal(audit.stack)
     created = await audit.act(
         "HSN",
         owner="Hälso- och sjukvårdsdirektör",
@@ -136,3 +136,23 @@ async def test_progress_notes_are_dated_and_in_order(audit):
     ).status_code == 422
     again = (await audit.stack.client.get(f"/api/audit/actions/{action['id']}", headers=editor)).json()
     assert [n["text"] for n in again["progress_notes"]] == ["Arbetet startat.", "Remiss ute."]
+
+
+async def test_a_goal_the_goals_service_does_not_show_is_422(audit):
+    response = await audit.act("HSN", goal_ids=[str(uuid.uuid4())])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "goal_ids"]
+    created = (await audit.act("HSN")).json()
+    changed = await audit.stack.client.patch(
+        f"/api/audit/actions/{created['id']}",
+        headers={**audit.auth("HSN:editor"), "If-Match": f'"{created["version"]}"'},
+        json={"goal_ids": [str(uuid.uuid4())]},
+    )
+    assert changed.status_code == 422
+
+
+async def test_goals_unreachable_is_503_not_500(audit):
+    audit.stack.transport.down.add("goals")
+    response = await audit.act("HSN", goal_ids=[str(uuid.uuid4())])
+    assert response.status_code == 503
+    assert response.json()["service"] == "goals"

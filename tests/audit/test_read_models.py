@@ -1,10 +1,8 @@
 """Read models: one body's standing and the overview of all bodies, right and in a fixed number of statements."""
 
-import uuid
-
 from sqlalchemy import event
 
-from tests.audit.conftest import AUDITOR, etag, make_report
+from tests.audit.conftest import AUDITOR, decided_goal, etag, make_report
 
 READER = ("r", "RUN:reader")
 
@@ -72,7 +70,7 @@ async def _statement(stack, body, year, remark):
 
 async def test_a_bodys_status_shows_open_recommendations_actions_overdue_statement_and_control(audit):
     stack = audit.stack
-    goal = str(uuid.uuid4())
+    goal = await decided_goal(audit.stack)
     late = (await audit.act("RS", title="Sen", deadline_on="2022-06-30", goal_ids=[goal])).json()
     await audit.act("RS", title="Klar", deadline_on="2022-06-30", status="done")
     response = (await audit.respond("RS")).json()

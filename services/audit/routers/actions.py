@@ -17,6 +17,7 @@ from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_goals_exist
 
 router = APIRouter(prefix="/actions", tags=["actions"])
 
@@ -65,9 +66,10 @@ async def get_action(
     **access(BODY_EDITS),
 )
 async def create_action(
-    data: ActionCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+    data: ActionCreate, session: DbSession, principal: CurrentPrincipal, goals: GoalsService, response: Response
 ) -> ActionRead:
     ensure_body_editor(principal, data.body_code)
+    await ensure_goals_exist(goals, data.goal_ids)
     action = await rules.create_action(session, data)
     set_etag(response, action)
     response.headers["Location"] = f"/actions/{action.id}"
@@ -86,12 +88,14 @@ async def update_action(
     data: ActionUpdate,
     session: DbSession,
     principal: CurrentPrincipal,
+    goals: GoalsService,
     response: Response,
     if_match: IfMatch = None,
 ) -> ActionRead:
     action = await rules.get_action(session, action_id)
     ensure_body_editor(principal, action.body_code)
     check_if_match(if_match, action)
+    await ensure_goals_exist(goals, data.goal_ids or [])
     await rules.update_action(session, action, data)
     set_etag(response, action)
     return await rules.action_with_links(session, action)

@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.budget.access import FOLLOW_UP_READ, ensure_finance, ensure_follow_up_reader, ensure_forecaster
-from services.budget.dependencies import GoalsService, ensure_unit_exists
 from services.budget.models import Forecast, HistoryEntry, Outcome
 from services.budget.rules import followup as rules
 from services.budget.schemas import (
@@ -44,6 +43,7 @@ from shared.errors import (
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_unit_exists
 
 outcomes = APIRouter(prefix="/outcomes", tags=["outcomes"])
 periodisations = APIRouter(prefix="/periodisations", tags=["periodised budgets"])

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import or_
 
 from services.budget.access import ensure_draft_readable, ensure_finance, ensure_region_reader
-from services.budget.dependencies import GoalsService, ensure_unit_exists
 from services.budget.models import FrameStatus, HistoryEntry, OperatingFrame
 from services.budget.rules import frames as rules
 from services.budget.schemas import (
@@ -39,6 +38,7 @@ from shared.errors import (
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/frames", tags=["operating frames"])
 READ_RULE = "decided frames: any role; proposals: a role on the unit, the board, auditor or finance"

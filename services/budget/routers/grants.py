@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from services.budget.access import ensure_finance_or_editor
-from services.budget.dependencies import GoalsService, ensure_unit_exists
 from services.budget.models import HistoryEntry, StateGrant
 from services.budget.rules import grants as rules
 from services.budget.schemas import (
@@ -35,6 +34,7 @@ from shared.errors import (
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/grants", tags=["targeted state grants"])
 WRITE_RULE = "finance, or editor on the grant's coordinating unit"

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from services.budget.access import ensure_finance, ensure_finance_or_editor
-from services.budget.dependencies import GoalsService, ensure_unit_exists
 from services.budget.models import HistoryEntry, InvestmentCategory, ProjectStatus
 from services.budget.rules import investments as rules
 from services.budget.schemas import (
@@ -36,6 +35,7 @@ from shared.errors import (
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_unit_exists
 
 frames = APIRouter(prefix="/investment-frames", tags=["investments"])
 projects = APIRouter(prefix="/investments", tags=["investments"])
