@@ -80,6 +80,11 @@ def _pool(settings: GatewaySettings, limits: httpx.Limits) -> httpx.AsyncBaseTra
     return None
 
 
+async def _forward(request: Request) -> Response:
+    proxy: Proxy = request.app.state.proxy
+    return await proxy.forward(request, request.path_params["service"], request.path_params["path"])
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     *,
@@ -158,9 +163,8 @@ def create_app(
             swagger_ui_parameters={"persistAuthorization": True, "displayOperationId": True},
         )
 
-    @app.api_route("/api/{service}/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
-    async def forward(service: str, path: str, request: Request) -> Response:
-        proxy: Proxy = request.app.state.proxy
-        return await proxy.forward(request, service, path)
+    # A plain Starlette route, not a FastAPI one: the proxy needs no dependency injection, body parsing
+    # or response model, only the raw request.
+    app.add_route("/api/{service}/{path:path}", _forward, methods=PROXY_METHODS, include_in_schema=False)
 
     return app
