@@ -6,10 +6,10 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -22,9 +22,11 @@ from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedInCache
+from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
+from shared.auth.access import access
 from shared.auth.policy import Principal, PrincipalKind
-from shared.errors import install_error_handlers, install_middleware
+from shared.errors import Forbidden, Unauthorized, error_responses, install_error_handlers, install_middleware
 from shared.health import health_router
 from shared.logging import configure_logging
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
@@ -83,6 +85,49 @@ def _pool(settings: GatewaySettings, limits: httpx.Limits) -> httpx.AsyncBaseTra
 async def _forward(request: Request) -> Response:
     proxy: Proxy = request.app.state.proxy
     return await proxy.forward(request, request.path_params["service"], request.path_params["path"])
+
+
+UnitQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$",
+        description="One unit and the units below it; the region if left out",
+    ),
+]
+YearPath = Annotated[int, Path(ge=1990, le=2100)]
+
+
+def reports_router() -> APIRouter:
+    """The combined reports; each section is read with the caller's own rights."""
+    router = APIRouter(prefix="/api/reports", tags=["reports"])
+    rule = access("any role; each section shows what the caller may read in its service")
+    errors = error_responses(Unauthorized, Forbidden)
+
+    @router.get(
+        "/interim/{year}/{period}",
+        operation_id="get_interim_report",
+        summary="Interim report T1 (economy and employees) or T2 (everything)",
+        responses=errors,
+        **rule,
+    )
+    async def interim(request: Request, year: YearPath, period: Literal["T1", "T2"], unit: UnitQuery = None) -> Report:
+        proxy: Proxy = request.app.state.proxy
+        caller = await proxy.signed_in_caller(request)
+        return await build_report(proxy, caller, "interim", year, ReportPeriod(period), unit)
+
+    @router.get(
+        "/annual/{year}",
+        operation_id="get_annual_report",
+        summary="The annual report: goals, economy and the auditors' material for the whole year",
+        responses=errors,
+        **rule,
+    )
+    async def annual(request: Request, year: YearPath, unit: UnitQuery = None) -> Report:
+        proxy: Proxy = request.app.state.proxy
+        caller = await proxy.signed_in_caller(request)
+        return await build_report(proxy, caller, "annual", year, ReportPeriod.year, unit)
+
+    return router
 
 
 def create_app(
@@ -162,6 +207,8 @@ def create_app(
             swagger_favicon_url="/docs-assets/favicon-32x32.png",
             swagger_ui_parameters={"persistAuthorization": True, "displayOperationId": True},
         )
+
+    app.include_router(reports_router())
 
     # A plain Starlette route, not a FastAPI one: the proxy needs no dependency injection, body parsing
     # or response model, only the raw request.

@@ -31,7 +31,11 @@ def _rename_refs(node: Any, renames: Mapping[str, str]) -> Any:
 def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, Any] | None]) -> dict[str, Any]:
     """Merge the documents; a schema name two services use differently is prefixed with the service name."""
     doc = copy.deepcopy(gateway_doc)
-    paths: dict[str, Any] = {p: v for p, v in doc.get("paths", {}).items() if not p.startswith("/api/")}
+    paths: dict[str, Any] = dict(doc.get("paths", {}))
+    for path, item in paths.items():
+        if path.startswith("/api/"):  # the gateway's own operations, the reports
+            for operation in item.values():
+                operation["security"] = [{"bearerAuth": []}]
     schemas: dict[str, Any] = dict(doc.get("components", {}).get("schemas", {}))
     missing = []
     for service, service_doc in service_docs.items():

@@ -1,0 +1,99 @@
+"""The combined reports: every section from its own service, read with the caller's rights; a service
+that does not answer leaves a draft that says what is missing."""
+
+import pytest
+
+BOARD = ("board", "RS:reader")
+
+
+async def get(stack, path: str, roles=BOARD) -> dict:
+    response = await stack.client.get(path, headers=stack.auth(*roles))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_the_t2_report_carries_each_services_own_figures(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T2")
+    assert (report["kind"], report["period"], report["complete"], report["missing"]) == ("interim", "T2", True, [])
+    fulfilment = await get(seeded, "/api/goals/fulfilment?year=2022&period=T2")
+    assert report["goals"]["fulfilment"] == fulfilment
+    economy = await get(seeded, "/api/budget/economy/region?year=2022&follow_up=T2")
+    assert report["economy"]["economy"]["result"] == economy["result"]
+    assert report["economy"]["economy"]["flagged_units"] == ["HSN"]
+    assert {b["body_code"] for b in report["audit"]["overview"]["bodies"]} >= {"RS", "HSN"}
+    assert report["audit"]["overview"]["as_of"] == "2022-08-31"
+    assert report["goals"]["quality"]["orphans"], "the orphan goals are shown, as the auditors asked"
+    council = await get(seeded, "/api/goals/follow-ups/report-to-council?year=2022&limit=500")
+    assert report["goals"]["report_to_council"] == council["items"]
+    assert "Minskad sjukfrånvaro bland medarbetarna" in [g["goal"]["title"] for g in council["items"]]
+
+
+async def test_t1_carries_the_economy_and_the_employees_only(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T1")
+    rows = report["goals"]["fulfilment"]["rows"]
+    assert rows
+    assert {r["perspective"] for r in rows} == {"employee"}
+    assert sum(report["goals"]["fulfilment"]["totals"].values()) == sum(r["total"] for r in rows)
+    assert report["economy"]["economy"]["through_month"] == 4
+    assert (report["audit"], report["goals"]["quality"], report["goals"]["chain"]) == (None, None, None)
+
+
+async def test_the_annual_report_runs_through_december(seeded):
+    report = await get(seeded, "/api/reports/annual/2022")
+    assert (report["kind"], report["period"]) == ("annual", "year")
+    assert report["economy"]["economy"]["through_month"] == 12
+    assert report["audit"]["overview"]["as_of"] == "2022-12-31"
+
+
+async def test_a_report_for_one_unit(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T2?unit=HSN")
+    assert report["unit"] == "HSN"
+    assert report["economy"]["economy"]["unit_code"] == "HSN"
+    assert report["audit"]["overview"]["body_code"] == "HSN"
+    assert {r["unit_code"] for r in report["goals"]["fulfilment"]["rows"]} <= {"HSN", "HSF", "PV", "SV"}
+
+
+async def test_a_service_that_does_not_answer_leaves_a_draft_that_says_so(seeded):
+    seeded.transport.down.add("budget")
+    report = await get(seeded, "/api/reports/interim/2022/T2")
+    assert report["complete"] is False
+    assert {(m["section"], m["service"]) for m in report["missing"]} == {
+        ("economy.economy", "budget"),
+        ("economy.investments", "budget"),
+        ("economy.grants", "budget"),
+    }
+    assert report["economy"] is None
+    assert report["goals"]["fulfilment"]["totals"]
+    assert report["audit"]["overview"]["bodies"]
+
+
+async def test_each_section_shows_only_what_the_caller_may_read(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T2", roles=("h", "HSN:reader"))
+    assert report["complete"] is False
+    assert [(m["section"], m["reason"]) for m in report["missing"]] == [
+        ("economy.economy", "the budget service answered 403: Requires a role on the board, auditor or finance")
+    ]
+    own = await get(seeded, "/api/reports/interim/2022/T2?unit=HSN", roles=("h", "HSN:reader"))
+    assert own["complete"] is True
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/reports/interim/2022/T3", "/api/reports/interim/1850/T1", "/api/reports/annual/2022?unit=hs%20n"],
+)
+async def test_a_bad_request_is_422(seeded, path):
+    response = await seeded.client.get(path, headers=seeded.auth(*BOARD))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_report_has_a_published_schema(stack):
+    document = (await stack.client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/reports/interim/{year}/{period}"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Report"
+    }
+    assert {"goals", "economy", "audit", "missing", "complete"} <= set(
+        document["components"]["schemas"]["Report"]["properties"]
+    )
+    assert operation["security"] == [{"bearerAuth": []}]
