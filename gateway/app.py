@@ -6,6 +6,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import httpx
@@ -22,6 +23,7 @@ from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedInCache
+from gateway.report_text import Language, MoneyScale, render_html
 from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
 from shared.auth.access import access
@@ -97,35 +99,72 @@ UnitQuery = Annotated[
 YearPath = Annotated[int, Path(ge=1990, le=2100)]
 
 
+class ReportFormat(StrEnum):
+    json = "json"
+    html = "html"
+
+
+FormatQuery = Annotated[ReportFormat, Query(alias="format", description="json for systems, html for people")]
+MoneyQuery = Annotated[MoneyScale, Query(description="Money in thousands (tkr) or millions (mnkr) in html")]
+
+
+def _in_format(report: Report, report_format: ReportFormat, money: MoneyScale, lang: Language) -> Report | HTMLResponse:
+    if report_format is ReportFormat.html:
+        return HTMLResponse(render_html(report, money, lang))
+    return report
+
+
 def reports_router() -> APIRouter:
     """The combined reports; each section is read with the caller's own rights."""
     router = APIRouter(prefix="/api/reports", tags=["reports"])
     rule = access("any role; each section shows what the caller may read in its service")
-    errors = error_responses(Unauthorized, Forbidden)
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"text/html": {}}},
+        **error_responses(Unauthorized, Forbidden),
+    }
 
     @router.get(
         "/interim/{year}/{period}",
         operation_id="get_interim_report",
         summary="Interim report T1 (economy and employees) or T2 (everything)",
-        responses=errors,
+        response_model=Report,
+        responses=responses,
         **rule,
     )
-    async def interim(request: Request, year: YearPath, period: Literal["T1", "T2"], unit: UnitQuery = None) -> Report:
+    async def interim(
+        request: Request,
+        year: YearPath,
+        period: Literal["T1", "T2"],
+        unit: UnitQuery = None,
+        report_format: FormatQuery = ReportFormat.json,
+        money: MoneyQuery = MoneyScale.mnkr,
+        lang: Language = Language.sv,
+    ) -> Report | HTMLResponse:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
-        return await build_report(proxy, caller, "interim", year, ReportPeriod(period), unit)
+        report = await build_report(proxy, caller, "interim", year, ReportPeriod(period), unit)
+        return _in_format(report, report_format, money, lang)
 
     @router.get(
         "/annual/{year}",
         operation_id="get_annual_report",
         summary="The annual report: goals, economy and the auditors' material for the whole year",
-        responses=errors,
+        response_model=Report,
+        responses=responses,
         **rule,
     )
-    async def annual(request: Request, year: YearPath, unit: UnitQuery = None) -> Report:
+    async def annual(
+        request: Request,
+        year: YearPath,
+        unit: UnitQuery = None,
+        report_format: FormatQuery = ReportFormat.json,
+        money: MoneyQuery = MoneyScale.mnkr,
+        lang: Language = Language.sv,
+    ) -> Report | HTMLResponse:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
-        return await build_report(proxy, caller, "annual", year, ReportPeriod.year, unit)
+        report = await build_report(proxy, caller, "annual", year, ReportPeriod.year, unit)
+        return _in_format(report, report_format, money, lang)
 
     return router
 

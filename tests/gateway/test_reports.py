@@ -97,3 +97,34 @@ async def test_the_report_has_a_published_schema(stack):
         document["components"]["schemas"]["Report"]["properties"]
     )
     assert operation["security"] == [{"bearerAuth": []}]
+
+
+async def test_the_html_report_reads_in_swedish_with_swedish_numbers(seeded):
+    response = await seeded.client.get(
+        "/api/reports/interim/2022/T2?format=html&money=mnkr", headers=seeded.auth(*BOARD)
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "<title>Delårsrapport 2 2022</title>" in page
+    for heading in ("Måluppfyllelse", "Målens kvalitet", "Ekonomi", "Revision"):
+        assert f"<h2>{heading}</h2>" in page
+    economy = (await get(seeded, "/api/reports/interim/2022/T2"))["economy"]["economy"]
+    hsn = next(u for u in economy["units"] if u["unit_code"] == "HSN")
+    assert hsn["frame"] == "6200000000.00"
+    assert "6\u202f200,0 mnkr" in page
+
+
+async def test_english_and_thousands_on_request(seeded):
+    response = await seeded.client.get(
+        "/api/reports/annual/2022?format=html&money=tkr&lang=en", headers=seeded.auth(*BOARD)
+    )
+    assert "<title>Annual report 2022</title>" in response.text
+    assert "6\u202f200\u202f000,0 tkr" in response.text
+
+
+async def test_a_draft_says_in_the_page_what_is_missing(seeded):
+    seeded.transport.down.add("audit")
+    page = (await seeded.client.get("/api/reports/interim/2022/T2?format=html", headers=seeded.auth(*BOARD))).text
+    assert "Utkast: uppgifter saknas" in page
+    assert "audit.overview (audit)" in page
