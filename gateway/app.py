@@ -24,6 +24,7 @@ from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedInCache
 from gateway.report_text import Language, MoneyScale, render_html
+from gateway.report_word import render_docx
 from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
 from shared.auth.access import access
@@ -102,15 +103,26 @@ YearPath = Annotated[int, Path(ge=1990, le=2100)]
 class ReportFormat(StrEnum):
     json = "json"
     html = "html"
+    docx = "docx"
 
 
-FormatQuery = Annotated[ReportFormat, Query(alias="format", description="json for systems, html for people")]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FormatQuery = Annotated[
+    ReportFormat, Query(alias="format", description="json for systems, html to read, docx to edit in Word")
+]
 MoneyQuery = Annotated[MoneyScale, Query(description="Money in thousands (tkr) or millions (mnkr) in html")]
 
 
-def _in_format(report: Report, report_format: ReportFormat, money: MoneyScale, lang: Language) -> Report | HTMLResponse:
+def _in_format(report: Report, report_format: ReportFormat, money: MoneyScale, lang: Language) -> Report | Response:
     if report_format is ReportFormat.html:
         return HTMLResponse(render_html(report, money, lang))
+    if report_format is ReportFormat.docx:
+        name = f"{report.kind}-{report.year}-{report.period.value}{'-' + report.unit if report.unit else ''}.docx"
+        return Response(
+            render_docx(report, money, lang),
+            media_type=DOCX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     return report
 
 
@@ -119,7 +131,7 @@ def reports_router() -> APIRouter:
     router = APIRouter(prefix="/api/reports", tags=["reports"])
     rule = access("any role; each section shows what the caller may read in its service")
     responses: dict[int | str, dict[str, Any]] = {
-        200: {"content": {"text/html": {}}},
+        200: {"content": {"text/html": {}, DOCX: {}}},
         **error_responses(Unauthorized, Forbidden),
     }
 
@@ -139,7 +151,7 @@ def reports_router() -> APIRouter:
         report_format: FormatQuery = ReportFormat.json,
         money: MoneyQuery = MoneyScale.mnkr,
         lang: Language = Language.sv,
-    ) -> Report | HTMLResponse:
+    ) -> Report | Response:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
         report = await build_report(proxy, caller, "interim", year, ReportPeriod(period), unit)
@@ -160,7 +172,7 @@ def reports_router() -> APIRouter:
         report_format: FormatQuery = ReportFormat.json,
         money: MoneyQuery = MoneyScale.mnkr,
         lang: Language = Language.sv,
-    ) -> Report | HTMLResponse:
+    ) -> Report | Response:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
         report = await build_report(proxy, caller, "annual", year, ReportPeriod.year, unit)

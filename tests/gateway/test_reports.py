@@ -1,7 +1,12 @@
 """The combined reports: every section from its own service, read with the caller's rights; a service
 that does not answer leaves a draft that says what is missing."""
 
+import io
+
 import pytest
+from docx import Document
+
+from gateway.report_text import MoneyScale, money
 
 BOARD = ("board", "RS:reader")
 
@@ -128,3 +133,29 @@ async def test_a_draft_says_in_the_page_what_is_missing(seeded):
     page = (await seeded.client.get("/api/reports/interim/2022/T2?format=html", headers=seeded.auth(*BOARD))).text
     assert "Utkast: uppgifter saknas" in page
     assert "audit.overview (audit)" in page
+
+
+async def test_the_word_document_holds_the_same_figures_as_the_json(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T2")
+    response = await seeded.client.get("/api/reports/interim/2022/T2?format=docx", headers=seeded.auth(*BOARD))
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="interim-2022-T2.docx"'
+    document = Document(io.BytesIO(response.content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings[:5] == [
+        "Delårsrapport 2 2022",
+        "Måluppfyllelse",
+        "Målens kvalitet",
+        "Mål utan koppling uppåt",
+        "Mål som inte bedöms nås (rapporteras till fullmäktige)",
+    ]
+    assert {"Ekonomi", "Regionens resultat", "Revision"} <= set(headings)
+    fulfilment, economy = document.tables[0], document.tables[1]
+    totals = report["goals"]["fulfilment"]["totals"]
+    assert [c.text for c in fulfilment.rows[-1].cells][2:6] == [
+        str(totals[c]) for c in ("green", "yellow", "red", "grey")
+    ]
+    units = {row.cells[0].text.rstrip(" !"): [c.text for c in row.cells] for row in economy.rows[1:]}
+    for unit in report["economy"]["economy"]["units"]:
+        assert units[unit["unit_code"]][1] == money(unit["frame"], MoneyScale.mnkr)
+    assert economy.rows[1].cells[0].text == "HSN !"  # flagged over the threshold

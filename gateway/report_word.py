@@ -1,0 +1,128 @@
+"""A report as a Word document, for the people who edit the final text (python-docx).
+
+The same figures and labels as the HTML page, from the same JSON: headings per section, tables with
+the numbers in Swedish format, and the draft's missing sections at the top.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from gateway.report_text import LABELS, Language, MoneyScale, money, percent, share
+from gateway.reports import Report
+
+COLOURS = ("green", "yellow", "red", "grey")
+
+
+def _table(document: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Light List Accent 1"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for row in rows:
+        cells = table.add_row().cells
+        for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
+            cell.text = text
+            if index >= numeric_from:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str]) -> None:
+    fulfilment = goals["fulfilment"]
+    document.add_heading(t["fulfilment"], level=1)
+    rows = [
+        [r["unit_code"], r["perspective"] or "–", *(str(r[c]) for c in COLOURS), str(r["total"])]
+        for r in fulfilment["rows"]
+    ]
+    totals = fulfilment["totals"]
+    rows.append([t["total"], "", *(str(totals[c]) for c in COLOURS), str(sum(totals[c] for c in COLOURS))])
+    _table(document, [t["unit"], t["perspective"], *(t[c] for c in COLOURS), t["total"]], rows, numeric_from=2)
+    quality = goals.get("quality")
+    if quality:
+        document.add_heading(t["quality"], level=1)
+        counts = f"({quality['measurable']} / {quality['goals']})"
+        document.add_paragraph(f"{t['measurable_share']}: {share(quality['measurable_share'])} {counts}")
+        if quality["orphans"]:
+            document.add_heading(t["orphans"], level=2)
+            for goal in quality["orphans"]:
+                document.add_paragraph(f"{goal['unit_code']}: {goal['title']}", style="List Bullet")
+    if goals["report_to_council"]:
+        document.add_heading(t["report_to_council"], level=2)
+        for item in goals["report_to_council"]:
+            document.add_paragraph(f"{item['goal']['unit_code']}: {item['goal']['title']}", style="List Bullet")
+
+
+def _economy(document: DocumentObject, economy: dict[str, Any], t: dict[str, str], scale: MoneyScale) -> None:
+    document.add_heading(t["economy"], level=1)
+    units = economy.get("units", [economy])
+    rows = []
+    for unit in units:
+        forecast = unit.get("forecast") or {}
+        deviation = unit.get("forecast_deviation") or {}
+        rows.append(
+            [
+                unit["unit_code"] + (" !" if unit.get("flagged") else ""),
+                money(unit.get("frame"), scale),
+                money(unit.get("budget_ytd"), scale),
+                money((unit.get("outcome_ytd") or {}).get("net_cost"), scale),
+                money(forecast.get("amount"), scale),
+                f"{money(deviation.get('amount'), scale)} ({percent(deviation.get('percent'))})",
+            ]
+        )
+    header = [t["unit"], t["frame"], t["budget_ytd"], t["outcome_ytd"], t["forecast"], t["deviation"]]
+    _table(document, header, rows, numeric_from=1)
+    result = economy.get("result")
+    if result:
+        document.add_heading(t["result"], level=2)
+        _table(
+            document,
+            [t["result_forecast"], t["result_target"], t["balance_requirement"]],
+            [
+                [
+                    money(result["result_forecast"], scale),
+                    money(result["result_target"], scale),
+                    t["yes"] if result["balance_requirement_met_forecast"] else t["no"],
+                ]
+            ],
+            numeric_from=0,
+        )
+
+
+def _audit(document: DocumentObject, overview: dict[str, Any], t: dict[str, str]) -> None:
+    if "bodies" not in overview:
+        return
+    document.add_heading(t["audit"], level=1)
+    rows = []
+    for body in overview["bodies"]:
+        statement = body.get("latest_statement") or {}
+        remark = f"{statement['year']}: {statement['remark_grounds']}" if statement.get("remark") else "–"
+        rows.append([body["body_code"], str(body["open_recommendations"]), str(body["overdue_actions"]), remark])
+    _table(document, [t["body"], t["open_recommendations"], t["overdue_actions"], t["remark"]], rows, numeric_from=1)
+
+
+def render_docx(report: Report, scale: MoneyScale, language: Language) -> bytes:
+    """The report as a .docx file."""
+    t = LABELS[language]
+    data = report.model_dump(mode="json")
+    document = Document()
+    document.add_heading(f"{t[f'{report.kind}.{report.period.value}']} {report.year}", level=0)
+    document.add_paragraph(f"{report.unit or t['region']} · {data['generated_at'][:16].replace('T', ' ')} UTC")
+    if not report.complete:
+        document.add_paragraph(t["draft"]).runs[0].bold = True
+        for missing in report.missing:
+            document.add_paragraph(f"{missing.section} ({missing.service}): {missing.reason}", style="List Bullet")
+    if data["goals"]:
+        _goals(document, data["goals"], t)
+    if data["economy"]:
+        _economy(document, data["economy"]["economy"], t, scale)
+    if data["audit"]:
+        _audit(document, data["audit"]["overview"], t)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
