@@ -33,11 +33,15 @@ def _table(document: DocumentObject, header: Sequence[str], rows: Sequence[Seque
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def _perspective(goals: dict[str, Any], code: str | None) -> str:
+    return str(goals["perspectives"].get(code, code)) if code else "–"
+
+
 def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str]) -> None:
     fulfilment = goals["fulfilment"]
     document.add_heading(t["fulfilment"], level=1)
     rows = [
-        [r["unit_code"], r["perspective"] or "–", *(str(r[c]) for c in COLOURS), str(r["total"])]
+        [r["unit_code"], _perspective(goals, r["perspective"]), *(str(r[c]) for c in COLOURS), str(r["total"])]
         for r in fulfilment["rows"]
     ]
     totals = fulfilment["totals"]

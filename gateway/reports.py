@@ -43,6 +43,9 @@ class GoalsSection(BaseModel):
     """The goals service's view: fulfilment, how measurable the goals are, what to report to the council."""
 
     fulfilment: dict[str, Any] = Field(description="Goals by colour per unit and perspective (`/fulfilment`)")
+    perspectives: dict[str, str] = Field(
+        default_factory=dict, description="The region's perspectives, code to name, in their order"
+    )
     quality: dict[str, Any] | None = Field(
         default=None, description="Measurable goals and orphans (`/quality`); not in T1"
     )
@@ -127,6 +130,7 @@ def _asks(year: int, period: ReportPeriod, unit: str | None) -> list[Ask]:
     asks = [
         Ask("goals.fulfilment", "goals", "/fulfilment", f"year={year}&period={goal_period}{unit_query}"),
         Ask("goals.report_to_council", "goals", "/follow-ups/report-to-council", f"year={year}&limit=500"),
+        Ask("goals.perspectives", "goals", "/perspectives", "limit=100"),
         Ask("economy.economy", "budget", economy_path, f"year={year}&{follow_up}"),
     ]
     if period is ReportPeriod.T1:
@@ -170,6 +174,7 @@ async def build_report(
         fulfilment = got["goals.fulfilment"]
         goals = GoalsSection(
             fulfilment=_employee_only(fulfilment) if period is ReportPeriod.T1 else fulfilment,
+            perspectives={p["code"]: p["name"] for p in _items(got.get("goals.perspectives"))},
             quality=got.get("goals.quality"),
             report_to_council=_items(got.get("goals.report_to_council")),
             chain=got.get("goals.chain"),

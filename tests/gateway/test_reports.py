@@ -114,6 +114,7 @@ async def test_the_html_report_reads_in_swedish_with_swedish_numbers(seeded):
     assert "<title>Delårsrapport 2 2022</title>" in page
     for heading in ("Måluppfyllelse", "Målens kvalitet", "Ekonomi", "Revision"):
         assert f"<h2>{heading}</h2>" in page
+    assert "<td>Medarbetare</td>" in page  # the perspective's name, not its code
     economy = (await get(seeded, "/api/reports/interim/2022/T2"))["economy"]["economy"]
     hsn = next(u for u in economy["units"] if u["unit_code"] == "HSN")
     assert hsn["frame"] == "6200000000.00"
