@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from shared.auth.access import access
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.errors import Forbidden, error_responses
 from shared.history import ChangeCursor, ChangePage, read_changes
 from shared.pagination import MAX_PAGE_SIZE
 
-RULE = "any role or read:decided; changes to drafts only for the board, auditors and finance"
+READ_CHANGES_SCOPE = "read:changes"
+RULE = f"the board, auditors and finance, or an integration with the {READ_CHANGES_SCOPE} scope"
 
 
 def changes_router(service: str, history_model: type[Any]) -> APIRouter:
@@ -37,9 +38,13 @@ def changes_router(service: str, history_model: type[Any]) -> APIRouter:
         after: Annotated[str | None, Query(max_length=40, description="`next` from the previous answer")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
     ) -> ChangePage:
-        require_signed_in_reader(principal)
-        return await read_changes(
-            session, history_model, ChangeCursor.decode(after), limit, public_only=not principal.reads_all_drafts
-        )
+        # History rows do not carry the unit whose rights guard them (a forecast, a risk of a draft
+        # plan), so the feed is for those who may read everything the service holds.
+        if not (principal.reads_all_drafts or READ_CHANGES_SCOPE in principal.scopes):
+            raise Forbidden(
+                f"The change feed is for the board, auditors, finance or the {READ_CHANGES_SCOPE} scope",
+                required=f"RS:reader, auditor, finance or {READ_CHANGES_SCOPE}",
+            )
+        return await read_changes(session, history_model, ChangeCursor.decode(after), limit, public_only=False)
 
     return router

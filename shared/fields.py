@@ -7,15 +7,20 @@ Out, they are always decimal strings without exponent: money with two decimals.
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_decimal
 
+_DECIMAL_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$")
+
 
 def _refuse_float(value: Any) -> Any:
+    if isinstance(value, str) and not _DECIMAL_TEXT.match(value):
+        raise ValueError('write the number with digits and a decimal point, e.g. "1250.50"')
     if isinstance(value, float):
         raise ValueError('send decimal values as strings, e.g. "1250.50", so that they stay exact')
     if isinstance(value, bool):
@@ -31,9 +36,26 @@ def _value_text(value: Decimal) -> str:
     return format(plain_decimal(value), "f")
 
 
+# A single amount sent in stays below a thousand billion SEK (a region's whole budget is a few tens of
+# billions), so that the sums the services compute from amounts fit their columns and answers.
+MONEY_INPUT_LIMIT = Decimal(10) ** 12
+
+
+def _money_input(value: Any) -> Any:
+    value = _refuse_float(value)
+    if isinstance(value, str | int):  # sent by a caller; amounts computed here arrive as Decimals
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            return value  # the Decimal validator says what is wrong with it
+        if amount.is_finite() and abs(amount) >= MONEY_INPUT_LIMIT:
+            raise ValueError("an amount stays below 1 000 000 000 000 SEK")
+    return value
+
+
 MoneyAmount = Annotated[
     Decimal,
-    BeforeValidator(_refuse_float),
+    BeforeValidator(_money_input),
     Field(
         max_digits=18,
         decimal_places=2,

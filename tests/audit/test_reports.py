@@ -180,3 +180,13 @@ async def test_reading_needs_a_role(audit):
         "/api/audit/reports", headers=audit.stack.auth("svc", client=True, scopes=["write:measurements"])
     )
     assert response.status_code == 403
+
+
+async def test_a_recommendation_the_body_has_answered_cannot_be_readdressed(audit):
+    assert (await audit.respond("RS")).status_code == 201
+    rec_url = f"/api/audit/recommendations/{audit.rec['RS']['id']}"
+    headers = audit.auth(*AUDITOR[1:], sub=AUDITOR[0])
+    rec = (await audit.stack.client.get(rec_url, headers=headers)).json()
+    moved = await audit.stack.client.patch(rec_url, headers={**headers, **etag(rec)}, json={"body_code": "HSN"})
+    assert moved.status_code == 409
+    assert "responded" in moved.json()["detail"]

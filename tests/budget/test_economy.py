@@ -235,3 +235,10 @@ async def test_the_number_of_statements_does_not_grow_with_units_or_rows(year):
     after = [await _statements(year, p) for p in paths]
     assert after == before
     assert len((await _region(year)).json()["units"]) == 7
+
+
+def test_an_even_budget_rounds_half_up_to_the_ore_as_the_ledger_does():
+    from services.budget.rules.economy import _even_budget
+
+    assert _even_budget(Decimal("100.02"), 3) == Decimal("25.01")  # 25.005, not the banker's 25.00
+    assert _even_budget(Decimal("-100.02"), 3) == Decimal("-25.01")

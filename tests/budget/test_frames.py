@@ -192,3 +192,14 @@ async def test_the_frame_total_is_for_the_board_auditor_and_finance(seeded):
     assert refused.status_code == 403
     total = (await seeded.client.get("/api/budget/frames/total?year=2023", headers=seeded.auth("a", "auditor"))).json()
     assert total["total"] == "7512430000.00"
+
+
+@pytest.mark.parametrize("amount", ["1000000000000.00", "9999999999999999.99", "-1000000000000", "1e3", "1_000", "１"])
+async def test_an_amount_too_large_or_not_plainly_written_is_422_not_500(stack, amount):
+    response = await stack.client.post(
+        "/api/budget/frames",
+        headers=stack.auth(*FINANCE),
+        json={"unit_code": "HSN", "year": 2025, "last_year_frame": amount, "index_uplift": amount},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] in {"last_year_frame", "index_uplift"}

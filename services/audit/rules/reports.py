@@ -14,6 +14,7 @@ from services.audit.models import (
     AuditRecipient,
     AuditReport,
     Recommendation,
+    RecommendationResponse,
     RecommendationStatus,
 )
 from services.audit.rules.common import changes, check_diary_number
@@ -211,6 +212,11 @@ async def update_recommendation(session: AsyncSession, rec: Recommendation, data
         )
         if linked:
             raise Conflict("The body has recorded actions on this recommendation; it cannot be readdressed")
+        answered = await session.scalar(
+            select(RecommendationResponse.id).where(RecommendationResponse.recommendation_id == rec.id)
+        )
+        if answered is not None:
+            raise Conflict("The body has responded to this recommendation; it cannot be readdressed")
     if data.status is RecommendationStatus.closed and rec.status is not RecommendationStatus.closed:
         raise Unprocessable("Close a recommendation with a follow-up verdict (close: true)", field="status")
     if data.status is RecommendationStatus.open:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, type_coerce
@@ -127,7 +127,7 @@ def _deviation(budget: Decimal, actual: Decimal, threshold: Decimal) -> Deviatio
 
 
 def _even_budget(frame: Decimal, through_month: int) -> Decimal:
-    return (frame * through_month / 12).quantize(CENT)
+    return (frame * through_month / 12).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _unit_economy(code: str, f: _UnitFigures, through_month: int, threshold: Decimal) -> UnitEconomy:
@@ -194,7 +194,7 @@ async def unit_economy(
 
 
 def _prorated(amount: Decimal, through_month: int) -> Decimal:
-    return (amount * through_month / 12).quantize(CENT)
+    return (amount * through_month / 12).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _result(resources: ResourceCalculation, totals: UnitEconomy, through_month: int) -> RegionResult:
