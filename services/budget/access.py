@@ -44,3 +44,13 @@ def ensure_finance_or_editor(principal: Principal, unit_code: str) -> None:
     if principal.has(RegionRole.finance) or principal.can_edit(unit_code):
         return
     raise Forbidden(f"Requires finance or editor on {unit_code}", required=f"finance|{unit_code}:editor")
+
+
+WRITE_OUTCOMES_SCOPE = "write:outcomes"
+
+
+def ensure_outcome_importer(principal: Principal) -> None:
+    """Ledger outcomes come in from the finance office, or from an integration allowed to write them."""
+    if principal.has(RegionRole.finance) or WRITE_OUTCOMES_SCOPE in principal.scopes:
+        return
+    raise Forbidden(f"Requires finance or the {WRITE_OUTCOMES_SCOPE} scope", required="finance")
