@@ -36,8 +36,9 @@ async def generated(stack, tmp_path):
     started = time.perf_counter()
     errors = openapi_python_client.generate(config=config)
     seconds = time.perf_counter() - started
-    dropped = [e.header for e in errors if "will not be generated" in (e.header or "")]
-    assert dropped == []  # every operation has its function (some responses of investments stay untyped)
+    # The one warning allowed: the imports' text bodies, which the generator skips for their octet-stream twin.
+    unexpected = [f"{e.header}: {e.detail}" for e in errors if "Unsupported content type text/" not in (e.detail or "")]
+    assert unexpected == []
     sys.path.insert(0, str(tmp_path))
     try:
         yield importlib.import_module(PACKAGE), tmp_path / PACKAGE, seconds
@@ -64,8 +65,17 @@ async def test_the_generated_client_creates_a_goal_measures_it_and_reads_the_cha
     from styr_client.api.goals import create_goal
     from styr_client.api.indicators import create_indicator, create_measurement
     from styr_client.api.org_units import create_unit
-    from styr_client.api.read_models import get_chain
-    from styr_client.models import Chain, GoalCreate, GoalRead, IndicatorCreate, MeasurementIn, UnitCreate
+    from styr_client.api.read_models import get_chain, get_fulfilment_summary
+    from styr_client.models import (
+        Chain,
+        FulfilmentSummary,
+        GoalCreate,
+        GoalRead,
+        IndicatorCreate,
+        MeasurementIn,
+        ReportingPeriod,
+        UnitCreate,
+    )
 
     admin = _client(module, stack, "admin", "admin")
     for code, parent, kind in (("RF", None, "council"), ("HSN", "RF", "committee")):
@@ -92,7 +102,33 @@ async def test_the_generated_client_creates_a_goal_measures_it_and_reads_the_cha
     text = json.dumps(chain.to_dict(), ensure_ascii=False)
     assert "Vård i tid" in text
     assert "71.5" in text
+    summary = await get_fulfilment_summary.asyncio(client=editor, year=2024, period=ReportingPeriod.YEAR)
+    assert isinstance(summary, FulfilmentSummary)
     assert seconds < 60, f"generation took {seconds:.1f} s"
+
+
+async def test_the_generated_client_sends_a_ledger_file(stack, generated):
+    module, _, _ = generated
+    from styr_client.api.account_plan import create_account_mapping
+    from styr_client.api.imports import import_ledger
+    from styr_client.models import AccountMappingCreate, ImportReport
+    from styr_client.types import File
+
+    admin = _client(module, stack, "admin", "admin")
+    from styr_client.api.org_units import create_unit
+    from styr_client.models import UnitCreate
+
+    for code, parent, kind in (("RF", None, "council"), ("HSN", "RF", "committee")):
+        unit = UnitCreate.from_dict({"code": code, "name": code, "kind": kind, "parent_code": parent})
+        assert (await create_unit.asyncio_detailed(client=admin, body=unit)).status_code == 201
+    finance = _client(module, stack, "ekonom", "finance")
+    rule = AccountMappingCreate.from_dict({"account_from": "5", "category": "personnel"})
+    assert (await create_account_mapping.asyncio_detailed(client=finance, body=rule)).status_code == 201
+    ledger = b"unit;account;month;amount\nHSN;5010;2024-03;1 000,50\nHSN;5020;2024-03;0,50\n"
+    # Bytes, not a file object: httpx's async client cannot send a sync stream (the generated code passes it on as is).
+    report = await import_ledger.asyncio(client=finance, body=File(payload=ledger, file_name="ledger.csv"))
+    assert isinstance(report, ImportReport)
+    assert (report.created, report.applied) == (1, True)
 
 
 async def test_generated_names_read_well(generated):

@@ -497,6 +497,10 @@ class InvestmentYearIn(BaseModel):
     running_costs: MoneyAmount = Decimal(0)
 
 
+class InvestmentYearRead(InvestmentYearIn):
+    """One year of a project's plan, as answered: its own schema, so the document has no -Input/-Output pair."""
+
+
 class InvestmentPlan(BaseModel):
     """A project's yearly plan: each year once; the planned amounts add up to the project's total."""
 
@@ -543,7 +547,7 @@ class InvestmentRead(BaseModel):
     status: ProjectStatus
     total: MoneyAmount
     description: str | None
-    years: list[InvestmentYearIn]
+    years: list[InvestmentYearRead]
     first_year: int | None
     last_year: int | None
     outcome_to_date: MoneyAmount

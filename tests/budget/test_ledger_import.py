@@ -353,3 +353,30 @@ def test_styr_import_ledger_from_a_file(database_urls, snapshots, monkeypatch, t
     result = CliRunner().invoke(styr, ["import", "ledger", "--file", str(path), "--as", "Eva"])
     assert result.exit_code == 0, result.output
     assert asyncio.run(stored()) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-1 234 567,89", "-1234567.89"),
+        ("1234567.89", "1234567.89"),
+        ("\u22125", "-5"),
+        ("1\u00a0000,5", "1000.50"),
+        ("1\u202f000,500", "1000.50"),
+        ("0,10", "0.10"),
+    ],
+)
+def test_amounts_as_the_ledger_writes_them(text, expected):
+    from decimal import Decimal
+
+    from services.budget.rules.ledger import parse_amount
+
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "1_000", "1,234", "", "1e30", "ett"])
+def test_amounts_that_are_not_exact_money_are_refused(text):
+    from services.budget.rules.ledger import parse_amount
+
+    with pytest.raises(ValueError, match=r"amount|large|decimals"):
+        parse_amount(text)

@@ -83,17 +83,26 @@ def detect_delimiter(first_line: str) -> str:
     return ","
 
 
+# Spaces (plain, no-break, thin) group thousands; a comma or point is the decimal sign; − is a minus.
+_AMOUNT_TEXT = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, "\t": None, ",": ".", "\u2212": "-"})
+
+
 def parse_amount(text: str) -> Decimal:
     """An amount as the ledger writes it: `-1 234 567,89`, `1234567.89`, a minus sign or hyphen; exact to the öre."""
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace("\u2212", "-").replace(",", ".")
+    cleaned = text.translate(_AMOUNT_TEXT)
     if not cleaned:
         raise ValueError("an amount is required")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError(f"{text.strip()[:40]!r} is not an amount") from exc
-    if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT:
+    if not amount.is_finite() or "_" in cleaned:
+        raise ValueError(f"{text.strip()[:40]!r} is not an amount")
+    if abs(amount) >= AMOUNT_LIMIT:
         raise ValueError(f"{text.strip()[:40]!r} is too large")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        return amount  # already exact to the öre: the common case, without a quantize
     if amount != amount.quantize(CENT):
         raise ValueError(f"{text.strip()[:40]!r} has more than two decimals")
     return amount.quantize(CENT)
@@ -110,7 +119,7 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerRow:
     line: int
     unit: str
@@ -129,9 +138,10 @@ def _columns(header: list[str]) -> list[int] | None:
 
 
 def _parse_row(line: int, cells: list[str], positions: list[int]) -> LedgerRow | ImportProblem:
-    if len(cells) < len(COLUMNS) or any(len(cell) > MAX_FIELD for cell in cells):
+    if len(cells) < len(COLUMNS) or max(map(len, cells)) > MAX_FIELD:
         return ImportProblem(line=line, message=f"expected the columns {', '.join(COLUMNS)}, found {len(cells)}")
-    unit, account, month_text, amount_text = (cells[p].strip() for p in positions)
+    a, b, c, d = positions
+    unit, account, month_text, amount_text = cells[a].strip(), cells[b].strip(), cells[c].strip(), cells[d]
     if not UNIT_PATTERN.match(unit):
         return ImportProblem(line=line, field="unit", message=f"{unit[:40]!r} is not a unit code")
     if not ACCOUNT_PATTERN.match(account):
@@ -177,7 +187,7 @@ def _chained(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-@dataclass
+@dataclass(slots=True)
 class Sum:
     amount: Decimal
     line: int
@@ -213,8 +223,9 @@ async def read_file(
     accounts = await AccountPlan.load(session)
     closed = await _closed_years(session)
     units: dict[str, bool] = {}
+    read = 0
     for parsed in parse_ledger(lines, delimiter):
-        plan.report.read += 1
+        read += 1  # counted here, not on the report: a pydantic attribute set per row costs
         if isinstance(parsed, ImportProblem):
             plan.report.problems.append(parsed)
             continue
@@ -237,6 +248,7 @@ async def read_file(
             plan.sums[key].amount += amount
         else:
             plan.sums[key] = Sum(amount, parsed.line)
+    plan.report.read = read
     for (year, unit, month, category), total in plan.sums.items():
         if abs(total.amount) >= AMOUNT_LIMIT:
             plan.problem(
