@@ -226,7 +226,7 @@ def measures(
 UNIT_TOKEN_SECONDS = 300
 
 
-async def known_units(settings: BudgetSettings) -> set[str]:
+async def known_units(settings: BudgetSettings, transport: httpx.AsyncBaseTransport | None = None) -> set[str]:
     """Every org unit code, in one call to the goals service, as an admin of the command line."""
     principal = Principal(
         subject="cli:ledger-import",
@@ -235,7 +235,7 @@ async def known_units(settings: BudgetSettings) -> set[str]:
         region_roles=frozenset({RegionRole.admin}),
     )
     token = mint_internal_token(principal, settings.internal_secret, UNIT_TOKEN_SECONDS)
-    async with httpx.AsyncClient(timeout=settings.peer_timeout_seconds) as client:
+    async with httpx.AsyncClient(timeout=settings.peer_timeout_seconds, transport=transport) as client:
         try:
             response = await client.get(
                 f"{settings.goals_url.rstrip('/')}/units/tree", headers={"authorization": f"Bearer {token}"}

@@ -325,6 +325,13 @@ async def test_an_export_of_a_category_without_an_account_is_422(org):
 # --- the command line ---------------------------------------------------------------------------
 
 
+async def test_the_command_line_asks_the_goals_service_for_every_unit_in_one_call(org):
+    from services.budget.settings import BudgetSettings
+
+    settings = BudgetSettings(goals_url="http://goals", database_url=org.database_urls["budget"])
+    assert await cli_imports.known_units(settings, org.transport) == {"RF", "RS", "HSN", "RUN"}
+
+
 def test_styr_import_ledger_from_a_file(database_urls, snapshots, monkeypatch, tmp_path):
     async def prepare() -> None:
         await snapshots.restore("empty")

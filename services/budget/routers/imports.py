@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -26,6 +27,14 @@ exports = APIRouter(prefix="/exports", tags=["exports"])
 CSV = "text/csv"
 OCTET = "application/octet-stream"
 CSV_EXAMPLE = "unit;account;month;amount\nHSN;3010;2024-03;-1 234 567,89\nHSN;5010;202403;2 345 678,00\n"
+
+
+def _utf8_lines(body: io.BytesIO) -> Iterator[str]:
+    """The body's lines, decoded as they are read; a byte that is not UTF-8 refuses the whole file."""
+    try:
+        yield from io.TextIOWrapper(body, encoding="utf-8-sig", newline="")
+    except UnicodeDecodeError as exc:
+        raise Unprocessable("The file must be UTF-8 text") from exc
 
 
 @router.post(
@@ -64,13 +73,8 @@ async def import_ledger(
     delimiter: Annotated[ledger.Delimiter, Query(description="The column separator")] = ledger.Delimiter.auto,
 ) -> ImportReport:
     ensure_outcome_importer(principal)
-    body = await request.body()
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Unprocessable("The file must be UTF-8 text") from exc
     # Decoded line by line as the import reads it, so the body is not held a second time as text.
-    lines = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline="")
+    lines = _utf8_lines(io.BytesIO(await request.body()))
 
     async def unit_exists(code: str) -> bool:
         return await goals.exists(f"/units/{code}")
