@@ -203,17 +203,18 @@ async def test_an_outcome_keyed_in_by_hand_is_left_alone_and_a_correction_makes_
 
 
 @pytest.mark.parametrize(
-    ("caller", "expected"),
+    ("caller", "extra", "expected"),
     [
-        (("ekonom", "finance"), 200),
-        (("stratsys",), 200),
-        (("hsn", "HSN:editor"), 403),
-        (("auditor", "auditor"), 403),
+        (("ekonom", "finance"), {}, 200),
+        (("ledger-robot",), ROBOT, 200),
+        (("blind-robot",), {"client": True, "scopes": ["write:outcomes"]}, 403),
+        (("other-robot",), {"client": True, "scopes": ["write:measurements", "read:decided"]}, 403),
+        (("hsn", "HSN:editor"), {}, 403),
+        (("auditor", "auditor"), {}, 403),
     ],
 )
-async def test_finance_or_a_client_with_write_outcomes_may_import(ledger, caller, expected):
-    headers = ledger.auth(*caller, **ROBOT) if caller == ("stratsys",) else ledger.auth(*caller)
-    response = await sent(ledger, FILE, headers=headers, dry_run=True)
+async def test_finance_or_a_client_with_write_outcomes_may_import(ledger, caller, extra, expected):
+    response = await sent(ledger, FILE, headers=ledger.auth(*caller, **extra), dry_run=True)
     assert response.status_code == expected, response.text
 
 
