@@ -270,3 +270,6 @@ def ledger(
     except FetchFailed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    except UnicodeDecodeError as exc:
+        typer.echo(f"error: {file} is not UTF-8 text ({exc.reason} at byte {exc.start}); nothing was changed", err=True)
+        raise typer.Exit(2) from exc

@@ -361,6 +361,12 @@ def test_styr_import_ledger_from_a_file(database_urls, snapshots, monkeypatch, t
     result = CliRunner().invoke(styr, ["import", "ledger", "--file", str(path), "--as", "Eva"])
     assert result.exit_code == 0, result.output
     assert asyncio.run(stored()) == EXPECTED
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("HSN;5010;2024-05;1\nHSN;5010;2024-06;1,5 kr för både\n".encode("latin-1"))
+    refused = CliRunner().invoke(styr, ["import", "ledger", "--file", str(latin)])
+    assert refused.exit_code == 2
+    assert "not UTF-8" in refused.output
+    assert asyncio.run(stored()) == EXPECTED
 
 
 @pytest.mark.parametrize(
