@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import io
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,19 +19,25 @@ from typing import Annotated, Any
 import httpx
 import typer
 from pydantic import ValidationError
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.budget.rules.ledger import Delimiter, import_ledger
+from services.budget.settings import BudgetSettings
 from services.goals.rules.kolada import KoladaPage, import_pages
 from services.goals.rules.measurement_import import Caller
 from services.goals.rules.measures_tsv import Granularity, import_measures
 from services.goals.settings import GoalsSettings
+from shared.auth.policy import Principal, PrincipalKind, RegionRole
+from shared.auth.tokens import mint_internal_token
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import DomainError
 from shared.history import HistorySession, set_actor
 from shared.imports import ImportReport
 
-app = typer.Typer(help="Import data from other systems: Kolada, measures by external codes.", no_args_is_help=True)
+app = typer.Typer(
+    help="Import data from other systems: Kolada, measures by external codes, the ledger.", no_args_is_help=True
+)
 ATTEMPTS = 4
 MAX_PAGES = 10_000
 
@@ -81,9 +88,9 @@ def fetch_pages(client: httpx.Client, url: str) -> Iterator[KoladaPage]:
 Importer = Callable[[AsyncSession], Awaitable[ImportReport]]
 
 
-async def _in_goals_database(actor: str, importer: Importer) -> ImportReport:
-    """Run one import in one transaction on the goals database, as `actor`; an admin may import anything."""
-    engine = create_engine(GoalsSettings().database_url)
+async def _in_database(database_url: str, actor: str, importer: Importer) -> ImportReport:
+    """Run one import in one transaction on a service's database, as `actor`; an admin may import anything."""
+    engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine, HistorySession)() as session:
             set_actor(session, f"cli:{actor}", actor)
@@ -104,10 +111,10 @@ def _who(actor: str | None) -> str:
         return "unknown admin"
 
 
-def _run(actor: str | None, importer: Importer) -> None:
-    """Run an import, print its report, and exit 0 only when it had no problem."""
+def _run(actor: str | None, importer: Importer, database_url: str | None = None) -> None:
+    """Run an import (on the goals database unless told), print its report, and exit 0 only when it had no problem."""
     try:
-        report = asyncio.run(_in_goals_database(_who(actor), importer))
+        report = asyncio.run(_in_database(database_url or GoalsSettings().database_url, _who(actor), importer))
     except DomainError as exc:
         refused: dict[str, Any] = exc.extra.get("report") or {}
         typer.echo(f"refused, nothing was changed: {exc.detail}", err=True)
@@ -179,6 +186,23 @@ def _lines_with_progress(path: Path) -> Iterator[str]:
             yield line
 
 
+def _lines_with_progress_bar(path: Path) -> Iterator[str]:
+    """The file's lines, read as they are needed, with a bar of the bytes read so far (for large files)."""
+    with (
+        path.open("rb") as raw,
+        Progress(
+            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True
+        ) as progress,
+    ):
+        task = progress.add_task(f"reading {path.name}", total=path.stat().st_size)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        for number, line in enumerate(text, start=1):
+            if number % 5000 == 0:
+                progress.update(task, completed=raw.tell())
+            yield line
+        progress.update(task, completed=path.stat().st_size)
+
+
 @app.command("measures")
 def measures(
     file: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Tab-separated: unit, date, measure, value")],
@@ -197,3 +221,55 @@ def measures(
             caller=Caller.admin(),
         ),
     )
+
+
+UNIT_TOKEN_SECONDS = 300
+
+
+async def known_units(settings: BudgetSettings, transport: httpx.AsyncBaseTransport | None = None) -> set[str]:
+    """Every org unit code, in one call to the goals service, as an admin of the command line."""
+    principal = Principal(
+        subject="cli:ledger-import",
+        name="styr import ledger",
+        kind=PrincipalKind.service,
+        region_roles=frozenset({RegionRole.admin}),
+    )
+    token = mint_internal_token(principal, settings.internal_secret, UNIT_TOKEN_SECONDS)
+    async with httpx.AsyncClient(timeout=settings.peer_timeout_seconds, transport=transport) as client:
+        try:
+            response = await client.get(
+                f"{settings.goals_url.rstrip('/')}/units/tree", headers={"authorization": f"Bearer {token}"}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise FetchFailed(f"the goals service at {settings.goals_url} did not give the org units: {exc}") from exc
+    return {str(unit["code"]) for unit in response.json()["units"]}
+
+
+@app.command("ledger")
+def ledger(
+    file: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="CSV: unit, account, month, amount")],
+    delimiter: Annotated[Delimiter, typer.Option(help="The column separator")] = Delimiter.auto,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; change nothing")] = False,
+    actor: Annotated[str | None, typer.Option("--as", help="Who the history names [default: you]")] = None,
+) -> None:
+    """Import the ledger's outcomes into the budget service, summed per unit, month and category: all or nothing."""
+    settings = BudgetSettings()
+
+    async def importer(session: AsyncSession) -> ImportReport:
+        units = await known_units(settings)
+
+        async def unit_exists(code: str) -> bool:
+            return code in units
+
+        lines = _lines_with_progress_bar(file)
+        return await import_ledger(session, lines, delimiter=delimiter, unit_exists=unit_exists, dry_run=dry_run)
+
+    try:
+        _run(actor, importer, settings.database_url)
+    except FetchFailed as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except UnicodeDecodeError as exc:
+        typer.echo(f"error: {file} is not UTF-8 text ({exc.reason} at byte {exc.start}); nothing was changed", err=True)
+        raise typer.Exit(2) from exc

@@ -49,6 +49,9 @@ def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, An
             if name in schemas and schemas[name] != schema
         }
         for name, schema in _rename_refs(own_schemas, renames).items():
+            if name in renames and isinstance(schema, dict):
+                # Generators name classes by the title: keep it in step with the new name.
+                schema = {**schema, "title": renames[name]}
             schemas[renames.get(name, name)] = schema
         for path, item in _rename_refs(service_doc.get("paths", {}), renames).items():
             if path in _PUBLIC_PATHS:

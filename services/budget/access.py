@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.auth.deps import require_region_role
-from shared.auth.policy import Principal, RegionRole
+from shared.auth.policy import READ_DECIDED_SCOPE, Principal, RegionRole
 from shared.errors import Forbidden, NotFound
 
 FOLLOW_UP_READ = "a role on the unit, the board, auditor or finance"
@@ -44,3 +44,16 @@ def ensure_finance_or_editor(principal: Principal, unit_code: str) -> None:
     if principal.has(RegionRole.finance) or principal.can_edit(unit_code):
         return
     raise Forbidden(f"Requires finance or editor on {unit_code}", required=f"finance|{unit_code}:editor")
+
+
+WRITE_OUTCOMES_SCOPE = "write:outcomes"
+
+
+def ensure_outcome_importer(principal: Principal) -> None:
+    """Ledger outcomes come in from the finance office, or from an integration allowed to write them."""
+    if not (principal.has(RegionRole.finance) or WRITE_OUTCOMES_SCOPE in principal.scopes):
+        raise Forbidden(f"Requires finance or the {WRITE_OUTCOMES_SCOPE} scope", required="finance")
+    if not principal.reads_decided:
+        # Unit codes are checked with the goals service as this caller, which shows units only to readers.
+        message = f"An integration client needs {READ_DECIDED_SCOPE} with {WRITE_OUTCOMES_SCOPE}"
+        raise Forbidden(message, required=READ_DECIDED_SCOPE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.budget.models import HistoryEntry
-from services.budget.routers import economy, followup, frames, grants, investments, resources
+from services.budget.routers import accounts, economy, followup, frames, grants, imports, investments, resources
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
 from shared.changes import changes_router
@@ -33,6 +33,9 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             investments.frames,
             investments.projects,
             grants.router,
+            accounts.router,
+            imports.router,
+            imports.exports,
             changes_router("budget", HistoryEntry),
         ],
         configure_logs=configure_logs,

@@ -110,6 +110,26 @@ class Outcome(Tracked, Base):
     month: Mapped[int] = mapped_column(SmallInteger)
     category: Mapped[AccountCategory] = mapped_column(_enum(AccountCategory, 24))
     amount: Mapped[Decimal] = mapped_column(Money())
+    # Where the amount came from: the ledger import, or None when keyed in (or corrected) by hand.
+    # An import updates only what an import wrote; what a person wrote it leaves alone.
+    source: Mapped[str | None] = mapped_column(String(24))
+
+
+class AccountMapping(Tracked, Base):
+    """A rule of the finance office's account plan: ledger accounts from `account_from` to `account_to` → a category.
+
+    Both ends have the same number of digits and are compared with that many leading digits of an
+    account, so "5" (a prefix), "4010" (one account) and "4000"–"4999" (a range) are all rules. The
+    longest rule that matches an account decides; rules of one length never overlap.
+    """
+
+    __tablename__ = "account_mapping"
+    __table_args__ = (UniqueConstraint("account_from", "account_to"),)
+
+    account_from: Mapped[str] = mapped_column(String(10), index=True)
+    account_to: Mapped[str] = mapped_column(String(10))
+    category: Mapped[AccountCategory] = mapped_column(_enum(AccountCategory, 24))
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 MONTHS = range(1, 13)

@@ -238,6 +238,64 @@ class OutcomeRead(BaseModel):
     month: int
     category: AccountCategory
     amount: MoneyAmount
+    source: str | None = Field(
+        description="`ledger-import` when the ledger import wrote it; null when keyed in by hand"
+    )
+    version: int
+    updated_at: datetime
+
+
+Account = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{1,10}$"),
+    Field(description="A ledger account number, or its leading digits", examples=["4010"]),
+]
+
+
+class AccountMappingCreate(BaseModel):
+    """Ledger accounts from `account_from` to `account_to` (same number of digits) belong to a category.
+
+    "5" to "5" is every account starting with 5; "4010" to "4010" is one account; "4000" to "4999" a
+    range. The longest rule matching an account decides; rules of one length may not overlap.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_from: Account
+    account_to: Account | None = Field(default=None, description="The last account of the range; the first if left out")
+    category: AccountCategory
+    comment: Comment | None = None
+
+    @model_validator(mode="after")
+    def _a_range_of_equal_length(self) -> Self:
+        last = self.account_to or self.account_from
+        if len(last) != len(self.account_from):
+            raise ValueError("account_from and account_to must have the same number of digits")
+        if last < self.account_from:
+            raise ValueError("account_to comes before account_from")
+        self.account_to = last
+        return self
+
+
+class AccountMappingUpdate(BaseModel):
+    """A changed rule; the range is checked again against the other rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_from: Account | None = None
+    account_to: Account | None = None
+    category: AccountCategory | None = None
+    comment: Comment | None = None
+
+
+class AccountMappingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    account_from: str
+    account_to: str
+    category: AccountCategory
+    comment: str | None
     version: int
     updated_at: datetime
 
@@ -439,6 +497,10 @@ class InvestmentYearIn(BaseModel):
     running_costs: MoneyAmount = Decimal(0)
 
 
+class InvestmentYearRead(InvestmentYearIn):
+    """One year of a project's plan, as answered: its own schema, so the document has no -Input/-Output pair."""
+
+
 class InvestmentPlan(BaseModel):
     """A project's yearly plan: each year once; the planned amounts add up to the project's total."""
 
@@ -485,7 +547,7 @@ class InvestmentRead(BaseModel):
     status: ProjectStatus
     total: MoneyAmount
     description: str | None
-    years: list[InvestmentYearIn]
+    years: list[InvestmentYearRead]
     first_year: int | None
     last_year: int | None
     outcome_to_date: MoneyAmount

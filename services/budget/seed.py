@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.budget.models import (
+    AccountMapping,
     Forecast,
     FrameStatus,
     GrantGoalLink,
@@ -26,6 +27,7 @@ from services.budget.models import (
 from services.budget.rules.followup import month_columns
 from services.budget.rules.frames import frame_amount
 from services.budget.schemas import (
+    AccountMappingCreate,
     DecisionIn,
     ForecastCreate,
     FrameParts,
@@ -95,6 +97,19 @@ async def _seed_outcomes(session: AsyncSession) -> int:
     new = [row for row in fresh if (row.unit_code, row.month, row.category) not in existing]
     session.add_all(Outcome(**row.model_dump()) for row in new)
     return len(new)
+
+
+async def _seed_account_plan(session: AsyncSession) -> int:
+    rows = await session.execute(select(AccountMapping.account_from, AccountMapping.account_to))
+    existing = {tuple(row) for row in rows}
+    created = 0
+    for raw in _demo("account_mappings")["rules"]:
+        data = AccountMappingCreate.model_validate(raw)
+        last = data.account_to or data.account_from
+        if (data.account_from, last) not in existing:
+            session.add(AccountMapping(**data.model_dump(exclude={"account_to"}), account_to=last))
+            created += 1
+    return created
 
 
 async def _seed_periodisations(session: AsyncSession, raws: list[dict[str, Any]]) -> int:
@@ -171,6 +186,7 @@ async def seed(session: AsyncSession) -> dict[str, int]:
         "resource_calculation": await _seed_resources(session),
         "operating_frame": await _seed_frames(session),
         "outcome": await _seed_outcomes(session),
+        "account_mapping": await _seed_account_plan(session),
         "periodisation": await _seed_periodisations(session, followup["periodisations"]),
         "forecast": await _seed_forecasts(session, followup["forecasts"]),
     }

@@ -69,3 +69,19 @@ async def test_resolving_needs_the_goals_service(seeded):
     seeded.transport.down.add("goals")
     response = await seeded.client.post(f"/api/budget/grants/{linked['id']}/goals/resolve", headers=headers)
     assert response.status_code == 503
+
+
+async def test_the_demo_outcomes_export_under_the_demo_account_plan_and_import_back_unchanged(seeded):
+    headers = seeded.auth(*FINANCE)
+    exported = await seeded.client.get("/api/budget/exports/outcomes?year=2022&format=tsv", headers=headers)
+    assert exported.status_code == 200
+    assert exported.text.splitlines()[0] == "unit\taccount\tmonth\tamount"
+    back = await seeded.client.post(
+        "/api/budget/imports/ledger?dry_run=true",
+        content=exported.content,
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+    report = back.json()
+    assert report["problems"] == []
+    # The demo's outcomes were keyed in, not imported: the ledger import leaves every one alone.
+    assert (report["created"], report["updated"], report["left_alone"]) == (0, 0, len(exported.text.splitlines()) - 1)

@@ -54,7 +54,7 @@ YearPath = Annotated[int, Path(ge=2000, le=2100)]
 UnitQuery = Annotated[str | None, Query(max_length=16)]
 
 
-def _own_units(principal: Principal, column: InstrumentedAttribute[str]) -> ColumnElement[bool] | None:
+def own_units(principal: Principal, column: InstrumentedAttribute[str]) -> ColumnElement[bool] | None:
     """Follow-up is internal: without a region-wide read, a caller lists only the units they hold a role on."""
     if principal.reads_all_drafts:
         return None
@@ -99,7 +99,7 @@ async def list_outcomes(
     month: Annotated[Month | None, Query()] = None,
 ) -> Page[OutcomeRead]:
     require_signed_in_reader(principal)
-    visible = _own_units(principal, Outcome.unit_code)
+    visible = own_units(principal, Outcome.unit_code)
     return await rules.list_outcomes(session, page, visible=visible, unit_code=unit, year=year, month=month)
 
 
@@ -262,7 +262,7 @@ async def list_forecasts(
     year: Annotated[Year | None, Query()] = None,
 ) -> Page[ForecastRead]:
     require_signed_in_reader(principal)
-    visible = _own_units(principal, Forecast.unit_code)
+    visible = own_units(principal, Forecast.unit_code)
     return await rules.list_forecasts(session, page, visible=visible, unit_code=unit, year=year)
 
 

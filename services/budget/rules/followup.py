@@ -90,6 +90,7 @@ async def get_outcome(session: AsyncSession, outcome_id: uuid.UUID) -> Outcome:
 async def correct_outcome(session: AsyncSession, outcome: Outcome, amount: Decimal) -> Outcome:
     await ensure_year_open(session, outcome.year, "outcomes")
     outcome.amount = amount
+    outcome.source = None  # corrected by hand: the next ledger import leaves it alone
     await session.flush()
     return outcome
 

@@ -24,6 +24,7 @@ from services.budget.schemas import (
     InvestmentRead,
     InvestmentUpdate,
     InvestmentYearIn,
+    InvestmentYearRead,
     PlanYear,
 )
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -76,7 +77,7 @@ def _ensure_plan_adds_up(total: Decimal, years: list[InvestmentYearIn]) -> None:
 
 
 def project_read(project: InvestmentProject, years: list[InvestmentYear]) -> InvestmentRead:
-    plan = [InvestmentYearIn.model_validate(y) for y in sorted(years, key=lambda y: y.year)]
+    plan = [InvestmentYearRead.model_validate(y) for y in sorted(years, key=lambda y: y.year)]
     return InvestmentRead(
         id=project.id,
         name=project.name,

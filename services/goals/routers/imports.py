@@ -73,7 +73,11 @@ async def import_kolada(
         **access(MEASURE_RULE)["openapi_extra"],
         "requestBody": {
             "required": True,
-            "content": {TSV: {"schema": {"type": "string"}, "example": TSV_EXAMPLE}},
+            "content": {
+                TSV: {"schema": {"type": "string"}, "example": TSV_EXAMPLE},
+                # The same file as bytes: what generated clients (openapi-python-client) can send.
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
         },
     },
 )
