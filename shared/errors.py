@@ -240,7 +240,11 @@ def _lost_database(exc: Exception) -> bool:
     """The database is unreachable or dropped the connection (a restart, a failover), not a bug in the query."""
     if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if not isinstance(exc, DBAPIError):
+        return False
+    # PostgreSQL's SQLSTATE classes 08 (connection exception) and 57P (shutting down, starting up).
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    return exc.connection_invalidated or sqlstate.startswith(("08", "57P"))
 
 
 async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
