@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install bench clean-data
+.PHONY: run test lint install bench fuzz clean-data
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## The schemathesis run of `make test` at length: many examples per operation and role, shrunk to the smallest failing one.
+fuzz: $(STAMP)
+	STYR_FUZZ_EXAMPLES=$${STYR_FUZZ_EXAMPLES:-100} STYR_FUZZ_SHRINK=1 $(BIN)/python scripts/run_tests.py tests/reliability/test_api_fuzz.py $(ARGS)
 
 ## Benchmarks on SQLite and on a throw-away PostgreSQL: `make bench`, or `make bench ARGS=goals` for one.
 bench: $(STAMP)

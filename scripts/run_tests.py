@@ -93,9 +93,13 @@ def postgres_server() -> Iterator[str]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    # The fault tests restart this server under load (tests/reliability/test_database_restart.py).
+    os.environ.update({"STYR_TEST_POSTGRES_DATA": str(data), "STYR_TEST_PG_CTL": pg_ctl})
     try:
         yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
     finally:
+        for name in ("STYR_TEST_POSTGRES_DATA", "STYR_TEST_PG_CTL"):
+            os.environ.pop(name, None)
         subprocess.run(
             _as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]), check=False, stdout=subprocess.DEVNULL
         )

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -236,6 +236,25 @@ async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _lost_database(exc: Exception) -> bool:
+    """The database is unreachable or dropped the connection (a restart, a failover), not a bug in the query."""
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    # PostgreSQL's SQLSTATE classes 08 (connection exception) and 57P (shutting down, starting up).
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    return exc.connection_invalidated or sqlstate.startswith(("08", "57P"))
+
+
+async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    if not _lost_database(exc):
+        raise exc  # a genuine failure: the last-resort 500 answer logs it
+    log.warning("database unavailable, answered 503: %s", exc)
+    err = ServiceUnavailable("The database cannot be reached at the moment; try again shortly.")
+    return problem_response(err.status, err.code, err.title, err.detail, headers={"Retry-After": "1"})
+
+
 class UnexpectedErrorMiddleware:
     """Turns an unexpected exception into a 500 problem with the request id, and logs the trace.
 
@@ -281,6 +300,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
+    # While PostgreSQL restarts, callers get a 503 to retry; the pool (pre-ping) reconnects by itself.
+    for lost in (DBAPIError, ConnectionError, TimeoutError):
+        app.add_exception_handler(lost, _database_unavailable)
 
 
 _NUL_IN_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")

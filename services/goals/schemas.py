@@ -128,7 +128,8 @@ class PerspectiveCreate(BaseModel):
 
     code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
     name: Name
-    sort_order: int = 0
+    # Bounded so an absurd number is a 422, not an integer the database cannot hold.
+    sort_order: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class PerspectiveRead(BaseModel):

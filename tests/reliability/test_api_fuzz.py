@@ -1,0 +1,157 @@
+"""Property-based testing of every operation in the gateway's OpenAPI document, with schemathesis.
+
+Each operation gets valid and invalid requests generated from its own schema, sent through the
+gateway to the services (the in-process stack, with the demo data), as an admin and as a reader.
+Every answer must be below 500 and must match what the document says the operation answers.
+Path parameters often name real records of the demo data (and writes then carry the record's
+ETag), so the generated calls reach past the 404 into the rules.
+
+`STYR_FUZZ_EXAMPLES` sets the examples per operation and role (a few in `make test`, many in `make fuzz`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.reliability.background import BackgroundStack, background_stack
+
+EXAMPLES = int(os.environ.get("STYR_FUZZ_EXAMPLES", "4"))
+SHRINK = os.environ.get("STYR_FUZZ_SHRINK", "") == "1"
+ROLES = {"admin": ("admin",), "reader": ("RS:reader",)}
+YEARS = [2022, 2023, 2024, 2025]
+CHECKS = [not_a_server_error, response_schema_conformance]
+PARAMETER = re.compile(r"\{(\w+)\}")
+UNIT_CODE_PARAMETERS = {"code", "unit_code", "body_code"}
+
+
+@pytest.fixture(scope="module")
+def target(database_urls: dict[str, str], snapshots: Any) -> Iterator[BackgroundStack]:
+    with background_stack(database_urls, snapshots, "seeded") as running:
+        yield running
+
+
+def auth(target: BackgroundStack, role: str) -> dict[str, str]:
+    return target.stack.auth(f"fuzz-{role}", *ROLES[role], name=f"Fuzz {role}")
+
+
+def known_values(target: BackgroundStack, document: dict[str, Any]) -> dict[tuple[str, str], list[Any]]:
+    """Real values for path parameters, by (path template, parameter): ids from each record's list."""
+    admin = auth(target, "admin")
+    lists: dict[str, list[Any]] = {}
+
+    def ids_listed_at(path: str) -> list[Any]:
+        if path not in lists:
+            response = target.request("GET", path, params={"limit": 500}, headers=admin)
+            body = response.json() if response.status_code == 200 else {}
+            items = body.get("items", []) if isinstance(body, dict) else []
+            lists[path] = [item["id"] for item in items if isinstance(item, dict) and "id" in item]
+        return lists[path]
+
+    units = target.request("GET", "/api/goals/units", params={"limit": 500}, headers=admin).json()["items"]
+    unit_codes = [unit["code"] for unit in units]
+    values: dict[tuple[str, str], list[Any]] = {}
+    for path in document["paths"]:
+        for name in PARAMETER.findall(path):
+            if name in UNIT_CODE_PARAMETERS:
+                values[path, name] = unit_codes
+            elif name == "year":
+                values[path, name] = YEARS
+            elif name.endswith("_id"):
+                found = ids_listed_at(path.split("/{" + name + "}")[0])
+                if found:
+                    values[path, name] = found
+    return values
+
+
+def as_httpx(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """schemathesis' request arguments (made for requests) as httpx takes them."""
+    request = {key: kwargs[key] for key in ("method", "url", "headers", "params") if kwargs.get(key) is not None}
+    if "json" in kwargs:
+        request["json"] = kwargs["json"]
+    data = kwargs.get("data")
+    if isinstance(data, str | bytes):
+        request["content"] = data
+    elif data is not None:
+        request["data"] = data
+    return request
+
+
+def send(target: BackgroundStack, case: schemathesis.Case, role: str, use_etag: bool) -> int:
+    headers = {key: value for key, value in (case.headers or {}).items() if key.lower() != "authorization"}
+    headers.update(auth(target, role))
+    if use_etag and case.method.upper() in {"PATCH", "PUT", "DELETE"}:
+        current = target.request("GET", case.formatted_path, headers=auth(target, "admin"))
+        if "etag" in current.headers:
+            headers["If-Match"] = current.headers["etag"]
+    case.headers = headers
+    kwargs = case.as_transport_kwargs(base_url="http://gateway")
+    response = target.request(**as_httpx(kwargs))
+    case.validate_response(response, checks=CHECKS)
+    return response.status_code
+
+
+def fuzz_operation(
+    target: BackgroundStack, operation: Any, role: str, real: dict[tuple[str, str], list[Any]], statuses: Counter[int]
+) -> None:
+    """Run one operation's examples; raises on the first answer that breaks a check."""
+    cases = st.one_of(
+        operation.as_strategy(schemathesis.GenerationMode.POSITIVE),
+        operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
+    )
+    phases = [hypothesis.Phase.explicit, hypothesis.Phase.generate]
+    if SHRINK:
+        phases.append(hypothesis.Phase.shrink)
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=phases,
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
+    @hypothesis.given(data=st.data())
+    def examples(data: st.DataObject) -> None:
+        case = data.draw(cases)
+        use_real = bool(case.path_parameters) and data.draw(st.booleans())
+        if use_real:
+            for name in list(case.path_parameters):
+                choices = real.get((operation.path, name))
+                if choices:
+                    case.path_parameters[name] = data.draw(st.sampled_from(choices))
+        statuses[send(target, case, role, use_real)] += 1
+
+    examples()
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_operation_answers_below_500_and_as_documented(target: BackgroundStack, role: str) -> None:
+    document = target.request("GET", "/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(document)
+    real = known_values(target, document)
+    failures = []
+    operations = 0
+    statuses: Counter[int] = Counter()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        try:
+            fuzz_operation(target, operation, role, real, statuses)
+        except Exception as exc:  # every failing operation is reported, not only the first
+            failures.append(f"--- {operation.label}\n{exc}")
+    print(f"{role}: {operations} operations, answers by status: {dict(sorted(statuses.items()))}")  # noqa: T201 (shown with -s)
+    assert operations > 150
+    # The generated calls reach real records: successful answers, not only refusals and 404s.
+    successes = sum(n for status, n in statuses.items() if 200 <= status < 300)
+    assert successes > operations // 4
+    assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(failures)
