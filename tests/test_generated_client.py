@@ -2,7 +2,8 @@
 
 The document is fetched through the gateway, the client generated into a temporary folder and
 imported; with a development token it creates a goal with an indicator, records a measurement and
-reads the chain, calling the generated functions over an httpx client routed to the in-process gateway.
+reads the chain and fetches a report, calling the generated functions over an httpx client routed
+to the in-process gateway.
 """
 
 import importlib
@@ -66,6 +67,7 @@ async def test_the_generated_client_creates_a_goal_measures_it_and_reads_the_cha
     from styr_client.api.indicators import create_indicator, create_measurement
     from styr_client.api.org_units import create_unit
     from styr_client.api.read_models import get_chain, get_fulfilment_summary
+    from styr_client.api.reports import get_annual_report
     from styr_client.models import (
         Chain,
         FulfilmentSummary,
@@ -73,6 +75,7 @@ async def test_the_generated_client_creates_a_goal_measures_it_and_reads_the_cha
         GoalRead,
         IndicatorCreate,
         MeasurementIn,
+        Report,
         ReportingPeriod,
         UnitCreate,
     )
@@ -104,6 +107,10 @@ async def test_the_generated_client_creates_a_goal_measures_it_and_reads_the_cha
     assert "71.5" in text
     summary = await get_fulfilment_summary.asyncio(client=editor, year=2024, period=ReportingPeriod.YEAR)
     assert isinstance(summary, FulfilmentSummary)
+    report = await get_annual_report.asyncio(2024, client=editor, unit="HSN")
+    assert isinstance(report, Report)
+    assert report.year == 2024
+    assert "Vård i tid" in json.dumps(report.to_dict(), ensure_ascii=False)
     assert seconds < 60, f"generation took {seconds:.1f} s"
 
 
