@@ -30,6 +30,7 @@ from gateway.settings import GatewaySettings
 from shared.auth.access import access
 from shared.auth.policy import Principal, PrincipalKind
 from shared.errors import Forbidden, Unauthorized, error_responses, install_error_handlers, install_middleware
+from shared.exports import attachment
 from shared.health import health_router
 from shared.logging import configure_logging
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
@@ -121,7 +122,7 @@ def _in_format(report: Report, report_format: ReportFormat, money: MoneyScale, l
         return Response(
             render_docx(report, money, lang),
             media_type=DOCX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": attachment(name)},
         )
     return report
 

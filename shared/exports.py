@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Response
 from openpyxl import Workbook
@@ -70,6 +71,16 @@ def _workbook(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return out.getvalue()
 
 
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download: an ASCII name for every client, the exact one per RFC 6266.
+
+    Names carry what callers sent (a unit code), and a header must be Latin-1, so a name is never
+    written into it as it is.
+    """
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def table_response(
     name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], table_format: TableFormat
 ) -> Response:
@@ -81,5 +92,5 @@ def table_response(
     return Response(
         content=body,
         media_type=MEDIA_TYPES[table_format],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{table_format.value}"'},
+        headers={"Content-Disposition": attachment(f"{name}.{table_format.value}")},
     )

@@ -140,7 +140,7 @@ async def test_the_word_document_holds_the_same_figures_as_the_json(seeded):
     report = await get(seeded, "/api/reports/interim/2022/T2")
     response = await seeded.client.get("/api/reports/interim/2022/T2?format=docx", headers=seeded.auth(*BOARD))
     assert response.status_code == 200
-    assert response.headers["content-disposition"] == 'attachment; filename="interim-2022-T2.docx"'
+    assert response.headers["content-disposition"].startswith('attachment; filename="interim-2022-T2.docx"')
     document = Document(io.BytesIO(response.content))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings[:5] == [

@@ -12,3 +12,14 @@ async def test_a_perspective_order_the_database_cannot_hold_is_422(stack, sort_o
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "sort_order"]
+
+
+async def test_a_download_named_after_an_odd_unit_code_is_not_a_500(seeded):
+    # Found by schemathesis: the file name carried the unit code into a Latin-1 header.
+    response = await seeded.client.get(
+        "/api/budget/exports/outcomes?year=2022&unit=%C3%95k%F2%B0%AE%A6Mk", headers=seeded.auth("f", "finance")
+    )
+    assert response.status_code < 500
+    if response.status_code == 200:
+        assert response.headers["content-disposition"].startswith('attachment; filename="outcomes')
+        assert "filename*=UTF-8''" in response.headers["content-disposition"]
