@@ -114,7 +114,7 @@ async def _ask(proxy: Proxy, caller: SignedIn, ask: Ask) -> Answer:
         response = await proxy.send(ask.service, "GET", f"{base}{ask.path}", ask.query, headers)
     except DomainError as exc:
         return Answer(None, MissingSection(section=ask.section, service=ask.service, reason=exc.detail or exc.title))
-    body = response.json() if response.headers.get("content-type", "").endswith("json") else None
+    body = response.json() if "json" in response.headers.get("content-type", "") else None
     if response.status_code != 200:
         reason = _reason(ask.service, response.status_code, body)
         return Answer(None, MissingSection(section=ask.section, service=ask.service, reason=reason))

@@ -45,6 +45,6 @@ def changes_router(service: str, history_model: type[Any]) -> APIRouter:
                 f"The change feed is for the board, auditors, finance or the {READ_CHANGES_SCOPE} scope",
                 required=f"RS:reader, auditor, finance or {READ_CHANGES_SCOPE}",
             )
-        return await read_changes(session, history_model, ChangeCursor.decode(after), limit, public_only=False)
+        return await read_changes(session, history_model, ChangeCursor.decode(after), limit)
 
     return router

@@ -308,16 +308,12 @@ def _settled_tx(dialect: Dialect) -> ColumnElement[int] | None:
     return None  # SQLite writes one transaction at a time, so ids follow commit order
 
 
-async def read_changes(
-    session: AsyncSession, history_model: type[Any], after: ChangeCursor, limit: int, *, public_only: bool
-) -> ChangePage:
+async def read_changes(session: AsyncSession, history_model: type[Any], after: ChangeCursor, limit: int) -> ChangePage:
     """Every change after `after`, in the order they can no longer be preceded by another."""
     where = [tuple_(history_model.tx, history_model.id) > tuple_(after.tx, after.id)]
     settled = _settled_tx((await session.connection()).dialect)
     if settled is not None:
         where.append(history_model.tx < settled)
-    if public_only:
-        where.append(history_model.public.is_(True))
     rows = list(
         await session.scalars(
             select(history_model).where(*where).order_by(history_model.tx, history_model.id).limit(limit)
@@ -325,16 +321,4 @@ async def read_changes(
     )
     last = ChangeCursor(tx=rows[-1].tx, id=rows[-1].id) if rows else after
     entries = [HistoryEntryRead.model_validate(r) for r in rows]
-    if public_only:
-        drafts = _draft_states(history_model)
-        entries = [_redacted(e, drafts.get(e.entity, frozenset())) for e in entries]
     return ChangePage(items=entries, next=last.encode(), limit=limit)
-
-
-def _draft_states(history_model: type[Any]) -> dict[str, frozenset[str]]:
-    """Each tracked table of the service and the statuses that make its records drafts."""
-    return {
-        mapper.class_.__tablename__: mapper.class_.__draft_states__
-        for mapper in history_model.registry.mappers
-        if issubclass(mapper.class_, Tracked)
-    }
