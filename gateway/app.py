@@ -23,6 +23,7 @@ from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedInCache
+from gateway.report_production import production_router
 from gateway.report_text import Language, MoneyScale, render_html
 from gateway.report_word import render_docx
 from gateway.reports import Report, ReportPeriod, build_report
@@ -261,6 +262,9 @@ def create_app(
         )
 
     app.include_router(reports_router())
+    app.include_router(
+        production_router(lambda report, fmt, money, lang: _in_format(report, ReportFormat(fmt), money, lang))
+    )
 
     # A plain Starlette route, not a FastAPI one: the proxy needs no dependency injection, body parsing
     # or response model, only the raw request.

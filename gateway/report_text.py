@@ -71,6 +71,11 @@ LABELS: dict[Language, dict[str, str]] = {
         "overdue_actions": "Försenade åtgärder",
         "remark": "Anmärkning",
         "missing": "Saknas",
+        "analysis": "Analys",
+        "topic.goals": "Mål",
+        "topic.economy": "Ekonomi",
+        "topic.employees": "Medarbetare",
+        "topic.audit": "Revision",
     },
     Language.en: {
         "interim.T1": "Interim report T1",
@@ -111,6 +116,11 @@ LABELS: dict[Language, dict[str, str]] = {
         "overdue_actions": "Overdue actions",
         "remark": "Remark",
         "missing": "Missing",
+        "analysis": "Analysis",
+        "topic.goals": "Goals",
+        "topic.economy": "Economy",
+        "topic.employees": "Employees",
+        "topic.audit": "Audit",
     },
 }
 

@@ -110,6 +110,15 @@ def _audit(document: DocumentObject, overview: dict[str, Any], t: dict[str, str]
     _table(document, [t["body"], t["open_recommendations"], t["overdue_actions"], t["remark"]], rows, numeric_from=1)
 
 
+def _analysis(document: DocumentObject, analysis: list[dict[str, Any]], t: dict[str, str]) -> None:
+    """The units' analysis texts, one heading per unit and topic, the text as written."""
+    document.add_heading(t["analysis"], level=1)
+    for text in analysis:
+        document.add_heading(f"{text['unit_code']} · {t['topic.' + text['topic']]}", level=2)
+        for paragraph in text["text"].split("\n\n"):
+            document.add_paragraph(paragraph)
+
+
 def render_docx(report: Report, scale: MoneyScale, language: Language) -> bytes:
     """The report as a .docx file."""
     t = LABELS[language]
@@ -127,6 +136,8 @@ def render_docx(report: Report, scale: MoneyScale, language: Language) -> bytes:
         _economy(document, data["economy"]["economy"], t, scale)
     if data["audit"]:
         _audit(document, data["audit"]["overview"], t)
+    if data["analysis"]:
+        _analysis(document, data["analysis"], t)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -73,6 +73,28 @@ class AuditSection(BaseModel):
     overview: dict[str, Any]
 
 
+class AnalysisText(BaseModel):
+    """A unit's analysis of one topic, written for this report in its edition (report production)."""
+
+    unit_code: str
+    topic: str = Field(examples=["economy"], description="goals, economy, employees or audit")
+    text: str
+    ready: bool
+
+
+class EditionStamp(BaseModel):
+    """The edition the report belongs to; once completed, who completed it, when, and from which data."""
+
+    id: str
+    status: str = Field(examples=["completed"], description="open or completed")
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+    completed_by_name: str | None = None
+    data_versions: dict[str, str] | None = Field(
+        default=None, description="Each service's change-feed position when the report was built"
+    )
+
+
 class Report(BaseModel):
     """A report as it stands now. `complete` is false when a section is missing; `missing` says why."""
 
@@ -86,6 +108,10 @@ class Report(BaseModel):
     goals: GoalsSection | None
     economy: EconomySection | None
     audit: AuditSection | None = Field(description="In T2 and the annual report")
+    analysis: list[AnalysisText] = Field(
+        default_factory=list, description="The units' analysis texts of the report's edition that the caller may read"
+    )
+    edition: EditionStamp | None = Field(default=None, description="The report's edition, if one is opened")
 
 
 @dataclass(frozen=True)
@@ -164,7 +190,7 @@ async def build_report(
     proxy: Proxy, caller: SignedIn, kind: str, year: int, period: ReportPeriod, unit: str | None
 ) -> Report:
     """Ask the services at once and put their answers together; what does not come is listed as missing."""
-    asks = _asks(year, period, unit)
+    asks = [*_asks(year, period, unit), analysis_ask(kind, year, period, unit)]
     results = await asyncio.gather(*(_ask(proxy, caller, ask) for ask in asks))
     answers = dict(zip([ask.section for ask in asks], results, strict=True))
     got = {section: answer.data for section, answer in answers.items() if answer.missing is None}
@@ -186,6 +212,7 @@ async def build_report(
             economy=got["economy.economy"], investments=got.get("economy.investments"), grants=got.get("economy.grants")
         )
     audit = AuditSection(overview=got["audit.overview"]) if "audit.overview" in got else None
+    edition = next(iter(_items(got.get(ANALYSIS))), None)
     return Report(
         kind=kind,
         year=year,
@@ -197,4 +224,39 @@ async def build_report(
         goals=goals,
         economy=economy,
         audit=audit,
+        analysis=analysis_of(edition),
+        edition=stamp_of(edition),
+    )
+
+
+ANALYSIS = "analysis"
+
+
+def analysis_ask(kind: str, year: int, period: ReportPeriod, unit: str | None) -> Ask:
+    """The report's edition in the goals service, with the analysis texts the caller may read."""
+    scope = f"unit={unit}" if unit else "region=true"
+    return Ask(ANALYSIS, "goals", "/report-editions", f"kind={kind}&year={year}&period={period.value}&{scope}")
+
+
+def analysis_of(edition: dict[str, Any] | None) -> list[AnalysisText]:
+    """The texts written so far; empty sections are left out of the report."""
+    if edition is None:
+        return []
+    return [
+        AnalysisText(unit_code=s["unit_code"], topic=s["topic"], text=s["text"], ready=s["ready"])
+        for s in edition["sections"]
+        if s["text"].strip()
+    ]
+
+
+def stamp_of(edition: dict[str, Any] | None) -> EditionStamp | None:
+    if edition is None:
+        return None
+    return EditionStamp(
+        id=str(edition["id"]),
+        status=edition["status"],
+        completed_at=edition["completed_at"],
+        completed_by=edition["completed_by"],
+        completed_by_name=edition["completed_by_name"],
+        data_versions=edition["data_versions"],
     )

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from shared.auth.access import access
-from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.access import ANY_ROLE, access
+from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.errors import Forbidden, error_responses
-from shared.history import ChangeCursor, ChangePage, read_changes
+from shared.history import ChangeCursor, ChangeHead, ChangePage, read_change_head, read_changes
 from shared.pagination import MAX_PAGE_SIZE
 
 READ_CHANGES_SCOPE = "read:changes"
@@ -46,5 +46,17 @@ def changes_router(service: str, history_model: type[Any]) -> APIRouter:
                 required=f"RS:reader, auditor, finance or {READ_CHANGES_SCOPE}",
             )
         return await read_changes(session, history_model, ChangeCursor.decode(after), limit)
+
+    @router.get(
+        "/changes/head",
+        operation_id=f"get_{service}_change_head",
+        summary=f"Where the {service} service's change feed stands now: the data version a report was built from",
+        description="Only the position, no changes: every change up to it is settled. A completed report keeps it.",
+        responses=error_responses(Forbidden),
+        **access(ANY_ROLE),
+    )
+    async def get_change_head(session: DbSession, principal: CurrentPrincipal) -> ChangeHead:
+        require_signed_in_reader(principal)
+        return await read_change_head(session, history_model)
 
     return router

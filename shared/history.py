@@ -322,3 +322,19 @@ async def read_changes(session: AsyncSession, history_model: type[Any], after: C
     last = ChangeCursor(tx=rows[-1].tx, id=rows[-1].id) if rows else after
     entries = [HistoryEntryRead.model_validate(r) for r in rows]
     return ChangePage(items=entries, next=last.encode(), limit=limit)
+
+
+class ChangeHead(BaseModel):
+    """The newest settled position of the change feed: `after=position` would answer only later changes."""
+
+    position: str
+
+
+async def read_change_head(session: AsyncSession, history_model: type[Any]) -> ChangeHead:
+    """The position of the last change no older transaction can still precede."""
+    stmt = select(history_model.tx, history_model.id).order_by(history_model.tx.desc(), history_model.id.desc())
+    settled = _settled_tx((await session.connection()).dialect)
+    if settled is not None:
+        stmt = stmt.where(history_model.tx < settled)
+    row = (await session.execute(stmt.limit(1))).first()
+    return ChangeHead(position=ChangeCursor(tx=row[0], id=row[1]).encode() if row else ChangeCursor().encode())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.auth.policy import UnitKind
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
-from shared.types import Quantity
+from shared.types import Quantity, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -256,3 +256,68 @@ class Activity(Tracked, Base):
     start_on: Mapped[date | None]
     end_on: Mapped[date | None]
     status: Mapped[ActivityStatus] = mapped_column(_enum(ActivityStatus), default=ActivityStatus.planned)
+
+
+class ReportKind(StrEnum):
+    interim = "interim"
+    annual = "annual"
+
+
+class ReportTopic(StrEnum):
+    """What a unit writes an analysis of; T1 has economy and employees, T2 and the annual report all four."""
+
+    goals = "goals"
+    economy = "economy"
+    employees = "employees"
+    audit = "audit"
+
+
+class EditionStatus(StrEnum):
+    open = "open"
+    completed = "completed"
+
+
+class ReportEdition(Tracked, Base):
+    """One report in production: kind, year, period and scope (a unit, or the region when unit_id is null)."""
+
+    __tablename__ = "report_edition"
+    __draft_states__ = frozenset({EditionStatus.open.value})
+
+    # "interim/2024/T2/<unit id or region>": one edition per report, which a NULL unit_id cannot make unique.
+    scope_key: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[ReportKind] = mapped_column(_enum(ReportKind, 8))
+    year: Mapped[int]
+    period: Mapped[ReportingPeriod] = mapped_column(_enum(ReportingPeriod, 8))
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    status: Mapped[EditionStatus] = mapped_column(_enum(EditionStatus, 12), default=EditionStatus.open)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by: Mapped[str | None] = mapped_column(String(200))
+    completed_by_name: Mapped[str | None] = mapped_column(String(200))
+    data_versions: Mapped[dict[str, str] | None] = mapped_column(JSON)
+
+
+class ReportSection(Tracked, Base):
+    """A unit's analysis of one topic in an edition, and whether the unit has marked it ready."""
+
+    __tablename__ = "report_section"
+    __table_args__ = (UniqueConstraint("edition_id", "unit_id", "topic"),)
+
+    edition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report_edition.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    topic: Mapped[ReportTopic] = mapped_column(_enum(ReportTopic, 12))
+    sort_order: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    ready: Mapped[bool] = mapped_column(default=False)
+
+
+class ReportSnapshot(Base):
+    """The completed report's JSON exactly as it was frozen; written once, never changed.
+
+    Not a Tracked record: it never changes, and copying megabytes into history would only double it.
+    """
+
+    __tablename__ = "report_snapshot"
+
+    edition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report_edition.id", ondelete="CASCADE"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,18 +7,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.goals.models import (
     ActivityStatus,
     AssignmentStatus,
     Colour,
     Direction,
+    EditionStatus,
     Forecast,
     IndicatorSource,
     Lifecycle,
     PeriodKind,
     ReportingPeriod,
+    ReportKind,
+    ReportTopic,
 )
 from shared.auth.policy import UnitKind
 from shared.fields import ExactValue
@@ -653,3 +656,77 @@ class QualityReport(BaseModel):
     orphans: list[GoalRef]
     units: list[UnitQuality]
     goal_checks: list[GoalQuality]
+
+
+AnalysisText = Annotated[str, StringConstraints(max_length=20000)]
+
+
+class ReportEditionCreate(BaseModel):
+    """Open the production of one report: for a unit and the units below it, or the region."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReportKind
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    period: ReportingPeriod = Field(description="T1 or T2 for an interim report, `year` for the annual report")
+    unit_code: UnitCode | None = Field(default=None, description="The unit the report is for; the region if null")
+
+    @model_validator(mode="after")
+    def _period_fits_kind(self) -> Self:
+        if (self.kind is ReportKind.annual) != (self.period is ReportingPeriod.year):
+            raise ValueError("an interim report is for T1 or T2, the annual report for `year`")
+        return self
+
+
+class ReportSectionUpdate(BaseModel):
+    """New analysis text, or the ready flag; a ready section's text changes only with `ready: false`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: AnalysisText | None = None
+    ready: bool | None = None
+
+
+class ReportSectionRead(BaseModel):
+    id: uuid.UUID
+    edition_id: uuid.UUID
+    unit_code: str
+    topic: ReportTopic
+    text: str
+    ready: bool
+    version: int
+
+
+class ReportEditionRead(BaseModel):
+    """An edition with the sections the caller may read; `registrar_unit` is whose registrar completes it."""
+
+    id: uuid.UUID
+    kind: ReportKind
+    year: int
+    period: ReportingPeriod
+    unit_code: str | None
+    registrar_unit: str
+    status: EditionStatus
+    completed_at: datetime | None
+    completed_by: str | None
+    completed_by_name: str | None
+    data_versions: dict[str, str] | None
+    sections: list[ReportSectionRead]
+    version: int
+
+
+class ReportCompletion(BaseModel):
+    """What the gateway sends to freeze an edition: the report's JSON text and what it was built from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report: Annotated[str, StringConstraints(min_length=2)] = Field(
+        description="The report as the exact JSON text to keep"
+    )
+    completed_at: AwareDatetime
+    data_versions: dict[
+        Annotated[str, StringConstraints(max_length=16)], Annotated[str, StringConstraints(max_length=64)]
+    ]
+    section_versions: dict[uuid.UUID, int] = Field(
+        description="The version of every section whose text is in the report; a section changed since is a 409"
+    )
