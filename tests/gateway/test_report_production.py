@@ -189,6 +189,8 @@ async def test_who_may_write_and_complete(seeded):
     edition = await open_edition(seeded)
     section = edition["sections"][0]
     assert (await write(seeded, section, roles=("o", "RUN:editor"), text="x")).status_code == 404, "a draft"
+    board = await write(seeded, section, roles=("o", "RS:editor"), text="x")
+    assert (board.status_code, board.json()["required"]) == (403, "HSN:editor"), "the board reads it, but not its pen"
     refused = await write(seeded, section, roles=("o", "RS:reader"), text="x")
     assert refused.status_code == 403
     assert refused.json()["required"].startswith("editor")
@@ -263,6 +265,11 @@ async def test_bad_input_is_refused(seeded):
         "/api/goals/report-editions", headers=seeded.auth(*EDITOR), json={**HSN_T2, "unit_code": "HSF", "year": 1989}
     )
     assert unknown.status_code == 422
+    council = {**HSN_T2, "unit_code": "RF"}
+    region_by_name = await seeded.client.post(
+        "/api/goals/report-editions", headers=seeded.auth("c", "RF:editor"), json=council
+    )
+    assert region_by_name.status_code == 422, "the region's report leaves the unit out"
     edition = await open_edition(seeded, {**HSN_T2, "period": "T1"})
     too_long = await write(seeded, edition["sections"][0], text="x" * 20001)
     assert too_long.status_code == 422

@@ -88,6 +88,8 @@ async def create_edition(session: AsyncSession, data: ReportEditionCreate, index
         unit = index.by_code.get(data.unit_code)
         if unit is None:
             raise Unprocessable(f"No org unit with code {data.unit_code}", field="unit_code")
+        if unit.kind is UnitKind.council:
+            raise Unprocessable("The council's report is the region's: leave unit_code out", field="unit_code")
     key = scope_key(data.kind, data.year, data.period, unit.id if unit else None)
     if await session.scalar(select(ReportEdition.id).where(ReportEdition.scope_key == key)) is not None:
         raise Conflict(f"The edition {key} is already open or completed")
