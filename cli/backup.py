@@ -213,8 +213,8 @@ async def _check_database(name: str, conn: AsyncConnection, revision: str) -> No
     if current != revision:
         raise BackupRefused(
             f"the export of {name} is of schema revision {revision}, but its database is at {current}: "
-            f"migrate an empty database to {revision} (`styr migrate --service {name} --revision {revision}`), "
-            "import, then migrate to head"
+            "import with the Styr version that wrote the export, into databases it migrated, then upgrade "
+            "Styr and run `styr migrate`"
         )
     for table in _tables(name):
         count = (await conn.execute(select(func.count()).select_from(table))).scalar_one()
