@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -257,32 +258,44 @@ def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, A
     return ordered
 
 
-async def _history_tx_base(conn: AsyncConnection, rows: list[dict[str, Any]]) -> bool:
+async def _keeps_history_tx(conn: AsyncConnection, path: Path) -> bool:
     """Whether the history rows keep their transaction ids (the change feed's order) on this database.
 
     They do when every one is below the oldest transaction still running here (a restore into the
     same server); otherwise (SQLite, or another server whose counter is behind) they become 0: the
     imported changes then come first in the feed, in their order, before every later change.
     """
-    if conn.dialect.name != "postgresql" or not rows:
+    if conn.dialect.name != "postgresql":
         return False
+    with path.open(encoding="utf-8") as lines:
+        highest = max((int(json.loads(line)["tx"]) for line in lines), default=0)
     settled = (await conn.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))).scalar_one()
-    return max(int(row["tx"]) for row in rows) < int(settled)
+    return highest < int(settled)
+
+
+def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    while batch := list(islice(rows, BATCH)):
+        yield batch
 
 
 async def _import_table(conn: AsyncConnection, table: Table, path: Path) -> int:
-    rows = _parents_first(table, list(_read_rows(path, table)))
-    if table.name == HISTORY_TABLE and not await _history_tx_base(conn, rows):
-        rows = [{**row, "tx": 0} for row in rows]
-    for start in range(0, len(rows), BATCH):
-        await conn.execute(table.insert(), rows[start : start + BATCH])
-    if conn.dialect.name == "postgresql" and table.autoincrement_column is not None and rows:
+    """Insert one table's file in batches (read as it goes, except a table that refers to itself)."""
+    rows = _read_rows(path, table)
+    if any(fk.column.table is table for fk in table.foreign_keys):
+        rows = iter(_parents_first(table, list(rows)))
+    if table.name == HISTORY_TABLE and not await _keeps_history_tx(conn, path):
+        rows = ({**row, "tx": 0} for row in rows)
+    count = 0
+    for batch in _batches(rows):
+        await conn.execute(table.insert(), batch)
+        count += len(batch)
+    if conn.dialect.name == "postgresql" and table.autoincrement_column is not None and count:
         # Explicit ids leave the sequence behind; the next record must get the next id.
         column = table.autoincrement_column.name
         await conn.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column}'), MAX({column})) FROM {table.name}")
         )
-    return len(rows)
+    return count
 
 
 def import_all(directory: Path, urls: dict[str, str]) -> dict[str, dict[str, int]]:
