@@ -102,14 +102,18 @@ async def _revision(conn: AsyncConnection) -> str | None:
 
 async def _export_table(conn: AsyncConnection, table: Table, path: Path) -> dict[str, Any]:
     digest, rows = hashlib.sha256(), 0
-    result = await conn.stream(select(table).order_by(*table.primary_key.columns))
+    query = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=BATCH)
+    result = await conn.stream(query)
     with path.open("wb") as out:
-        async for row in result.mappings():
-            line = json.dumps({k: encode(v) for k, v in row.items()}, ensure_ascii=False, separators=(",", ":"))
-            data = (line + "\n").encode()
+        async for partition in result.mappings().partitions():
+            lines = [
+                json.dumps({k: encode(v) for k, v in row.items()}, ensure_ascii=False, separators=(",", ":")) + "\n"
+                for row in partition
+            ]
+            data = "".join(lines).encode()
             out.write(data)
             digest.update(data)
-            rows += 1
+            rows += len(lines)
     return {"file": path.name, "rows": rows, "sha256": digest.hexdigest()}
 
 
