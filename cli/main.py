@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from pydantic import ValidationError
 
-from cli import imports
+from cli import backup, imports
 from cli.registry import GATEWAY_FACTORY, SERVICES, ServiceEntry
 from cli.serve import serve as run_stack
 from gateway.settings import GatewaySettings
@@ -118,6 +119,35 @@ def serve(
 ) -> None:
     """Run the three services and the gateway on loopback until Ctrl-C."""
     raise typer.Exit(run_stack(port))
+
+
+@app.command("export-all")
+def export_all(
+    directory: Annotated[Path, typer.Argument(help="A new or empty folder", file_okay=False)],
+) -> None:
+    """Write every service's data (history and versions included) to a folder, as deploy/README.md describes."""
+    try:
+        manifests = backup.export_all(directory, backup.service_urls())
+    except backup.BackupRefused as exc:
+        typer.echo(f"export-all refused: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for name, manifest in manifests.items():
+        rows = sum(table["rows"] for table in manifest["tables"].values())
+        typer.echo(f"{name}: {rows} rows in {len(manifest['tables'])} tables (revision {manifest['alembic_revision']})")
+
+
+@app.command("import-all")
+def import_all(
+    directory: Annotated[Path, typer.Argument(help="A folder written by export-all", exists=True, file_okay=False)],
+) -> None:
+    """Read a folder written by export-all into empty databases migrated to the export's schema revision."""
+    try:
+        counts = backup.import_all(directory, backup.service_urls())
+    except backup.BackupRefused as exc:
+        typer.echo(f"import-all refused, nothing was written: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for name, tables in counts.items():
+        typer.echo(f"{name}: {sum(tables.values())} rows in {len(tables)} tables")
 
 
 APPS = {**{entry.name: entry.factory for entry in SERVICES}, "gateway": GATEWAY_FACTORY}
