@@ -127,3 +127,15 @@ async def test_activities_serve_a_goal_of_their_unit_or_above(demo):
     assert committee.status_code == 422  # activities are the administrations' and units'
     listed = (await client.get(f"/api/goals/activities?goal={goal['id']}", headers=hsf)).json()
     assert {a["title"] for a in listed["items"]} == {"Utöka mottagningstider", "Digitala vårdbesök i primärvården"}
+
+
+async def test_assignments_with_no_deadline_come_last_on_every_database(seeded):
+    rs = seeded.auth("rs", "RS:editor")
+    for title, deadline in (("Utan slutdatum", None), ("Senare", "2031-06-30"), ("Tidigare", "2030-01-31")):
+        body = {"issuer_code": "RS", "assignee_code": "HSN", "title": title, "deadline_on": deadline}
+        assert (await seeded.client.post("/api/goals/assignments", json=body, headers=rs)).status_code == 201
+    listed = (await seeded.client.get("/api/goals/assignments?limit=500", headers=rs)).json()["items"]
+    ours = [a["title"] for a in listed if a["title"] in {"Utan slutdatum", "Senare", "Tidigare"}]
+    assert ours == ["Tidigare", "Senare", "Utan slutdatum"]
+    deadlines = [a["deadline_on"] for a in listed]
+    assert None not in deadlines or deadlines.index(None) == len([d for d in deadlines if d is not None])

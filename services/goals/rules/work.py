@@ -134,7 +134,7 @@ async def put_assignment_follow_up(
 def assignments_query(
     index: OrgIndex, assignee: str | None, issuer: str | None, status: AssignmentStatus | None
 ) -> Select[Assignment]:
-    stmt = select(Assignment).order_by(Assignment.deadline_on, Assignment.title, Assignment.id)
+    stmt = select(Assignment).order_by(Assignment.deadline_on.asc().nulls_last(), Assignment.title, Assignment.id)
     for code, column in ((assignee, Assignment.assignee_id), (issuer, Assignment.issuer_id)):
         if code is not None:
             unit = index.by_code.get(code)
@@ -204,7 +204,7 @@ def activities_query(index: OrgIndex, unit: str | None, goal_id: uuid.UUID | Non
     stmt = (
         select(Activity, Goal)
         .join(Goal, Goal.id == Activity.goal_id)
-        .order_by(Activity.start_on, Activity.title, Activity.id)
+        .order_by(Activity.start_on.asc().nulls_last(), Activity.title, Activity.id)
     )
     if unit is not None:
         found = index.by_code.get(unit)
