@@ -20,7 +20,7 @@ import re
 import textwrap
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -103,7 +103,7 @@ class Chart:
     axis_label: str
     categories: tuple[str, ...] = ()
     series: tuple[Series, ...] = ()
-    panels: tuple[Panel, ...] = field(default=())
+    panels: tuple[Panel, ...] = ()
 
 
 def _decimal(value: Any) -> Decimal | None:
