@@ -178,11 +178,13 @@ UrlOption = Annotated[str, typer.Option(envvar="STYR_URL", help="The gateway's a
 TokenOption = Annotated[
     str | None, typer.Option(envvar="STYR_TOKEN", help="Bearer token (from your identity provider)", show_default=False)
 ]
-UnitOption = Annotated[str | None, typer.Option(help="One unit and the units below it [default: the region]")]
+UnitOption = Annotated[str | None, typer.Option(help="One unit and the units below it", show_default="the region")]
 FormatOption = Annotated[Format, typer.Option("--format", help="json for systems, html to read, docx to edit")]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="File to write, or - for standard output [default: named after the report]"),
+    typer.Option(
+        "--output", "-o", help="File to write, or - for standard output", show_default="named after the report"
+    ),
 ]
 MoneyOption = Annotated[Money, typer.Option(help="Money in thousands or millions of kronor (html, docx)")]
 LangOption = Annotated[Lang, typer.Option(help="Language of the document (html, docx)")]
