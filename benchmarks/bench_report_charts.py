@@ -1,5 +1,6 @@
-"""The report charts' cost in a real gateway process: the resident memory before and after drawing, and
-the time of the T2 report as JSON, HTML (three SVG charts) and Word (three PNG charts).
+"""The report charts' cost in a real gateway process: the resident memory before and after drawing, the
+time of the T2 report as JSON, HTML (three SVG charts) and Word (three PNG charts), and how long
+/healthz takes while a Word report is being drawn (the drawing runs in a thread of the same process).
 
 The stack runs as `make run` starts it (one uvicorn process per app) on the demo data. The gateway
 imports matplotlib only when it first draws a chart, so its memory is read three times: after JSON
@@ -12,6 +13,7 @@ traffic only, after the first Word report, and after the timed runs of every for
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import time
 from contextlib import AsyncExitStack
@@ -47,6 +49,22 @@ async def timed(client: httpx.AsyncClient, path: str, runs: int) -> tuple[float,
     return statistics.median(seconds), size
 
 
+async def health_while(client: httpx.AsyncClient, busy: str | None) -> float:
+    """Median milliseconds of /healthz, polled while `busy` is being fetched (or idle)."""
+    seconds: list[float] = []
+    work = asyncio.create_task(client.get(busy)) if busy else None
+    for _ in range(20):
+        began = time.perf_counter()
+        (await client.get("/healthz")).raise_for_status()
+        seconds.append(time.perf_counter() - began)
+        if work is not None and work.done():
+            break
+        await asyncio.sleep(0.02)
+    if work is not None:
+        (await work).raise_for_status()
+    return statistics.median(seconds) * 1000
+
+
 async def main(args: argparse.Namespace) -> None:
     backend = "PostgreSQL" if args.postgres_url else "SQLite"
     async with AsyncExitStack() as databases:
@@ -71,10 +89,13 @@ async def main(args: argparse.Namespace) -> None:
                 html_seconds, html_size = await timed(client, f"{REPORT}?format=html", args.runs)
                 docx_seconds, docx_size = await timed(client, f"{REPORT}?format=docx", args.runs)
                 resident(gateway, "after every format, timed")
+                idle = await health_while(client, None)
+                drawing = await health_while(client, f"{REPORT}?format=docx")
             print(f"  json  {json_seconds * 1000:7.1f} ms   {json_size:>9,} bytes")
             print(f"  html  {html_seconds * 1000:7.1f} ms   {html_size:>9,} bytes  (3 SVG charts)")
             print(f"  docx  {docx_seconds * 1000:7.1f} ms   {docx_size:>9,} bytes  (3 PNG charts)")
             print(f"  first docx (imports matplotlib, reads its font cache) {first_docx * 1000:7.1f} ms")
+            print(f"  /healthz  idle {idle:6.1f} ms   while a Word report is drawn {drawing:6.1f} ms (median)")
         finally:
             stop_all(list(children.values()))
 
