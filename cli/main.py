@@ -11,7 +11,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
-from cli import backup, imports
+from cli import backup, imports, reports
 from cli.registry import GATEWAY_FACTORY, SERVICES, ServiceEntry
 from cli.serve import serve as run_stack
 from gateway.settings import GatewaySettings
@@ -24,6 +24,7 @@ from shared.settings import PROFILE_VARIABLE, Profile
 
 app = typer.Typer(help="Admin command line of Styr, the steering-model product.", no_args_is_help=True)
 app.add_typer(imports.app, name="import")
+app.add_typer(reports.app, name="report")
 
 
 @app.callback()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -190,7 +190,7 @@ EditionFormat = Annotated[
     Literal["json", "html", "docx"],
     Query(alias="format", description="json for systems, html to read, docx to edit in Word"),
 ]
-InFormat = Callable[[Report, str, MoneyScale, Language], "Report | Response"]
+InFormat = Callable[[Request, Report, str, MoneyScale, Language], Awaitable["Report | Response"]]
 
 
 def production_router(in_format: InFormat) -> APIRouter:
@@ -249,6 +249,6 @@ def production_router(in_format: InFormat) -> APIRouter:
             if report_format == "json":
                 return Response(found, media_type="application/json")
             found = Report.model_validate_json(found)
-        return in_format(found, report_format, money, lang)
+        return await in_format(request, found, report_format, money, lang)
 
     return router

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from gateway.reports import Report
 
@@ -180,12 +181,17 @@ ENVIRONMENT = _environment()
 
 def render_html(report: Report, scale: MoneyScale, language: Language) -> str:
     """The report as one HTML page, every figure taken from the same JSON the API answers."""
+    # Imported here: the charts use this module's labels and number format.
+    from gateway.charts import CHART_LABELS, html_figures
+
     labels = LABELS[language]
+    data = report.model_dump(mode="json")
     template = ENVIRONMENT.get_template("report.html.j2")
     return template.render(
-        report=report.model_dump(mode="json"),
+        report=data,
+        charts={key: Markup(figure) for key, figure in html_figures(data, scale, language).items()},
         title=f"{labels[f'{report.kind}.{report.period.value}']} {report.year}",
-        t=labels,
+        t={**labels, **CHART_LABELS[language]},
         money=lambda value: money(value, scale),
         language=language.value,
     )

@@ -13,11 +13,36 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm
 
+from gateway.charts import CHART_LABELS, Chart, charts_for, png
 from gateway.report_text import LABELS, Language, MoneyScale, money, percent, share
 from gateway.reports import Report
 
 COLOURS = ("green", "yellow", "red", "grey")
+CHART_WIDTH = Cm(16)
+
+
+class Figures:
+    """The charts the report calls for, numbered in the order the document shows them."""
+
+    def __init__(self, charts: Sequence[Chart], language: Language) -> None:
+        self.numbered = {chart.key: (number, chart) for number, chart in enumerate(charts, start=1)}
+        self.language = language
+
+    def calls_for(self, key: str) -> bool:
+        return key in self.numbered
+
+    def add(self, document: DocumentObject, key: str) -> None:
+        """The chart as a picture with its alt text, and its caption below it; nothing if not called for."""
+        if key not in self.numbered:
+            return
+        number, chart = self.numbered[key]
+        shape = document.add_picture(io.BytesIO(png(chart, self.language)), width=CHART_WIDTH)
+        # Word reads the alt text from the drawing's docPr (title and descr), as screen readers do.
+        shape._inline.docPr.set("title", chart.title)
+        shape._inline.docPr.set("descr", chart.alt)
+        document.add_paragraph(f"{CHART_LABELS[self.language]['figure']} {number}. {chart.title}", style="Caption")
 
 
 def _table(document: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int) -> None:
@@ -37,7 +62,7 @@ def _perspective(goals: dict[str, Any], code: str | None) -> str:
     return str(goals["perspectives"].get(code, code)) if code else "–"
 
 
-def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str]) -> None:
+def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str], figures: Figures) -> None:
     fulfilment = goals["fulfilment"]
     document.add_heading(t["fulfilment"], level=1)
     rows = [
@@ -47,6 +72,7 @@ def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str]) -
     totals = fulfilment["totals"]
     rows.append([t["total"], "", *(str(totals[c]) for c in COLOURS), str(sum(totals[c] for c in COLOURS))])
     _table(document, [t["unit"], t["perspective"], *(t[c] for c in COLOURS), t["total"]], rows, numeric_from=2)
+    figures.add(document, "fulfilment")
     quality = goals.get("quality")
     if quality:
         document.add_heading(t["quality"], level=1)
@@ -60,9 +86,14 @@ def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str]) -
         document.add_heading(t["report_to_council"], level=2)
         for item in goals["report_to_council"]:
             document.add_paragraph(f"{item['goal']['unit_code']}: {item['goal']['title']}", style="List Bullet")
+    if figures.calls_for("indicators"):
+        document.add_heading(CHART_LABELS[figures.language]["indicators_heading"], level=2)
+        figures.add(document, "indicators")
 
 
-def _economy(document: DocumentObject, economy: dict[str, Any], t: dict[str, str], scale: MoneyScale) -> None:
+def _economy(
+    document: DocumentObject, economy: dict[str, Any], t: dict[str, str], scale: MoneyScale, figures: Figures
+) -> None:
     document.add_heading(t["economy"], level=1)
     units = economy.get("units", [economy])
     rows = []
@@ -81,6 +112,7 @@ def _economy(document: DocumentObject, economy: dict[str, Any], t: dict[str, str
         )
     header = [t["unit"], t["frame"], t["budget_ytd"], t["outcome_ytd"], t["forecast"], t["deviation"]]
     _table(document, header, rows, numeric_from=1)
+    figures.add(document, "economy")
     result = economy.get("result")
     if result:
         document.add_heading(t["result"], level=2)
@@ -123,6 +155,7 @@ def render_docx(report: Report, scale: MoneyScale, language: Language) -> bytes:
     """The report as a .docx file."""
     t = LABELS[language]
     data = report.model_dump(mode="json")
+    figures = Figures(charts_for(data, scale, language), language)
     document = Document()
     document.add_heading(f"{t[f'{report.kind}.{report.period.value}']} {report.year}", level=0)
     document.add_paragraph(f"{report.unit or t['region']} · {data['generated_at'][:16].replace('T', ' ')} UTC")
@@ -131,9 +164,9 @@ def render_docx(report: Report, scale: MoneyScale, language: Language) -> bytes:
         for missing in report.missing:
             document.add_paragraph(f"{missing.section} ({missing.service}): {missing.reason}", style="List Bullet")
     if data["goals"]:
-        _goals(document, data["goals"], t)
+        _goals(document, data["goals"], t, figures)
     if data["economy"]:
-        _economy(document, data["economy"]["economy"], t, scale)
+        _economy(document, data["economy"]["economy"], t, scale, figures)
     if data["audit"]:
         _audit(document, data["audit"]["overview"], t)
     if data["analysis"]:

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Response
-from openpyxl import Workbook
 
 from shared.types import plain_decimal
 
@@ -61,6 +60,10 @@ def _cell(value: Any) -> Any:
 
 
 def _workbook(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    # Imported only to write a workbook: openpyxl loads numpy and Pillow when they are installed (they are,
+    # for the report charts), which would add some 15 MB to every process that never writes one.
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append(list(columns))
