@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import AsyncIterator
-from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -24,9 +23,9 @@ from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedInCache
+from gateway.rendering import DOCUMENTS
 from gateway.report_production import production_router
-from gateway.report_text import Language, MoneyScale, render_html
-from gateway.report_word import render_docx
+from gateway.report_text import Language, MoneyScale
 from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
 from shared.auth.access import access
@@ -126,17 +125,14 @@ def _draft_headers(report: Report) -> dict[str, str]:
 
 
 async def _in_format(
-    renderer: Executor, report: Report, report_format: ReportFormat, money: MoneyScale, lang: Language
+    report: Report, report_format: ReportFormat, money: MoneyScale, lang: Language
 ) -> Report | Response:
-    # Drawing charts and writing documents is CPU work: it runs in the render thread, off the event loop.
-    loop = asyncio.get_running_loop()
     if report_format is ReportFormat.html:
-        page = await loop.run_in_executor(renderer, render_html, report, money, lang)
-        return HTMLResponse(page, headers=_draft_headers(report))
+        return HTMLResponse(await DOCUMENTS.html(report, money, lang), headers=_draft_headers(report))
     if report_format is ReportFormat.docx:
         name = f"{report.kind}-{report.year}-{report.period.value}{'-' + report.unit if report.unit else ''}.docx"
         return Response(
-            await loop.run_in_executor(renderer, render_docx, report, money, lang),
+            await DOCUMENTS.docx(report, money, lang),
             media_type=DOCX,
             headers={"Content-Disposition": attachment(name), **_draft_headers(report)},
         )
@@ -172,7 +168,7 @@ def reports_router() -> APIRouter:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
         report = await build_report(proxy, caller, "interim", year, ReportPeriod(period), unit)
-        return await _in_format(request.app.state.renderer, report, report_format, money, lang)
+        return await _in_format(report, report_format, money, lang)
 
     @router.get(
         "/annual/{year}",
@@ -193,7 +189,7 @@ def reports_router() -> APIRouter:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
         report = await build_report(proxy, caller, "annual", year, ReportPeriod.year, unit)
-        return await _in_format(request.app.state.renderer, report, report_format, money, lang)
+        return await _in_format(report, report_format, money, lang)
 
     return router
 
@@ -229,13 +225,9 @@ def create_app(
             )
             app.state.proxy = proxy
             app.state.combined_openapi = None
-            # One thread draws charts and writes documents: matplotlib keeps its fonts per thread, so a pool
-            # of them would hold a copy each (the resident memory grew by 60 MB over a few reports).
-            app.state.renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-render")
             gc.collect()
             gc.freeze()
             yield
-            app.state.renderer.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
         title="Styr",
@@ -282,11 +274,7 @@ def create_app(
 
     app.include_router(reports_router())
     app.include_router(
-        production_router(
-            lambda request, report, fmt, money, lang: _in_format(
-                request.app.state.renderer, report, ReportFormat(fmt), money, lang
-            )
-        )
+        production_router(lambda report, fmt, money, lang: _in_format(report, ReportFormat(fmt), money, lang))
     )
 
     # A plain Starlette route, not a FastAPI one: the proxy needs no dependency injection, body parsing

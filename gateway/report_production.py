@@ -190,7 +190,7 @@ EditionFormat = Annotated[
     Literal["json", "html", "docx"],
     Query(alias="format", description="json for systems, html to read, docx to edit in Word"),
 ]
-InFormat = Callable[[Request, Report, str, MoneyScale, Language], Awaitable["Report | Response"]]
+InFormat = Callable[[Report, str, MoneyScale, Language], Awaitable["Report | Response"]]
 
 
 def production_router(in_format: InFormat) -> APIRouter:
@@ -249,6 +249,6 @@ def production_router(in_format: InFormat) -> APIRouter:
             if report_format == "json":
                 return Response(found, media_type="application/json")
             found = Report.model_validate_json(found)
-        return await in_format(request, found, report_format, money, lang)
+        return await in_format(found, report_format, money, lang)
 
     return router

@@ -2,16 +2,16 @@
 in Swedish by default, the same bytes for the same report, and matplotlib loaded only when drawing."""
 
 import io
+import os
 import re
 import subprocess
 import sys
-import threading
 from decimal import Decimal
 
 from docx import Document
 
-import gateway.app
 from gateway.charts import axis_number, charts_for, draw, png, series_of, svg
+from gateway.rendering import DOCUMENTS
 from gateway.report_text import Language, MoneyScale
 
 BOARD = ("board", "RS:reader")
@@ -145,19 +145,28 @@ async def test_the_money_axis_is_labelled_in_swedish_format(seeded):
     assert axes.get_xlabel() == "mnkr"
 
 
-async def test_documents_are_rendered_off_the_event_loop(seeded, monkeypatch):
-    threads: list[int] = []
-    render_html = gateway.app.render_html
-
-    def recording(*args):
-        threads.append(threading.get_ident())
-        return render_html(*args)
-
-    monkeypatch.setattr(gateway.app, "render_html", recording)
-    response = await seeded.client.get("/api/reports/interim/2022/T2?format=html", headers=seeded.auth(*BOARD))
+async def test_documents_are_drawn_in_a_worker_process_and_the_gateway_stays_light(seeded):
+    response = await seeded.client.get("/api/reports/interim/2022/T2?format=docx", headers=seeded.auth(*BOARD))
     assert response.status_code == 200
-    assert threads
-    assert threads[0] != threading.get_ident()
+    pool = DOCUMENTS._pool
+    assert pool is not None
+    workers = list(pool._processes.values())  # the worker that drew the document
+    assert workers
+    assert all(worker.pid != os.getpid() for worker in workers)
+    assert len(Document(io.BytesIO(response.content)).inline_shapes) == 3
+
+
+async def test_a_dead_worker_is_replaced(seeded):
+    headers = seeded.auth(*BOARD)
+    assert (await seeded.client.get("/api/reports/interim/2022/T1?format=html", headers=headers)).status_code == 200
+    pool = DOCUMENTS._pool
+    assert pool is not None
+    for worker in list(pool._processes.values()):
+        worker.kill()
+        worker.join()
+    again = await seeded.client.get("/api/reports/interim/2022/T1?format=html", headers=headers)
+    assert again.status_code == 200
+    assert "<svg" in again.text
 
 
 async def test_a_draft_document_says_so_in_its_headers(seeded):
