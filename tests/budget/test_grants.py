@@ -4,7 +4,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
+from services.budget.models import GrantGoalLink
 from tests.budget.conftest import FINANCE, if_match
 
 GRANT = {
@@ -149,3 +151,30 @@ async def test_a_goal_link_is_removed_with_its_etag(org):
     assert (await org.client.delete(url, headers=org.auth(*FINANCE))).status_code == 428
     removed = await org.client.delete(url, headers=if_match(org.auth(*FINANCE), link))
     assert removed.json()["has_goal"] is False
+
+
+async def test_a_goal_is_linked_to_a_grant_once_even_when_two_links_race(org):
+    grant = (await _grant(org)).json()
+    goal_id = await _goal(org)
+    assert (await _link(org, grant, goal_id)).status_code == 201
+    # A second request that passed the service's own check at the same moment meets the database's rule.
+    async with org.apps["budget"].state.sessionmaker() as session:
+        session.add(GrantGoalLink(grant_id=uuid.UUID(grant["id"]), goal_id=uuid.UUID(goal_id), how="Samma mål igen"))
+        with pytest.raises(IntegrityError):
+            await session.flush()
+
+
+async def test_resolving_a_link_to_a_goal_linked_already_is_409(seeded):
+    headers = seeded.auth(*FINANCE)
+    grants = (await seeded.client.get("/api/budget/grants", headers=headers)).json()["items"]
+    grant = next(g for g in grants if g["has_goal"])
+    pending = grant["goals"][0]
+    goals = (await seeded.client.get("/api/goals/goals?unit=HSN&limit=500", headers=headers)).json()["items"]
+    same_goal = next(g["id"] for g in goals if g["title"] == pending["goal_title"])
+    assert (await _link(seeded, grant, same_goal)).status_code == 201
+    url = f"/api/budget/grants/{grant['id']}/goals/resolve"
+    refused = await seeded.client.post(url, headers=headers)
+    assert refused.status_code == 409
+    assert same_goal in refused.json()["detail"]
+    links = (await seeded.client.get(f"/api/budget/grants/{grant['id']}", headers=headers)).json()["goals"]
+    assert sorted(str(link["goal_id"]) for link in links) == sorted([same_goal, "None"])

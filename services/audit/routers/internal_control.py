@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.access import (
     BODY_EDITS,
@@ -17,7 +18,7 @@ from services.audit.access import (
     ensure_readable,
 )
 from services.audit.dependencies import RiskMatrixDep, Settings
-from services.audit.models import ControlPlan, HistoryEntry
+from services.audit.models import Control, ControlPlan, HistoryEntry, Risk
 from services.audit.rules import internal_control as rules
 from services.audit.schemas import (
     ControlIn,
@@ -57,6 +58,16 @@ def _editable(principal: Principal, plan: ControlPlan) -> None:
     ensure_readable(principal, plan.body_code, plan.status, "internal control plan")
     ensure_body_editor(principal, plan.body_code)
     ensure_draft(plan.status, "internal control plan")
+
+
+async def _delete_from_draft(
+    principal: Principal, if_match: str | None, session: AsyncSession, found: tuple[Risk | Control, ControlPlan]
+) -> None:
+    """Take a risk or a control out of its draft plan, for one of the body's editors holding its ETag."""
+    record, plan = found
+    _editable(principal, plan)
+    check_if_match(if_match, record)
+    await rules.delete_record(session, plan, record)
 
 
 @router.get(
@@ -209,7 +220,7 @@ async def update_risk(
     risk, plan = await rules.get_risk(session, risk_id)
     _editable(principal, plan)
     check_if_match(if_match, risk)
-    await rules.update_risk(session, risk, data, matrix)
+    await rules.update_risk(session, plan, risk, data, matrix)
     response.headers["ETag"] = f'"{risk.version}"'
     return await rules.plan_read(session, plan, matrix)
 
@@ -248,7 +259,7 @@ async def add_control(
 ) -> ControlPlanRead:
     risk, plan = await rules.get_risk(session, risk_id)
     _editable(principal, plan)
-    control = await rules.add_control(session, risk, data, matrix)
+    control = await rules.add_control(session, plan, risk, data, matrix)
     response.headers["Location"] = f"/internal-control/controls/{control.id}"
     return await rules.plan_read(session, plan, matrix)
 
@@ -264,10 +275,7 @@ async def add_control(
 async def delete_risk(
     risk_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
 ) -> None:
-    risk, plan = await rules.get_risk(session, risk_id)
-    _editable(principal, plan)
-    check_if_match(if_match, risk)
-    await rules.delete_record(session, risk)
+    await _delete_from_draft(principal, if_match, session, await rules.get_risk(session, risk_id))
 
 
 @router.patch(
@@ -289,7 +297,7 @@ async def update_control(
     control, plan = await rules.get_control(session, control_id)
     _editable(principal, plan)
     check_if_match(if_match, control)
-    await rules.update_control(session, control, data)
+    await rules.update_control(session, plan, control, data)
     response.headers["ETag"] = f'"{control.version}"'
     return await rules.plan_read(session, plan, matrix)
 
@@ -305,10 +313,7 @@ async def update_control(
 async def delete_control(
     control_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
 ) -> None:
-    control, plan = await rules.get_control(session, control_id)
-    _editable(principal, plan)
-    check_if_match(if_match, control)
-    await rules.delete_record(session, control)
+    await _delete_from_draft(principal, if_match, session, await rules.get_control(session, control_id))
 
 
 @router.get(
@@ -365,7 +370,7 @@ async def update_result(
     result, plan = await rules.get_result(session, result_id)
     ensure_body_editor(principal, plan.body_code)
     check_if_match(if_match, result)
-    await rules.update_result(session, result, data)
+    await rules.update_result(session, plan, result, data)
     set_etag(response, result)
     return rules.result_out(result)
 

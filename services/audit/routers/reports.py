@@ -226,8 +226,9 @@ async def get_recommendation_history(
     "/{recommendation_id}/verdicts",
     operation_id="add_verdict",
     summary="Record the auditors' follow-up verdict; with close: true the recommendation is closed",
+    description="Closing changes the recommendation, so `close: true` needs If-Match with the recommendation's ETag.",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(Forbidden, NotFound, Conflict),
+    responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
     **access(AUDITOR_WRITES),
 )
 async def add_verdict(
@@ -236,9 +237,12 @@ async def add_verdict(
     session: DbSession,
     principal: CurrentPrincipal,
     response: Response,
+    if_match: IfMatch = None,
 ) -> VerdictRead:
     ensure_auditor(principal)
     rec = await rules.get_recommendation(session, recommendation_id)
+    if data.close:
+        check_if_match(if_match, rec)
     verdict = await followup.add_verdict(session, rec, data)
     set_etag(response, verdict)
     response.headers["Location"] = f"/verdicts/{verdict.id}"
@@ -264,8 +268,8 @@ async def get_verdict(
 @verdicts.patch(
     "/{verdict_id}",
     operation_id="update_verdict",
-    summary="Change a follow-up verdict",
-    responses=CHANGES,
+    summary="Change a follow-up verdict; refused (409) while its recommendation is closed",
+    responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
     **access(AUDITOR_WRITES),
 )
 async def update_verdict(

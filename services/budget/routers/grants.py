@@ -178,7 +178,7 @@ async def unlink_grant_goal(
     "/{grant_id}/goals/resolve",
     operation_id="resolve_grant_goals",
     summary="Look up the ids of goals linked by unit and title (as the demo data links them)",
-    responses=error_responses(Forbidden, NotFound, ServiceUnavailable),
+    responses=error_responses(Forbidden, NotFound, Conflict, ServiceUnavailable),
     **access(WRITE_RULE),
 )
 async def resolve_grant_goals(
