@@ -167,6 +167,8 @@ async def _grow(audit, start: int, copies: int) -> None:
     """More reports, recommendations, actions, statements and plans across more bodies."""
     for n in range(start, start + copies):
         body = f"B{n}"
+        unit = {"code": body, "name": f"Nämnd {n}", "kind": "committee", "parent_code": "RF"}
+        await audit.stack.client.post("/api/goals/units", headers=audit.auth("admin"), json=unit)
         report = (
             await make_report(
                 audit.stack,

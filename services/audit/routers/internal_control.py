@@ -44,10 +44,13 @@ from shared.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    ServiceUnavailable,
+    Unprocessable,
     error_responses,
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/internal-control", tags=["internal control"])
 EDIT_DRAFT = BODY_EDITS + "; only while the plan is a draft"
@@ -105,13 +108,19 @@ async def list_plans(
     operation_id="create_control_plan",
     summary="Start a body's internal control plan for a year (as a draft)",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(Forbidden, Conflict),
+    responses=error_responses(Forbidden, Conflict, Unprocessable, ServiceUnavailable),
     **access(BODY_EDITS),
 )
 async def create_plan(
-    data: ControlPlanCreate, session: DbSession, principal: CurrentPrincipal, matrix: RiskMatrixDep, response: Response
+    data: ControlPlanCreate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    matrix: RiskMatrixDep,
+    goals: GoalsService,
+    response: Response,
 ) -> ControlPlanRead:
     ensure_body_editor(principal, data.body_code)
+    await ensure_unit_exists(goals, data.body_code, field="body_code")
     plan = await rules.create_plan(session, data)
     set_etag(response, plan)
     response.headers["Location"] = f"/internal-control/plans/{plan.id}"
