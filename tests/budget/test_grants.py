@@ -178,3 +178,20 @@ async def test_resolving_a_link_to_a_goal_linked_already_is_409(seeded):
     assert same_goal in refused.json()["detail"]
     links = (await seeded.client.get(f"/api/budget/grants/{grant['id']}", headers=headers)).json()["goals"]
     assert sorted(str(link["goal_id"]) for link in links) == sorted([same_goal, "None"])
+
+
+async def test_a_years_use_has_its_history(org):
+    grant = (await _grant(org)).json()
+    url = f"/api/budget/grants/{grant['id']}/uses"
+    headers = org.auth(*FINANCE)
+    first = (await org.client.put(f"{url}/2025", headers=headers, json={"used": "100.00"})).json()["used"][0]
+    await org.client.put(f"{url}/2025", headers=if_match(headers, first), json={"used": "250.50"})
+    await org.client.put(f"{url}/2026", headers=headers, json={"used": "7.00"})
+    history = await org.client.get(f"{url}/2025/history", headers=org.auth("r", "RUN:reader"))
+    assert history.status_code == 200
+    assert [(h["action"], h["after"]["used"]) for h in history.json()["items"]] == [
+        ("create", "100.00"),
+        ("update", "250.50"),
+    ]
+    assert (await org.client.get(f"{url}/2027/history", headers=headers)).status_code == 404
+    assert (await org.client.get(f"{url}/2025/history", headers=org.auth("svc", client=True))).status_code == 403
