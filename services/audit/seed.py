@@ -19,7 +19,6 @@ from services.audit.schemas import (
     ControlIn,
     ControlPlanCreate,
     ControlResultIn,
-    DecisionIn,
     ProgressNoteIn,
     ReportCreate,
     ResponseCreate,
@@ -27,6 +26,7 @@ from services.audit.schemas import (
     StatementCreate,
 )
 from services.audit.settings import AuditSettings
+from shared.decisions import DecisionIn
 
 DEMO = Path(__file__).parent / "demo"
 

@@ -28,7 +28,6 @@ from services.audit.schemas import (
     ControlResultIn,
     ControlResultRead,
     ControlUpdate,
-    DecisionIn,
     RiskIn,
     RiskMatrix,
     RiskUpdate,
@@ -37,6 +36,7 @@ from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.decisions import DecisionIn
 from shared.errors import (
     Conflict,
     Forbidden,

@@ -41,7 +41,6 @@ from services.audit.schemas import (
     ControlResultIn,
     ControlResultRead,
     ControlUpdate,
-    DecisionIn,
     RiskBand,
     RiskIn,
     RiskMatrix,
@@ -50,6 +49,7 @@ from services.audit.schemas import (
 )
 from services.audit.settings import AuditSettings
 from shared.auth.policy import Principal
+from shared.decisions import DecisionIn
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 from shared.types import utcnow
