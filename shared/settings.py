@@ -7,7 +7,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ class ServiceSettings(AppSettings):
     service_name: str = ""
     diary_number_pattern: str = Field(
         default=DEFAULT_DIARY_NUMBER_PATTERN,
-        validation_alias=AliasChoices(DIARY_NUMBER_PATTERN_VARIABLE, "diary_number_pattern"),
+        validation_alias=DIARY_NUMBER_PATTERN_VARIABLE,
         description=f"The region's diary numbers (a regular expression), {DIARY_NUMBER_PATTERN_VARIABLE} for all",
     )
 

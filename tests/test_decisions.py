@@ -18,7 +18,8 @@ YEAR_FIRST = r"^\d{4}-\d{1,6}$"
 
 def test_every_service_reads_the_one_region_wide_pattern(monkeypatch):
     monkeypatch.setenv(DIARY_NUMBER_PATTERN_VARIABLE, YEAR_FIRST)
-    monkeypatch.setenv("AUDIT_DIARY_NUMBER_PATTERN", r"^x$")  # a per-service pattern is no longer read
+    for name in ("AUDIT_DIARY_NUMBER_PATTERN", "GOALS_DIARY_NUMBER_PATTERN", "DIARY_NUMBER_PATTERN"):
+        monkeypatch.setenv(name, r"^x$")  # only the region-wide name is read
     assert [s().diary_number_pattern for s in SERVICES] == [YEAR_FIRST] * 3
     monkeypatch.delenv(DIARY_NUMBER_PATTERN_VARIABLE)
     assert {s().diary_number_pattern for s in SERVICES} == {DEFAULT_DIARY_NUMBER_PATTERN}
