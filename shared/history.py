@@ -21,10 +21,12 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    and_,
     cast,
     event,
     func,
     inspect,
+    or_,
     select,
     text,
     true,
@@ -35,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
 from shared.db import Tracked
-from shared.errors import Unprocessable
+from shared.errors import NotFound, Unprocessable
 from shared.pagination import Page, PageParams
 from shared.requestid import current_request_id
 from shared.types import UTCDateTime, utcnow
@@ -259,19 +261,48 @@ async def read_history(
     where = [history_model.entity == record.__tablename__, history_model.entity_id == str(record.id)]  # type: ignore[attr-defined]
     if public_only:
         where.append(history_model.public.is_(True))
+    found = await read_history_where(session, history_model, where, page)
+    if public_only:
+        found.items = [_redacted(e, record.__draft_states__) for e in found.items]
+    return found
+
+
+async def read_history_where(
+    session: AsyncSession, history_model: type[Any], where: list[ColumnElement[bool]], page: PageParams
+) -> Page[HistoryEntryRead]:
+    """The changes matching `where`, oldest first."""
     total = await session.scalar(select(func.count()).select_from(history_model).where(*where))
     rows = await session.scalars(
         select(history_model).where(*where).order_by(history_model.id).limit(page.limit).offset(page.offset)
     )
-    entries = [HistoryEntryRead.model_validate(r) for r in rows]
-    if public_only:
-        entries = [_redacted(e, record.__draft_states__) for e in entries]
     return Page[HistoryEntryRead](
-        items=entries,
+        items=[HistoryEntryRead.model_validate(r) for r in rows],
         total=total or 0,
         limit=page.limit,
         offset=page.offset,
     )
+
+
+async def read_place_history(
+    session: AsyncSession, history_model: type[Any], entity: str, page: PageParams, **place: uuid.UUID | int
+) -> Page[HistoryEntryRead]:
+    """The history of a child record known by its place (a grant's use in a year) rather than by its id: every
+    record that held the place, those a replacement deleted too, found by the values kept before or after; 404
+    when nothing ever did."""
+
+    def held(values: Any) -> ColumnElement[bool]:
+        return and_(
+            *(
+                values[key].as_integer() == value if isinstance(value, int) else values[key].as_string() == str(value)
+                for key, value in place.items()
+            )
+        )
+
+    where = [history_model.entity == entity, or_(held(history_model.after), held(history_model.before))]
+    found = await read_history_where(session, history_model, where, page)
+    if not found.total:
+        raise NotFound(f"No {entity.replace('_', ' ')} at {', '.join(f'{k} {v}' for k, v in place.items())}")
+    return found
 
 
 class ChangeCursor(BaseModel):

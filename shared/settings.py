@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,11 @@ class Profile(StrEnum):
 PROFILE_VARIABLE = "STYR_PROFILE"
 # Words that mark a value copied from an example file rather than a real secret.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "example", "secret-here", "<")
+
+
+# One pattern for the region's diary numbers, read by every service under this one name (not per prefix).
+DIARY_NUMBER_PATTERN_VARIABLE = "STYR_DIARY_NUMBER_PATTERN"
+DEFAULT_DIARY_NUMBER_PATTERN = r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"
 
 
 def _profile_from_environment() -> Profile:
@@ -79,6 +85,20 @@ class ServiceSettings(AppSettings):
     database_url: str = ""
     database_pool_size: int = Field(default=10, ge=1, le=100)
     service_name: str = ""
+    diary_number_pattern: str = Field(
+        default=DEFAULT_DIARY_NUMBER_PATTERN,
+        validation_alias=DIARY_NUMBER_PATTERN_VARIABLE,
+        description=f"The region's diary numbers (a regular expression), {DIARY_NUMBER_PATTERN_VARIABLE} for all",
+    )
+
+    @field_validator("diary_number_pattern")
+    @classmethod
+    def _a_regular_expression(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"{DIARY_NUMBER_PATTERN_VARIABLE} is not a regular expression: {exc}") from exc
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> ServiceSettings:

@@ -269,7 +269,9 @@ async def seeded(
 def _no_stray_env() -> Iterator[None]:
     # The suite sets every setting it needs; a developer's own exports must not leak in.
     saved = {
-        k: v for k, v in os.environ.items() if k.startswith(("GOALS_", "BUDGET_", "AUDIT_", "GATEWAY_", "STYR_PROFILE"))
+        k: v
+        for k, v in os.environ.items()
+        if k.startswith(("GOALS_", "BUDGET_", "AUDIT_", "GATEWAY_", "STYR_PROFILE", "STYR_DIARY"))
     }
     for key in saved:
         del os.environ[key]

@@ -18,7 +18,7 @@ from gateway.settings import GatewaySettings
 from services.audit.settings import AuditSettings
 from services.budget.settings import BudgetSettings
 from services.goals.settings import GoalsSettings
-from shared.settings import PROFILE_VARIABLE
+from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, PROFILE_VARIABLE
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))
@@ -34,11 +34,12 @@ def all_documents() -> list[dict]:
 
 
 def known_variable(name: str) -> bool:
-    if name == PROFILE_VARIABLE:
+    if name in (PROFILE_VARIABLE, DIARY_NUMBER_PATTERN_VARIABLE):
         return True
     for prefix, settings in SETTINGS.items():
         if name.startswith(prefix):
-            return name.removeprefix(prefix).lower() in settings.model_fields
+            field = settings.model_fields.get(name.removeprefix(prefix).lower())
+            return field is not None and field.validation_alias is None  # a region-wide one is read by its own name
     return False
 
 

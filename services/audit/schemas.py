@@ -17,19 +17,13 @@ from services.audit.models import (
     ReportingPeriod,
     Verdict,
 )
+from shared.decisions import DecisionRead, DiaryNumber, UnitCode
 
-UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"), Field(examples=["RS"])]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-DiaryNumber = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=32),
-    Field(examples=["RS/782/2020"], description="Checked against the region's pattern (AUDIT_DIARY_NUMBER_PATTERN)"),
-]
 Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 50"])]
 # Dates far outside any audit's life are typing errors; SQLite and PostgreSQL also disagree about year 0.
 Day = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 
@@ -59,24 +53,6 @@ class QuestionAssessment(BaseModel):
 
     question: Title
     assessment: Assessment
-
-
-class DecisionIn(BaseModel):
-    """A decision reference: body, meeting date, paragraph (§) and diary number."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    decided_by: UnitCode
-    decided_on: Day
-    paragraph: Paragraph
-    diary_number: DiaryNumber | None = None
-
-
-class DecisionRead(BaseModel):
-    decided_by: str
-    decided_on: date
-    paragraph: str
-    diary_number: str | None
 
 
 # --- reports and recommendations ----------------------------------------------------------------

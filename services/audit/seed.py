@@ -19,7 +19,6 @@ from services.audit.schemas import (
     ControlIn,
     ControlPlanCreate,
     ControlResultIn,
-    DecisionIn,
     ProgressNoteIn,
     ReportCreate,
     ResponseCreate,
@@ -27,6 +26,7 @@ from services.audit.schemas import (
     StatementCreate,
 )
 from services.audit.settings import AuditSettings
+from shared.decisions import DecisionIn
 
 DEMO = Path(__file__).parent / "demo"
 
@@ -113,7 +113,7 @@ async def _seed_control_plan(session: AsyncSession, raw: dict[str, Any], setting
         )
         for raw_control in raw_risk["controls"]:
             control_in = ControlIn.model_validate({k: v for k, v in raw_control.items() if k != "result"})
-            control = await control_rules.add_control(session, risk, control_in, matrix)
+            control = await control_rules.add_control(session, plan, risk, control_in, matrix)
             if "result" in raw_control:
                 results.append((control, ControlResultIn.model_validate(raw_control["result"])))
     decision = DecisionIn.model_validate(raw["decision"])

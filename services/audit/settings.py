@@ -17,7 +17,6 @@ class AuditSettings(ServiceSettings, GoalsPeerSettings):
     model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
 
     service_name: str = "audit"
-    diary_number_pattern: str = r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"
     risk_scale_max: int = Field(default=4, ge=2, le=10, description="Likelihood and consequence run 1..this")
     risk_yellow_from: int = Field(default=4, ge=1, description="A score (likelihood × consequence) from this is yellow")
     risk_red_from: int = Field(default=9, ge=1, description="A score from this is red")

@@ -276,6 +276,8 @@ class GrantGoalLink(Tracked, Base):
     """
 
     __tablename__ = "grant_goal_link"
+    # A goal is linked to a grant once; links named by unit and title (goal_id NULL) are not compared.
+    __table_args__ = (UniqueConstraint("grant_id", "goal_id"),)
 
     grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
     goal_id: Mapped[uuid.UUID | None] = mapped_column(index=True)

@@ -10,38 +10,12 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.budget.models import AccountCategory, FollowUp, FrameStatus, InvestmentCategory, ProjectStatus
+from shared.decisions import DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount
 
-UnitCode = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"),
-    Field(description="Code of an org unit in the goals service, e.g. HSN", examples=["HSN"]),
-]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
 Percent = Annotated[ExactValue, Field(ge=-100, le=100, description='Percent, exact, e.g. "2.9"')]
-DiaryNumber = Annotated[
-    str, StringConstraints(pattern=r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"), Field(examples=["RS/101/2015"])
-]
-Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 123"])]
-
-
-class DecisionIn(BaseModel):
-    """A decision reference: body, meeting date, paragraph (§) and diary number."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    decided_by: UnitCode
-    decided_on: date
-    paragraph: Paragraph
-    diary_number: DiaryNumber | None = None
-
-
-class DecisionRead(BaseModel):
-    decided_by: str
-    decided_on: date
-    paragraph: str
-    diary_number: str | None
 
 
 # --- operating frames ---------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from services.budget.rules.followup import month_columns
 from services.budget.rules.frames import frame_amount
 from services.budget.schemas import (
     AccountMappingCreate,
-    DecisionIn,
     ForecastCreate,
     FrameParts,
     GrantCreate,
@@ -38,6 +37,7 @@ from services.budget.schemas import (
     PeriodisationIn,
     ResourceCreate,
 )
+from shared.decisions import DecisionIn, record_decision
 
 DEMO = Path(__file__).parent / "demo"
 
@@ -69,11 +69,7 @@ def _frame(raw: dict[str, Any]) -> OperatingFrame:
     )
     frame.amount = frame_amount(frame)
     if "decision" in raw:
-        decision = DecisionIn.model_validate(raw["decision"])
-        frame.decided_by = decision.decided_by
-        frame.decided_on = decision.decided_on
-        frame.decision_paragraph = decision.paragraph
-        frame.diary_number = decision.diary_number
+        record_decision(frame, DecisionIn.model_validate(raw["decision"]))
     return frame
 
 

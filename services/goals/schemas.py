@@ -24,13 +24,9 @@ from services.goals.models import (
     ReportTopic,
 )
 from shared.auth.policy import UnitKind
+from shared.decisions import DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue
 
-UnitCode = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9_-]{0,15}$"),
-    Field(description="Stable code of an org unit, e.g. RF, RS, HSN", examples=["HSN"]),
-]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ExternalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -102,28 +98,6 @@ Year = Annotated[int, Field(ge=1990, le=2100)]
 Text = Annotated[str, StringConstraints(max_length=20000)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Value = ExactValue
-DiaryNumber = Annotated[
-    str, StringConstraints(pattern=r"^[A-ZÅÄÖ]{2,5}/\d{1,6}/\d{4}$"), Field(examples=["RS/101/2015"])
-]
-Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 123"])]
-
-
-class DecisionIn(BaseModel):
-    """A decision reference: body, meeting date, paragraph (§) and diary number."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    decided_by: UnitCode
-    decided_on: date
-    paragraph: Paragraph
-    diary_number: DiaryNumber | None = None
-
-
-class DecisionRead(BaseModel):
-    decided_by: str
-    decided_on: date
-    paragraph: str
-    diary_number: str | None
 
 
 class PerspectiveCreate(BaseModel):

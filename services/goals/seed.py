@@ -18,7 +18,6 @@ from services.goals.schemas import (
     ActivityCreate,
     AssignmentCreate,
     AssignmentUpdate,
-    DecisionIn,
     FollowUpIn,
     GoalCreate,
     IndicatorCreate,
@@ -27,6 +26,7 @@ from services.goals.schemas import (
     PlanCreate,
     UnitCreate,
 )
+from shared.decisions import DecisionIn
 
 DEMO = Path(__file__).parent / "demo"
 

@@ -28,6 +28,21 @@ REPORT = {
 }
 
 
+# The bodies the audit tests write about; the audit service asks the goals service whether they exist.
+ORG = [("RF", None, "council"), ("RS", "RF", "board"), ("HSN", "RF", "committee"), ("RUN", "RF", "committee")]
+
+
+@pytest.fixture
+async def stack(stack):
+    """The empty product with the region's top bodies in the goals service."""
+    headers = stack.auth("admin", "admin")
+    for code, parent, kind in ORG:
+        body = {"code": code, "name": f"Unit {code}", "kind": kind, "parent_code": parent}
+        response = await stack.client.post("/api/goals/units", headers=headers, json=body)
+        assert response.status_code == 201, response.text
+    return stack
+
+
 class Audit:
     """One report made in a test, with its recommendations by body and ways to act on them."""
 
@@ -84,11 +99,6 @@ def etag(record) -> dict[str, str]:
 
 async def decided_goal(stack) -> str:
     """A decided council goal in the goals service, which any reader sees: actions may name it."""
-    await stack.client.post(
-        "/api/goals/units",
-        headers=stack.auth("admin", "admin"),
-        json={"code": "RF", "name": "Regionfullmäktige", "kind": "council"},
-    )
     goal = await stack.client.post(
         "/api/goals/goals",
         headers=stack.auth("rf", "RF:editor"),

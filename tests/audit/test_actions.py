@@ -156,3 +156,20 @@ async def test_goals_unreachable_is_503_not_500(audit):
     response = await audit.act("HSN", goal_ids=[str(uuid.uuid4())])
     assert response.status_code == 503
     assert response.json()["service"] == "goals"
+
+
+async def test_a_progress_note_has_its_history(audit):
+    action = (await audit.act("RS")).json()
+    url = f"/api/audit/actions/{action['id']}/notes"
+    note = await audit.stack.client.post(
+        url, headers=audit.auth("RS:editor"), json={"noted_on": "2022-02-01", "text": "Arbetet startat."}
+    )
+    history = await audit.stack.client.get(f"{url}/{note.json()['id']}/history", headers=audit.auth("RUN:reader"))
+    assert history.status_code == 200
+    assert [(h["action"], h["after"]["text"]) for h in history.json()["items"]] == [("create", "Arbetet startat.")]
+    other = (await audit.act("HSN")).json()
+    elsewhere = f"/api/audit/actions/{other['id']}/notes/{note.json()['id']}/history"
+    assert (await audit.stack.client.get(elsewhere, headers=audit.auth("RUN:reader"))).status_code == 404
+    assert (
+        await audit.stack.client.get(f"{url}/{uuid.uuid4()}/history", headers=audit.auth(*AUDITOR))
+    ).status_code == 404

@@ -5,11 +5,13 @@ import pytest
 from tests.audit.conftest import AUDITOR, etag, make_report
 
 
-async def _verdict(audit, body="RS", roles=AUDITOR, **fields):
+async def _verdict(audit, body="RS", roles=AUDITOR, headers=None, **fields):
     payload = {"verdict": "partly_addressed", "reviewed_on": "2023-04-01", "comment": "Arbetet pågår."}
     payload.update(fields)
     return await audit.stack.client.post(
-        f"/api/audit/recommendations/{audit.rec[body]['id']}/verdicts", headers=audit.auth(*roles), json=payload
+        f"/api/audit/recommendations/{audit.rec[body]['id']}/verdicts",
+        headers={**audit.auth(*roles), **(headers or {})},
+        json=payload,
     )
 
 
@@ -29,7 +31,9 @@ async def test_a_recommendation_stays_open_until_the_auditors_close_it(audit):
     rec_url = f"/api/audit/recommendations/{audit.rec['RS']['id']}"
     await _verdict(audit, verdict="addressed")
     assert (await audit.stack.client.get(rec_url, headers=audit.auth("RS:reader"))).json()["status"] == "open"
-    closing = await _verdict(audit, verdict="addressed", reviewed_on="2023-09-01", close=True)
+    closing = await _verdict(
+        audit, verdict="addressed", reviewed_on="2023-09-01", close=True, headers=etag(audit.rec["RS"])
+    )
     assert closing.status_code == 201
     rec = (await audit.stack.client.get(rec_url, headers=audit.auth("RS:reader"))).json()
     assert (rec["status"], rec["closed_on"]) == ("closed", "2023-09-01")
@@ -102,7 +106,7 @@ async def test_overdue_responses_and_actions_are_listed_per_body(audit):
 
 
 async def test_a_closed_recommendation_is_not_overdue(audit):
-    await _verdict(audit, body="HSN", verdict="addressed", close=True)
+    await _verdict(audit, body="HSN", verdict="addressed", close=True, headers=etag(audit.rec["HSN"]))
     assert "HSN" not in await _overdue(audit, "2022-07-01")
 
 
@@ -116,3 +120,39 @@ async def test_overdue_defaults_to_today_and_refuses_bad_dates(audit):
     assert "RUN" in {b["body_code"] for b in today.json()["bodies"]}
     bad = await audit.stack.client.get("/api/audit/overdue?as_of=0001-01-01", headers=audit.auth("RUN:reader"))
     assert bad.status_code == 422
+
+
+async def test_a_closing_verdict_needs_the_recommendations_etag(audit):
+    rec = audit.rec["RS"]
+    assert (await _verdict(audit, close=True)).status_code == 428
+    changed = await audit.stack.client.patch(
+        f"/api/audit/recommendations/{rec['id']}",
+        headers={**audit.auth(*AUDITOR), **etag(rec)},
+        json={"text": "Inför en tioårig planeringshorisont."},
+    )
+    assert changed.status_code == 200
+    # Closing from a read made before the text changed would close what the auditor has not seen.
+    assert (await _verdict(audit, close=True, headers=etag(rec))).status_code == 412
+    assert (await _verdict(audit, close=True, headers=etag(changed.json()))).status_code == 201
+    # A verdict that leaves the recommendation open changes only itself, so it needs no If-Match.
+    assert (await _verdict(audit, body="HSN")).status_code == 201
+
+
+async def test_a_verdict_of_a_closed_recommendation_changes_only_after_reopening(audit):
+    rec_url = f"/api/audit/recommendations/{audit.rec['RS']['id']}"
+    closing = await _verdict(audit, verdict="addressed", close=True, headers=etag(audit.rec["RS"]))
+    verdict_url = f"/api/audit/verdicts/{closing.json()['id']}"
+    headers = audit.auth(*AUDITOR)
+    refused = await audit.stack.client.patch(
+        verdict_url, headers={**headers, **etag(closing.json())}, json={"verdict": "not_addressed"}
+    )
+    assert refused.status_code == 409
+    rec = (await audit.stack.client.get(rec_url, headers=headers)).json()
+    assert (rec["status"], [v["verdict"] for v in rec["verdicts"]]) == ("closed", ["addressed"])
+    reopened = await audit.stack.client.patch(rec_url, headers={**headers, **etag(rec)}, json={"status": "open"})
+    assert reopened.status_code == 200
+    changed = await audit.stack.client.patch(
+        verdict_url, headers={**headers, **etag(closing.json())}, json={"verdict": "not_addressed"}
+    )
+    assert changed.status_code == 200
+    assert changed.json()["verdict"] == "not_addressed"

@@ -289,3 +289,43 @@ async def test_a_decided_plan_keeps_its_risks_and_controls(plan):
     assert (await plan.stack.client.delete(control_url, headers={**editor, **etag(control)})).status_code == 409
     risk_url = f"/api/audit/internal-control/risks/{high['id']}"
     assert (await plan.stack.client.delete(risk_url, headers={**editor, **etag(high)})).status_code == 409
+
+
+async def test_a_change_to_a_risk_or_control_moves_the_plans_etag(plan):
+    high = (await plan.risk(3, 3, title="Felaktiga utbetalningar")).json()["risks"][0]
+    await plan.control(high["id"])
+    seen = (await plan.read()).headers["etag"]
+    # Another editor rescores the risk after the registrar read the plan.
+    rescored = await plan.stack.client.patch(
+        f"/api/audit/internal-control/risks/{high['id']}",
+        headers={**plan.stack.auth(*EDITOR), **etag(high)},
+        json={"likelihood": 4},
+    )
+    assert rescored.status_code == 200
+    stale = await plan.stack.client.post(
+        f"{plan.url}/decide",
+        headers={**plan.stack.auth(*REGISTRAR), "If-Match": seen},
+        json={"decided_by": "HSN", "decided_on": "2022-02-16", "paragraph": "12"},
+    )
+    assert stale.status_code == 412
+    etags = [(await plan.read()).headers["etag"]]
+    control = plan.plan["risks"][0]["controls"][0]
+    changed = await plan.stack.client.patch(
+        f"/api/audit/internal-control/controls/{control['id']}",
+        headers={**plan.stack.auth(*EDITOR), **etag(control)},
+        json={"owner": "Controller"},
+    )
+    assert changed.status_code == 200
+    etags.append((await plan.read()).headers["etag"])
+    removed = await plan.stack.client.delete(
+        f"/api/audit/internal-control/controls/{control['id']}", headers={**plan.stack.auth(*EDITOR), **etag(control)}
+    )
+    assert removed.status_code == 412  # the control's own ETag moved with the change above
+    control = plan.plan["risks"][0]["controls"][0]
+    removed = await plan.stack.client.delete(
+        f"/api/audit/internal-control/controls/{control['id']}", headers={**plan.stack.auth(*EDITOR), **etag(control)}
+    )
+    assert removed.status_code == 204
+    etags.append((await plan.read()).headers["etag"])
+    assert len({seen, *etags}) == 4
+    assert (await plan.decide()).status_code == 422  # the current ETag, but the high risk lost its control

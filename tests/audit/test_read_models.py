@@ -37,6 +37,7 @@ async def _internal_control(stack, body, year, outcomes):
                 headers=editor,
                 json={"control": "Kontroll", "method": "Stickprov", "frequency": "Årligen", "owner": "Chef"},
             )
+    plan = (await stack.client.get(url, headers=editor)).json()  # the controls moved the plan's ETag
     decided = await stack.client.post(
         f"{url}/decide",
         headers={**registrar, **etag(plan)},
@@ -123,7 +124,7 @@ async def test_the_body_status_shows_decided_material_only(audit):
 async def test_a_closed_recommendation_leaves_the_bodys_open_list(audit):
     await audit.stack.client.post(
         f"/api/audit/recommendations/{audit.rec['HSN']['id']}/verdicts",
-        headers=audit.auth(*AUDITOR),
+        headers={**audit.auth(*AUDITOR), **etag(audit.rec["HSN"])},
         json={"verdict": "addressed", "reviewed_on": "2023-03-01", "close": True},
     )
     await audit.stack.client.post(
@@ -166,6 +167,8 @@ async def _grow(audit, start: int, copies: int) -> None:
     """More reports, recommendations, actions, statements and plans across more bodies."""
     for n in range(start, start + copies):
         body = f"B{n}"
+        unit = {"code": body, "name": f"Nämnd {n}", "kind": "committee", "parent_code": "RF"}
+        await audit.stack.client.post("/api/goals/units", headers=audit.auth("admin"), json=unit)
         report = (
             await make_report(
                 audit.stack,

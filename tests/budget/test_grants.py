@@ -4,7 +4,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
+from services.budget.models import GrantGoalLink
 from tests.budget.conftest import FINANCE, if_match
 
 GRANT = {
@@ -149,3 +151,47 @@ async def test_a_goal_link_is_removed_with_its_etag(org):
     assert (await org.client.delete(url, headers=org.auth(*FINANCE))).status_code == 428
     removed = await org.client.delete(url, headers=if_match(org.auth(*FINANCE), link))
     assert removed.json()["has_goal"] is False
+
+
+async def test_a_goal_is_linked_to_a_grant_once_even_when_two_links_race(org):
+    grant = (await _grant(org)).json()
+    goal_id = await _goal(org)
+    assert (await _link(org, grant, goal_id)).status_code == 201
+    # A second request that passed the service's own check at the same moment meets the database's rule.
+    async with org.apps["budget"].state.sessionmaker() as session:
+        session.add(GrantGoalLink(grant_id=uuid.UUID(grant["id"]), goal_id=uuid.UUID(goal_id), how="Samma mål igen"))
+        with pytest.raises(IntegrityError):
+            await session.flush()
+
+
+async def test_resolving_a_link_to_a_goal_linked_already_is_409(seeded):
+    headers = seeded.auth(*FINANCE)
+    grants = (await seeded.client.get("/api/budget/grants", headers=headers)).json()["items"]
+    grant = next(g for g in grants if g["has_goal"])
+    pending = grant["goals"][0]
+    goals = (await seeded.client.get("/api/goals/goals?unit=HSN&limit=500", headers=headers)).json()["items"]
+    same_goal = next(g["id"] for g in goals if g["title"] == pending["goal_title"])
+    assert (await _link(seeded, grant, same_goal)).status_code == 201
+    url = f"/api/budget/grants/{grant['id']}/goals/resolve"
+    refused = await seeded.client.post(url, headers=headers)
+    assert refused.status_code == 409
+    assert same_goal in refused.json()["detail"]
+    links = (await seeded.client.get(f"/api/budget/grants/{grant['id']}", headers=headers)).json()["goals"]
+    assert sorted(str(link["goal_id"]) for link in links) == sorted([same_goal, "None"])
+
+
+async def test_a_years_use_has_its_history(org):
+    grant = (await _grant(org)).json()
+    url = f"/api/budget/grants/{grant['id']}/uses"
+    headers = org.auth(*FINANCE)
+    first = (await org.client.put(f"{url}/2025", headers=headers, json={"used": "100.00"})).json()["used"][0]
+    await org.client.put(f"{url}/2025", headers=if_match(headers, first), json={"used": "250.50"})
+    await org.client.put(f"{url}/2026", headers=headers, json={"used": "7.00"})
+    history = await org.client.get(f"{url}/2025/history", headers=org.auth("r", "RUN:reader"))
+    assert history.status_code == 200
+    assert [(h["action"], h["after"]["used"]) for h in history.json()["items"]] == [
+        ("create", "100.00"),
+        ("update", "250.50"),
+    ]
+    assert (await org.client.get(f"{url}/2027/history", headers=headers)).status_code == 404
+    assert (await org.client.get(f"{url}/2025/history", headers=org.auth("svc", client=True))).status_code == 403

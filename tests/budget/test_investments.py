@@ -156,3 +156,25 @@ async def test_the_plan_shows_the_years_beyond_the_plan_period_and_the_consequen
     assert plan["years"][9]["planned"] == "1000000.00"
     assert plan["years"][11]["planned"] == "0.00"
     assert plan["total_planned"] == "13000000.03"
+
+
+async def test_a_years_history_follows_it_across_replaced_plans(org):
+    project = (await _create(org)).json()
+    url = f"/api/budget/investments/{project['id']}"
+    headers = org.auth("e", "HSN:editor")
+    years = _plan()
+    years[0]["planned"] = "1500000.00"
+    years[1]["planned"] = "500000.00"
+    replaced = await org.client.put(f"{url}/years", headers=if_match(headers, project), json={"years": years})
+    assert replaced.status_code == 200
+    history = await org.client.get(f"{url}/years/2025/history", headers=org.auth("r", "RUN:reader"))
+    assert history.status_code == 200
+    entries = history.json()["items"]
+    assert [h["action"] for h in entries] == ["create", "delete", "create"]
+    assert [(h["after"] or h["before"])["planned"] for h in entries] == ["1000000.00", "1000000.00", "1500000.00"]
+    assert {(h["after"] or h["before"])["year"] for h in entries} == {2025}
+    assert (await org.client.get(f"{url}/years/2040/history", headers=headers)).status_code == 404
+    other = (await _create(org, name="Ny vårdcentral")).json()
+    assert (await org.client.get(f"/api/budget/investments/{other['id']}/years/2025/history", headers=headers)).json()[
+        "total"
+    ] == 1

@@ -15,9 +15,19 @@ from services.audit.schemas import StatementCreate, StatementRead, StatementUpda
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
-from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ServiceUnavailable,
+    Unprocessable,
+    error_responses,
+)
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/statements", tags=["accountability"])
 
@@ -45,13 +55,19 @@ async def list_statements(
     operation_id="create_accountability_statement",
     summary="Record the auditors' statement on a body for a year",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(Forbidden, Conflict),
+    responses=error_responses(Forbidden, Conflict, Unprocessable, ServiceUnavailable),
     **access(AUDITOR_WRITES),
 )
 async def create_statement(
-    data: StatementCreate, session: DbSession, principal: CurrentPrincipal, settings: Settings, response: Response
+    data: StatementCreate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: Settings,
+    goals: GoalsService,
+    response: Response,
 ) -> StatementRead:
     ensure_auditor(principal)
+    await ensure_unit_exists(goals, data.body_code, field="body_code")
     statement = await rules.create_statement(session, data, settings.diary_number_pattern)
     set_etag(response, statement)
     response.headers["Location"] = f"/statements/{statement.id}"

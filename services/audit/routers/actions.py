@@ -130,3 +130,18 @@ async def get_action_history(
     require_signed_in_reader(principal)
     action = await rules.get_action(session, action_id)
     return await read_history(session, HistoryEntry, action, page)
+
+
+@router.get(
+    "/{action_id}/notes/{note_id}/history",
+    operation_id="get_progress_note_history",
+    summary="Every change to a progress note",
+    responses=error_responses(Forbidden, NotFound),
+    **access(ANY_ROLE),
+)
+async def get_progress_note_history(
+    action_id: uuid.UUID, note_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
+) -> Page[HistoryEntryRead]:
+    require_signed_in_reader(principal)
+    note = await rules.get_note(session, await rules.get_action(session, action_id), note_id)
+    return await read_history(session, HistoryEntry, note, page)

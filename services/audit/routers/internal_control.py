@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.access import (
     BODY_EDITS,
@@ -17,7 +18,7 @@ from services.audit.access import (
     ensure_readable,
 )
 from services.audit.dependencies import RiskMatrixDep, Settings
-from services.audit.models import ControlPlan, HistoryEntry
+from services.audit.models import Control, ControlPlan, HistoryEntry, Risk
 from services.audit.rules import internal_control as rules
 from services.audit.schemas import (
     ControlIn,
@@ -27,7 +28,6 @@ from services.audit.schemas import (
     ControlResultIn,
     ControlResultRead,
     ControlUpdate,
-    DecisionIn,
     RiskIn,
     RiskMatrix,
     RiskUpdate,
@@ -36,6 +36,7 @@ from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.decisions import DecisionIn
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -43,10 +44,13 @@ from shared.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    ServiceUnavailable,
+    Unprocessable,
     error_responses,
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/internal-control", tags=["internal control"])
 EDIT_DRAFT = BODY_EDITS + "; only while the plan is a draft"
@@ -57,6 +61,16 @@ def _editable(principal: Principal, plan: ControlPlan) -> None:
     ensure_readable(principal, plan.body_code, plan.status, "internal control plan")
     ensure_body_editor(principal, plan.body_code)
     ensure_draft(plan.status, "internal control plan")
+
+
+async def _delete_from_draft(
+    principal: Principal, if_match: str | None, session: AsyncSession, found: tuple[Risk | Control, ControlPlan]
+) -> None:
+    """Take a risk or a control out of its draft plan, for one of the body's editors holding its ETag."""
+    record, plan = found
+    _editable(principal, plan)
+    check_if_match(if_match, record)
+    await rules.delete_record(session, plan, record)
 
 
 @router.get(
@@ -94,13 +108,19 @@ async def list_plans(
     operation_id="create_control_plan",
     summary="Start a body's internal control plan for a year (as a draft)",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(Forbidden, Conflict),
+    responses=error_responses(Forbidden, Conflict, Unprocessable, ServiceUnavailable),
     **access(BODY_EDITS),
 )
 async def create_plan(
-    data: ControlPlanCreate, session: DbSession, principal: CurrentPrincipal, matrix: RiskMatrixDep, response: Response
+    data: ControlPlanCreate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    matrix: RiskMatrixDep,
+    goals: GoalsService,
+    response: Response,
 ) -> ControlPlanRead:
     ensure_body_editor(principal, data.body_code)
+    await ensure_unit_exists(goals, data.body_code, field="body_code")
     plan = await rules.create_plan(session, data)
     set_etag(response, plan)
     response.headers["Location"] = f"/internal-control/plans/{plan.id}"
@@ -209,7 +229,7 @@ async def update_risk(
     risk, plan = await rules.get_risk(session, risk_id)
     _editable(principal, plan)
     check_if_match(if_match, risk)
-    await rules.update_risk(session, risk, data, matrix)
+    await rules.update_risk(session, plan, risk, data, matrix)
     response.headers["ETag"] = f'"{risk.version}"'
     return await rules.plan_read(session, plan, matrix)
 
@@ -248,7 +268,7 @@ async def add_control(
 ) -> ControlPlanRead:
     risk, plan = await rules.get_risk(session, risk_id)
     _editable(principal, plan)
-    control = await rules.add_control(session, risk, data, matrix)
+    control = await rules.add_control(session, plan, risk, data, matrix)
     response.headers["Location"] = f"/internal-control/controls/{control.id}"
     return await rules.plan_read(session, plan, matrix)
 
@@ -264,10 +284,7 @@ async def add_control(
 async def delete_risk(
     risk_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
 ) -> None:
-    risk, plan = await rules.get_risk(session, risk_id)
-    _editable(principal, plan)
-    check_if_match(if_match, risk)
-    await rules.delete_record(session, risk)
+    await _delete_from_draft(principal, if_match, session, await rules.get_risk(session, risk_id))
 
 
 @router.patch(
@@ -289,7 +306,7 @@ async def update_control(
     control, plan = await rules.get_control(session, control_id)
     _editable(principal, plan)
     check_if_match(if_match, control)
-    await rules.update_control(session, control, data)
+    await rules.update_control(session, plan, control, data)
     response.headers["ETag"] = f'"{control.version}"'
     return await rules.plan_read(session, plan, matrix)
 
@@ -305,10 +322,7 @@ async def update_control(
 async def delete_control(
     control_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
 ) -> None:
-    control, plan = await rules.get_control(session, control_id)
-    _editable(principal, plan)
-    check_if_match(if_match, control)
-    await rules.delete_record(session, control)
+    await _delete_from_draft(principal, if_match, session, await rules.get_control(session, control_id))
 
 
 @router.get(
@@ -365,7 +379,7 @@ async def update_result(
     result, plan = await rules.get_result(session, result_id)
     ensure_body_editor(principal, plan.body_code)
     check_if_match(if_match, result)
-    await rules.update_result(session, result, data)
+    await rules.update_result(session, plan, result, data)
     set_etag(response, result)
     return rules.result_out(result)
 

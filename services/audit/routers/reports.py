@@ -13,6 +13,7 @@ from services.audit.models import HistoryEntry, RecommendationStatus
 from services.audit.rules import followup
 from services.audit.rules import reports as rules
 from services.audit.schemas import (
+    RecipientIn,
     RecommendationDetail,
     RecommendationIn,
     RecommendationRead,
@@ -28,15 +29,31 @@ from services.audit.schemas import (
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
-from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ServiceUnavailable,
+    Unprocessable,
+    error_responses,
+)
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.peers import GoalsService, Peer, ensure_unit_exists
 
 reports = APIRouter(prefix="/reports", tags=["audit reports"])
 recommendations = APIRouter(prefix="/recommendations", tags=["recommendations"])
 verdicts = APIRouter(prefix="/verdicts", tags=["follow-up review"])
 BodyQuery = Annotated[str | None, Query(description="Only this body's, e.g. RS", max_length=16)]
 CHANGES = error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired)
+
+
+async def _ensure_recipients_exist(goals: Peer, recipients: list[RecipientIn]) -> None:
+    """The bodies a report is sent to are org units of the goals service."""
+    for index, recipient in enumerate(recipients):
+        await ensure_unit_exists(goals, recipient.body_code, field=f"recipients[{index}].body_code")
 
 
 @reports.get(
@@ -78,13 +95,19 @@ async def get_audit_report(
     operation_id="create_audit_report",
     summary="Record an audit report and its recommendations",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(Forbidden),
+    responses=error_responses(Forbidden, Unprocessable, ServiceUnavailable),
     **access(AUDITOR_WRITES),
 )
 async def create_audit_report(
-    data: ReportCreate, session: DbSession, principal: CurrentPrincipal, settings: Settings, response: Response
+    data: ReportCreate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: Settings,
+    goals: GoalsService,
+    response: Response,
 ) -> ReportRead:
     ensure_auditor(principal)
+    await _ensure_recipients_exist(goals, data.recipients)
     report = await rules.create_report(session, data, settings.diary_number_pattern)
     set_etag(response, report)
     response.headers["Location"] = f"/reports/{report.id}"
@@ -95,7 +118,9 @@ async def create_audit_report(
     "/{report_id}",
     operation_id="update_audit_report",
     summary="Change an audit report: title, dates, assessments, recipients",
-    responses=CHANGES,
+    responses=error_responses(
+        Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable, ServiceUnavailable
+    ),
     **access(AUDITOR_WRITES),
 )
 async def update_audit_report(
@@ -104,12 +129,15 @@ async def update_audit_report(
     session: DbSession,
     principal: CurrentPrincipal,
     settings: Settings,
+    goals: GoalsService,
     response: Response,
     if_match: IfMatch = None,
 ) -> ReportRead:
     ensure_auditor(principal)
     report = await rules.get_report(session, report_id)
     check_if_match(if_match, report)
+    if data.recipients is not None:
+        await _ensure_recipients_exist(goals, data.recipients)
     await rules.update_report(session, report, data, settings.diary_number_pattern)
     set_etag(response, report)
     return await rules.report_read(session, report)
@@ -226,8 +254,9 @@ async def get_recommendation_history(
     "/{recommendation_id}/verdicts",
     operation_id="add_verdict",
     summary="Record the auditors' follow-up verdict; with close: true the recommendation is closed",
+    description="Closing changes the recommendation, so `close: true` needs If-Match with the recommendation's ETag.",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(Forbidden, NotFound, Conflict),
+    responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
     **access(AUDITOR_WRITES),
 )
 async def add_verdict(
@@ -236,9 +265,12 @@ async def add_verdict(
     session: DbSession,
     principal: CurrentPrincipal,
     response: Response,
+    if_match: IfMatch = None,
 ) -> VerdictRead:
     ensure_auditor(principal)
     rec = await rules.get_recommendation(session, recommendation_id)
+    if data.close:
+        check_if_match(if_match, rec)
     verdict = await followup.add_verdict(session, rec, data)
     set_etag(response, verdict)
     response.headers["Location"] = f"/verdicts/{verdict.id}"
@@ -264,8 +296,8 @@ async def get_verdict(
 @verdicts.patch(
     "/{verdict_id}",
     operation_id="update_verdict",
-    summary="Change a follow-up verdict",
-    responses=CHANGES,
+    summary="Change a follow-up verdict; refused (409) while its recommendation is closed",
+    responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
     **access(AUDITOR_WRITES),
 )
 async def update_verdict(

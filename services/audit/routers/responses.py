@@ -20,10 +20,11 @@ from services.audit.dependencies import Settings
 from services.audit.models import HistoryEntry, Lifecycle
 from services.audit.rules import reports as report_rules
 from services.audit.rules import responses as rules
-from services.audit.schemas import DecisionIn, ResponseCreate, ResponseRead, ResponseUpdate
+from services.audit.schemas import ResponseCreate, ResponseRead, ResponseUpdate
 from shared.auth.access import access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.decisions import DecisionIn
 from shared.errors import (
     Conflict,
     Forbidden,

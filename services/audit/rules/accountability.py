@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.models import AccountabilityStatement
-from services.audit.rules.common import changes, check_diary_number
+from services.audit.rules.common import changes
 from services.audit.schemas import StatementCreate, StatementRead, StatementUpdate
+from shared.decisions import check_diary_number
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 

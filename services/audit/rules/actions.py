@@ -196,6 +196,13 @@ async def _relink(session: AsyncSession, action: Action, current: set[uuid.UUID]
     session.add_all(ActionRecommendation(action_id=action.id, recommendation_id=r) for r in wanted if r not in current)
 
 
+async def get_note(session: AsyncSession, action: Action, note_id: uuid.UUID) -> ProgressNote:
+    note = await session.get(ProgressNote, note_id)
+    if note is None or note.action_id != action.id:
+        raise NotFound(f"No progress note {note_id} on this action")
+    return note
+
+
 async def add_note(session: AsyncSession, action: Action, data: ProgressNoteIn) -> ProgressNote:
     note = ProgressNote(action_id=action.id, noted_on=data.noted_on, text=data.text)
     session.add(note)

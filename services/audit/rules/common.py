@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.audit.schemas import DecisionIn, DecisionRead
+from shared import decisions
+from shared.decisions import DecisionIn, DecisionRead, check_decision
 from shared.errors import Unprocessable
 
-
-def check_diary_number(value: str, pattern: str, field: str) -> None:
-    """The region's diary numbers follow one pattern (BODY/number/year, e.g. RS/782/2020)."""
-    if not re.fullmatch(pattern, value):
-        raise Unprocessable(
-            f"Diary number {value!r} does not follow the region's pattern, e.g. RS/782/2020", field=field
-        )
+# The audit tables keep a decision's diary number apart from the diary number an audit report arrives under.
+DIARY_ATTR = "decision_diary_number"
 
 
 def apply_decision(record: Any, decision: DecisionIn, diary_pattern: str) -> None:
-    if decision.diary_number is not None:
-        check_diary_number(decision.diary_number, diary_pattern, "diary_number")
-    record.decided_by = decision.decided_by
-    record.decided_on = decision.decided_on
-    record.decision_paragraph = decision.paragraph if decision.paragraph.startswith("§") else f"§ {decision.paragraph}"
-    record.decision_diary_number = decision.diary_number
+    check_decision(decision, diary_pattern)
+    decisions.record_decision(record, decision, diary_attr=DIARY_ATTR)
 
 
 def decision_of(record: Any) -> DecisionRead | None:
-    if record.decided_on is None:
-        return None
-    return DecisionRead(
-        decided_by=record.decided_by,
-        decided_on=record.decided_on,
-        paragraph=record.decision_paragraph,
-        diary_number=record.decision_diary_number,
-    )
+    return decisions.decision_of(record, diary_attr=DIARY_ATTR)
 
 
 def changes(data: BaseModel, required: set[str], *, exclude: set[str] | None = None) -> dict[str, Any]:

@@ -63,6 +63,11 @@ async def get_verdict(session: AsyncSession, verdict_id: uuid.UUID) -> ReviewVer
 
 
 async def update_verdict(session: AsyncSession, verdict: ReviewVerdict, data: VerdictUpdate) -> None:
+    """A verdict of a closed recommendation is the record the closing stands on: it changes only after the
+    auditors reopen the recommendation (status: open), so a closed one never rests on a verdict since changed."""
+    rec = await session.get(Recommendation, verdict.recommendation_id)
+    if rec is not None and rec.status is RecommendationStatus.closed:
+        raise Conflict("The recommendation is closed on its verdicts; reopen it (status: open) to change one")
     for field, value in changes(data, {"verdict", "reviewed_on"}).items():
         setattr(verdict, field, value)
     await session.flush()

@@ -41,7 +41,6 @@ from services.audit.schemas import (
     ControlResultIn,
     ControlResultRead,
     ControlUpdate,
-    DecisionIn,
     RiskBand,
     RiskIn,
     RiskMatrix,
@@ -50,8 +49,10 @@ from services.audit.schemas import (
 )
 from services.audit.settings import AuditSettings
 from shared.auth.policy import Principal
+from shared.decisions import DecisionIn
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
+from shared.types import utcnow
 
 
 class Matrix:
@@ -239,10 +240,17 @@ def _risk_read(risk: Risk, controls: list[ControlRead], matrix: Matrix) -> RiskR
     )
 
 
+def touch_plan(plan: ControlPlan) -> None:
+    """A change to a plan's risks, controls or results is a change to the plan: its version (ETag) moves,
+    so that an edit made from a stale read of the plan is refused (412) rather than overwriting unseen."""
+    plan.updated_at = utcnow()
+
+
 async def add_risk(session: AsyncSession, plan: ControlPlan, data: RiskIn, matrix: Matrix) -> Risk:
     matrix.check(data.likelihood, data.consequence)
     risk = Risk(plan_id=plan.id, **data.model_dump())
     session.add(risk)
+    touch_plan(plan)
     await session.flush()
     return risk
 
@@ -254,7 +262,7 @@ async def get_risk(session: AsyncSession, risk_id: uuid.UUID) -> tuple[Risk, Con
     return row[0], row[1]
 
 
-async def update_risk(session: AsyncSession, risk: Risk, data: RiskUpdate, matrix: Matrix) -> None:
+async def update_risk(session: AsyncSession, plan: ControlPlan, risk: Risk, data: RiskUpdate, matrix: Matrix) -> None:
     sent = changes(data, {"title", "likelihood", "consequence"})
     matrix.check(data.likelihood, data.consequence)
     score = sent.get("likelihood", risk.likelihood) * sent.get("consequence", risk.consequence)
@@ -267,10 +275,11 @@ async def update_risk(session: AsyncSession, risk: Risk, data: RiskUpdate, matri
             )
     for field, value in sent.items():
         setattr(risk, field, value)
+    touch_plan(plan)
     await session.flush()
 
 
-async def add_control(session: AsyncSession, risk: Risk, data: ControlIn, matrix: Matrix) -> Control:
+async def add_control(session: AsyncSession, plan: ControlPlan, risk: Risk, data: ControlIn, matrix: Matrix) -> Control:
     score = risk.likelihood * risk.consequence
     if not matrix.needs_control(score):
         raise Unprocessable(
@@ -279,6 +288,7 @@ async def add_control(session: AsyncSession, risk: Risk, data: ControlIn, matrix
         )
     control = Control(risk_id=risk.id, **data.model_dump())
     session.add(control)
+    touch_plan(plan)
     await session.flush()
     return control
 
@@ -297,19 +307,21 @@ async def get_control(session: AsyncSession, control_id: uuid.UUID) -> tuple[Con
     return row[0], row[1]
 
 
-async def update_control(session: AsyncSession, control: Control, data: ControlUpdate) -> None:
+async def update_control(session: AsyncSession, plan: ControlPlan, control: Control, data: ControlUpdate) -> None:
     for field, value in changes(data, {"control", "method", "frequency", "owner"}).items():
         setattr(control, field, value)
+    touch_plan(plan)
     await session.flush()
 
 
-async def delete_record(session: AsyncSession, record: Risk | Control) -> None:
+async def delete_record(session: AsyncSession, plan: ControlPlan, record: Risk | Control) -> None:
     """A risk or control taken out of a draft plan; its controls go with a risk, and history keeps both."""
     if isinstance(record, Risk):
         for control in await session.scalars(select(Control).where(Control.risk_id == record.id)):
             await session.delete(control)
         await session.flush()
     await session.delete(record)
+    touch_plan(plan)
     await session.flush()
 
 
@@ -342,6 +354,7 @@ async def record_result(
         raise Conflict(f"The control already has a result for {data.period} ({existing}); change that one")
     result = ControlResult(control_id=control.id, **data.model_dump())
     session.add(result)
+    touch_plan(plan)
     await session.flush()
     return result
 
@@ -361,9 +374,10 @@ async def get_result(session: AsyncSession, result_id: uuid.UUID) -> tuple[Contr
     return row[0], row[1]
 
 
-async def update_result(session: AsyncSession, result: ControlResult, data: ControlResultIn) -> None:
+async def update_result(session: AsyncSession, plan: ControlPlan, result: ControlResult, data: ControlResultIn) -> None:
     for field, value in data.model_dump(exclude={"period"}).items():
         setattr(result, field, value)
+    touch_plan(plan)
     await session.flush()
 
 

@@ -17,7 +17,7 @@ from services.audit.models import (
     RecommendationResponse,
     RecommendationStatus,
 )
-from services.audit.rules.common import changes, check_diary_number
+from services.audit.rules.common import changes
 from services.audit.schemas import (
     QuestionAssessment,
     RecipientIn,
@@ -30,6 +30,7 @@ from services.audit.schemas import (
     ReportSummary,
     ReportUpdate,
 )
+from shared.decisions import check_diary_number
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 

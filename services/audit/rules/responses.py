@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.models import AuditReport, Lifecycle, Recommendation, RecommendationResponse
 from services.audit.rules.common import apply_decision, decision_of
-from services.audit.schemas import DecisionIn, ResponseCreate, ResponseRead, ResponseUpdate
+from services.audit.schemas import ResponseCreate, ResponseRead, ResponseUpdate
 from shared.auth.policy import Principal, UnitRole
+from shared.decisions import DecisionIn
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 

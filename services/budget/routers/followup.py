@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.budget.access import FOLLOW_UP_READ, ensure_finance, ensure_follow_up_reader, ensure_forecaster
@@ -103,12 +105,21 @@ async def list_outcomes(
     return await rules.list_outcomes(session, page, visible=visible, unit_code=unit, year=year, month=month)
 
 
-async def _outcome(session: DbSession, principal: Principal, outcome_id: uuid.UUID) -> Outcome:
+UnitRecord = TypeVar("UnitRecord", Outcome, Forecast)
+
+
+async def _readable(
+    session: AsyncSession,
+    principal: Principal,
+    get: Callable[[AsyncSession, uuid.UUID], Awaitable[UnitRecord]],
+    record_id: uuid.UUID,
+) -> UnitRecord:
+    """A unit's outcome or forecast, for a caller with a role on the unit: to others it answers 404."""
     require_signed_in_reader(principal)
-    outcome = await rules.get_outcome(session, outcome_id)
-    if not principal.can_read(outcome.unit_code, decided=False):
-        raise NotFound(f"No outcome {outcome_id}")
-    return outcome
+    record = await get(session, record_id)
+    if not principal.can_read(record.unit_code, decided=False):
+        raise NotFound(f"No {type(record).__name__.lower()} {record_id}")
+    return record
 
 
 @outcomes.get(
@@ -121,7 +132,7 @@ async def _outcome(session: DbSession, principal: Principal, outcome_id: uuid.UU
 async def get_outcome(
     outcome_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> OutcomeRead:
-    outcome = await _outcome(session, principal, outcome_id)
+    outcome = await _readable(session, principal, rules.get_outcome, outcome_id)
     set_etag(response, outcome)
     return OutcomeRead.model_validate(outcome)
 
@@ -159,7 +170,9 @@ async def correct_outcome(
 async def get_outcome_history(
     outcome_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:
-    return await read_history(session, HistoryEntry, await _outcome(session, principal, outcome_id), page)
+    return await read_history(
+        session, HistoryEntry, await _readable(session, principal, rules.get_outcome, outcome_id), page
+    )
 
 
 # --- periodised budgets -----------------------------------------------------------------------
@@ -266,14 +279,6 @@ async def list_forecasts(
     return await rules.list_forecasts(session, page, visible=visible, unit_code=unit, year=year)
 
 
-async def _forecast(session: DbSession, principal: Principal, forecast_id: uuid.UUID) -> Forecast:
-    require_signed_in_reader(principal)
-    forecast = await rules.get_forecast(session, forecast_id)
-    if not principal.can_read(forecast.unit_code, decided=False):
-        raise NotFound(f"No forecast {forecast_id}")
-    return forecast
-
-
 @forecasts.get(
     "/{forecast_id}",
     operation_id="get_forecast",
@@ -284,7 +289,7 @@ async def _forecast(session: DbSession, principal: Principal, forecast_id: uuid.
 async def get_forecast(
     forecast_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> ForecastRead:
-    forecast = await _forecast(session, principal, forecast_id)
+    forecast = await _readable(session, principal, rules.get_forecast, forecast_id)
     set_etag(response, forecast)
     return ForecastRead.model_validate(forecast)
 
@@ -304,7 +309,7 @@ async def update_forecast(
     response: Response,
     if_match: IfMatch = None,
 ) -> ForecastRead:
-    forecast = await _forecast(session, principal, forecast_id)
+    forecast = await _readable(session, principal, rules.get_forecast, forecast_id)
     ensure_forecaster(principal, forecast.unit_code)
     check_if_match(if_match, forecast)
     await rules.update_forecast(session, forecast, data)
@@ -322,7 +327,9 @@ async def update_forecast(
 async def get_forecast_history(
     forecast_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:
-    return await read_history(session, HistoryEntry, await _forecast(session, principal, forecast_id), page)
+    return await read_history(
+        session, HistoryEntry, await _readable(session, principal, rules.get_forecast, forecast_id), page
+    )
 
 
 # --- closed years -----------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from services.budget.access import ensure_draft_readable, ensure_finance, ensure
 from services.budget.models import FrameStatus, HistoryEntry, OperatingFrame
 from services.budget.rules import frames as rules
 from services.budget.schemas import (
-    DecisionIn,
     FrameCreate,
     FrameRead,
     FrameRevision,
@@ -26,6 +25,7 @@ from shared.auth.access import access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.decisions import DecisionIn, DiaryPattern, check_decision
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -177,12 +177,14 @@ async def decide_frame(
     data: DecisionIn,
     session: DbSession,
     principal: CurrentPrincipal,
+    diary_pattern: DiaryPattern,
     response: Response,
     if_match: IfMatch = None,
 ) -> FrameRead:
     ensure_finance(principal)
     frame = await rules.get_frame(session, frame_id)
     check_if_match(if_match, frame)
+    check_decision(data, diary_pattern)
     await rules.decide_frame(session, frame, data)
     set_etag(response, frame)
     return rules.frame_read(frame)

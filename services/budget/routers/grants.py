@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from services.budget.access import ensure_finance_or_editor
-from services.budget.models import HistoryEntry, StateGrant
+from services.budget.models import GrantUse, HistoryEntry, StateGrant
 from services.budget.rules import grants as rules
 from services.budget.schemas import (
     GoalLinkIn,
@@ -32,7 +32,7 @@ from shared.errors import (
     ServiceUnavailable,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
+from shared.history import HistoryEntryRead, read_history, read_place_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
 
@@ -178,7 +178,7 @@ async def unlink_grant_goal(
     "/{grant_id}/goals/resolve",
     operation_id="resolve_grant_goals",
     summary="Look up the ids of goals linked by unit and title (as the demo data links them)",
-    responses=error_responses(Forbidden, NotFound, ServiceUnavailable),
+    responses=error_responses(Forbidden, NotFound, Conflict, ServiceUnavailable),
     **access(WRITE_RULE),
 )
 async def resolve_grant_goals(
@@ -224,3 +224,18 @@ async def get_grant_history(
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     return await read_history(session, HistoryEntry, await rules.get_grant(session, grant_id), page)
+
+
+@router.get(
+    "/{grant_id}/uses/{year}/history",
+    operation_id="get_grant_use_history",
+    summary="Every change to a grant's use in a year",
+    responses=error_responses(Forbidden, NotFound),
+    **access(ANY_ROLE),
+)
+async def get_grant_use_history(
+    grant_id: uuid.UUID, year: YearPath, session: DbSession, principal: CurrentPrincipal, page: Pagination
+) -> Page[HistoryEntryRead]:
+    require_signed_in_reader(principal)
+    grant = await rules.get_grant(session, grant_id)
+    return await read_place_history(session, HistoryEntry, GrantUse.__tablename__, page, grant_id=grant.id, year=year)

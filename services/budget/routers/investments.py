@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from services.budget.access import ensure_finance, ensure_finance_or_editor
-from services.budget.models import HistoryEntry, InvestmentCategory, ProjectStatus
+from services.budget.models import HistoryEntry, InvestmentCategory, InvestmentYear, ProjectStatus
 from services.budget.rules import investments as rules
 from services.budget.schemas import (
     InvestmentCreate,
@@ -33,7 +33,7 @@ from shared.errors import (
     ServiceUnavailable,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
+from shared.history import HistoryEntryRead, read_history, read_place_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
 
@@ -263,3 +263,24 @@ async def get_investment_history(
 ) -> Page[HistoryEntryRead]:
     require_signed_in_reader(principal)
     return await read_history(session, HistoryEntry, await rules.get_project(session, project_id), page)
+
+
+@projects.get(
+    "/{project_id}/years/{year}/history",
+    operation_id="get_investment_year_history",
+    summary="Every change to a project's year, across the plans that replaced it",
+    responses=error_responses(Forbidden, NotFound),
+    **access(ANY_ROLE),
+)
+async def get_investment_year_history(
+    project_id: uuid.UUID,
+    year: YearPath,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    page: Pagination,
+) -> Page[HistoryEntryRead]:
+    require_signed_in_reader(principal)
+    project = await rules.get_project(session, project_id)
+    return await read_place_history(
+        session, HistoryEntry, InvestmentYear.__tablename__, page, project_id=project.id, year=year
+    )

@@ -12,8 +12,6 @@ from services.budget.models import FrameStatus, OperatingFrame, ResourceCalculat
 from services.budget.rules.money import percent_of
 from services.budget.rules.resources import room_for_frames
 from services.budget.schemas import (
-    DecisionIn,
-    DecisionRead,
     FrameCreate,
     FrameRead,
     FrameRevision,
@@ -23,6 +21,7 @@ from services.budget.schemas import (
     ProposalRequest,
     ProposedFrame,
 )
+from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, Locked, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 
@@ -42,14 +41,6 @@ def frame_amount(frame: OperatingFrame | ProposedFrame) -> Decimal:
 
 
 def frame_read(frame: OperatingFrame) -> FrameRead:
-    decision = None
-    if frame.decided_on is not None:
-        decision = DecisionRead(
-            decided_by=frame.decided_by or "",
-            decided_on=frame.decided_on,
-            paragraph=frame.decision_paragraph or "",
-            diary_number=frame.diary_number,
-        )
     return FrameRead(
         id=frame.id,
         unit_code=frame.unit_code,
@@ -64,7 +55,7 @@ def frame_read(frame: OperatingFrame) -> FrameRead:
         savings=frame.savings,
         amount=frame.amount,
         comment=frame.comment,
-        decision=decision,
+        decision=decision_of(frame),
         version=frame.version,
         created_at=frame.created_at,
         updated_at=frame.updated_at,
@@ -144,10 +135,7 @@ async def decide_frame(session: AsyncSession, frame: OperatingFrame, decision: D
     for replaced in previous:
         replaced.status = FrameStatus.revised
     frame.status = FrameStatus.decided
-    frame.decided_by = decision.decided_by
-    frame.decided_on = decision.decided_on
-    frame.decision_paragraph = decision.paragraph if decision.paragraph.startswith("§") else f"§ {decision.paragraph}"
-    frame.diary_number = decision.diary_number
+    record_decision(frame, decision)
     await session.flush()
     return frame
 

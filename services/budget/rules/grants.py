@@ -127,6 +127,11 @@ async def resolve_links(session: AsyncSession, goals: Peer, grant: StateGrant) -
             select(GrantGoalLink).where(GrantGoalLink.grant_id == grant.id, GrantGoalLink.goal_id.is_(None))
         )
     )
+    linked = set(
+        await session.scalars(
+            select(GrantGoalLink.goal_id).where(GrantGoalLink.grant_id == grant.id, GrantGoalLink.goal_id.is_not(None))
+        )
+    )
     resolved = 0
     by_unit: dict[str, dict[str, uuid.UUID]] = {}
     for link in pending:
@@ -135,8 +140,15 @@ async def resolve_links(session: AsyncSession, goals: Peer, grant: StateGrant) -
         if link.goal_unit not in by_unit:
             by_unit[link.goal_unit] = await _goal_ids_by_title(goals, link.goal_unit)
         goal_id = by_unit[link.goal_unit].get(link.goal_title)
+        if goal_id in linked:
+            raise Conflict(
+                f"The link to {link.goal_title!r} ({link.goal_unit}) names goal {goal_id}, which the grant "
+                f"is linked to already; remove one of the two links first",
+                field="goals",
+            )
         if goal_id is not None:
             link.goal_id = goal_id
+            linked.add(goal_id)
             resolved += 1
     await session.flush()
     return resolved

@@ -11,10 +11,11 @@ from services.goals.access import ensure_changeable, ensure_readable, ensure_reg
 from services.goals.models import HistoryEntry, Lifecycle
 from services.goals.rules import goals as rules
 from services.goals.rules.common import OrgIndex
-from services.goals.schemas import DecisionIn, GoalCreate, GoalRead, GoalUpdate
+from services.goals.schemas import GoalCreate, GoalRead, GoalUpdate
 from shared.auth.access import access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_edit, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.decisions import DecisionIn, DiaryPattern, check_decision
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -139,6 +140,7 @@ async def decide_goal(
     decision: DecisionIn,
     session: DbSession,
     principal: CurrentPrincipal,
+    diary_pattern: DiaryPattern,
     response: Response,
     if_match: IfMatch = None,
 ) -> GoalRead:
@@ -147,6 +149,7 @@ async def decide_goal(
     ensure_readable(principal, index.code(goal.unit_id), goal.status, "goal")
     ensure_registrar(principal, index.code(goal.unit_id))
     check_if_match(if_match, goal)
+    check_decision(decision, diary_pattern)
     await rules.decide_goal(session, goal, decision, index)
     set_etag(response, goal)
     return rules.goal_read(goal, index, await rules.perspective_codes(session))

@@ -12,7 +12,6 @@ from services.goals.models import HistoryEntry, Lifecycle, Perspective
 from services.goals.rules import plans as rules
 from services.goals.rules.common import OrgIndex
 from services.goals.schemas import (
-    DecisionIn,
     PerspectiveCreate,
     PerspectiveRead,
     PlanCreate,
@@ -25,6 +24,7 @@ from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_region_role, require_signed_in_reader
 from shared.auth.policy import RegionRole
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.decisions import DecisionIn, DiaryPattern, check_decision
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -151,6 +151,7 @@ async def decide_plan(
     decision: DecisionIn,
     session: DbSession,
     principal: CurrentPrincipal,
+    diary_pattern: DiaryPattern,
     response: Response,
     if_match: IfMatch = None,
 ) -> PlanRead:
@@ -159,6 +160,7 @@ async def decide_plan(
     ensure_readable(principal, council, plan.status, "plan")
     ensure_registrar(principal, council)
     check_if_match(if_match, plan)
+    check_decision(decision, diary_pattern)
     await rules.decide_plan(session, plan, decision)
     set_etag(response, plan)
     return await rules.plan_read(session, plan)

@@ -25,6 +25,7 @@ from services.goals.schemas import (
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.decisions import DiaryPattern, check_decision
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination, paginate
@@ -77,12 +78,17 @@ async def list_assignments(
     **access("editor on the issuing body; registrar on it when a decision is recorded"),
 )
 async def create_assignment(
-    data: AssignmentCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+    data: AssignmentCreate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    diary_pattern: DiaryPattern,
+    response: Response,
 ) -> AssignmentRead:
     if data.decision is not None:
         ensure_registrar(principal, data.issuer_code)
     else:
         ensure_editor(principal, data.issuer_code)
+    check_decision(data.decision, diary_pattern, field="decision.diary_number")
     assignment = await rules.create_assignment(session, data)
     set_etag(response, assignment)
     response.headers["Location"] = f"/assignments/{assignment.id}"

@@ -1,15 +1,13 @@
-"""Look-ups every part of the goals service needs: units by code, the tree, decision references."""
+"""Look-ups every part of the goals service needs: units by code, the tree."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import OrgUnit
-from services.goals.schemas import DecisionIn, DecisionRead
 from shared.auth.policy import UnitKind
 from shared.errors import Unprocessable
 
@@ -61,21 +59,3 @@ class OrgIndex:
             chain.append(current)
             current = self.by_id[current].parent_id
         return chain
-
-
-def apply_decision(record: Any, decision: DecisionIn) -> None:
-    record.decided_by = decision.decided_by
-    record.decided_on = decision.decided_on
-    record.decision_paragraph = decision.paragraph if decision.paragraph.startswith("§") else f"§ {decision.paragraph}"
-    record.diary_number = decision.diary_number
-
-
-def decision_of(record: Any) -> DecisionRead | None:
-    if record.decided_on is None:
-        return None
-    return DecisionRead(
-        decided_by=record.decided_by,
-        decided_on=record.decided_on,
-        paragraph=record.decision_paragraph,
-        diary_number=record.diary_number,
-    )

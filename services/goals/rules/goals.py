@@ -9,9 +9,10 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Goal, Lifecycle, OrgUnit, Perspective, Strategy
-from services.goals.rules.common import OrgIndex, apply_decision, decision_of, unit_by_code
-from services.goals.schemas import DecisionIn, GoalCreate, GoalRead, GoalUpdate
+from services.goals.rules.common import OrgIndex, unit_by_code
+from services.goals.schemas import GoalCreate, GoalRead, GoalUpdate
 from shared.auth.policy import Principal
+from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 
@@ -179,7 +180,7 @@ async def decide_goal(session: AsyncSession, goal: Goal, decision: DecisionIn, i
             "A goal below the council cannot be decided without a link to a goal or strategy of the level above",
             field="parent_goal_id",
         )
-    apply_decision(goal, decision)
+    record_decision(goal, decision)
     goal.status = Lifecycle.decided
     await session.flush()
     return goal

@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Lifecycle, Perspective, Plan, Strategy
-from services.goals.rules.common import OrgIndex, apply_decision, decision_of
+from services.goals.rules.common import OrgIndex
 from services.goals.schemas import (
-    DecisionIn,
     PerspectiveCreate,
     PlanCreate,
     PlanRead,
@@ -21,6 +20,7 @@ from services.goals.schemas import (
     StrategyRead,
 )
 from shared.auth.policy import UnitKind
+from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 
@@ -111,7 +111,7 @@ async def update_plan(session: AsyncSession, plan: Plan, data: PlanUpdate) -> Pl
 async def decide_plan(session: AsyncSession, plan: Plan, decision: DecisionIn) -> Plan:
     if plan.status is not Lifecycle.draft:
         raise Conflict(f"The plan is {plan.status.value}; only a draft can be decided")
-    apply_decision(plan, decision)
+    record_decision(plan, decision)
     plan.status = Lifecycle.decided
     await session.flush()
     return plan

@@ -19,7 +19,7 @@ from services.goals.models import (
     Goal,
     ReportingPeriod,
 )
-from services.goals.rules.common import OrgIndex, apply_decision, decision_of, unit_by_code
+from services.goals.rules.common import OrgIndex, unit_by_code
 from services.goals.schemas import (
     ActivityCreate,
     ActivityRead,
@@ -30,6 +30,7 @@ from services.goals.schemas import (
     AssignmentUpdate,
 )
 from shared.auth.policy import UnitKind
+from shared.decisions import decision_of, record_decision
 from shared.errors import NotFound, Unprocessable
 
 ISSUERS = {UnitKind.council, UnitKind.board}
@@ -97,7 +98,7 @@ async def create_assignment(session: AsyncSession, data: AssignmentCreate) -> As
         status=AssignmentStatus.not_started,
     )
     if data.decision is not None:
-        apply_decision(assignment, data.decision)
+        record_decision(assignment, data.decision)
     session.add(assignment)
     await session.flush()
     return assignment
