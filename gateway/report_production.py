@@ -23,7 +23,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from gateway.proxy import Proxy, SignedIn
 from gateway.report_text import Language, MoneyScale
 from gateway.reports import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
-from shared.auth.access import access
+from shared.auth.access import access, read_record, registrar
 from shared.auth.policy import Principal, PrincipalKind
 from shared.concurrency import IfMatch
 from shared.errors import (
@@ -41,6 +41,8 @@ from shared.errors import (
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 SERVICES = ("goals", "budget", "audit")
+# An open edition is a draft of its unit; completed, it is decided.
+REPORT_UNIT = "the report's unit (the board for the region's report)"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EditionPath = Annotated[uuid.UUID, Path(description="The edition's id, from /api/goals/report-editions")]
 
@@ -209,7 +211,7 @@ def production_router(in_format: InFormat) -> APIRouter:
             **errors,
             **error_responses(Conflict, Locked, PreconditionFailed, PreconditionRequired),
         },
-        **access("registrar on the report's unit; for the region's report, registrar on the board"),
+        **access(registrar(REPORT_UNIT).hiding_drafts_of(REPORT_UNIT)),
     )
     async def complete(request: Request, edition_id: EditionPath, if_match: IfMatch = None) -> Response:
         proxy: Proxy = request.app.state.proxy
@@ -228,7 +230,7 @@ def production_router(in_format: InFormat) -> APIRouter:
         summary="An edition's report: once completed the frozen snapshot, byte for byte; before, the draft",
         response_model=Report,
         responses={200: {"content": {"text/html": {}, DOCX: {}}}, **errors},
-        **access("completed: any role; open: as reading the edition and each section in its service"),
+        **access(read_record(REPORT_UNIT).noting("each section as the caller may read it in its service")),
     )
     async def fetch(
         request: Request,
