@@ -120,6 +120,16 @@ async def test_a_decided_goal_can_be_closed_and_then_changes_no_more(demo):
     assert again.json()["code"] == "locked"
 
 
+async def test_closing_a_draft_one_may_not_read_answers_404_as_for_no_goal(demo):
+    # RS's draft does not exist for an HSN registrar: closing it must not say otherwise with a 403.
+    rs_draft = demo.goal("Digitalisera")
+    for goal_id in (rs_draft["id"], "00000000-0000-4000-8000-000000000000"):
+        response = await demo.stack.client.post(
+            f"/api/goals/goals/{goal_id}/close", headers={**demo.stack.auth(*HSN_REGISTRAR), "If-Match": '"1"'}
+        )
+        assert response.status_code == 404, response.text
+
+
 async def test_a_draft_saves_without_a_link_but_cannot_be_decided_and_shows_as_orphan(demo):
     stack = demo.stack
     goal = (await _create(stack)).json()

@@ -175,6 +175,7 @@ async def close_goal(
 ) -> GoalRead:
     index = await OrgIndex.load(session)
     goal = await rules.get_goal(session, goal_id)
+    ensure_readable(principal, index.code(goal.unit_id), goal.status, "goal")
     ensure_registrar(principal, index.code(goal.unit_id))
     check_if_match(if_match, goal)
     await rules.close_goal(session, goal)
