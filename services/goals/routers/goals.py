@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.goals.access import ensure_changeable, ensure_readable, ensure_registrar
+from services.goals.access import ensure_changeable, ensure_named_goal_readable, ensure_readable, ensure_registrar
 from services.goals.models import HistoryEntry, Lifecycle
 from services.goals.rules import goals as rules
 from services.goals.rules.common import OrgIndex
@@ -41,6 +41,14 @@ async def _readable_goal(
     goal = await rules.get_goal(session, goal_id)
     ensure_readable(principal, index.code(goal.unit_id), goal.status, "goal")
     return rules.goal_read(goal, index, await rules.perspective_codes(session))
+
+
+async def _ensure_parent_readable(
+    session: DbSession, principal: CurrentPrincipal, index: OrgIndex, parent_goal_id: uuid.UUID | None
+) -> None:
+    if parent_goal_id is not None:
+        absent = "No goal with that id to link to"
+        await ensure_named_goal_readable(session, principal, index, parent_goal_id, "parent_goal_id", absent)
 
 
 @router.get(
@@ -89,6 +97,7 @@ async def create_goal(
 ) -> GoalRead:
     require_edit(principal, data.unit_code)
     index = await OrgIndex.load(session)
+    await _ensure_parent_readable(session, principal, index, data.parent_goal_id)
     goal = await rules.create_goal(session, data, index)
     set_etag(response, goal)
     response.headers["Location"] = f"/goals/{goal.id}"
@@ -130,6 +139,7 @@ async def update_goal(
     ensure_changeable(principal, index.code(goal.unit_id), goal.status, "goal")
     if data.unit_code is not None and data.unit_code != index.code(goal.unit_id):
         ensure_changeable(principal, data.unit_code, goal.status, "goal")
+    await _ensure_parent_readable(session, principal, index, data.parent_goal_id)
     check_if_match(if_match, goal)
     await rules.update_goal(session, goal, data, index)
     set_etag(response, goal)

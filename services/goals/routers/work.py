@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy import or_
 
-from services.goals.access import ensure_editor, ensure_readable, ensure_registrar
+from services.goals.access import ensure_editor, ensure_named_goal_readable, ensure_readable, ensure_registrar
 from services.goals.models import Activity, AssignmentStatus, Goal, HistoryEntry, Lifecycle, ReportingPeriod
 from services.goals.rules import work as rules
 from services.goals.rules.common import OrgIndex
@@ -220,6 +220,7 @@ async def create_activity(
 ) -> ActivityRead:
     ensure_editor(principal, data.unit_code)
     index = await OrgIndex.load(session)
+    await ensure_named_goal_readable(session, principal, index, data.goal_id, "goal_id", "No goal with that id")
     activity = await rules.create_activity(session, data, index)
     set_etag(response, activity)
     response.headers["Location"] = f"/activities/{activity.id}"
