@@ -58,6 +58,12 @@ class NoRole(Forbidden):
         self.principal = principal
 
 
+def log_write(principal: Principal, request: Request, status: int) -> None:
+    """Who wrote what, and how it ended; the request id is added by the log formatter."""
+    extra = {"caller": principal.subject, "method": request.method, "path": request.url.path, "status": status}
+    log.info("write", extra=extra)
+
+
 @dataclass(frozen=True)
 class SignedIn:
     principal: Principal
@@ -166,15 +172,7 @@ class Proxy:
             service, request.method, f"{base}/{_raw_rest(request, service)}", request.url.query, headers, body
         )
         if request.method in _WRITE_METHODS:
-            log.info(
-                "write",
-                extra={
-                    "caller": principal.subject,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": upstream.status_code,
-                },
-            )
+            log_write(principal, request, upstream.status_code)
             if service == "goals" and path.startswith("units"):
                 self.org_tree.invalidate()
                 self.signed_in.clear()  # roles reach down a tree that may have changed

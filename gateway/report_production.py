@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from gateway.proxy import Proxy, SignedIn
+from gateway.proxy import Proxy, SignedIn, log_write
 from gateway.report_text import Language, MoneyScale
 from gateway.reports import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
 from shared.auth.access import access, read_record, registrar
@@ -218,11 +218,19 @@ def production_router(in_format: InFormat) -> APIRouter:
         caller = await proxy.signed_in_caller(request)
         if not caller.principal.may_write:
             raise Forbidden("Your roles only allow reading", required="registrar on the report's unit (an editor role)")
+        status = 500  # unless the completion ends in an answer or a refusal
         try:
             body = await complete_edition(proxy, caller, edition_id, if_match)
+            status = 200
+            return Response(body, media_type="application/json")
         except ServiceAnswer as answer:
+            status = answer.response.status_code
             return answer.response
-        return Response(body, media_type="application/json")
+        except DomainError as refused:
+            status = refused.status
+            raise
+        finally:
+            log_write(caller.principal, request, status)
 
     @router.get(
         "/{edition_id}",
