@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from gateway.proxy import Proxy, SignedIn, log_write
+from gateway.proxy import Proxy, SignedIn, log_write, refuse_if_only_reading
 from gateway.report_text import Language, MoneyScale
 from gateway.reports import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
 from shared.auth.access import access, read_record, registrar
@@ -216,8 +216,7 @@ def production_router(in_format: InFormat) -> APIRouter:
     async def complete(request: Request, edition_id: EditionPath, if_match: IfMatch = None) -> Response:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
-        if not caller.principal.may_write:
-            raise Forbidden("Your roles only allow reading", required="registrar on the report's unit (an editor role)")
+        refuse_if_only_reading(caller.principal)
         status = 500  # unless the completion ends in an answer or a refusal
         try:
             body = await complete_edition(proxy, caller, edition_id, if_match)

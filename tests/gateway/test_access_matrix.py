@@ -29,7 +29,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.auth.access import BOARD, COUNCIL, Outcome, Rule, State
+from shared.auth.access import BOARD, COUNCIL, GrantKind, Outcome, Rule, State
 from shared.auth.policy import OrgNode, Principal, PrincipalKind, UnitKind, expand_unit_roles, parse_role_claims
 from tests.gateway.identity_provider import (
     AUDIENCE,
@@ -529,10 +529,33 @@ def _unit_namer(tree: Mapping[str, OrgNode], target: Target) -> Callable[[str], 
     return lambda words: fixed.get(words) or target.units.get(words) or target.unit
 
 
-def _got(response: httpx.Response) -> Outcome | str:
+GATEWAY_WRITE_GATE = "editor or registrar on a unit"  # how the gateway names what a reader lacks to write
+
+
+def _what_would_do(rule: Rule, unit_code: Callable[[str], str]) -> set[str]:
+    """How a refusal names each grant of the rule in `required` ("HSN:editor", "finance", "any role")."""
+    names = {GATEWAY_WRITE_GATE}
+    for grant in rule.grants:
+        if grant.kind is GrantKind.unit_role:
+            names.add(f"{unit_code(grant.unit)}:{grant.role}")
+        elif grant.kind in (GrantKind.region_role, GrantKind.scope):
+            names.add(grant.role)
+        elif grant.kind is GrantKind.board:
+            names.add(f"{unit_code(BOARD)}:reader")
+        elif grant.kind is GrantKind.signed_in:
+            names.add("any role")
+        else:  # the gateway acting for a registrar, or a writer whose rows are checked: named by the route
+            names.add("registrar")
+    return names
+
+
+def _got(response: httpx.Response, would_do: set[str]) -> Outcome | str:
     if response.status_code == 403:
         problem = response.json() if response.headers["content-type"].startswith("application/problem+json") else {}
-        return Outcome.refused if problem.get("required") else "403 without a problem naming what is required"
+        required = str(problem.get("required", ""))
+        if not any(name in required for name in would_do):
+            return f"403 whose required ({required!r}) names none of {sorted(would_do)}"
+        return Outcome.refused
     if response.status_code == 404:
         return Outcome.hidden
     if response.status_code == 401:
@@ -609,13 +632,12 @@ async def test_every_operation_answers_every_caller_as_its_declared_rule_says(se
                 if operation.rule is None:
                     continue
                 principal = _principal(caller, tree)
-                expected = operation.rule.outcome(
-                    principal, _unit_namer(tree, target), target.state, write=operation.write
-                )
+                unit_code = _unit_namer(tree, target)
+                expected = operation.rule.outcome(principal, unit_code, target.state, write=operation.write)
                 absent = target.state is not None and ABSENT_WHILE.get(operation.spec["operationId"]) is target.state
                 if expected is Outcome.allowed and absent:
                     expected = Outcome.hidden
-                if _got(response) != expected:
+                if _got(response, _what_would_do(operation.rule, unit_code)) != expected:
                     matrix.differs(operation, caller.name, target, expected.value, response)
 
     summary = (
