@@ -26,7 +26,8 @@ def gateway_log() -> Iterator[_Lines]:
     handler = _Lines()
     logger = logging.getLogger("styr.gateway")
     logger.addHandler(handler)
-    level, logger.level = logger.level, logging.INFO
+    level = logger.level
+    logger.setLevel(logging.INFO)  # through setLevel: it clears the cache of earlier "is INFO enabled?" answers
     yield handler
     logger.removeHandler(handler)
     logger.setLevel(level)
