@@ -28,7 +28,7 @@ from gateway.report_production import production_router
 from gateway.report_text import Language, MoneyScale
 from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
-from shared.auth.access import access
+from shared.auth.access import ANY_ROLE, access
 from shared.auth.policy import Principal, PrincipalKind
 from shared.errors import Forbidden, Unauthorized, error_responses, install_error_handlers, install_middleware
 from shared.exports import attachment
@@ -142,7 +142,7 @@ async def _in_format(
 def reports_router() -> APIRouter:
     """The combined reports; each section is read with the caller's own rights."""
     router = APIRouter(prefix="/api/reports", tags=["reports"])
-    rule = access("any role; each section shows what the caller may read in its service")
+    rule = access(ANY_ROLE.noting("each section shows what the caller may read in its service"))
     responses: dict[int | str, dict[str, Any]] = {
         200: {"content": {"text/html": {}, DOCX: {}}},
         **error_responses(Unauthorized, Forbidden),

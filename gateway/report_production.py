@@ -20,10 +20,10 @@ from typing import Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from gateway.proxy import Proxy, SignedIn
+from gateway.proxy import Proxy, SignedIn, log_write, refuse_if_only_reading
 from gateway.report_text import Language, MoneyScale
 from gateway.reports import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
-from shared.auth.access import access
+from shared.auth.access import access, read_record, registrar
 from shared.auth.policy import Principal, PrincipalKind
 from shared.concurrency import IfMatch
 from shared.errors import (
@@ -41,6 +41,8 @@ from shared.errors import (
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 SERVICES = ("goals", "budget", "audit")
+# An open edition is a draft of its unit; completed, it is decided.
+REPORT_UNIT = "the report's unit (the board for the region's report)"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EditionPath = Annotated[uuid.UUID, Path(description="The edition's id, from /api/goals/report-editions")]
 
@@ -209,18 +211,25 @@ def production_router(in_format: InFormat) -> APIRouter:
             **errors,
             **error_responses(Conflict, Locked, PreconditionFailed, PreconditionRequired),
         },
-        **access("registrar on the report's unit; for the region's report, registrar on the board"),
+        **access(registrar(REPORT_UNIT).hiding_drafts_of(REPORT_UNIT)),
     )
     async def complete(request: Request, edition_id: EditionPath, if_match: IfMatch = None) -> Response:
         proxy: Proxy = request.app.state.proxy
         caller = await proxy.signed_in_caller(request)
-        if not caller.principal.may_write:
-            raise Forbidden("Your roles only allow reading", required="registrar on the report's unit (an editor role)")
+        refuse_if_only_reading(caller.principal)
+        status = 500  # unless the completion ends in an answer or a refusal
         try:
             body = await complete_edition(proxy, caller, edition_id, if_match)
+            status = 200
+            return Response(body, media_type="application/json")
         except ServiceAnswer as answer:
+            status = answer.response.status_code
             return answer.response
-        return Response(body, media_type="application/json")
+        except DomainError as refused:
+            status = refused.status
+            raise
+        finally:
+            log_write(caller.principal, request, status)
 
     @router.get(
         "/{edition_id}",
@@ -228,7 +237,7 @@ def production_router(in_format: InFormat) -> APIRouter:
         summary="An edition's report: once completed the frozen snapshot, byte for byte; before, the draft",
         response_model=Report,
         responses={200: {"content": {"text/html": {}, DOCX: {}}}, **errors},
-        **access("completed: any role; open: as reading the edition and each section in its service"),
+        **access(read_record(REPORT_UNIT).noting("each section as the caller may read it in its service")),
     )
     async def fetch(
         request: Request,

@@ -10,14 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import ANY_ROLE, READS_CHANGES, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import READ_CHANGES_SCOPE
 from shared.errors import Forbidden, error_responses
 from shared.history import ChangeCursor, ChangeHead, ChangePage, read_change_head, read_changes
 from shared.pagination import MAX_PAGE_SIZE
-
-READ_CHANGES_SCOPE = "read:changes"
-RULE = f"the board, auditors and finance, or an integration with the {READ_CHANGES_SCOPE} scope"
 
 
 def changes_router(service: str, history_model: type[Any]) -> APIRouter:
@@ -30,7 +28,7 @@ def changes_router(service: str, history_model: type[Any]) -> APIRouter:
         description="Start without `after`; then pass the `next` of each answer. A change made while you read "
         "is never skipped: the feed holds back changes until every transaction before them has ended.",
         responses=error_responses(Forbidden),
-        **access(RULE),
+        **access(READS_CHANGES),
     )
     async def list_changes(
         session: DbSession,

@@ -8,13 +8,15 @@ nothing of the auditors'.
 from __future__ import annotations
 
 from services.audit.models import Lifecycle
-from shared.auth.policy import Principal, RegionRole
+from shared.auth.access import AUDITOR, read_record, rule, unit_role
+from shared.auth.policy import Principal, RegionRole, UnitRole
 from shared.errors import Forbidden, Locked, NotFound
 
-AUDITOR_WRITES = "auditor"
-BODY_EDITS = "editor on the record's body (never an auditor)"
-BODY_REGISTERS = "registrar on the record's body"
-READ_DECIDED = "decided: any role; drafts: a role on the body (or above), the board, auditor or finance"
+BODY = "the record's body"
+AUDITOR_WRITES = AUDITOR
+BODY_EDITS = rule(unit_role(UnitRole.editor, BODY, not_auditor=True))
+BODY_REGISTERS = rule(unit_role(UnitRole.registrar, BODY, not_auditor=True))
+READ_DECIDED = read_record(BODY)
 
 
 def ensure_auditor(principal: Principal) -> None:

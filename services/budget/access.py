@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from shared.auth.access import ANY_ROLE, REGION_READER, follow_up_reader
 from shared.auth.deps import require_region_role
 from shared.auth.policy import READ_DECIDED_SCOPE, Principal, RegionRole
 from shared.errors import Forbidden, NotFound
 
-FOLLOW_UP_READ = "a role on the unit, the board, auditor or finance"
-REGION_READ = "the board, auditor or finance"
+PATH_UNIT = "the unit in the path"
+FOLLOW_UP_READ = follow_up_reader(PATH_UNIT)
+FOLLOWED_UP_UNITS = ANY_ROLE.noting("only the units the caller may follow up")
+REGION_READ = REGION_READER
 
 
 def ensure_draft_readable(principal: Principal, unit_code: str, *, decided: bool, what: str) -> None:

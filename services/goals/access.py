@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from services.goals.models import Lifecycle
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import Goal, Lifecycle
+from services.goals.rules.common import OrgIndex
 from shared.auth.policy import Principal
-from shared.errors import Forbidden, Locked, NotFound
+from shared.errors import Forbidden, Locked, NotFound, Unprocessable
 
 WRITE_MEASUREMENTS_SCOPE = "write:measurements"
 
@@ -47,3 +52,18 @@ def may_measure(principal: Principal, unit_code: str) -> bool:
 def ensure_can_measure(principal: Principal, unit_code: str) -> None:
     if not may_measure(principal, unit_code):
         raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
+
+
+async def ensure_named_goal_readable(
+    session: AsyncSession, principal: Principal, index: OrgIndex, goal_id: uuid.UUID, field: str, absent: str
+) -> None:
+    """A goal named in a body is treated like one in a path: a draft the caller may not read is absent.
+
+    Otherwise linking to it (a parent goal, the goal an activity serves) would tell apart a draft
+    that exists from an id that does not, and say whose it is.
+    """
+    goal = await session.get(Goal, goal_id)
+    if goal is not None and not principal.can_read(
+        index.code(goal.unit_id), decided=goal.status is not Lifecycle.draft
+    ):
+        raise Unprocessable(absent, field=field)

@@ -42,6 +42,7 @@ class UnitKind(StrEnum):
 
 
 READ_DECIDED_SCOPE = "read:decided"
+READ_CHANGES_SCOPE = "read:changes"
 WRITE_SCOPE_PREFIX = "write:"
 
 

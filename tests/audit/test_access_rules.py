@@ -20,7 +20,7 @@ READS = [path for method, path in OPERATIONS if method == "GET"]
 
 
 def test_every_operation_declares_its_access_rule():
-    missing = [f"{m} {p}" for m, p in OPERATIONS if "x-access" not in DOC["paths"][p][m.lower()]]
+    missing = [f"{m} {p}" for m, p in OPERATIONS if "x-access-rule" not in DOC["paths"][p][m.lower()]]
     assert missing == []
 
 

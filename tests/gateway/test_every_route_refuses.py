@@ -1,7 +1,8 @@
-"""Every operation the gateway publishes refuses a caller without the right role.
+"""Every operation the gateway publishes refuses a caller it gives nothing to.
 
-The operations come from the combined OpenAPI document, so a route added to any service is covered
-the moment it exists. Object-level refusals (an HSN editor on RS's records) are tested per service.
+The access matrix (test_access_matrix.py) checks every operation against its declared rule for
+callers not signed in and for callers with roles; these are the two callers it does not have: one
+signed in with no role at all, and an integration that may only read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 import pytest
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-READ_ONLY_ROLES = ("RF:reader", "RS:reader", "HSN:reader")
 
 
 def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
@@ -53,10 +53,10 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str]]:
 async def operations(stack) -> list[tuple[str, str]]:
     document = (await stack.client.get("/openapi.json")).json()
     found = _operations(document)
-    # Guard against a vacuous pass: every service and both kinds of operation are here.
+    # Guard against a vacuous pass: every service and the reports, and both kinds of operation, are here.
     assert {path.split("/")[2] for _, path in found} == {"goals", "budget", "audit", "reports"}
     assert {m for m, _ in found} & WRITE_METHODS
-    assert len(found) > 50
+    assert len(found) > 150
     return found
 
 
@@ -71,11 +71,6 @@ def _refused(response, status: int) -> None:
     assert response.json()["status"] == status
 
 
-async def test_every_operation_needs_a_signed_in_caller(stack, operations):
-    for method, path in operations:
-        _refused(await _call(stack, method, path, {}), 401)
-
-
 async def test_every_operation_refuses_a_caller_with_no_role(stack, operations):
     headers = stack.auth("nobody")
     for method, path in operations:
@@ -84,26 +79,8 @@ async def test_every_operation_refuses_a_caller_with_no_role(stack, operations):
         assert response.json()["required"] == "any role"
 
 
-async def test_every_write_refuses_a_caller_who_only_reads(stack, operations):
-    headers = stack.auth("reader", *READ_ONLY_ROLES)
-    writes = [(m, p) for m, p in operations if m in WRITE_METHODS]
-    for method, path in writes:
-        response = await _call(stack, method, path, headers)
-        _refused(response, 403)
-        assert "editor" in response.json()["required"]
-
-
 async def test_every_write_refuses_an_integration_that_may_only_read(stack, operations):
     headers = stack.auth("report-robot", client=True, scopes=["read:decided"])
     for method, path in operations:
         if method in WRITE_METHODS:
             _refused(await _call(stack, method, path, headers), 403)
-
-
-async def test_a_writer_is_not_stopped_at_the_gateway(seeded):
-    # The gateway's coarse rule must not refuse a caller who may write: the service decides.
-    response = await seeded.client.patch(
-        "/api/goals/units/HSN", headers=seeded.auth("editor", "HSN:editor"), json={"name": "X"}
-    )
-    assert response.status_code == 403
-    assert response.json()["required"] == "admin"

@@ -1,45 +1,21 @@
 """Production sign-in: RS256 and ES256 tokens checked against the identity provider's JWKS."""
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import time
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jose import jwk, jwt
+from jose import jwt
 
 from shared.auth.tokens import DEV_AUDIENCE, DEV_ISSUER
-
-ISSUER = "https://login.region.example/tenant"
-AUDIENCE = "api://styr"
-
-
-def _b64(data: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
-def _pem_private(key) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
-def _pem_public(key) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-
-
-def _public_jwk(key, kid: str, alg: str) -> dict:
-    entry = jwk.construct(_pem_public(key), alg).to_dict()
-    entry.update(kid=kid, use="sig", alg=alg)
-    return entry
+from tests.gateway.identity_provider import (
+    AUDIENCE,
+    ISSUER,
+    hs256_signed_with_public_key,
+    public_jwk,
+    signed_token,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +31,7 @@ def keys():
 def jwks_file(tmp_path, keys):
     path = tmp_path / "jwks.json"
     path.write_text(
-        json.dumps({"keys": [_public_jwk(keys["rsa"], "rsa-1", "RS256"), _public_jwk(keys["ec"], "ec-1", "ES256")]})
+        json.dumps({"keys": [public_jwk(keys["rsa"], "rsa-1", "RS256"), public_jwk(keys["ec"], "ec-1", "ES256")]})
     )
     return path
 
@@ -71,61 +47,41 @@ def gateway_overrides(jwks_file):
     }
 
 
-def _token(key, alg: str, kid: str, **overrides) -> str:
-    now = int(time.time())
-    claims = {
-        "sub": "oid-123",
-        "name": "Anna Andersson",
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "iat": now,
-        "exp": now + 600,
-        "roles": ["RS:reader"],
-    }
-    claims.update(overrides)
-    return jwt.encode(claims, _pem_private(key), algorithm=alg, headers={"kid": kid})
-
-
 async def _get(stack, token):
     return await stack.client.get("/api/goals/units", headers={"Authorization": f"Bearer {token}"})
 
 
 async def test_rs256_from_the_jwks_is_accepted(stack, keys):
-    assert (await _get(stack, _token(keys["rsa"], "RS256", "rsa-1"))).status_code == 200
+    assert (await _get(stack, signed_token(keys["rsa"], "RS256", "rsa-1"))).status_code == 200
 
 
 async def test_es256_from_the_jwks_is_accepted(stack, keys):
-    assert (await _get(stack, _token(keys["ec"], "ES256", "ec-1"))).status_code == 200
+    assert (await _get(stack, signed_token(keys["ec"], "ES256", "ec-1"))).status_code == 200
 
 
 async def test_a_key_the_provider_does_not_publish_is_refused(stack, keys):
-    response = await _get(stack, _token(keys["rsa2"], "RS256", "rsa-2"))
+    response = await _get(stack, signed_token(keys["rsa2"], "RS256", "rsa-2"))
     assert response.status_code == 401
     assert "key" in response.json()["detail"]
 
 
 async def test_a_token_naming_a_published_kid_but_signed_by_another_key_is_refused(stack, keys):
-    assert (await _get(stack, _token(keys["rsa2"], "RS256", "rsa-1"))).status_code == 401
+    assert (await _get(stack, signed_token(keys["rsa2"], "RS256", "rsa-1"))).status_code == 401
 
 
 async def test_a_rotated_key_is_picked_up_when_a_token_names_its_kid(stack, keys, jwks_file):
-    token = _token(keys["rsa2"], "RS256", "rsa-2")
+    token = signed_token(keys["rsa2"], "RS256", "rsa-2")
     assert (await _get(stack, token)).status_code == 401
     document = json.loads(jwks_file.read_text())
-    document["keys"].append(_public_jwk(keys["rsa2"], "rsa-2", "RS256"))
+    document["keys"].append(public_jwk(keys["rsa2"], "rsa-2", "RS256"))
     jwks_file.write_text(json.dumps(document))
     assert (await _get(stack, token)).status_code == 200
 
 
 async def test_hs256_signed_with_the_rsa_public_key_is_refused(stack, keys):
-    # The classic algorithm-confusion attack: an HMAC "signed" with the public key the server publishes.
     now = int(time.time())
     claims = {"sub": "x", "iss": ISSUER, "aud": AUDIENCE, "exp": now + 600, "roles": ["admin"]}
-    # python-jose refuses to make such a token, so it is made by hand.
-    header = _b64({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"})
-    signing_input = f"{header}.{_b64(claims)}".encode()
-    mac = hmac.new(_pem_public(keys["rsa"]).encode(), signing_input, hashlib.sha256).digest()
-    forged = f"{signing_input.decode()}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+    forged = hs256_signed_with_public_key(keys["rsa"], "rsa-1", claims)
     response = await _get(stack, forged)
     assert response.status_code == 401
     assert "HS256" in response.json()["detail"]
@@ -160,7 +116,7 @@ async def test_keys_are_fetched_from_the_jwks_url_cached_and_refetched_at_a_boun
     from gateway.app import create_app
     from tests.conftest import RoutingTransport, gateway_settings, service_apps
 
-    idp = _JwksServer({"keys": [_public_jwk(keys["rsa"], "rsa-1", "RS256")]})
+    idp = _JwksServer({"keys": [public_jwk(keys["rsa"], "rsa-1", "RS256")]})
     transport = RoutingTransport({**service_apps(database_urls), "idp.example": idp})
     settings = gateway_settings(
         jwks_url="http://idp.example/keys",
@@ -177,8 +133,8 @@ async def test_keys_are_fetched_from_the_jwks_url_cached_and_refetched_at_a_boun
         client = await ctx.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gw")
         )
-        good = {"Authorization": f"Bearer {_token(keys['rsa'], 'RS256', 'rsa-1')}"}
-        unknown = {"Authorization": f"Bearer {_token(keys['rsa2'], 'RS256', 'rsa-2')}"}
+        good = {"Authorization": f"Bearer {signed_token(keys['rsa'], 'RS256', 'rsa-1')}"}
+        unknown = {"Authorization": f"Bearer {signed_token(keys['rsa2'], 'RS256', 'rsa-2')}"}
         for _ in range(3):
             assert (await client.get("/api/goals/units", headers=good)).status_code == 200
         assert idp.calls == 1

@@ -5,6 +5,7 @@ from collections import Counter
 from services.audit.app import create_app as audit_app
 from services.budget.app import create_app as budget_app
 from services.goals.app import create_app as goals_app
+from shared.auth.access import Rule
 
 
 async def test_the_combined_document_holds_every_service_operation(stack):
@@ -19,6 +20,7 @@ async def test_the_combined_document_holds_every_service_operation(stack):
             for operation in combined.values():
                 assert operation["security"] == [{"bearerAuth": []}]
                 assert "x-access" in operation, f"{path} declares no access rule"
+                assert Rule.from_json(operation["x-access-rule"]).sentence() == operation["x-access"]
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 

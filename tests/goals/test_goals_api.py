@@ -120,6 +120,31 @@ async def test_a_decided_goal_can_be_closed_and_then_changes_no_more(demo):
     assert again.json()["code"] == "locked"
 
 
+async def test_closing_a_draft_one_may_not_read_answers_404_as_for_no_goal(demo):
+    # RS's draft does not exist for an HSN registrar: closing it must not say otherwise with a 403.
+    rs_draft = demo.goal("Digitalisera")
+    for goal_id in (rs_draft["id"], "00000000-0000-4000-8000-000000000000"):
+        response = await demo.stack.client.post(
+            f"/api/goals/goals/{goal_id}/close", headers={**demo.stack.auth(*HSN_REGISTRAR), "If-Match": '"1"'}
+        )
+        assert response.status_code == 404, response.text
+
+
+async def test_linking_to_a_draft_one_may_not_read_is_refused_as_for_no_goal(demo):
+    council_draft = await demo.stack.client.post(
+        "/api/goals/goals",
+        json={"unit_code": "RF", "title": "Fullmäktiges utkast", "perspective": "citizen", "start_year": 2024},
+        headers=demo.stack.auth("rf", "RF:editor"),
+    )
+    assert council_draft.status_code == 201, council_draft.text
+    answers = [
+        await _create(demo.stack, parent_goal_id=parent)
+        for parent in (council_draft.json()["id"], "00000000-0000-4000-8000-000000000000")
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json()["errors"] == answers[1].json()["errors"]
+
+
 async def test_a_draft_saves_without_a_link_but_cannot_be_decided_and_shows_as_orphan(demo):
     stack = demo.stack
     goal = (await _create(stack)).json()

@@ -129,6 +129,22 @@ async def test_activities_serve_a_goal_of_their_unit_or_above(demo):
     assert {a["title"] for a in listed["items"]} == {"Utöka mottagningstider", "Digitala vårdbesök i primärvården"}
 
 
+async def test_an_activity_towards_a_draft_one_may_not_read_is_refused_as_for_no_goal(demo):
+    client = demo.stack.client
+    draft = await client.post(
+        "/api/goals/goals",
+        json={"unit_code": "HSN", "title": "Nämndens utkast", "perspective": "citizen", "start_year": 2024},
+        headers=demo.stack.auth("h", "HSN:editor"),
+    )
+    hsf = demo.stack.auth("hsf", "HSF:editor")  # reaches down from HSF, not up to HSN's drafts
+    answers = []
+    for goal_id in (draft.json()["id"], "00000000-0000-4000-8000-000000000000"):
+        body = {"unit_code": "HSF", "goal_id": goal_id, "title": "x"}
+        answers.append(await client.post("/api/goals/activities", json=body, headers=hsf))
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json()["errors"] == answers[1].json()["errors"]
+
+
 async def test_assignments_with_no_deadline_come_last_on_every_database(seeded):
     rs = seeded.auth("rs", "RS:editor")
     for title, deadline in (("Utan slutdatum", None), ("Senare", "2031-06-30"), ("Tidigare", "2030-01-31")):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.access import (
+    BODY,
     BODY_EDITS,
     BODY_REGISTERS,
     READ_DECIDED,
@@ -32,7 +33,7 @@ from services.audit.schemas import (
     RiskMatrix,
     RiskUpdate,
 )
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import ANY_ROLE, ANY_ROLE_READABLE_DRAFTS, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal
 from shared.concurrency import IfMatch, check_if_match, set_etag
@@ -53,7 +54,7 @@ from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/internal-control", tags=["internal control"])
-EDIT_DRAFT = BODY_EDITS + "; only while the plan is a draft"
+EDIT_DRAFT = BODY_EDITS.hiding_drafts_of(BODY).noting("only while the plan is a draft")
 CHANGES = error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired)
 
 
@@ -90,7 +91,7 @@ async def get_risk_matrix(principal: CurrentPrincipal, matrix: RiskMatrixDep) ->
     operation_id="list_control_plans",
     summary="List internal control plans",
     responses=error_responses(Forbidden),
-    **access(READ_DECIDED),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def list_plans(
     session: DbSession,
@@ -149,7 +150,7 @@ async def get_plan(
     operation_id="decide_control_plan",
     summary="Record the decision; risks and controls are then locked",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(BODY_REGISTERS),
+    **access(BODY_REGISTERS.hiding_drafts_of(BODY)),
 )
 async def decide_plan(
     plan_id: uuid.UUID,
@@ -347,7 +348,7 @@ async def get_control_history(
     summary="Record what a control found (no deviation / deviation), reported with T2",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Conflict),
-    **access(BODY_EDITS + "; the plan must be decided"),
+    **access(BODY_EDITS.hiding_drafts_of(BODY).noting("the plan must be decided")),
 )
 async def record_result(
     control_id: uuid.UUID, data: ControlResultIn, session: DbSession, principal: CurrentPrincipal, response: Response

@@ -25,7 +25,7 @@ AsOf = Annotated[
         description="The day to judge overdue items by; today (UTC) when left out",
     ),
 ]
-DECIDED_ONLY = ANY_ROLE + " (decided material only)"
+DECIDED_ONLY = ANY_ROLE.noting("decided material only")
 
 
 def _day(as_of: date | None) -> date:

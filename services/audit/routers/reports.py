@@ -201,7 +201,7 @@ async def list_recommendations(
     operation_id="get_recommendation",
     summary="One recommendation with the body's response, its actions and the auditors' verdicts",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE + "; a draft response shows only to those who may read the body's drafts"),
+    **access(ANY_ROLE.noting("a draft response shows only to those who may read the body's drafts")),
 )
 async def get_recommendation(
     recommendation_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response

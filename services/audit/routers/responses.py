@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from services.audit.access import (
+    BODY,
     BODY_EDITS,
     BODY_REGISTERS,
     READ_DECIDED,
@@ -21,7 +22,7 @@ from services.audit.models import HistoryEntry, Lifecycle
 from services.audit.rules import reports as report_rules
 from services.audit.rules import responses as rules
 from services.audit.schemas import ResponseCreate, ResponseRead, ResponseUpdate
-from shared.auth.access import access
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DecisionIn
@@ -45,7 +46,7 @@ router = APIRouter(prefix="/responses", tags=["responses"])
     operation_id="list_responses",
     summary="List responses",
     responses=error_responses(Forbidden),
-    **access(READ_DECIDED),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def list_responses(
     session: DbSession,
@@ -99,7 +100,7 @@ async def get_response(
     operation_id="update_response",
     summary="Change a draft response",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(BODY_EDITS + "; refused once decided"),
+    **access(BODY_EDITS.hiding_drafts_of(BODY).noting("locked once decided")),
 )
 async def update_response(
     response_id: uuid.UUID,
@@ -124,7 +125,7 @@ async def update_response(
     operation_id="decide_response",
     summary="Record the meeting's decision (body, date, §, diary number); the response is then locked",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(BODY_REGISTERS),
+    **access(BODY_REGISTERS.hiding_drafts_of(BODY)),
 )
 async def decide_response(
     response_id: uuid.UUID,

@@ -10,7 +10,11 @@ from services.budget.access import ensure_finance
 from services.budget.models import AccountMapping, HistoryEntry
 from services.budget.rules import accounts as rules
 from services.budget.schemas import AccountMappingCreate, AccountMappingRead, AccountMappingUpdate
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import (
+    ANY_ROLE,
+    FINANCE,
+    access,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
@@ -34,7 +38,7 @@ router = APIRouter(prefix="/account-mappings", tags=["account plan"])
     summary="Map ledger accounts (one, a prefix, or a range) to an account category",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Unprocessable),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def create_account_mapping(
     data: AccountMappingCreate, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -85,7 +89,7 @@ async def get_account_mapping(
     operation_id="update_account_mapping",
     summary="Change a rule of the account plan",
     responses=error_responses(Forbidden, NotFound, Conflict, Unprocessable, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def update_account_mapping(
     mapping_id: uuid.UUID,
@@ -109,7 +113,7 @@ async def update_account_mapping(
     summary="Remove a rule of the account plan (its history stays)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def delete_account_mapping(
     mapping_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None

@@ -12,7 +12,9 @@ from services.budget.dependencies import Settings
 from services.budget.models import FollowUp
 from services.budget.rules import economy as rules
 from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year
-from shared.auth.access import access
+from shared.auth.access import (
+    access,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.errors import Forbidden, error_responses
 from shared.fields import ExactValue

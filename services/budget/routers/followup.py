@@ -11,7 +11,13 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.budget.access import FOLLOW_UP_READ, ensure_finance, ensure_follow_up_reader, ensure_forecaster
+from services.budget.access import (
+    FOLLOW_UP_READ,
+    FOLLOWED_UP_UNITS,
+    ensure_finance,
+    ensure_follow_up_reader,
+    ensure_forecaster,
+)
 from services.budget.models import Forecast, HistoryEntry, Outcome
 from services.budget.rules import followup as rules
 from services.budget.schemas import (
@@ -29,7 +35,7 @@ from services.budget.schemas import (
     PeriodisationRead,
     Year,
 )
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import ANY_ROLE, FINANCE, access, editor, follow_up_reader
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal
 from shared.concurrency import IfMatch, check_if_match, set_etag
@@ -54,6 +60,11 @@ closed_years = APIRouter(prefix="/closed-years", tags=["closed years"])
 UnitPath = Annotated[str, Path(max_length=16, description="The unit's code, e.g. HSN")]
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 UnitQuery = Annotated[str | None, Query(max_length=16)]
+OUTCOME_UNIT = "the outcome's unit"
+FORECAST_UNIT = "the forecast's unit"
+# A unit's outcomes and forecasts are its internal follow-up: to others they are absent.
+OUTCOME_READ = follow_up_reader(OUTCOME_UNIT).hiding_records_of(OUTCOME_UNIT)
+FORECAST_READ = follow_up_reader(FORECAST_UNIT).hiding_records_of(FORECAST_UNIT)
 
 
 def own_units(principal: Principal, column: InstrumentedAttribute[str]) -> ColumnElement[bool] | None:
@@ -72,7 +83,7 @@ def own_units(principal: Principal, column: InstrumentedAttribute[str]) -> Colum
     summary="Add ledger rows (unit, month 1–12, account category, amount); all or none are saved",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Locked, ServiceUnavailable),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def add_outcomes(
     data: OutcomeBatch, session: DbSession, principal: CurrentPrincipal, goals: GoalsService
@@ -90,7 +101,7 @@ async def add_outcomes(
     operation_id="list_outcomes",
     summary="List ledger outcomes",
     responses=error_responses(Forbidden),
-    **access(FOLLOW_UP_READ),
+    **access(FOLLOWED_UP_UNITS),
 )
 async def list_outcomes(
     session: DbSession,
@@ -127,7 +138,7 @@ async def _readable(
     operation_id="get_outcome",
     summary="One ledger outcome",
     responses=error_responses(Forbidden, NotFound),
-    **access(FOLLOW_UP_READ),
+    **access(OUTCOME_READ),
 )
 async def get_outcome(
     outcome_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -142,7 +153,7 @@ async def get_outcome(
     operation_id="correct_outcome",
     summary="Correct a ledger outcome's amount",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def correct_outcome(
     outcome_id: uuid.UUID,
@@ -165,7 +176,7 @@ async def correct_outcome(
     operation_id="get_outcome_history",
     summary="Every change to a ledger outcome",
     responses=error_responses(Forbidden, NotFound),
-    **access(FOLLOW_UP_READ),
+    **access(OUTCOME_READ),
 )
 async def get_outcome_history(
     outcome_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
@@ -201,7 +212,7 @@ async def get_periodisation(
     operation_id="save_periodisation",
     summary="Spread a unit's frame over the months (If-Match when replacing one)",
     responses=error_responses(Forbidden, Locked, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def save_periodisation(
     unit_code: UnitPath,
@@ -247,7 +258,7 @@ async def get_periodisation_history(
     summary="A unit's full-year forecast at a follow-up, with comment",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Locked, ServiceUnavailable),
-    **access("editor on the forecast's unit"),
+    **access(editor(FORECAST_UNIT)),
 )
 async def create_forecast(
     data: ForecastCreate, session: DbSession, principal: CurrentPrincipal, goals: GoalsService, response: Response
@@ -265,7 +276,7 @@ async def create_forecast(
     operation_id="list_forecasts",
     summary="List forecasts",
     responses=error_responses(Forbidden),
-    **access(FOLLOW_UP_READ),
+    **access(FOLLOWED_UP_UNITS),
 )
 async def list_forecasts(
     session: DbSession,
@@ -284,7 +295,7 @@ async def list_forecasts(
     operation_id="get_forecast",
     summary="One forecast",
     responses=error_responses(Forbidden, NotFound),
-    **access(FOLLOW_UP_READ),
+    **access(FORECAST_READ),
 )
 async def get_forecast(
     forecast_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -299,7 +310,7 @@ async def get_forecast(
     operation_id="update_forecast",
     summary="Change a forecast",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access("editor on the forecast's unit"),
+    **access(editor(FORECAST_UNIT).hiding_records_of(FORECAST_UNIT)),
 )
 async def update_forecast(
     forecast_id: uuid.UUID,
@@ -322,7 +333,7 @@ async def update_forecast(
     operation_id="get_forecast_history",
     summary="Every change to a forecast",
     responses=error_responses(Forbidden, NotFound),
-    **access(FOLLOW_UP_READ),
+    **access(FORECAST_READ),
 )
 async def get_forecast_history(
     forecast_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
@@ -341,7 +352,7 @@ async def get_forecast_history(
     summary="Close a year's books: its forecasts, outcomes and periodised budgets are then locked",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def close_year(data: ClosedYearCreate, session: DbSession, principal: CurrentPrincipal) -> ClosedYearRead:
     ensure_finance(principal)

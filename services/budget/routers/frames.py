@@ -21,7 +21,13 @@ from services.budget.schemas import (
     ProposalRequest,
     Year,
 )
-from shared.auth.access import access
+from shared.auth.access import (
+    ANY_ROLE_READABLE_DRAFTS,
+    FINANCE,
+    REGION_READER,
+    access,
+    read_record,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal
 from shared.concurrency import IfMatch, check_if_match, set_etag
@@ -41,7 +47,8 @@ from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/frames", tags=["operating frames"])
-READ_RULE = "decided frames: any role; proposals: a role on the unit, the board, auditor or finance"
+# A proposal is a draft.
+READ_RULE = read_record("the frame's unit")
 
 
 async def _readable(session: DbSession, principal: Principal, frame_id: uuid.UUID) -> OperatingFrame:
@@ -57,7 +64,7 @@ async def _readable(session: DbSession, principal: Principal, frame_id: uuid.UUI
     operation_id="list_frames",
     summary="List operating frames",
     responses=error_responses(Forbidden),
-    **access(READ_RULE),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def list_frames(
     session: DbSession,
@@ -81,7 +88,7 @@ async def list_frames(
     operation_id="get_frame_total",
     summary="All units' frames for a year, summed exactly",
     responses=error_responses(Forbidden),
-    **access("the board, auditor or finance"),
+    **access(REGION_READER),
 )
 async def get_frame_total(
     session: DbSession,
@@ -100,7 +107,7 @@ async def get_frame_total(
     operation_id="propose_frames",
     summary="Propose next year's frames from this year's, and say how the sum fits the room",
     responses=error_responses(Forbidden, Conflict),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def propose_frames(data: ProposalRequest, session: DbSession, principal: CurrentPrincipal) -> ProposalRead:
     ensure_finance(principal)
@@ -129,7 +136,7 @@ async def get_frame(
     summary="Propose a unit's frame for a year, from its parts",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, ServiceUnavailable),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def create_frame(
     data: FrameCreate, session: DbSession, principal: CurrentPrincipal, goals: GoalsService, response: Response
@@ -147,7 +154,7 @@ async def create_frame(
     operation_id="update_frame",
     summary="Change a proposed frame's parts",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def update_frame(
     frame_id: uuid.UUID,
@@ -170,7 +177,7 @@ async def update_frame(
     operation_id="decide_frame",
     summary="Record the decision on a proposed frame (body, date, §, diary number); it is then locked",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def decide_frame(
     frame_id: uuid.UUID,
@@ -196,7 +203,7 @@ async def decide_frame(
     summary="Start a revised version of the decided frame in force",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Conflict),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def revise_frame(
     frame_id: uuid.UUID, data: FrameRevision, session: DbSession, principal: CurrentPrincipal, response: Response

@@ -19,9 +19,15 @@ from services.budget.schemas import (
     GrantUseIn,
     Year,
 )
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import (
+    ANY_ROLE,
+    access,
+    region_role,
+    rule,
+    unit_role,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import Principal
+from shared.auth.policy import Principal, RegionRole, UnitRole
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -37,7 +43,7 @@ from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/grants", tags=["targeted state grants"])
-WRITE_RULE = "finance, or editor on the grant's coordinating unit"
+WRITE_RULE = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, "the grant's coordinating unit"))
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 

@@ -8,14 +8,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.budget.access import WRITE_OUTCOMES_SCOPE, ensure_outcome_importer
+from services.budget.access import FOLLOWED_UP_UNITS, WRITE_OUTCOMES_SCOPE, ensure_outcome_importer
 from services.budget.models import Outcome
 from services.budget.routers.followup import own_units
 from services.budget.rules import ledger
 from services.budget.rules.accounts import AccountPlan
 from services.budget.schemas import Year
-from shared.auth.access import access
+from shared.auth.access import (
+    access,
+    region_role,
+    rule,
+    scope,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import READ_DECIDED_SCOPE, RegionRole
 from shared.errors import Forbidden, ServiceUnavailable, Unprocessable, error_responses
 from shared.exports import MEDIA_TYPES, TableFormat, table_response
 from shared.imports import ImportRefused, ImportReport
@@ -25,6 +31,9 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 exports = APIRouter(prefix="/exports", tags=["exports"])
 
 CSV = "text/csv"
+IMPORT_OUTCOMES = rule(region_role(RegionRole.finance), scope(WRITE_OUTCOMES_SCOPE)).noting(
+    f"an integration also needs {READ_DECIDED_SCOPE}"
+)
 OCTET = "application/octet-stream"
 CSV_EXAMPLE = "unit;account;month;amount\nHSN;3010;2024-03;-1 234 567,89\nHSN;5010;202403;2 345 678,00\n"
 
@@ -52,7 +61,7 @@ def _utf8_lines(body: io.BytesIO) -> Iterator[str]:
     "service as the caller).",
     responses=error_responses(Forbidden, ImportRefused, ServiceUnavailable),
     openapi_extra={
-        **access(f"finance, or the {WRITE_OUTCOMES_SCOPE} scope")["openapi_extra"],
+        **access(IMPORT_OUTCOMES)["openapi_extra"],
         "requestBody": {
             "required": True,
             "content": {
@@ -91,7 +100,7 @@ async def import_ledger(
     "`POST /imports/ledger` changes nothing. 422 when an outcome's category has no rule in the account plan.",
     response_class=Response,
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden, Unprocessable)},
-    **access("a role on the unit, the board, auditor or finance: the units the caller may follow up"),
+    **access(FOLLOWED_UP_UNITS),
 )
 async def export_outcomes(
     session: DbSession,

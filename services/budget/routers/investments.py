@@ -21,8 +21,16 @@ from services.budget.schemas import (
     PlanReplacement,
     Year,
 )
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import (
+    ANY_ROLE,
+    FINANCE,
+    access,
+    region_role,
+    rule,
+    unit_role,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import RegionRole, UnitRole
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -40,7 +48,7 @@ from shared.peers import GoalsService, ensure_unit_exists
 frames = APIRouter(prefix="/investment-frames", tags=["investments"])
 projects = APIRouter(prefix="/investments", tags=["investments"])
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
-WRITE_RULE = "finance, or editor on the project's owner unit"
+WRITE_RULE = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, "the project's owner unit"))
 
 
 # --- the investment frame ----------------------------------------------------------------------
@@ -64,7 +72,7 @@ async def list_investment_frames(session: DbSession, principal: CurrentPrincipal
     summary="Set a year's investment frame",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def create_investment_frame(
     data: InvestmentFrameCreate, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -96,7 +104,7 @@ async def get_investment_frame(
     operation_id="update_investment_frame",
     summary="Change a year's investment frame",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def update_investment_frame(
     year: YearPath,

@@ -10,7 +10,11 @@ from services.budget.access import ensure_finance
 from services.budget.models import HistoryEntry
 from services.budget.rules import resources as rules
 from services.budget.schemas import ResourceCreate, ResourceRead, ResourceUpdate
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import (
+    ANY_ROLE,
+    FINANCE,
+    access,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
@@ -55,7 +59,7 @@ async def get_resources(
     summary="Make the resource calculation of a plan year",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def create_resources(
     data: ResourceCreate, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -72,7 +76,7 @@ async def create_resources(
     operation_id="update_resources",
     summary="Change a plan year's resource calculation",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access("finance"),
+    **access(FINANCE),
 )
 async def update_resources(
     year: YearPath,

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Path, Query, Response
 
 from services.goals.access import ensure_editor, ensure_readable
 from services.goals.models import Goal, GoalFollowUp, OrgUnit, ReportingPeriod
+from services.goals.routers.goals import GOAL_UNIT, READ
 from services.goals.rules import followup as rules
 from services.goals.rules import goals as goal_rules
 from services.goals.rules.common import OrgIndex
 from services.goals.schemas import FollowUpIn, FollowUpRead, ReportToCouncil
-from shared.auth.access import access
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access, editor
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
@@ -28,7 +29,7 @@ YearPath = Annotated[int, Path(ge=1990, le=2100)]
     operation_id="get_goal_follow_up",
     summary="A goal's follow-up: the colour from its indicators, and the owner's assessment",
     responses=error_responses(Forbidden, NotFound),
-    **access("as reading the goal"),
+    **access(READ),
 )
 async def get_goal_follow_up(
     goal_id: uuid.UUID,
@@ -52,7 +53,7 @@ async def get_goal_follow_up(
     operation_id="put_goal_follow_up",
     summary="Write the owner's assessment, analysis and year-end forecast for a period",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access("editor on the goal's unit; If-Match when a follow-up is there already"),
+    **access(editor(GOAL_UNIT).hiding_drafts_of(GOAL_UNIT).noting("If-Match when a follow-up is there already")),
 )
 async def put_goal_follow_up(
     goal_id: uuid.UUID,
@@ -81,7 +82,7 @@ async def put_goal_follow_up(
     operation_id="list_goals_to_report_to_council",
     summary="Goals forecast as not met this year, to be reported to the council",
     responses=error_responses(Forbidden),
-    **access("decided goals: any role; drafts as reading them"),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def list_goals_to_report_to_council(
     session: DbSession,

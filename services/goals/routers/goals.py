@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.goals.access import ensure_changeable, ensure_readable, ensure_registrar
+from services.goals.access import ensure_changeable, ensure_named_goal_readable, ensure_readable, ensure_registrar
 from services.goals.models import HistoryEntry, Lifecycle
 from services.goals.rules import goals as rules
 from services.goals.rules.common import OrgIndex
 from services.goals.schemas import GoalCreate, GoalRead, GoalUpdate
-from shared.auth.access import access
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access, change_record, editor, read_record, registrar
 from shared.auth.deps import CurrentPrincipal, DbSession, require_edit, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DecisionIn, DiaryPattern, check_decision
@@ -29,8 +29,10 @@ from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 
 router = APIRouter(prefix="/goals", tags=["goals"])
-READ = "decided goals: any role; drafts: a role on the goal's unit (or above), the board, auditor or finance"
-CHANGE = "draft: editor on the goal's unit; decided: registrar on it; moving: rights on both units"
+GOAL_UNIT = "the goal's unit"
+READ = read_record(GOAL_UNIT)
+CHANGE = change_record(GOAL_UNIT).noting("moving it to another unit needs the same there")
+DECIDE = registrar(GOAL_UNIT).hiding_drafts_of(GOAL_UNIT)
 
 
 async def _readable_goal(
@@ -41,7 +43,21 @@ async def _readable_goal(
     return rules.goal_read(goal, index, await rules.perspective_codes(session))
 
 
-@router.get("", operation_id="list_goals", summary="List goals", responses=error_responses(Forbidden), **access(READ))
+async def _ensure_parent_readable(
+    session: DbSession, principal: CurrentPrincipal, index: OrgIndex, parent_goal_id: uuid.UUID | None
+) -> None:
+    if parent_goal_id is not None:
+        absent = "No goal with that id to link to"
+        await ensure_named_goal_readable(session, principal, index, parent_goal_id, "parent_goal_id", absent)
+
+
+@router.get(
+    "",
+    operation_id="list_goals",
+    summary="List goals",
+    responses=error_responses(Forbidden),
+    **access(ANY_ROLE_READABLE_DRAFTS),
+)
 async def list_goals(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -74,13 +90,14 @@ async def list_goals(
     summary="Create a goal (as a draft)",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden),
-    **access("editor on the goal's unit"),
+    **access(editor(GOAL_UNIT)),
 )
 async def create_goal(
     data: GoalCreate, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> GoalRead:
     require_edit(principal, data.unit_code)
     index = await OrgIndex.load(session)
+    await _ensure_parent_readable(session, principal, index, data.parent_goal_id)
     goal = await rules.create_goal(session, data, index)
     set_etag(response, goal)
     response.headers["Location"] = f"/goals/{goal.id}"
@@ -122,6 +139,7 @@ async def update_goal(
     ensure_changeable(principal, index.code(goal.unit_id), goal.status, "goal")
     if data.unit_code is not None and data.unit_code != index.code(goal.unit_id):
         ensure_changeable(principal, data.unit_code, goal.status, "goal")
+    await _ensure_parent_readable(session, principal, index, data.parent_goal_id)
     check_if_match(if_match, goal)
     await rules.update_goal(session, goal, data, index)
     set_etag(response, goal)
@@ -133,7 +151,7 @@ async def update_goal(
     operation_id="decide_goal",
     summary="Record the decision; the goal is then locked",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access("registrar on the goal's unit"),
+    **access(DECIDE),
 )
 async def decide_goal(
     goal_id: uuid.UUID,
@@ -160,13 +178,14 @@ async def decide_goal(
     operation_id="close_goal",
     summary="Close a decided goal",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access("registrar on the goal's unit"),
+    **access(DECIDE),
 )
 async def close_goal(
     goal_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response, if_match: IfMatch = None
 ) -> GoalRead:
     index = await OrgIndex.load(session)
     goal = await rules.get_goal(session, goal_id)
+    ensure_readable(principal, index.code(goal.unit_id), goal.status, "goal")
     ensure_registrar(principal, index.code(goal.unit_id))
     check_if_match(if_match, goal)
     await rules.close_goal(session, goal)

@@ -17,7 +17,13 @@ from services.goals.rules.goals import visible_goals
 from services.goals.rules.measurement_import import Caller
 from services.goals.rules.measures_tsv import COLUMNS, Granularity, import_measures
 from services.goals.rules.plans import council_code
-from shared.auth.access import access
+from shared.auth.access import (
+    ANY_ROLE,
+    ANY_ROLE_READABLE_DRAFTS,
+    access,
+    rule,
+    writer,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal
 from shared.errors import Forbidden, Unprocessable, error_responses
@@ -34,7 +40,7 @@ def _caller(principal: Principal) -> Caller:
     )
 
 
-MEASURE_RULE = f"editor on each measured indicator's unit, or the {WRITE_MEASUREMENTS_SCOPE} scope"
+MEASURE_RULE = rule(writer(f"editor on its indicator's unit, or the {WRITE_MEASUREMENTS_SCOPE} scope"))
 TSV = "text/tab-separated-values"
 TSV_EXAMPLE = "\t".join(COLUMNS) + "\nHSF\t2024-04-30\tVT90\t71,4\n"
 DryRun = Annotated[bool, Query(description="Report what would change, and every problem, without changing anything")]
@@ -108,7 +114,7 @@ FormatQuery = Annotated[TableFormat, Query(alias="format", description="tsv and 
     "The tab-separated file imports back with `POST /imports/measures` (same `period`) changing nothing.",
     response_class=Response,
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden)},
-    **access("any role; values of drafts only where the caller may read them"),
+    **access(ANY_ROLE.noting("values of drafts only where the caller may read them")),
 )
 async def export_measures(
     session: DbSession,
@@ -131,7 +137,7 @@ async def export_measures(
     summary="Goals with their indicators, targets, latest values and colours, one row per indicator",
     response_class=Response,
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden)},
-    **access("any role; drafts only where the caller may read them"),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def export_goals(
     session: DbSession,

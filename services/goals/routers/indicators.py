@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.goals.access import ensure_can_measure, ensure_changeable, ensure_readable
+from services.goals.access import WRITE_MEASUREMENTS_SCOPE, ensure_can_measure, ensure_changeable, ensure_readable
 from services.goals.models import HistoryEntry, Indicator, Measurement
 from services.goals.rules import indicators as rules
 from services.goals.rules.common import OrgIndex
@@ -20,8 +20,16 @@ from services.goals.schemas import (
     MeasurementUpdate,
     TargetsIn,
 )
-from shared.auth.access import access
+from shared.auth.access import (
+    access,
+    change_record,
+    read_record,
+    rule,
+    scope,
+    unit_role,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import UnitRole
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -37,9 +45,11 @@ from shared.pagination import Page, Pagination, paginate
 
 indicators = APIRouter(prefix="/indicators", tags=["indicators"])
 measurements = APIRouter(prefix="/measurements", tags=["indicators"])
-READ = "as the goal or strategy it measures"
-CHANGE = "as changing the goal or strategy it measures: editor while a draft, registrar once decided"
-MEASURE = "editor on the goal's unit, or an integration with the write:measurements scope"
+# An indicator measures a goal (its unit) or a strategy (the council's), and is a draft while it is.
+OWNER = "the measured goal's unit (the council for a strategy)"
+READ = read_record(OWNER)
+CHANGE = change_record(OWNER)
+MEASURE = rule(unit_role(UnitRole.editor, OWNER), scope(WRITE_MEASUREMENTS_SCOPE)).hiding_drafts_of(OWNER)
 
 
 async def _indicator_for_reading(

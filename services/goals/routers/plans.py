@@ -20,7 +20,17 @@ from services.goals.schemas import (
     StrategyIn,
     StrategyRead,
 )
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import (
+    ADMIN,
+    ANY_ROLE,
+    ANY_ROLE_READABLE_DRAFTS,
+    COUNCIL,
+    access,
+    change_record,
+    editor,
+    read_record,
+    registrar,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_region_role, require_signed_in_reader
 from shared.auth.policy import RegionRole
 from shared.concurrency import IfMatch, check_if_match, set_etag
@@ -40,8 +50,8 @@ from shared.pagination import Page, Pagination, paginate
 plans = APIRouter(prefix="/plans", tags=["plans and strategies"])
 strategies = APIRouter(prefix="/strategies", tags=["plans and strategies"])
 perspectives = APIRouter(prefix="/perspectives", tags=["perspectives"])
-READ = "decided plans: any role; drafts: a role on the council, the board, auditor or finance"
-CHANGE = "draft: editor on the council; decided: registrar on the council"
+READ = read_record(COUNCIL)
+CHANGE = change_record(COUNCIL)
 
 
 @perspectives.get(
@@ -63,7 +73,7 @@ async def list_perspectives(session: DbSession, principal: CurrentPrincipal, pag
     summary="Add a perspective to the region's set",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access("admin"),
+    **access(ADMIN),
 )
 async def create_perspective(
     data: PerspectiveCreate, session: DbSession, principal: CurrentPrincipal
@@ -73,7 +83,11 @@ async def create_perspective(
 
 
 @plans.get(
-    "", operation_id="list_plans", summary="The council's plans", responses=error_responses(Forbidden), **access(READ)
+    "",
+    operation_id="list_plans",
+    summary="The council's plans",
+    responses=error_responses(Forbidden),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def list_plans(session: DbSession, principal: CurrentPrincipal, page: Pagination) -> Page[PlanRead]:
     require_signed_in_reader(principal)
@@ -87,7 +101,7 @@ async def list_plans(session: DbSession, principal: CurrentPrincipal, page: Pagi
     summary="Create a plan (as a draft) with its strategies",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden),
-    **access("editor on the council"),
+    **access(editor(COUNCIL)),
 )
 async def create_plan(
     data: PlanCreate, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -144,7 +158,7 @@ async def update_plan(
     operation_id="decide_plan",
     summary="Record the council's decision on the plan",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access("registrar on the council"),
+    **access(registrar(COUNCIL).hiding_drafts_of(COUNCIL)),
 )
 async def decide_plan(
     plan_id: uuid.UUID,

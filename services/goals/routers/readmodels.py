@@ -12,14 +12,17 @@ from services.goals.rules.common import OrgIndex
 from services.goals.rules.goals import visible_goals
 from services.goals.rules.plans import council_code
 from services.goals.schemas import Chain, FulfilmentSummary, QualityReport
-from shared.auth.access import access
+from shared.auth.access import (
+    ANY_ROLE_READABLE_DRAFTS,
+    access,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.errors import Forbidden, error_responses
 
 router = APIRouter(tags=["read models"])
 UnitQuery = Annotated[str | None, Query(max_length=16, description="A unit and the units below it; all if left out")]
 YearQuery = Annotated[int, Query(ge=1990, le=2100)]
-RULE = "any role; drafts only where the caller may read them"
+RULE = ANY_ROLE_READABLE_DRAFTS
 
 
 @router.get(

@@ -22,7 +22,14 @@ from services.goals.schemas import (
     ReportSectionRead,
     ReportSectionUpdate,
 )
-from shared.auth.access import access
+from shared.auth.access import (
+    ANY_ROLE_READABLE_DRAFTS,
+    access,
+    editor,
+    gateway_for,
+    read_record,
+    rule,
+)
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import Principal, PrincipalKind
 from shared.concurrency import IfMatch, check_if_match, set_etag
@@ -40,10 +47,11 @@ from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 
 router = APIRouter(prefix="/report-editions", tags=["report production"])
-READ_RULE = (
-    "open edition: those who read the drafts of its registrar's unit or of a section's unit; completed: any role"
-)
-WRITE_RULE = "editor on the section's unit"
+REPORT_UNIT = "the report's unit (the board for the region's report)"
+SECTION_UNIT = "the section's unit"
+# An open edition is a draft; completed, it is decided.
+READ_RULE = read_record(REPORT_UNIT).noting("an open edition also to those who read a section's unit's drafts")
+WRITE_RULE = editor(SECTION_UNIT).hiding_drafts_of(REPORT_UNIT)
 
 
 async def _readable_edition(
@@ -74,7 +82,7 @@ async def _readable_section(
     summary="Open the production of a report: one analysis section per writing unit and topic",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Unprocessable),
-    **access("editor on the report's unit; for the region's report, editor on the board"),
+    **access(editor(REPORT_UNIT)),
 )
 async def create_report_edition(
     data: ReportEditionCreate, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -92,7 +100,7 @@ async def create_report_edition(
     operation_id="list_report_editions",
     summary="Report editions, newest year first, with the sections the caller may read",
     responses=error_responses(Forbidden, Unprocessable),
-    **access(READ_RULE),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def list_report_editions(
     session: DbSession,
@@ -216,7 +224,7 @@ async def get_report_section_history(
     operation_id="store_report_completion",
     summary="Keep a completed report (called by the gateway's completion, which builds it)",
     responses=error_responses(Forbidden, NotFound, Conflict, Locked, PreconditionFailed, PreconditionRequired),
-    **access("the gateway, for a registrar on the report's unit (the board's for the region)"),
+    **access(rule(gateway_for(f"registrar on {REPORT_UNIT}")).hiding_drafts_of(REPORT_UNIT)),
 )
 async def store_report_completion(
     edition_id: uuid.UUID,

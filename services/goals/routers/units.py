@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from services.goals.models import HistoryEntry
 from services.goals.rules import units as service
 from services.goals.schemas import OrgTree, UnitCreate, UnitRead, UnitUpdate
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import ADMIN, ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_region_role, require_signed_in_reader
 from shared.auth.policy import RegionRole, UnitKind
 from shared.concurrency import IfMatch, check_if_match, set_etag
@@ -71,7 +71,7 @@ async def get_unit(code: CodePath, session: DbSession, principal: CurrentPrincip
     summary="Create an org unit",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access("admin"),
+    **access(ADMIN),
 )
 async def create_unit(
     data: UnitCreate, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -88,7 +88,7 @@ async def create_unit(
     operation_id="update_unit",
     summary="Change an org unit",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access("admin"),
+    **access(ADMIN),
 )
 async def update_unit(
     code: CodePath,

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy import or_
 
-from services.goals.access import ensure_editor, ensure_readable, ensure_registrar
+from services.goals.access import ensure_editor, ensure_named_goal_readable, ensure_readable, ensure_registrar
 from services.goals.models import Activity, AssignmentStatus, Goal, HistoryEntry, Lifecycle, ReportingPeriod
 from services.goals.rules import work as rules
 from services.goals.rules.common import OrgIndex
@@ -22,8 +22,9 @@ from services.goals.schemas import (
     AssignmentRead,
     AssignmentUpdate,
 )
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import ANY_ROLE, ANY_ROLE_READABLE_DRAFTS, access, editor, read_record, rule, unit_role
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import UnitRole
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DiaryPattern, check_decision
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
@@ -32,7 +33,11 @@ from shared.pagination import Page, Pagination, paginate
 
 assignments = APIRouter(prefix="/assignments", tags=["assignments"])
 activities = APIRouter(prefix="/activities", tags=["activities"])
-ACTIVITY_READ = "as reading the goal it serves"
+ISSUER = "the issuing body"
+ASSIGNEE = "the assignee"
+ACTIVITY_UNIT = "the activity's unit"
+# An activity is a draft while the goal it serves is one.
+ACTIVITY_READ = read_record(ACTIVITY_UNIT).noting("a draft: the goal it serves is a draft")
 
 
 async def _assignment_read(session: DbSession, assignment_id: uuid.UUID, index: OrgIndex) -> AssignmentRead:
@@ -75,7 +80,7 @@ async def list_assignments(
     summary="Record an assignment to a committee",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden),
-    **access("editor on the issuing body; registrar on it when a decision is recorded"),
+    **access(editor(ISSUER).noting("registrar on it when a decision is recorded")),
 )
 async def create_assignment(
     data: AssignmentCreate,
@@ -116,7 +121,11 @@ async def get_assignment(
     operation_id="update_assignment",
     summary="Change an assignment; its status is the assignee's to set",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access("status: editor on the assignee or the issuer; other fields: editor on the issuer"),
+    **access(
+        rule(unit_role(UnitRole.editor, ISSUER), unit_role(UnitRole.editor, ASSIGNEE)).noting(
+            "the assignee's editors change the status only"
+        )
+    ),
 )
 async def update_assignment(
     assignment_id: uuid.UUID,
@@ -143,7 +152,7 @@ async def update_assignment(
     operation_id="put_assignment_follow_up",
     summary="The assignee's report on the assignment for a period",
     responses=error_responses(Forbidden, NotFound),
-    **access("editor on the assignee"),
+    **access(editor(ASSIGNEE)),
 )
 async def put_assignment_follow_up(
     assignment_id: uuid.UUID,
@@ -180,7 +189,7 @@ async def get_assignment_history(
     operation_id="list_activities",
     summary="Activities towards goals",
     responses=error_responses(Forbidden),
-    **access(ACTIVITY_READ),
+    **access(ANY_ROLE_READABLE_DRAFTS),
 )
 async def list_activities(
     session: DbSession,
@@ -204,13 +213,14 @@ async def list_activities(
     summary="Plan an activity towards a goal",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden),
-    **access("editor on the activity's unit"),
+    **access(editor(ACTIVITY_UNIT)),
 )
 async def create_activity(
     data: ActivityCreate, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> ActivityRead:
     ensure_editor(principal, data.unit_code)
     index = await OrgIndex.load(session)
+    await ensure_named_goal_readable(session, principal, index, data.goal_id, "goal_id", "No goal with that id")
     activity = await rules.create_activity(session, data, index)
     set_etag(response, activity)
     response.headers["Location"] = f"/activities/{activity.id}"
@@ -240,7 +250,7 @@ async def get_activity(
     operation_id="update_activity",
     summary="Change an activity",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access("editor on the activity's unit"),
+    **access(editor(ACTIVITY_UNIT).hiding_drafts_of(ACTIVITY_UNIT)),
 )
 async def update_activity(
     activity_id: uuid.UUID,
