@@ -12,6 +12,7 @@ the ratio to the direct call, and each process's resident memory afterwards.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -56,7 +57,11 @@ def _free_port() -> int:
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    """wrk's latency figure in milliseconds; not a number when a round timed out throughout (`-nan`)."""
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        return math.nan
+    number, unit = found.groups()
     return float(number) * _UNIT[unit]
 
 
