@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -48,6 +49,7 @@ from services.goals.schemas import (
     QualityReport,
     UnitQuality,
 )
+from shared.auth.policy import UnitKind
 from shared.errors import Unprocessable
 
 SHARE = Decimal("0.001")
@@ -71,10 +73,13 @@ def scoped_goals(
     year: int | None,
     visible: ColumnElement[bool] | None,
     statuses: tuple[Lifecycle, ...] | None = None,
+    levels: Collection[UnitKind] | None = None,
 ) -> Select[Goal]:
     stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id)
     if unit_ids is not None:
         stmt = stmt.where(Goal.unit_id.in_(unit_ids))
+    if levels:
+        stmt = stmt.where(OrgUnit.kind.in_(list(levels)))
     if year is not None:
         stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
     if statuses is not None:
@@ -131,6 +136,7 @@ async def chain(
     period: ReportingPeriod,
     visible: ColumnElement[bool] | None,
     plan_drafts: bool,
+    levels: Collection[UnitKind] | None = None,
 ) -> Chain:
     perspectives = await perspective_codes(session)
     plan = await _plan_for(session, year, plan_drafts)
@@ -139,7 +145,7 @@ async def chain(
         if plan
         else []
     )
-    goal_stmt = scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=True), year, visible)
+    goal_stmt = scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=True), year, visible, levels=levels)
     goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
     strategy_ids = [s.id for s in strategies]
     indicator_filter = or_(Indicator.goal_id.in_(_ids_of(goal_stmt)), Indicator.strategy_id.in_(strategy_ids))
