@@ -30,6 +30,7 @@ from services.goals.rules.values import (
     Standing,
     colour_of_goal,
     colours_at,
+    goal_colours,
     indicator_facts,
     latest_two,
     trend,
@@ -228,18 +229,12 @@ async def fulfilment(
         scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.decided, Lifecycle.closed)
     )
     goals = list(await session.execute(goal_stmt.with_only_columns(Goal.id, Goal.unit_id, Goal.perspective_id)))
-    indicator_filter = Indicator.goal_id.in_(_ids_of(goal_stmt))
-    indicators = await indicator_facts(session, indicator_filter)
-    colours = await colours_at(session, indicators, select(Indicator.id).where(indicator_filter), year, period)
-    per_goal: dict[uuid.UUID, list[IndicatorColour]] = defaultdict(list)
-    for indicator in indicators:
-        assert indicator.goal_id is not None
-        per_goal[indicator.goal_id].append(colours[indicator.id])
+    colours = await goal_colours(session, Indicator.goal_id.in_(_ids_of(goal_stmt)), year, period)
 
     counts: dict[tuple[str, str | None], Counter[Colour]] = defaultdict(Counter)
     for goal_id, unit_id, perspective_id in goals:
         key = (index.code(unit_id), perspectives.get(perspective_id) if perspective_id else None)
-        counts[key][colour_of_goal(per_goal.get(goal_id, []))] += 1
+        counts[key][colours.get(goal_id, Colour.grey)] += 1
     rows = [
         FulfilmentRow(
             unit_code=unit,
