@@ -19,9 +19,8 @@ import socket
 import subprocess
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-from benchmarks.harness import bulk_insert, fresh_database, region_reader, run, tracked
+from benchmarks.harness import bulk_insert, fresh_database, memory_of, region_reader, run, tracked
 from cli.registry import GATEWAY_FACTORY
 from cli.serve import Child, start_app, stop_all, wait_healthy
 from services.goals.models import Base
@@ -81,12 +80,6 @@ def wrk(label: str, url: str, token: str, seconds: int) -> Round:
     return Round(label, rate, p50, p99, errors)
 
 
-def resident_mb(child: Child) -> float:
-    status = Path(f"/proc/{child.process.pid}/status").read_text()
-    kilobytes = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
-    return kilobytes / 1024
-
-
 async def load_units(url: str) -> None:
     """A council with the units below it: the list answers ROWS rows."""
     council = tracked(id=uuid.uuid4(), code="RF", name="Regionfullmäktige", kind="council", parent_id=None)
@@ -138,7 +131,10 @@ async def main(args: argparse.Namespace) -> None:
             print(f"\n{backend}: GET {PATH} ({ROWS} rows), wrk {' '.join(WRK[1:])} -d{seconds}s")
             for result in rounds:
                 print("  " + result.line(rounds[0].requests_per_second))
-            print("  resident memory: " + ", ".join(f"{n} {resident_mb(c):.0f} MB" for n, c in children.items()))
+            print(
+                "  resident memory: "
+                + ", ".join(f"{n} {memory_of(c.process.pid)[0]:.0f} MB" for n, c in children.items())
+            )
         finally:
             stop_all(list(children.values()))
 

@@ -30,7 +30,7 @@ import httpx
 
 from benchmarks.bench_gateway import _free_port as free_port
 from benchmarks.bench_gateway import _ms
-from benchmarks.harness import fresh_database, run
+from benchmarks.harness import fresh_database, memory_of, run
 from cli.main import seed_database
 from cli.registry import GATEWAY_FACTORY, SERVICES
 from cli.serve import Child, start_app, stop_all, wait_healthy
@@ -78,10 +78,7 @@ def start(urls: dict[str, str]) -> dict[str, Child]:
 
 def memory_mb(child: Child) -> tuple[float, float]:
     """Resident memory now and at its peak (VmRSS, VmHWM), in MB."""
-    status = Path(f"/proc/{child.process.pid}/status").read_text()
-    now = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
-    peak = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
-    return now / 1024, peak / 1024
+    return memory_of(child.process.pid)
 
 
 async def wrk(url: str, token: str, seconds: int) -> str:

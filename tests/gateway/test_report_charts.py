@@ -6,12 +6,14 @@ import os
 import re
 import subprocess
 import sys
+import time
 from decimal import Decimal
+from pathlib import Path
 
 from docx import Document
 
 from gateway.charts import axis_number, charts_for, draw, png, series_of, svg
-from gateway.rendering import DOCUMENTS
+from gateway.rendering import DOCUMENTS, PARENT_CHECK_SECONDS
 from gateway.report_text import Language, MoneyScale
 
 BOARD = ("board", "RS:reader")
@@ -194,3 +196,29 @@ def test_the_apps_load_matplotlib_and_numpy_only_to_draw():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_worker_ends_when_its_gateway_is_killed(tmp_path):
+    # A gateway process that starts its worker and then dies without any chance to stop it.
+    script = tmp_path / "gateway_dies.py"
+    script.write_text(
+        "import os\n"
+        "from gateway.rendering import DOCUMENTS\n"
+        "if __name__ == '__main__':\n"
+        "    print(DOCUMENTS._executor().submit(os.getpid).result(), flush=True)\n"
+        "    os._exit(0)\n"
+    )
+    finished = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True)
+    worker = int(finished.stdout.strip())
+    deadline = time.monotonic() + 10 * PARENT_CHECK_SECONDS
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker), f"the document worker {worker} outlived its gateway"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits to be collected
