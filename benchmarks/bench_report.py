@@ -27,9 +27,7 @@ full, and the counts are printed side by side: they must not grow with the data.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import statistics
 import time
 from collections.abc import AsyncIterator
@@ -230,16 +228,7 @@ async def timed_in_processes(urls: dict[str, str], runs: int) -> tuple[Timed, Ti
                 client, f"{REPORT}?format=docx", runs, children
             )
     finally:
-        workers = _descendants(children["gateway"].process.pid)[1:]
         stop_all(list(children.values()))
-        stop_orphans(workers)
-
-
-def stop_orphans(pids: list[int]) -> None:
-    """The gateway's document worker can outlive a gateway stopped by a signal; it must not outlive the run."""
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
 
 
 async def measure(size: Size, postgres_url: str | None, runs: int) -> dict[str, int]:
