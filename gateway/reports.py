@@ -168,7 +168,7 @@ def _asks(year: int, period: ReportPeriod, unit: str | None) -> list[Ask]:
     audit_path = f"/bodies/{unit}/status" if unit else "/overview"
     return [
         *asks,
-        Ask("goals.quality", "goals", "/quality", f"year={year}{unit_query}"),
+        Ask("goals.quality", "goals", "/quality", f"year={year}&detail=summary{unit_query}"),
         Ask("goals.chain", "goals", "/chain", f"year={year}&period={goal_period}{_chain_scope(unit)}"),
         Ask("goals.assignments", "goals", "/assignments", "limit=500"),
         Ask("economy.investments", "budget", "/investments/plan", f"from_year={year}"),

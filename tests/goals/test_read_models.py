@@ -92,6 +92,15 @@ async def test_the_quality_report_answers_how_measurable_hsns_goals_are(demo):
     assert [o["unit_code"] for o in region["orphans"]] == ["RS"]
 
 
+async def test_the_quality_summary_counts_as_the_full_report_without_each_goals_checks(demo):
+    headers = demo.stack.auth(*BOARD)
+    for query in ("unit=HSN", "year=2022", "year=2030"):
+        full = (await demo.stack.client.get(f"/api/goals/quality?{query}", headers=headers)).json()
+        summary = (await demo.stack.client.get(f"/api/goals/quality?{query}&detail=summary", headers=headers)).json()
+        assert full["goal_checks"] is not None
+        assert summary == {**full, "goal_checks": None}, query
+
+
 class StatementCounter:
     def __init__(self, engine):
         self.count = 0
@@ -152,6 +161,7 @@ async def test_the_number_of_statements_does_not_grow_with_the_goals(demo):
         "/api/goals/chain?year=2022&period=T2&levels=council",
         "/api/goals/fulfilment?year=2022&period=T2",
         "/api/goals/quality",
+        "/api/goals/quality?detail=summary",
         "/api/goals/goals?limit=100",
     ]
     before = {p: await _statements(demo, p) for p in paths}

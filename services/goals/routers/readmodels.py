@@ -11,7 +11,7 @@ from services.goals.rules import readmodels as rules
 from services.goals.rules.common import OrgIndex
 from services.goals.rules.goals import visible_goals
 from services.goals.rules.plans import council_code
-from services.goals.schemas import Chain, FulfilmentSummary, QualityReport
+from services.goals.schemas import Chain, FulfilmentSummary, QualityDetail, QualityReport
 from shared.auth.access import access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import UnitKind
@@ -94,8 +94,13 @@ async def get_goal_quality(
     principal: CurrentPrincipal,
     unit: UnitQuery = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    detail: Annotated[
+        QualityDetail,
+        Query(description="`summary`: the counts and the orphan goals, `goal_checks` null (what a report shows)"),
+    ] = QualityDetail.goals,
 ) -> QualityReport:
     require_signed_in_reader(principal)
-    return await rules.quality(
+    answer = rules.quality_summary if detail is QualityDetail.summary else rules.quality
+    return await answer(
         session, await OrgIndex.load(session), unit_code=unit, year=year, visible=visible_goals(principal)
     )

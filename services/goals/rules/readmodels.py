@@ -9,7 +9,7 @@ from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import (
@@ -257,6 +257,82 @@ async def fulfilment(
 
 def _share(part: int, whole: int) -> Decimal:
     return (Decimal(part) / whole).quantize(SHARE, rounding=ROUND_HALF_UP) if whole else Decimal(0)
+
+
+def _has_target_in_its_years() -> ColumnElement[bool]:
+    """A goal is measurable when one of its indicators has a target for a year the goal runs."""
+    return exists().where(
+        Indicator.goal_id == Goal.id,
+        IndicatorTarget.indicator_id == Indicator.id,
+        IndicatorTarget.year >= Goal.start_year,
+        or_(Goal.end_year.is_(None), IndicatorTarget.year <= Goal.end_year),
+    )
+
+
+def _orphan(index: OrgIndex) -> ColumnElement[bool]:
+    """is_orphan in SQL: no parent goal or strategy, outside the council (whose goals link to the plan)."""
+    council = [unit.id for unit in index.by_id.values() if unit.kind is UnitKind.council]
+    return and_(Goal.unit_id.not_in(council), Goal.parent_goal_id.is_(None), Goal.parent_strategy_id.is_(None))
+
+
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def quality_summary(
+    session: AsyncSession,
+    index: OrgIndex,
+    *,
+    unit_code: str | None,
+    year: int | None,
+    visible: ColumnElement[bool] | None,
+) -> QualityReport:
+    """The quality report's counts and orphans without each goal's checks: what the documents show.
+
+    Counted per unit in SQL and read as plain rows: the full answer builds an ORM object and a
+    response model per goal, a third of a second on a region's 5,000 goals that no document reads."""
+    goal_stmt = scoped_goals(
+        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.draft, Lifecycle.decided)
+    )
+    orphan = _orphan(index)
+    per_unit = await session.execute(
+        goal_stmt.with_only_columns(
+            OrgUnit.code,
+            func.count(Goal.id),
+            _count_where(_has_target_in_its_years()),
+            _count_where(Goal.financial.is_(True)),
+            _count_where(orphan),
+        )
+        .group_by(OrgUnit.code)
+        .order_by(OrgUnit.code)
+    )
+    units = [
+        UnitQuality(
+            unit_code=code,
+            goals=goals,
+            measurable=int(measurable),
+            measurable_share=_share(int(measurable), goals),
+            financial_goals=int(financial),
+            orphans=int(orphans),
+        )
+        for code, goals, measurable, financial, orphans in per_unit
+    ]
+    orphans = await session.execute(
+        goal_stmt.where(orphan)
+        .with_only_columns(Goal.id, OrgUnit.code, Goal.title)
+        .order_by(OrgUnit.code, Goal.title, Goal.id)
+    )
+    total, measurable_total = sum(u.goals for u in units), sum(u.measurable for u in units)
+    return QualityReport(
+        unit_code=unit_code,
+        year=year,
+        goals=total,
+        measurable=measurable_total,
+        measurable_share=_share(measurable_total, total),
+        orphans=[GoalRef(id=goal_id, unit_code=code, title=title) for goal_id, code, title in orphans],
+        units=units,
+        goal_checks=None,
+    )
 
 
 async def quality(
