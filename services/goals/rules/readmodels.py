@@ -259,6 +259,15 @@ def _share(part: int, whole: int) -> Decimal:
     return (Decimal(part) / whole).quantize(SHARE, rounding=ROUND_HALF_UP) if whole else Decimal(0)
 
 
+def _quality_goals(
+    index: OrgIndex, unit_code: str | None, year: int | None, visible: ColumnElement[bool] | None
+) -> Select[Goal]:
+    """The goals the quality report judges: drafts and decided goals, closed ones left out."""
+    return scoped_goals(
+        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.draft, Lifecycle.decided)
+    )
+
+
 def _has_target_in_its_years() -> ColumnElement[bool]:
     """A goal is measurable when one of its indicators has a target for a year the goal runs."""
     return exists().where(
@@ -291,9 +300,7 @@ async def quality_summary(
 
     Counted per unit in SQL and read as plain rows: the full answer builds an ORM object and a
     response model per goal, a third of a second on a region's 5,000 goals that no document reads."""
-    goal_stmt = scoped_goals(
-        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.draft, Lifecycle.decided)
-    )
+    goal_stmt = _quality_goals(index, unit_code, year, visible)
     orphan = _orphan(index)
     per_unit = await session.execute(
         goal_stmt.with_only_columns(
@@ -343,9 +350,7 @@ async def quality(
     year: int | None,
     visible: ColumnElement[bool] | None,
 ) -> QualityReport:
-    goal_stmt = scoped_goals(
-        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.draft, Lifecycle.decided)
-    )
+    goal_stmt = _quality_goals(index, unit_code, year, visible)
     goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
     goal_ids = _ids_of(goal_stmt)
     indicator_rows = await session.execute(
