@@ -74,9 +74,12 @@ class DataSet:
         return row
 
 
-def generate(recommendations: int, actions: int, rng: random.Random) -> DataSet:
+def body_codes() -> list[str]:
+    return [f"N{i:02d}" for i in range(BODIES)]
+
+
+def generate(recommendations: int, actions: int, rng: random.Random, bodies: list[str]) -> DataSet:
     data = DataSet()
-    bodies = [f"N{i:02d}" for i in range(BODIES)]
     recs_by_body: dict[str, list[dict[str, Any]]] = {b: [] for b in bodies}
     for r in range(recommendations // RECS_PER_REPORT):
         received = date(2021, 1, 1) + timedelta(days=rng.randrange(4 * 365))
@@ -240,8 +243,9 @@ async def bulk_insert(engine: AsyncEngine, table: Table, rows: Iterable[dict[str
             await conn.execute(table.insert(), chunk)
 
 
-async def load(url: str, recommendations: int, actions: int) -> dict[str, int]:
-    data = generate(recommendations, actions, random.Random(5))
+async def load(url: str, recommendations: int, actions: int, bodies: list[str] | None = None) -> dict[str, int]:
+    """The generated data set, addressed to `bodies` (unit codes; N00–N29 if left out)."""
+    data = generate(recommendations, actions, random.Random(5), bodies or body_codes())
     engine = create_engine(url)
     try:
         for table in Base.metadata.sorted_tables:

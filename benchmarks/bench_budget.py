@@ -60,10 +60,10 @@ def _units(count: int) -> list[str]:
     return [f"U{n:02}" for n in range(count)]
 
 
-def _outcome_rows(units: list[str], rows: int) -> list[dict[str, Any]]:
+def _outcome_rows(units: list[str], rows: int, latest_year: int) -> list[dict[str, Any]]:
     categories = list(AccountCategory)
     out: list[dict[str, Any]] = []
-    year = YEAR
+    year = latest_year
     while len(out) < rows:
         for unit_index, unit in enumerate(units):
             for month in range(1, 13):
@@ -85,9 +85,10 @@ def _outcome_rows(units: list[str], rows: int) -> list[dict[str, Any]]:
     return out
 
 
-async def _load(engine: AsyncEngine, units: list[str], rows: int) -> float:
+async def load_economy(engine: AsyncEngine, units: list[str], rows: int, year: int = YEAR) -> float:
+    """Outcome rows back from `year`, and that year's frames, budgets, forecasts and resources; seconds taken."""
     started = time.perf_counter()
-    outcomes = _outcome_rows(units, rows)
+    outcomes = _outcome_rows(units, rows, year)
     async with engine.begin() as conn:
         for start in range(0, len(outcomes), BATCH):
             await conn.execute(insert(Outcome.__table__), outcomes[start : start + BATCH])
@@ -101,7 +102,7 @@ async def _load(engine: AsyncEngine, units: list[str], rows: int) -> float:
                 {
                     **_tracked(),
                     "unit_code": unit,
-                    "year": YEAR,
+                    "year": year,
                     "revision": 0,
                     "status": FrameStatus.decided,
                     "last_year_frame": frame,
@@ -111,10 +112,10 @@ async def _load(engine: AsyncEngine, units: list[str], rows: int) -> float:
             )
             month = (frame / 12).quantize(Decimal("0.01"))
             months = {f"m{m}": month for m in range(1, 12)} | {"m12": frame - month * 11}
-            budgets.append({**_tracked(), "unit_code": unit, "year": YEAR, **months})
+            budgets.append({**_tracked(), "unit_code": unit, "year": year, **months})
             for follow_up, factor in ((FollowUp.T1, Decimal("1.01")), (FollowUp.T2, Decimal("1.02"))):
                 forecasts.append(
-                    {**_tracked(), "unit_code": unit, "year": YEAR, "follow_up": follow_up, "amount": frame * factor}
+                    {**_tracked(), "unit_code": unit, "year": year, "follow_up": follow_up, "amount": frame * factor}
                 )
         await conn.execute(insert(OperatingFrame.__table__), frames)
         await conn.execute(insert(Periodisation.__table__), budgets)
@@ -124,7 +125,7 @@ async def _load(engine: AsyncEngine, units: list[str], rows: int) -> float:
             [
                 {
                     **_tracked(),
-                    "year": YEAR,
+                    "year": year,
                     "tax_revenue": Decimal("9000000000"),
                     "general_grants": Decimal("3000000000"),
                     "other_revenue": Decimal("100000000"),
@@ -166,7 +167,7 @@ async def _measure(url: str, units: int, rows: int, runs: int) -> dict[str, Any]
     await migrate(SERVICE_DIR, url)
     engine = create_engine(url)
     try:
-        load_seconds = await _load(engine, _units(units), rows)
+        load_seconds = await load_economy(engine, _units(units), rows)
         await _summary_once(engine)  # warm-up: caches, prepared statements, pages in memory
         timings, counts = [], set()
         for _ in range(runs):

@@ -56,7 +56,7 @@ def _period_row(period: str) -> dict[str, Any]:
 PERIOD_ROWS = {p: _period_row(p) for p in PERIODS}
 
 
-def _units() -> list[dict[str, Any]]:
+def org_units() -> list[dict[str, Any]]:
     """A council, a board, 6 committees, and 22 administrations and units below them."""
     council = tracked(id=uuid.uuid4(), code="RF", name="Regionfullmäktige", kind="council", parent_id=None)
     board = tracked(id=uuid.uuid4(), code="RS", name="Regionstyrelsen", kind="board", parent_id=council["id"])
@@ -81,7 +81,7 @@ class Region:
 
     def __init__(self, goals: int, seed: int = 7) -> None:
         self.random = random.Random(seed)
-        self.units = _units()
+        self.units = org_units()
         self.perspectives = [
             tracked(id=uuid.uuid4(), code=code, name=code.title(), sort_order=i) for i, code in enumerate(PERSPECTIVES)
         ]

@@ -53,7 +53,9 @@ class GoalsSection(BaseModel):
         default_factory=list, description="Goals forecast as not met, to be reported to the council"
     )
     chain: dict[str, Any] | None = Field(
-        default=None, description="Plan, strategies and goals with indicators, latest values and trends"
+        default=None,
+        description="Plan, strategies and goals with indicators, latest values and trends: for the region the "
+        "council's goals (`/chain?levels=council`), for a unit its own chain (`/chain?unit=…`)",
     )
     assignments: list[dict[str, Any]] = Field(default_factory=list)
 
@@ -166,13 +168,21 @@ def _asks(year: int, period: ReportPeriod, unit: str | None) -> list[Ask]:
     audit_path = f"/bodies/{unit}/status" if unit else "/overview"
     return [
         *asks,
-        Ask("goals.quality", "goals", "/quality", f"year={year}{unit_query}"),
-        Ask("goals.chain", "goals", "/chain", f"year={year}&period={goal_period}{unit_query}"),
+        Ask("goals.quality", "goals", "/quality", f"year={year}&detail=summary{unit_query}"),
+        Ask("goals.chain", "goals", "/chain", f"year={year}&period={goal_period}{_chain_scope(unit)}"),
         Ask("goals.assignments", "goals", "/assignments", "limit=500"),
         Ask("economy.investments", "budget", "/investments/plan", f"from_year={year}"),
         Ask("economy.grants", "budget", "/grants/summary", f"year={year}"),
         Ask("audit.overview", "audit", audit_path, f"as_of={as_of.isoformat()}"),
     ]
+
+
+def _chain_scope(unit: str | None) -> str:
+    """A unit's report follows its own chain, from the plan down through the unit and those below it.
+    The region's shows the plan, its strategies and the council's goals with their indicators; the
+    committees' goals are summarised by the fulfilment table, as the issue asks, and the whole chain
+    of a large region is some 9 MB that no one reads in a report."""
+    return f"&unit={unit}" if unit else "&levels=council"
 
 
 def _employee_only(fulfilment: dict[str, Any]) -> dict[str, Any]:

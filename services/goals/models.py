@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.auth.policy import UnitKind
@@ -193,7 +193,11 @@ class Measurement(Tracked, Base):
     """A measured value for one period, with the split by gender where given (T/K/M as in Kolada)."""
 
     __tablename__ = "measurement"
-    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "period"),
+        # The value standing at a period: an ordered LIMIT 1 per indicator (rules/values.py).
+        Index("ix_measurement_indicator_year_end", "indicator_id", "year", "period_end_month"),
+    )
 
     indicator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
     period: Mapped[str] = mapped_column(String(10))

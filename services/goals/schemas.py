@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -629,7 +630,14 @@ class QualityReport(BaseModel):
     measurable_share: Decimal
     orphans: list[GoalRef]
     units: list[UnitQuality]
-    goal_checks: list[GoalQuality]
+    goal_checks: list[GoalQuality] | None = Field(description="Each goal's checks; null with `detail=summary`")
+
+
+class QualityDetail(StrEnum):
+    """How much of the quality report to answer: the counts and orphans alone, or each goal's checks too."""
+
+    summary = "summary"
+    goals = "goals"
 
 
 AnalysisText = Annotated[str, StringConstraints(max_length=20000)]

@@ -28,9 +28,43 @@ async def test_the_t2_report_carries_each_services_own_figures(seeded):
     assert {b["body_code"] for b in report["audit"]["overview"]["bodies"]} >= {"RS", "HSN"}
     assert report["audit"]["overview"]["as_of"] == "2022-08-31"
     assert report["goals"]["quality"]["orphans"], "the orphan goals are shown, as the auditors asked"
+    quality = await get(seeded, "/api/goals/quality?year=2022")
+    assert report["goals"]["quality"] == {**quality, "goal_checks": None}, "the counts, without each goal's checks"
     council = await get(seeded, "/api/goals/follow-ups/report-to-council?year=2022&limit=500")
     assert report["goals"]["report_to_council"] == council["items"]
     assert "Minskad sjukfrånvaro bland medarbetarna" in [g["goal"]["title"] for g in council["items"]]
+
+
+def _chain_goals(chain: dict) -> list[dict]:
+    """Every goal in a chain, nested ones included."""
+    stack = [g for s in chain["strategies"] for g in s["goals"]] + chain["unlinked_goals"]
+    found = []
+    while stack:
+        goal = stack.pop()
+        found.append(goal)
+        stack.extend(goal["children"])
+    return found
+
+
+async def test_the_regions_report_carries_the_councils_part_of_the_chain(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T2")
+    chain = report["goals"]["chain"]
+    goals = _chain_goals(chain)
+    assert goals
+    assert {g["unit_code"] for g in goals} == {"RF"}
+    assert any(s["indicators"] for s in chain["strategies"]) or any(g["indicators"] for g in goals)
+    council = await get(seeded, "/api/goals/chain?year=2022&period=T2&levels=council")
+    assert chain == council
+    whole = await get(seeded, "/api/goals/chain?year=2022&period=T2")
+    assert {g["unit_code"] for g in _chain_goals(whole)} > {"RF"}, "the committees' goals are left to the fulfilment"
+
+
+async def test_a_units_report_carries_that_units_chain(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T2?unit=HSN")
+    codes = {g["unit_code"] for g in _chain_goals(report["goals"]["chain"])}
+    assert "HSN" in codes
+    assert codes <= {"RF", "HSN", "HSF", "PV", "SV"}
+    assert report["goals"]["chain"] == await get(seeded, "/api/goals/chain?year=2022&period=T2&unit=HSN")
 
 
 async def test_t1_carries_the_economy_and_the_employees_only(seeded):

@@ -25,6 +25,32 @@ async def test_the_chain_nests_goals_under_strategies_and_their_parents(demo):
     assert s3["goals"] == []
 
 
+def _goals_in(nodes: list[dict]) -> list[dict]:
+    """Every goal of a chain's goal lists, their children included."""
+    return [found for goal in nodes for found in [goal, *_goals_in(goal["children"])]]
+
+
+async def test_the_chain_of_the_council_level_holds_the_councils_goals_and_the_strategies(demo):
+    headers = demo.stack.auth(*BOARD)
+    whole = (await demo.stack.client.get("/api/goals/chain?year=2022&period=T2", headers=headers)).json()
+    council = (
+        await demo.stack.client.get("/api/goals/chain?year=2022&period=T2&levels=council", headers=headers)
+    ).json()
+    goals = _goals_in([g for s in council["strategies"] for g in s["goals"]] + council["unlinked_goals"])
+    assert goals
+    assert {g["level"] for g in goals} == {"council"}
+    whole_goals = _goals_in([g for s in whole["strategies"] for g in s["goals"]] + whole["unlinked_goals"])
+    assert sorted(g["id"] for g in goals) == sorted(g["id"] for g in whole_goals if g["level"] == "council")
+    assert [s["indicators"] for s in council["strategies"]] == [s["indicators"] for s in whole["strategies"]]
+    committee_and_council = (
+        await demo.stack.client.get(
+            "/api/goals/chain?year=2022&period=T2&levels=council&levels=committee", headers=headers
+        )
+    ).json()
+    levels = {g["level"] for s in committee_and_council["strategies"] for g in _goals_in(s["goals"])}
+    assert levels == {"council", "committee"}
+
+
 async def test_the_chain_shows_orphans_only_to_those_who_may_read_the_draft(demo):
     board = (await demo.stack.client.get("/api/goals/chain?year=2022", headers=demo.stack.auth(*BOARD))).json()
     assert [g["title"][:12] for g in board["unlinked_goals"]] == ["Digitalisera"]
@@ -64,6 +90,15 @@ async def test_the_quality_report_answers_how_measurable_hsns_goals_are(demo):
     assert unmeasurable[0]["checks"]["time_bound"] is False
     region = (await demo.stack.client.get("/api/goals/quality", headers=demo.stack.auth(*BOARD))).json()
     assert [o["unit_code"] for o in region["orphans"]] == ["RS"]
+
+
+async def test_the_quality_summary_counts_as_the_full_report_without_each_goals_checks(demo):
+    headers = demo.stack.auth(*BOARD)
+    for query in ("unit=HSN", "year=2022", "year=2030"):
+        full = (await demo.stack.client.get(f"/api/goals/quality?{query}", headers=headers)).json()
+        summary = (await demo.stack.client.get(f"/api/goals/quality?{query}&detail=summary", headers=headers)).json()
+        assert full["goal_checks"] is not None
+        assert summary == {**full, "goal_checks": None}, query
 
 
 class StatementCounter:
@@ -123,8 +158,10 @@ async def _statements(demo, path: str) -> int:
 async def test_the_number_of_statements_does_not_grow_with_the_goals(demo):
     paths = [
         "/api/goals/chain?year=2022&period=T2",
+        "/api/goals/chain?year=2022&period=T2&levels=council",
         "/api/goals/fulfilment?year=2022&period=T2",
         "/api/goals/quality",
+        "/api/goals/quality?detail=summary",
         "/api/goals/goals?limit=100",
     ]
     before = {p: await _statements(demo, p) for p in paths}

@@ -11,17 +11,23 @@ from services.goals.rules import readmodels as rules
 from services.goals.rules.common import OrgIndex
 from services.goals.rules.goals import visible_goals
 from services.goals.rules.plans import council_code
-from services.goals.schemas import Chain, FulfilmentSummary, QualityReport
-from shared.auth.access import (
-    ANY_ROLE_READABLE_DRAFTS,
-    access,
-)
+from services.goals.schemas import Chain, FulfilmentSummary, QualityDetail, QualityReport
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.policy import UnitKind
 from shared.errors import Forbidden, error_responses
 
 router = APIRouter(tags=["read models"])
 UnitQuery = Annotated[str | None, Query(max_length=16, description="A unit and the units below it; all if left out")]
 YearQuery = Annotated[int, Query(ge=1990, le=2100)]
+LevelsQuery = Annotated[
+    list[UnitKind] | None,
+    Query(
+        description="Only the goals of units of these kinds, e.g. `levels=council` for the plan, its strategies "
+        "and the council's goals (what the region's report shows); every level if left out. A goal whose "
+        "parent goal is left out stands among `unlinked_goals` (with `orphan` false)."
+    ),
+]
 RULE = ANY_ROLE_READABLE_DRAFTS
 
 
@@ -38,6 +44,7 @@ async def get_chain(
     year: YearQuery,
     unit: UnitQuery = None,
     period: ReportingPeriod = ReportingPeriod.year,
+    levels: LevelsQuery = None,
 ) -> Chain:
     require_signed_in_reader(principal)
     index = await OrgIndex.load(session)
@@ -50,6 +57,7 @@ async def get_chain(
         period=period,
         visible=visible_goals(principal),
         plan_drafts=plan_drafts,
+        levels=levels,
     )
 
 
@@ -86,8 +94,13 @@ async def get_goal_quality(
     principal: CurrentPrincipal,
     unit: UnitQuery = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    detail: Annotated[
+        QualityDetail,
+        Query(description="`summary`: the counts and the orphan goals, `goal_checks` null (what a report shows)"),
+    ] = QualityDetail.goals,
 ) -> QualityReport:
     require_signed_in_reader(principal)
-    return await rules.quality(
+    answer = rules.quality_summary if detail is QualityDetail.summary else rules.quality
+    return await answer(
         session, await OrgIndex.load(session), unit_code=unit, year=year, visible=visible_goals(principal)
     )
