@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Goal, Lifecycle, OrgUnit, Perspective, Strategy
 from services.goals.rules.common import OrgIndex, unit_by_code
 from services.goals.schemas import GoalCreate, GoalRead, GoalUpdate
-from shared.auth.policy import Principal
+from shared.auth.policy import Principal, UnitKind
 from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
@@ -19,6 +19,12 @@ from shared.pagination import Page, PageParams, paginate
 
 def is_orphan(goal: Goal, index: OrgIndex) -> bool:
     return not index.is_council(goal.unit_id) and goal.parent_goal_id is None and goal.parent_strategy_id is None
+
+
+def orphan_in_sql(index: OrgIndex) -> ColumnElement[bool]:
+    """is_orphan as a condition, for counting in the database: the same rule, the council's ids listed."""
+    council = [unit.id for unit in index.by_id.values() if unit.kind is UnitKind.council]
+    return and_(Goal.unit_id.not_in(council), Goal.parent_goal_id.is_(None), Goal.parent_strategy_id.is_(None))
 
 
 def goal_read(goal: Goal, index: OrgIndex, perspectives: dict[uuid.UUID, str]) -> GoalRead:

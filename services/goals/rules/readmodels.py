@@ -9,7 +9,7 @@ from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import (
@@ -24,7 +24,7 @@ from services.goals.models import (
     Strategy,
 )
 from services.goals.rules.common import OrgIndex
-from services.goals.rules.goals import is_orphan, perspective_codes
+from services.goals.rules.goals import is_orphan, orphan_in_sql, perspective_codes
 from services.goals.rules.values import (
     IndicatorColour,
     Standing,
@@ -278,12 +278,6 @@ def _has_target_in_its_years() -> ColumnElement[bool]:
     )
 
 
-def _orphan(index: OrgIndex) -> ColumnElement[bool]:
-    """is_orphan in SQL: no parent goal or strategy, outside the council (whose goals link to the plan)."""
-    council = [unit.id for unit in index.by_id.values() if unit.kind is UnitKind.council]
-    return and_(Goal.unit_id.not_in(council), Goal.parent_goal_id.is_(None), Goal.parent_strategy_id.is_(None))
-
-
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -301,7 +295,7 @@ async def quality_summary(
     Counted per unit in SQL and read as plain rows: the full answer builds an ORM object and a
     response model per goal, a third of a second on a region's 5,000 goals that no document reads."""
     goal_stmt = _quality_goals(index, unit_code, year, visible)
-    orphan = _orphan(index)
+    orphan = orphan_in_sql(index)
     per_unit = await session.execute(
         goal_stmt.with_only_columns(
             OrgUnit.code,
@@ -314,14 +308,7 @@ async def quality_summary(
         .order_by(OrgUnit.code)
     )
     units = [
-        UnitQuality(
-            unit_code=code,
-            goals=goals,
-            measurable=int(measurable),
-            measurable_share=_share(int(measurable), goals),
-            financial_goals=int(financial),
-            orphans=int(orphans),
-        )
+        _unit_quality(code, goals, int(measurable), int(financial), int(orphans))
         for code, goals, measurable, financial, orphans in per_unit
     ]
     orphans = await session.execute(
@@ -329,17 +316,8 @@ async def quality_summary(
         .with_only_columns(Goal.id, OrgUnit.code, Goal.title)
         .order_by(OrgUnit.code, Goal.title, Goal.id)
     )
-    total, measurable_total = sum(u.goals for u in units), sum(u.measurable for u in units)
-    return QualityReport(
-        unit_code=unit_code,
-        year=year,
-        goals=total,
-        measurable=measurable_total,
-        measurable_share=_share(measurable_total, total),
-        orphans=[GoalRef(id=goal_id, unit_code=code, title=title) for goal_id, code, title in orphans],
-        units=units,
-        goal_checks=None,
-    )
+    refs = [GoalRef(id=goal_id, unit_code=code, title=title) for goal_id, code, title in orphans]
+    return _quality_report(unit_code, year, units, refs, goal_checks=None)
 
 
 async def quality(
@@ -359,19 +337,7 @@ async def quality(
         .group_by(Indicator.goal_id)
     )
     indicator_counts = {goal_id: (n, with_baseline) for goal_id, n, with_baseline in indicator_rows}
-    targeted = set(
-        await session.scalars(
-            select(Indicator.goal_id)
-            .distinct()
-            .join(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
-            .join(Goal, Goal.id == Indicator.goal_id)
-            .where(
-                Indicator.goal_id.in_(goal_ids),
-                IndicatorTarget.year >= Goal.start_year,
-                or_(Goal.end_year.is_(None), IndicatorTarget.year <= Goal.end_year),
-            )
-        )
-    )
+    targeted = set(await session.scalars(select(Goal.id).where(Goal.id.in_(goal_ids), _has_target_in_its_years())))
 
     checks_list: list[GoalQuality] = []
     per_unit: dict[str, Counter[str]] = defaultdict(Counter)
@@ -403,24 +369,40 @@ async def quality(
         per_unit[code].update(goals=1, measurable=int(measurable), financial=int(goal.financial), orphans=int(orphan))
         if orphan:
             orphans.append(GoalRef(id=goal.id, unit_code=code, title=goal.title))
-    total, measurable_total = len(goals), sum(1 for g in checks_list if g.measurable)
+    units = [
+        _unit_quality(code, c["goals"], c["measurable"], c["financial"], c["orphans"])
+        for code, c in sorted(per_unit.items())
+    ]
+    return _quality_report(unit_code, year, units, orphans, goal_checks=checks_list)
+
+
+def _unit_quality(code: str, goals: int, measurable: int, financial: int, orphans: int) -> UnitQuality:
+    return UnitQuality(
+        unit_code=code,
+        goals=goals,
+        measurable=measurable,
+        measurable_share=_share(measurable, goals),
+        financial_goals=financial,
+        orphans=orphans,
+    )
+
+
+def _quality_report(
+    unit_code: str | None,
+    year: int | None,
+    units: list[UnitQuality],
+    orphans: list[GoalRef],
+    goal_checks: list[GoalQuality] | None,
+) -> QualityReport:
+    """The region's or a unit's figures are the sums of its units'."""
+    total, measurable = sum(u.goals for u in units), sum(u.measurable for u in units)
     return QualityReport(
         unit_code=unit_code,
         year=year,
         goals=total,
-        measurable=measurable_total,
-        measurable_share=_share(measurable_total, total),
+        measurable=measurable,
+        measurable_share=_share(measurable, total),
         orphans=orphans,
-        units=[
-            UnitQuality(
-                unit_code=code,
-                goals=c["goals"],
-                measurable=c["measurable"],
-                measurable_share=_share(c["measurable"], c["goals"]),
-                financial_goals=c["financial"],
-                orphans=c["orphans"],
-            )
-            for code, c in sorted(per_unit.items())
-        ],
-        goal_checks=checks_list,
+        units=units,
+        goal_checks=goal_checks,
     )
