@@ -168,3 +168,15 @@ async def test_the_number_of_statements_does_not_grow_with_the_goals(demo):
     await _grow(demo, 6)
     after = {p: await _statements(demo, p) for p in paths}
     assert after == before
+
+
+async def test_an_unknown_level_or_detail_is_a_422_naming_the_parameter(demo):
+    headers = demo.stack.auth(*BOARD)
+    for path, field in (
+        ("/api/goals/chain?year=2022&period=T2&levels=parliament", "levels"),
+        ("/api/goals/quality?detail=everything", "detail"),
+    ):
+        response = await demo.stack.client.get(path, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert field in str(response.json()["errors"])
