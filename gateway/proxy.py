@@ -13,7 +13,7 @@ from gateway.auth import TokenVerifier, unauthorized
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter
 from gateway.settings import GatewaySettings
-from shared.auth.policy import Principal, expand_unit_roles
+from shared.auth.policy import Principal, with_roles_expanded
 from shared.auth.tokens import mint_internal_token
 from shared.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
@@ -147,16 +147,7 @@ class Proxy:
         if not principal.has_any_role:
             raise NoRole(principal)
         if principal.unit_roles:
-            expanded, oversight = expand_unit_roles(principal.unit_roles, await self.org_tree.get())
-            principal = Principal(
-                subject=principal.subject,
-                name=principal.name,
-                kind=principal.kind,
-                unit_roles=expanded,
-                region_roles=principal.region_roles,
-                scopes=principal.scopes,
-                oversight=oversight,
-            )
+            principal = with_roles_expanded(principal, await self.org_tree.get())
         return self.signed_in.put(token, principal, self.internal_token(principal), expires_at)
 
     def internal_token(self, principal: Principal) -> str:

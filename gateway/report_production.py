@@ -14,6 +14,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -87,15 +88,7 @@ async def _change_head(proxy: Proxy, caller: SignedIn, service: str) -> str | No
 
 def _acting_for(principal: Principal) -> Principal:
     """The caller with the gateway's own kind: the goals service keeps a snapshot only from the gateway."""
-    return Principal(
-        subject=principal.subject,
-        name=principal.name,
-        kind=PrincipalKind.service,
-        unit_roles=principal.unit_roles,
-        region_roles=principal.region_roles,
-        scopes=principal.scopes,
-        oversight=principal.oversight,
-    )
+    return replace(principal, kind=PrincipalKind.service)
 
 
 def _check_if_match(if_match: str | None, edition: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.auth.access import ANY_ROLE, REGION_READER, follow_up_reader
+from shared.auth.access import ANY_ROLE, REGION_FOLLOW_UP, follow_up_reader, reported_follow_up
 from shared.auth.deps import require_region_role
 from shared.auth.policy import READ_DECIDED_SCOPE, Principal, RegionRole
 from shared.errors import Forbidden, NotFound
@@ -10,7 +10,10 @@ from shared.errors import Forbidden, NotFound
 PATH_UNIT = "the unit in the path"
 FOLLOW_UP_READ = follow_up_reader(PATH_UNIT)
 FOLLOWED_UP_UNITS = ANY_ROLE.noting("only the units the caller may follow up")
-REGION_READ = REGION_READER
+REGION_READ = REGION_FOLLOW_UP
+# The economy read models are what the reports show, so the council reads them; outcomes and
+# forecasts one by one stay with those who follow the unit up.
+ECONOMY_READ = reported_follow_up(PATH_UNIT)
 
 
 def ensure_draft_readable(principal: Principal, unit_code: str, *, decided: bool, what: str) -> None:
@@ -27,9 +30,26 @@ def ensure_follow_up_reader(principal: Principal, unit_code: str) -> None:
         )
 
 
+def ensure_economy_reader(principal: Principal, unit_code: str) -> None:
+    """A unit's economy as reported: the unit's follow-up readers, and the council."""
+    if not principal.reads_follow_up_of(unit_code):
+        raise Forbidden(
+            f"Requires a role on {unit_code}, the board, the council, auditor or finance",
+            required=f"{unit_code}:reader",
+        )
+
+
 def ensure_region_reader(principal: Principal) -> None:
     if not principal.reads_all_drafts:
         raise Forbidden("Requires a role on the board, auditor or finance", required="RS:reader|auditor|finance")
+
+
+def ensure_region_follow_up_reader(principal: Principal) -> None:
+    """The region's economy as reported: the board, auditor, finance, and the council."""
+    if not principal.reads_region_follow_up:
+        raise Forbidden(
+            "Requires a role on the board or the council, auditor or finance", required="RS:reader|auditor|finance"
+        )
 
 
 def ensure_finance(principal: Principal) -> None:

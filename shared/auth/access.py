@@ -35,6 +35,7 @@ class GrantKind(StrEnum):
     unit_role = "unit_role"  # a role on a unit named in words ("the goal's unit"), reaching down the tree
     region_role = "region_role"  # auditor, finance or admin
     board = "board"  # a role on the board: oversight of the whole region
+    council = "council"  # a role on the council: reads the follow-up reported to it
     scope = "scope"  # an integration client's scope
     writer = "writer"  # any caller who may write somewhere; each row of the request is then checked
     gateway = "gateway"  # the gateway itself, acting for a caller it has checked
@@ -61,6 +62,8 @@ class Grant:
             text = f"{self.role} on {self.unit}" + (" (never an auditor)" if self.not_auditor else "")
         elif self.kind is GrantKind.board:
             text = "the board"
+        elif self.kind is GrantKind.council:
+            text = "the council"
         elif self.kind is GrantKind.scope:
             text = f"the {self.role} scope"
         elif self.kind is GrantKind.writer:
@@ -107,6 +110,8 @@ class Grant:
             return principal.has(RegionRole(self.role))
         if self.kind is GrantKind.board:
             return principal.oversight
+        if self.kind is GrantKind.council:
+            return principal.council
         if self.kind is GrantKind.writer:
             return principal.may_write
         if self.kind is GrantKind.gateway:
@@ -214,6 +219,10 @@ def board() -> Grant:
     return Grant(GrantKind.board)
 
 
+def council() -> Grant:
+    return Grant(GrantKind.council)
+
+
 def writer(each_row_needs: str) -> Grant:
     return Grant(GrantKind.writer, unit=each_row_needs)
 
@@ -260,6 +269,16 @@ ADMIN = rule(region_role(RegionRole.admin))
 FINANCE = rule(region_role(RegionRole.finance))
 AUDITOR = rule(region_role(RegionRole.auditor))
 REGION_READER = rule(board(), region_role(RegionRole.auditor), region_role(RegionRole.finance))
+# What the board and the committees report to the council, the council reads too (its members, any role).
+REPORTED_TO_COUNCIL = rule(council())
+
+
+def reported_follow_up(unit: str) -> Rule:
+    """A unit's follow-up as the reports show it: those who read it internally, and the council."""
+    return follow_up_reader(unit) | REPORTED_TO_COUNCIL
+
+
+REGION_FOLLOW_UP = REGION_READER | REPORTED_TO_COUNCIL
 READS_CHANGES = REGION_READER | rule(scope(READ_CHANGES_SCOPE))
 
 

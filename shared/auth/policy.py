@@ -7,7 +7,7 @@ the board reads everything (oversight); decided material is public record, draft
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 
 
@@ -97,6 +97,19 @@ def expand_unit_roles(direct: Mapping[str, UnitRole], tree: Mapping[str, OrgNode
     return effective, oversight
 
 
+def sits_on_council(direct: Mapping[str, UnitRole], tree: Mapping[str, OrgNode]) -> bool:
+    """Whether any role is held directly on the council: its members read what is reported to it."""
+    return any(code in tree and tree[code].kind is UnitKind.council for code in direct)
+
+
+def with_roles_expanded(principal: Principal, tree: Mapping[str, OrgNode]) -> Principal:
+    """The caller as the policy sees it: unit roles reaching down the tree, the board's oversight, the council."""
+    expanded, oversight = expand_unit_roles(principal.unit_roles, tree)
+    return replace(
+        principal, unit_roles=expanded, oversight=oversight, council=sits_on_council(principal.unit_roles, tree)
+    )
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling, with roles already expanded down the org tree."""
@@ -108,6 +121,9 @@ class Principal:
     region_roles: frozenset[RegionRole] = frozenset()
     scopes: frozenset[str] = frozenset()
     oversight: bool = False
+    # A member of the council (any role on it) reads the follow-up reported to the council: the
+    # economy of the region and of every unit as the reports show it, never a unit's drafts.
+    council: bool = False
 
     def has(self, role: RegionRole) -> bool:
         return role in self.region_roles
@@ -145,6 +161,16 @@ class Principal:
         if decided and self.reads_decided:
             return True
         return self.reads_all_drafts or self.role_on(unit) is not None
+
+    def reads_follow_up_of(self, unit: str) -> bool:
+        """A unit's follow-up (outcome, forecast, deviations) as reported: a role on the unit or above it,
+        the board, the auditors, finance, and the council it is reported to."""
+        return self.council or self.can_read(unit, decided=False)
+
+    @property
+    def reads_region_follow_up(self) -> bool:
+        """The region's follow-up as reported: the board, the auditors, finance and the council."""
+        return self.council or self.reads_all_drafts
 
     def can_edit(self, unit: str) -> bool:
         role = self.role_on(unit)

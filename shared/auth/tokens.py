@@ -32,6 +32,7 @@ class CallerClaims(BaseModel):
     region_roles: list[RegionRole] = Field(default_factory=list)
     scopes: list[str] = Field(default_factory=list)
     oversight: bool = False
+    council: bool = False
 
     @classmethod
     def of(cls, principal: Principal) -> CallerClaims:
@@ -43,6 +44,7 @@ class CallerClaims(BaseModel):
             region_roles=sorted(principal.region_roles),
             scopes=sorted(principal.scopes),
             oversight=principal.oversight,
+            council=principal.council,
         )
 
     def principal(self) -> Principal:
@@ -54,6 +56,7 @@ class CallerClaims(BaseModel):
             region_roles=frozenset(self.region_roles),
             scopes=frozenset(self.scopes),
             oversight=self.oversight,
+            council=self.council,
         )
 
 

@@ -1,4 +1,4 @@
-"""Every operation of the combined OpenAPI document, called by twelve callers, through a gateway in
+"""Every operation of the combined OpenAPI document, called by thirteen callers, through a gateway in
 production sign-in (RS256 tokens checked against a JWKS this test provides).
 
 Five callers are not signed in (no token, expired, another audience, `alg: none`, HS256 made with the
@@ -30,7 +30,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared.auth.access import BOARD, COUNCIL, GrantKind, Outcome, Rule, State
-from shared.auth.policy import OrgNode, Principal, PrincipalKind, UnitKind, expand_unit_roles, parse_role_claims
+from shared.auth.policy import OrgNode, Principal, PrincipalKind, UnitKind, parse_role_claims, with_roles_expanded
 from tests.gateway.identity_provider import (
     AUDIENCE,
     ISSUER,
@@ -108,6 +108,8 @@ def _callers(key: Any) -> list[Caller]:
         person((OTHER_EDITOR,)),
         person((f"{UNIT}:reader",)),
         person((f"{UNIT}:registrar",)),
+        # A member of the council: reads what is reported to it, writes nothing.
+        person(("RF:reader",)),
         person(("auditor",)),
         person(("finance",)),
         person(("admin",)),
@@ -120,8 +122,7 @@ def _principal(caller: Caller, tree: Mapping[str, OrgNode]) -> Principal:
     if caller.scopes:
         return Principal(caller.name, caller.name, kind=PrincipalKind.client, scopes=frozenset(caller.scopes))
     direct, region = parse_role_claims(caller.roles)
-    expanded, oversight = expand_unit_roles(direct, tree)
-    return Principal(caller.name, caller.name, unit_roles=expanded, region_roles=region, oversight=oversight)
+    return with_roles_expanded(Principal(caller.name, caller.name, unit_roles=direct, region_roles=region), tree)
 
 
 # --- the targets -------------------------------------------------------------------------------

@@ -7,7 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from services.budget.access import FOLLOW_UP_READ, REGION_READ, ensure_follow_up_reader, ensure_region_reader
+from services.budget.access import (
+    ECONOMY_READ,
+    REGION_READ,
+    ensure_economy_reader,
+    ensure_region_follow_up_reader,
+)
 from services.budget.dependencies import Settings
 from services.budget.models import FollowUp
 from services.budget.rules import economy as rules
@@ -35,7 +40,7 @@ ThresholdQuery = Annotated[
     operation_id="get_unit_economy",
     summary="A unit's frame, year-to-date budget and outcome, forecast and deviations, in one answer",
     responses=error_responses(Forbidden),
-    **access(FOLLOW_UP_READ),
+    **access(ECONOMY_READ),
 )
 async def get_unit_economy(
     unit_code: Annotated[str, Path(max_length=16)],
@@ -47,7 +52,7 @@ async def get_unit_economy(
     month: MonthQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> UnitEconomyRead:
-    ensure_follow_up_reader(principal, unit_code)
+    ensure_economy_reader(principal, unit_code)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
     return await rules.unit_economy(session, unit_code, year, rules.through_month_of(follow_up, month), threshold)
 
@@ -68,7 +73,7 @@ async def get_region_economy(
     month: MonthQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> RegionEconomyRead:
-    ensure_region_reader(principal)
+    ensure_region_follow_up_reader(principal)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
     return await rules.region_economy(session, year, rules.through_month_of(follow_up, month), threshold)
 
