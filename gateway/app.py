@@ -117,7 +117,10 @@ MoneyQuery = Annotated[MoneyScale, Query(description="Money in thousands (tkr) o
 
 def _draft_headers(report: Report) -> dict[str, str]:
     """Whether a document is whole, said in headers too, so a robot saving the file need not parse it."""
-    missing = ", ".join(f"{m.section} ({m.service})" for m in report.missing)
+    missing = ", ".join(
+        [f"{m.section} ({m.service})" for m in report.missing]
+        + [f"{n.section} (no data)" for n in report.no_data if n.required]
+    )
     return {
         "X-Report-Complete": "true" if report.complete else "false",
         **({"X-Report-Missing": missing} if missing else {}),

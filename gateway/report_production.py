@@ -106,6 +106,7 @@ def _refuse_unless_whole(edition: dict[str, Any], report: Report, heads: dict[st
     """409 naming every section not ready and every part of the report that is missing."""
     not_ready = [f"{s['unit_code']}/{s['topic']}" for s in edition["sections"] if not s["ready"]]
     missing = [f"{m.section} ({m.service}): {m.reason}" for m in report.missing]
+    missing += [f"{n.section} (no data): {n.reason}" for n in report.no_data if n.required]
     missing += [f"data version ({service}): the service did not answer" for service, h in heads.items() if h is None]
     if not_ready or missing:
         parts = ([f"sections not ready: {', '.join(not_ready)}"] if not_ready else []) + (

@@ -39,6 +39,14 @@ LABELS: dict[Language, dict[str, str]] = {
         "annual.year": "Årsredovisning",
         "region": "Regionen",
         "draft": "Utkast: uppgifter saknas",
+        "as_of": "Per",
+        "generated": "sammanställd",
+        "no_data": "Inga uppgifter för perioden",
+        "no_data.goals.fulfilment": "Inga mål följs upp för året.",
+        "no_data.economy.economy": "Inga ramar eller utfall för året.",
+        "no_data.economy.accounts": "Inga bokförda utfall för året: räkenskaperna kan inte redovisas.",
+        "no_data.goals.report_to_council": "Inget mål bedöms inte nås.",
+        "no_data.audit.overview": "Inget revisionsmaterial vid periodens slut.",
         "summary": "Sammanfattning",
         "fulfilment": "Måluppfyllelse",
         "unit": "Enhet",
@@ -84,6 +92,14 @@ LABELS: dict[Language, dict[str, str]] = {
         "annual.year": "Annual report",
         "region": "The region",
         "draft": "Draft: data is missing",
+        "as_of": "As at",
+        "generated": "compiled",
+        "no_data": "No data for the period",
+        "no_data.goals.fulfilment": "No goals are followed up for the year.",
+        "no_data.economy.economy": "No frames or outcomes for the year.",
+        "no_data.economy.accounts": "No ledger rows for the year: the accounts cannot be shown.",
+        "no_data.goals.report_to_council": "No goal is forecast as not met.",
+        "no_data.audit.overview": "No audit material at the period's end.",
         "summary": "Summary",
         "fulfilment": "Goal fulfilment",
         "unit": "Unit",
@@ -167,6 +183,17 @@ def share(value: Any) -> str:
     return "–" if number is None else f"{swedish_number(number * 100, 0)} %"
 
 
+def subtitle(data: dict[str, Any], t: dict[str, str]) -> str:
+    """Whose report, the date it speaks for, and when it was put together in Swedish time (as stored)."""
+    compiled = str(data["generated_at"])[:16].replace("T", " ")
+    return f"{data['unit'] or t['region']} · {t['as_of']} {data['as_of']} · {t['generated']} {compiled}"
+
+
+def no_data_lines(data: dict[str, Any], t: dict[str, str]) -> list[str]:
+    """Each section with nothing for the period, in the reader's language."""
+    return [t.get(f"no_data.{n['section']}", n["reason"]) for n in data.get("no_data", [])]
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined
@@ -193,5 +220,7 @@ def render_html(report: Report, scale: MoneyScale, language: Language) -> str:
         title=f"{labels[f'{report.kind}.{report.period.value}']} {report.year}",
         t={**labels, **CHART_LABELS[language]},
         money=lambda value: money(value, scale),
+        subtitle=subtitle(data, labels),
+        no_data=no_data_lines(data, labels),
         language=language.value,
     )

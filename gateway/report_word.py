@@ -16,7 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
 from gateway.charts import CHART_LABELS, Chart, charts_for, png
-from gateway.report_text import LABELS, Language, MoneyScale, money, percent, share
+from gateway.report_text import LABELS, Language, MoneyScale, money, no_data_lines, percent, share, subtitle
 from gateway.reports import Report
 
 COLOURS = ("green", "yellow", "red", "grey")
@@ -73,6 +73,7 @@ def _perspective(goals: dict[str, Any], code: str | None) -> str:
 def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str], figures: Figures) -> None:
     fulfilment = goals["fulfilment"]
     document.add_heading(t["fulfilment"], level=1)
+    document.add_paragraph(f"{t['as_of']} {goals['as_of']}")
     rows = [
         [r["unit_code"], _perspective(goals, r["perspective"]), *(str(r[c]) for c in COLOURS), str(r["total"])]
         for r in fulfilment["rows"]
@@ -100,9 +101,11 @@ def _goals(document: DocumentObject, goals: dict[str, Any], t: dict[str, str], f
 
 
 def _economy(
-    document: DocumentObject, economy: dict[str, Any], t: dict[str, str], scale: MoneyScale, figures: Figures
+    document: DocumentObject, section: dict[str, Any], t: dict[str, str], scale: MoneyScale, figures: Figures
 ) -> None:
+    economy = section["economy"]
     document.add_heading(t["economy"], level=1)
+    document.add_paragraph(f"{t['as_of']} {section['as_of']}")
     units = economy.get("units", [economy])
     rows = []
     for unit in units:
@@ -138,10 +141,12 @@ def _economy(
         )
 
 
-def _audit(document: DocumentObject, overview: dict[str, Any], t: dict[str, str]) -> None:
+def _audit(document: DocumentObject, section: dict[str, Any], t: dict[str, str]) -> None:
+    overview = section["overview"]
     if "bodies" not in overview:
         return
     document.add_heading(t["audit"], level=1)
+    document.add_paragraph(f"{t['as_of']} {section['as_of']}")
     rows = []
     for body in overview["bodies"]:
         statement = body.get("latest_statement") or {}
@@ -166,16 +171,19 @@ def render_docx(report: Report, scale: MoneyScale, language: Language) -> bytes:
     figures = Figures(charts_for(data, scale, language), language)
     document = Document()
     document.add_heading(f"{t[f'{report.kind}.{report.period.value}']} {report.year}", level=0)
-    document.add_paragraph(f"{report.unit or t['region']} · {data['generated_at'][:16].replace('T', ' ')} UTC")
-    if not report.complete:
+    document.add_paragraph(subtitle(data, t))
+    if report.missing:
         document.add_paragraph(t["draft"]).runs[0].bold = True
         _bullets(document, (f"{m.section} ({m.service}): {m.reason}" for m in report.missing))
+    if report.no_data:
+        document.add_paragraph(t["no_data"]).runs[0].bold = True
+        _bullets(document, no_data_lines(data, t))
     if data["goals"]:
         _goals(document, data["goals"], t, figures)
     if data["economy"]:
-        _economy(document, data["economy"]["economy"], t, scale, figures)
+        _economy(document, data["economy"], t, scale, figures)
     if data["audit"]:
-        _audit(document, data["audit"]["overview"], t)
+        _audit(document, data["audit"], t)
     if data["analysis"]:
         _analysis(document, data["analysis"], t)
     out = io.BytesIO()

@@ -5,25 +5,28 @@ rules to what the caller may read) and its timeout. A service that does not answ
 sections out, and the report says which and why instead of failing: such a report is a draft.
 
 T1 centres on the economy and the employees (the employee perspective of the goals); T2 and the
-annual report carry everything, the auditors' material included.
+annual report carry everything, the auditors' material included, and the annual report the year's
+accounts.
+
+A report speaks for its period's end (shared/asof.py): every service is asked `as_of` that date and
+every section says the date it answers for. A section with nothing for the period says so in
+`no_data`; a report whose goals, economy or accounts are empty for its period is not complete.
 """
 
 from __future__ import annotations
 
 import asyncio
-import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from gateway.proxy import Proxy, SignedIn
+from shared.asof import SWEDISH_TIME, period_end
 from shared.errors import DomainError
 
-# The month each follow-up runs to, and the day the auditors' material is read as of.
-THROUGH_MONTH = {"T1": 4, "T2": 8, "year": 12}
 EMPLOYEE_PERSPECTIVE = "employee"
 
 
@@ -39,9 +42,23 @@ class MissingSection(BaseModel):
     reason: str = Field(description="Why it is missing: the service's answer, or that it did not answer")
 
 
+class NoData(BaseModel):
+    """A section with nothing for the report's period, said in words instead of an empty table."""
+
+    section: str = Field(examples=["economy.accounts"])
+    reason: str = Field(examples=["No ledger rows for 2021"])
+    required: bool = Field(
+        description="Whether the report needs this section to be complete (goals, economy, the annual accounts)"
+    )
+
+
+AS_OF_FIELD = Field(description="The date the section answers for: what belonged to it, nothing later")
+
+
 class GoalsSection(BaseModel):
     """The goals service's view: fulfilment, how measurable the goals are, what to report to the council."""
 
+    as_of: date = AS_OF_FIELD
     fulfilment: dict[str, Any] = Field(description="Goals by colour per unit and perspective (`/fulfilment`)")
     perspectives: dict[str, str] = Field(
         default_factory=dict, description="The region's perspectives, code to name, in their order"
@@ -63,7 +80,14 @@ class GoalsSection(BaseModel):
 class EconomySection(BaseModel):
     """The budget service's view: frames, year-to-date outcome, forecasts, deviations, the result."""
 
+    as_of: date = AS_OF_FIELD
     economy: dict[str, Any] = Field(description="Per unit and for the region (`/economy/region` or `/economy/units`)")
+    accounts: dict[str, Any] | None = Field(
+        default=None,
+        description="The annual report's accounts: income statement from the ledger, the result against its "
+        "target and the balance requirement reconciliation (`/economy/region/accounts`); only the region's "
+        "annual report",
+    )
     investments: dict[str, Any] | None = Field(default=None, description="The investment plan, ten years on")
     grants: dict[str, Any] | None = Field(default=None, description="Targeted state grants and those with no goal")
 
@@ -72,6 +96,7 @@ class AuditSection(BaseModel):
     """The audit service's view: open recommendations and actions per body, overdue items, statements,
     internal control."""
 
+    as_of: date = AS_OF_FIELD
     overview: dict[str, Any]
 
 
@@ -104,9 +129,13 @@ class Report(BaseModel):
     year: int
     period: ReportPeriod
     unit: str | None = Field(description="The unit the report is for, with the units below it; the region if null")
-    generated_at: datetime
-    complete: bool
+    as_of: date = Field(description="The period's end the report speaks for: T1 30 April, T2 31 August, 31 December")
+    generated_at: datetime = Field(description="When the report was put together, in Swedish time")
+    complete: bool = Field(description="Every section came, and none the report needs is empty for the period")
     missing: list[MissingSection]
+    no_data: list[NoData] = Field(
+        default_factory=list, description="Sections with nothing for the period, each said in words"
+    )
     goals: GoalsSection | None
     economy: EconomySection | None
     audit: AuditSection | None = Field(description="In T2 and the annual report")
@@ -149,32 +178,33 @@ async def _ask(proxy: Proxy, caller: SignedIn, ask: Ask) -> Answer:
     return Answer(body, None)
 
 
-def _asks(year: int, period: ReportPeriod, unit: str | None) -> list[Ask]:
-    """What each section needs, from which service."""
+def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> list[Ask]:
+    """What each section needs, from which service, as at the period's end."""
     unit_query = f"&unit={unit}" if unit else ""
+    at = f"as_of={as_of.isoformat()}"
     goal_period = period.value
-    follow_up = f"follow_up={period.value}" if period is not ReportPeriod.year else "month=12"
+    follow_up = "T3" if period is ReportPeriod.year else period.value
     economy_path = f"/economy/units/{unit}" if unit else "/economy/region"
     asks = [
-        Ask("goals.fulfilment", "goals", "/fulfilment", f"year={year}&period={goal_period}{unit_query}"),
-        Ask("goals.report_to_council", "goals", "/follow-ups/report-to-council", f"year={year}&limit=500"),
+        Ask("goals.fulfilment", "goals", "/fulfilment", f"year={year}&period={goal_period}&{at}{unit_query}"),
+        Ask("goals.report_to_council", "goals", "/follow-ups/report-to-council", f"year={year}&{at}&limit=500"),
         Ask("goals.perspectives", "goals", "/perspectives", "limit=100"),
-        Ask("economy.economy", "budget", economy_path, f"year={year}&{follow_up}"),
+        Ask("economy.economy", "budget", economy_path, f"year={year}&follow_up={follow_up}&{at}"),
     ]
     if period is ReportPeriod.T1:
         return asks
-    month = THROUGH_MONTH[period.value]
-    as_of = date(year, month, calendar.monthrange(year, month)[1])
     audit_path = f"/bodies/{unit}/status" if unit else "/overview"
-    return [
-        *asks,
-        Ask("goals.quality", "goals", "/quality", f"year={year}&detail=summary{unit_query}"),
-        Ask("goals.chain", "goals", "/chain", f"year={year}&period={goal_period}{_chain_scope(unit)}"),
-        Ask("goals.assignments", "goals", "/assignments", "limit=500"),
-        Ask("economy.investments", "budget", "/investments/plan", f"from_year={year}"),
-        Ask("economy.grants", "budget", "/grants/summary", f"year={year}"),
-        Ask("audit.overview", "audit", audit_path, f"as_of={as_of.isoformat()}"),
+    asks += [
+        Ask("goals.quality", "goals", "/quality", f"year={year}&detail=summary&{at}{unit_query}"),
+        Ask("goals.chain", "goals", "/chain", f"year={year}&period={goal_period}&{at}{_chain_scope(unit)}"),
+        Ask("goals.assignments", "goals", "/assignments", f"{at}&limit=500"),
+        Ask("economy.investments", "budget", "/investments/plan", f"from_year={year}&{at}"),
+        Ask("economy.grants", "budget", "/grants/summary", f"year={year}&{at}"),
+        Ask("audit.overview", "audit", audit_path, at),
     ]
+    if period is ReportPeriod.year and unit is None:
+        asks.append(Ask("economy.accounts", "budget", "/economy/region/accounts", f"year={year}"))
+    return asks
 
 
 def _chain_scope(unit: str | None) -> str:
@@ -200,15 +230,20 @@ async def build_report(
     proxy: Proxy, caller: SignedIn, kind: str, year: int, period: ReportPeriod, unit: str | None
 ) -> Report:
     """Ask the services at once and put their answers together; what does not come is listed as missing."""
-    asks = [*_asks(year, period, unit), analysis_ask(kind, year, period, unit)]
+    as_of = period_end(year, period.value)
+    asks = [*_asks(year, period, unit, as_of), analysis_ask(kind, year, period, unit)]
     results = await asyncio.gather(*(_ask(proxy, caller, ask) for ask in asks))
     answers = dict(zip([ask.section for ask in asks], results, strict=True))
     got = {section: answer.data for section, answer in answers.items() if answer.missing is None}
     missing = [answer.missing for answer in answers.values() if answer.missing is not None]
+    missing += _answered_for_another_date(got, as_of)
+    for wrong in missing:
+        got.pop(wrong.section, None)
     goals = None
     if "goals.fulfilment" in got:
         fulfilment = got["goals.fulfilment"]
         goals = GoalsSection(
+            as_of=as_of,
             fulfilment=_employee_only(fulfilment) if period is ReportPeriod.T1 else fulfilment,
             perspectives={p["code"]: p["name"] for p in _items(got.get("goals.perspectives"))},
             quality=got.get("goals.quality"),
@@ -219,24 +254,74 @@ async def build_report(
     economy = None
     if "economy.economy" in got:
         economy = EconomySection(
-            economy=got["economy.economy"], investments=got.get("economy.investments"), grants=got.get("economy.grants")
+            as_of=as_of,
+            economy=got["economy.economy"],
+            accounts=got.get("economy.accounts"),
+            investments=got.get("economy.investments"),
+            grants=got.get("economy.grants"),
         )
-    audit = AuditSection(overview=got["audit.overview"]) if "audit.overview" in got else None
+    audit = AuditSection(as_of=as_of, overview=got["audit.overview"]) if "audit.overview" in got else None
+    no_data = _sections_without_data(got, year)
     edition = next(iter(_items(got.get(ANALYSIS))), None)
     return Report(
         kind=kind,
         year=year,
         period=period,
         unit=unit,
-        generated_at=datetime.now(UTC),
-        complete=not missing,
+        as_of=as_of,
+        generated_at=datetime.now(SWEDISH_TIME),
+        complete=not missing and not any(n.required for n in no_data),
         missing=missing,
+        no_data=no_data,
         goals=goals,
         economy=economy,
         audit=audit,
         analysis=analysis_of(edition),
         edition=stamp_of(edition),
     )
+
+
+def _answered_for_another_date(got: dict[str, Any], as_of: date) -> list[MissingSection]:
+    """A service that says it answered as at another date than asked cannot stand in this report."""
+    wrong = []
+    for section, data in got.items():
+        said = data.get("as_of") if isinstance(data, dict) else None
+        if said is not None and said != as_of.isoformat():
+            service = section.partition(".")[0].replace("economy", "budget")
+            reason = f"the {service} service answered as at {said}, not {as_of.isoformat()}"
+            wrong.append(MissingSection(section=section, service=service, reason=reason))
+    return wrong
+
+
+def _sections_without_data(got: dict[str, Any], year: int) -> list[NoData]:
+    """The sections that came but hold nothing for the period; goals, economy and accounts are required."""
+    found = []
+    fulfilment = got.get("goals.fulfilment")
+    if fulfilment is not None and not fulfilment.get("rows"):
+        found.append(NoData(section="goals.fulfilment", reason=f"No goals followed up for {year}", required=True))
+    economy = got.get("economy.economy")
+    if economy is not None and not _has_economy(economy):
+        found.append(NoData(section="economy.economy", reason=f"No frames or outcomes for {year}", required=True))
+    accounts = got.get("economy.accounts")
+    if accounts is not None and not accounts.get("has_data", True):
+        found.append(NoData(section="economy.accounts", reason=f"No ledger rows for {year}", required=True))
+    if "goals.report_to_council" in got and not _items(got["goals.report_to_council"]):
+        found.append(NoData(section="goals.report_to_council", reason="No goal forecast as not met", required=False))
+    overview = got.get("audit.overview")
+    if isinstance(overview, dict) and "bodies" in overview and not overview["bodies"]:
+        found.append(NoData(section="audit.overview", reason="No audit material by the period's end", required=False))
+    return found
+
+
+def _has_economy(economy: dict[str, Any]) -> bool:
+    """A unit's or the region's economy with a frame or an outcome; the region's lists its units."""
+    units = economy["units"] if "units" in economy else [economy]
+    return any(u.get("frame") is not None or _has_outcome(u) for u in units)
+
+
+def _has_outcome(unit: dict[str, Any]) -> bool:
+    outcome = unit.get("outcome_ytd") or {}
+    return any(str(v) not in ("0", "0.00") for k, v in outcome.items() if k not in ("costs", "net_cost"))
 
 
 ANALYSIS = "analysis"

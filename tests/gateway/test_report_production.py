@@ -273,3 +273,14 @@ async def test_bad_input_is_refused(seeded):
     edition = await open_edition(seeded, {**HSN_T2, "period": "T1"})
     too_long = await write(seeded, edition["sections"][0], text="x" * 20001)
     assert too_long.status_code == 422
+
+
+async def test_completion_refuses_a_report_with_nothing_for_its_period(seeded):
+    empty_year = {"kind": "annual", "year": 2019, "period": "year", "unit_code": "HSN"}
+    edition = await make_all_ready(seeded, await open_edition(seeded, empty_year))
+    refused = await complete(seeded, edition)
+    assert refused.status_code == 409, refused.text
+    missing = refused.json()["missing"]
+    assert any(m.startswith("goals.fulfilment (no data)") for m in missing)
+    assert any(m.startswith("economy.economy (no data)") for m in missing)
+    assert (await edition_now(seeded, edition))["status"] == "open"

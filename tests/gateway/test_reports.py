@@ -110,10 +110,50 @@ async def test_each_section_shows_only_what_the_caller_may_read(seeded):
     report = await get(seeded, "/api/reports/interim/2022/T2", roles=("h", "HSN:reader"))
     assert report["complete"] is False
     assert [(m["section"], m["reason"]) for m in report["missing"]] == [
-        ("economy.economy", "the budget service answered 403: Requires a role on the board, auditor or finance")
+        (
+            "economy.economy",
+            "the budget service answered 403: Requires a role on the board or the council, auditor or finance",
+        )
     ]
     own = await get(seeded, "/api/reports/interim/2022/T2?unit=HSN", roles=("h", "HSN:reader"))
     assert own["complete"] is True
+
+
+@pytest.mark.parametrize("role", ["RF:reader", "RF:editor", "RF:registrar"])
+@pytest.mark.parametrize("path", ["/api/reports/interim/2022/T2", "/api/reports/interim/2022/T2?unit=HSN"])
+async def test_the_council_reads_every_report_complete(seeded, role, path):
+    report = await get(seeded, path, roles=("fm", role))
+    assert (report["complete"], report["missing"]) == (True, [])
+    assert report["economy"]["economy"]
+
+
+async def test_a_council_member_still_reads_no_drafts_and_writes_nothing(seeded):
+    council = seeded.auth("fm", "RF:reader")
+    frames = await seeded.client.get("/api/budget/frames/total?year=2022&status=proposal", headers=council)
+    assert frames.status_code == 403
+    outcomes = await seeded.client.post("/api/budget/forecasts", json={}, headers=council)
+    assert outcomes.status_code == 403
+
+
+async def test_a_report_speaks_for_its_periods_end_in_every_section(seeded):
+    for path, as_of in [
+        ("/api/reports/interim/2022/T1", "2022-04-30"),
+        ("/api/reports/interim/2022/T2", "2022-08-31"),
+        ("/api/reports/annual/2022", "2022-12-31"),
+    ]:
+        report = await get(seeded, path)
+        assert report["as_of"] == as_of
+        sections = [report["goals"], report["economy"], report["audit"]]
+        assert all(s["as_of"] == as_of for s in sections if s is not None)
+        assert report["generated_at"].endswith(("+01:00", "+02:00")), "people read Swedish time"
+
+
+async def test_an_empty_year_says_so_and_is_not_complete(seeded):
+    report = await get(seeded, "/api/reports/annual/2019")
+    assert report["complete"] is False
+    assert report["missing"] == []
+    required = {n["section"] for n in report["no_data"] if n["required"]}
+    assert {"goals.fulfilment", "economy.economy"} <= required
 
 
 @pytest.mark.parametrize(
