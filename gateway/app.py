@@ -25,7 +25,7 @@ from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedInCache
 from gateway.rendering import DOCUMENTS
 from gateway.report_production import production_router
-from gateway.report_text import Language, MoneyScale
+from gateway.report_text import REPORT_CSP, Language, MoneyScale
 from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
 from shared.auth.access import ANY_ROLE, access
@@ -131,7 +131,8 @@ async def _in_format(
     report: Report, report_format: ReportFormat, money: MoneyScale, lang: Language
 ) -> Report | Response:
     if report_format is ReportFormat.html:
-        return HTMLResponse(await DOCUMENTS.html(report, money, lang), headers=_draft_headers(report))
+        page = await DOCUMENTS.html(report, money, lang)
+        return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_CSP, **_draft_headers(report)})
     if report_format is ReportFormat.docx:
         name = f"{report.kind}-{report.year}-{report.period.value}{'-' + report.unit if report.unit else ''}.docx"
         return Response(

@@ -377,12 +377,38 @@ def png(chart: Chart, language: Language) -> bytes:
 
 
 _SVG_START = re.compile(r"<svg\b[^>]*>")
+_STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL)
+_DECLARATION = re.compile(r"^\s*([a-z-]+)\s*:\s*(.+?)\s*$")
+
+
+def _as_attributes(declarations: str) -> str:
+    """`fill: #fff; stroke-width: 0.8` as SVG presentation attributes: `fill="#fff" stroke-width="0.8"`."""
+    pairs = (_DECLARATION.match(d) for d in declarations.split(";") if d.strip())
+    return " ".join(f'{m.group(1)}="{escape(m.group(2))}"' for m in pairs if m)
+
+
+def without_inline_styles(text: str) -> str:
+    """matplotlib's SVG with its styling as presentation attributes instead of CSS.
+
+    The report page's Content-Security-Policy lets only the page's own stylesheet through (by its
+    hash); `style` attributes and `<style>` elements in the charts would be blocked and every shape
+    drawn black. Presentation attributes are not CSS and need no permission. The `<style>` element's
+    defaults (`*{stroke-linejoin: round; …}`) move onto the root, from where they are inherited."""
+    defaults = _STYLE_ELEMENT.search(text)
+    text = _STYLE_ELEMENT.sub("", text)
+    text = _STYLE_ATTRIBUTE.sub(lambda m: _as_attributes(m.group(1)), text)
+    if defaults is not None:
+        inner = defaults.group(1).strip()
+        rules = inner[inner.find("{") + 1 : inner.rfind("}")]
+        text = _SVG_START.sub(lambda m: m.group(0)[:-1] + " " + _as_attributes(rules) + ">", text, count=1)
+    return text
 
 
 def svg(chart: Chart, language: Language) -> str:
     """The chart as an SVG element to put inline in HTML, with its title and description for screen readers."""
     text = _save(chart, language, "svg", metadata={"Date": None}).decode("utf-8")
-    text = text[text.index("<svg") :]
+    text = without_inline_styles(text[text.index("<svg") :])
     opening = _SVG_START.search(text)
     assert opening is not None  # matplotlib always writes one
     head = opening.group(0)[:-1] + f' role="img" aria-label="{escape(chart.title)}" class="chart-{chart.key}">'

@@ -3,10 +3,12 @@ schemas and name only real settings and apps, and the image's command lines star
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -136,3 +138,36 @@ def test_an_app_without_configuration_refuses_to_start_in_production():
     output, _ = process.communicate(timeout=30)
     assert process.returncode != 0
     assert b"goals cannot start: internal_secret must be set to a random secret" in output
+
+
+def test_the_installed_package_carries_every_file_the_apps_read(tmp_path):
+    """The image installs the project as a wheel (not from the checkout): a template, stylesheet or demo
+    file left out of the package data would be missing only in production. Built from a clean copy of
+    the tracked files, so that a stale build/ directory cannot stand in for the package data."""
+    root = DEPLOY.parent
+    tracked = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "pyproject.toml", "README.md", *PACKAGES],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    source = tmp_path / "source"
+    for name in tracked:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    packed = set(zipfile.ZipFile(wheel).namelist())
+    data_files = [f for f in tracked if not f.endswith(".py") and f.startswith(PACKAGES)]
+    assert "gateway/templates/report.html.j2" in data_files
+    assert [f for f in data_files if f not in packed] == []
+
+
+PACKAGES = ("shared/", "services/", "gateway/", "cli/")
