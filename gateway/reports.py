@@ -142,6 +142,9 @@ class Report(BaseModel):
     analysis: list[AnalysisText] = Field(
         default_factory=list, description="The units' analysis texts of the report's edition that the caller may read"
     )
+    unit_names: dict[str, str] = Field(
+        default_factory=dict, description="The name of each org unit by its code, for the documents"
+    )
     edition: EditionStamp | None = Field(default=None, description="The report's edition, if one is opened")
 
 
@@ -189,6 +192,7 @@ def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> lis
         Ask("goals.fulfilment", "goals", "/fulfilment", f"year={year}&period={goal_period}&{at}{unit_query}"),
         Ask("goals.report_to_council", "goals", "/follow-ups/report-to-council", f"year={year}&{at}&limit=500"),
         Ask("goals.perspectives", "goals", "/perspectives", "limit=100"),
+        Ask("goals.units", "goals", "/units", "limit=500"),
         Ask("economy.economy", "budget", economy_path, f"year={year}&follow_up={follow_up}&{at}"),
     ]
     if period is ReportPeriod.T1:
@@ -277,6 +281,7 @@ async def build_report(
         economy=economy,
         audit=audit,
         analysis=analysis_of(edition),
+        unit_names={u["code"]: u["name"] for u in _items(got.get("goals.units"))},
         edition=stamp_of(edition),
     )
 

@@ -234,3 +234,9 @@ async def test_the_word_document_holds_the_same_figures_as_the_json(seeded):
     for unit in report["economy"]["economy"]["units"]:
         assert units[unit["unit_code"]][1] == money(unit["frame"], MoneyScale.mnkr)
     assert economy.rows[1].cells[0].text == "HSN !"  # flagged over the threshold
+
+
+async def test_the_report_names_its_units(seeded):
+    report = await get(seeded, "/api/reports/interim/2022/T2")
+    assert report["unit_names"]["HSN"] == "Hälso- och sjukvårdsnämnden"
+    assert {r["unit_code"] for r in report["goals"]["fulfilment"]["rows"]} <= set(report["unit_names"])
