@@ -61,7 +61,7 @@ async def get_body_status(
     as_of: AsOfQuery = None,
 ) -> BodyStatus:
     require_signed_in_reader(principal)
-    return await rules.body_status(session, body_code, as_of_or_today(as_of), matrix)
+    return await rules.body_status(session, body_code, _as_at(as_of), matrix)
 
 
 @router.get(
@@ -75,4 +75,4 @@ async def get_overview(
     session: DbSession, principal: CurrentPrincipal, matrix: RiskMatrixDep, as_of: AsOfQuery = None
 ) -> Overview:
     require_signed_in_reader(principal)
-    return await rules.overview(session, as_of_or_today(as_of), matrix)
+    return await rules.overview(session, _as_at(as_of), matrix)
