@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.asof import PERIOD_END_MONTH
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
 from shared.types import Money, Quantity
@@ -85,7 +86,12 @@ class ResourceCalculation(Tracked, Base):
 
 
 class AccountCategory(StrEnum):
-    """The ledger's account categories: revenue, and the cost kinds the follow-up reports."""
+    """The ledger's account categories.
+
+    The units' own: revenue, and the cost kinds the follow-up reports against their frames. The
+    region's (booked on the finance administration's unit and read only by the year's accounts):
+    tax revenue, general grants and equalisation, central pension costs, financial income and costs.
+    """
 
     revenue = "revenue"
     personnel = "personnel"
@@ -93,6 +99,31 @@ class AccountCategory(StrEnum):
     pharmaceuticals = "pharmaceuticals"
     other_costs = "other_costs"
     depreciation = "depreciation"
+    tax_revenue = "tax_revenue"
+    general_grants = "general_grants"
+    pension_costs = "pension_costs"
+    financial_income = "financial_income"
+    financial_costs = "financial_costs"
+
+
+# What a unit's follow-up compares with its frame; the region's lines belong to the resource calculation.
+UNIT_COST_CATEGORIES = (
+    AccountCategory.personnel,
+    AccountCategory.purchased_care,
+    AccountCategory.pharmaceuticals,
+    AccountCategory.other_costs,
+    AccountCategory.depreciation,
+)
+UNIT_CATEGORIES = (AccountCategory.revenue, *UNIT_COST_CATEGORIES)
+# Categories the ledger books as credits: an outcome holds them as positive amounts.
+REVENUE_CATEGORIES = frozenset(
+    {
+        AccountCategory.revenue,
+        AccountCategory.tax_revenue,
+        AccountCategory.general_grants,
+        AccountCategory.financial_income,
+    }
+)
 
 
 class Outcome(Tracked, Base):
@@ -169,7 +200,7 @@ class FollowUp(StrEnum):
     T3 = "T3"
 
 
-FOLLOW_UP_MONTH = {FollowUp.T1: 4, FollowUp.T2: 8, FollowUp.T3: 12}
+FOLLOW_UP_MONTH = {f: PERIOD_END_MONTH[f.value] for f in FollowUp}
 
 
 class Forecast(Tracked, Base):

@@ -382,7 +382,9 @@ class UnitEconomy(BaseModel):
     """A unit's economy through a month: frame, year-to-date budget and outcome, forecast and deviations."""
 
     unit_code: str
-    frame: MoneyAmount | None = Field(description="The decided frame in force")
+    frame: MoneyAmount | None = Field(description="The frame in force on `as_of`: the latest version decided by then")
+    frame_revision: int | None = Field(default=None, description="The revision of that frame; null for the totals")
+    frame_decided_on: date | None = Field(default=None, description="When that frame was decided")
     budget_ytd: MoneyAmount | None
     budget_ytd_source: str | None = Field(description="periodised, or even (frame × months / 12) without one")
     outcome_ytd: OutcomeSummary
@@ -392,9 +394,13 @@ class UnitEconomy(BaseModel):
     flagged: bool
 
 
+AS_OF_ANSWER = "The date the answer speaks for: the follow-up's (or month's) end unless `as_of` was given"
+
+
 class UnitEconomyRead(UnitEconomy):
     year: int
-    through_month: int
+    through_month: int = Field(description="Outcomes of the months through this one (0 before January ended)")
+    as_of: date = Field(description=AS_OF_ANSWER)
     threshold_percent: Decimal
 
 
@@ -412,6 +418,10 @@ class RegionResult(BaseModel):
     balance_requirement_met_ytd: bool = Field(description="Revenue exceeds cost so far")
     net_cost_forecast: MoneyAmount = Field(description="Each unit's latest forecast, or its frame without one")
     result_forecast: MoneyAmount
+    result_forecast_percent: Decimal | None = Field(
+        description="The forecast result as percent of tax revenue and general grants, two decimals"
+    )
+    result_target_percent: Decimal = Field(description="The result target, percent of tax revenue and general grants")
     balance_requirement_met_forecast: bool
     result_target_met_forecast: bool
 
@@ -420,7 +430,8 @@ class RegionEconomyRead(BaseModel):
     """Every unit's economy through a month, the region's totals and its result, aggregated in SQL."""
 
     year: int
-    through_month: int
+    through_month: int = Field(description="Outcomes of the months through this one (0 before January ended)")
+    as_of: date = Field(description=AS_OF_ANSWER)
     threshold_percent: Decimal
     units: list[UnitEconomy]
     totals: UnitEconomy
@@ -538,7 +549,7 @@ class PlanYear(BaseModel):
     planned: MoneyAmount
     planned_by_category: dict[InvestmentCategory, MoneyAmount]
     frame_margin: MoneyAmount | None = Field(description="frame − planned; negative when the plans exceed the frame")
-    outcome: MoneyAmount
+    outcome: MoneyAmount | None = Field(description="The year's outcome; null while the year had not ended on `as_of`")
     depreciation: MoneyAmount
     interest: MoneyAmount
     running_costs: MoneyAmount
@@ -548,6 +559,7 @@ class PlanYear(BaseModel):
 
 class InvestmentPlanRead(BaseModel):
     from_year: int
+    as_of: date = Field(description="Outcomes of the years ended by this date; today unless `as_of` was given")
     plan_period_years: int
     years: list[PlanYear]
     total_planned: MoneyAmount
@@ -645,7 +657,7 @@ class GrantSummaryRow(BaseModel):
     name: str
     grantor: str
     amount: MoneyAmount
-    used_total: MoneyAmount
+    used_total: MoneyAmount = Field(description="Used in the years ended by `as_of`")
     goals: int
     reporting_deadline: date | None
 
@@ -654,8 +666,9 @@ class GrantSummary(BaseModel):
     """All grants running in a year: amounts, use, and those with no goal linked."""
 
     year: int
+    as_of: date = Field(description="Uses of the years ended by this date; today unless `as_of` was given")
     grants: int
     amount: MoneyAmount
-    used_in_year: MoneyAmount
+    used_in_year: MoneyAmount | None = Field(description="Null while the year had not ended on `as_of`")
     without_goal: list[GrantSummaryRow]
     rows: list[GrantSummaryRow]

@@ -12,6 +12,7 @@ from services.budget.dependencies import Settings
 from services.budget.models import FollowUp
 from services.budget.rules import economy as rules
 from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year
+from shared.asof import AsOfQuery
 from shared.auth.access import (
     access,
 )
@@ -21,9 +22,15 @@ from shared.fields import ExactValue
 
 router = APIRouter(prefix="/economy", tags=["economy follow-up"])
 FollowUpQuery = Annotated[
-    FollowUp | None, Query(description="T1 (through April), T2 (August) or T3 (December); the whole year by default")
+    FollowUp | None,
+    Query(
+        description="T1 (through April), T2 (August) or T3 (December), as at its end unless `as_of` is given; "
+        "the whole year (as at 31 December) by default"
+    ),
 ]
-MonthQuery = Annotated[Month | None, Query(description="Through this month instead of a follow-up")]
+MonthQuery = Annotated[
+    Month | None, Query(description="Through this month instead of a follow-up, as at its last day unless `as_of`")
+]
 ThresholdQuery = Annotated[
     ExactValue | None,
     Query(ge=0, le=100, description="Flag overruns above this percent; the service's setting by default"),
@@ -45,11 +52,12 @@ async def get_unit_economy(
     year: Annotated[Year, Query()],
     follow_up: FollowUpQuery = None,
     month: MonthQuery = None,
+    as_of: AsOfQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> UnitEconomyRead:
     ensure_follow_up_reader(principal, unit_code)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
-    return await rules.unit_economy(session, unit_code, year, rules.through_month_of(follow_up, month), threshold)
+    return await rules.unit_economy(session, unit_code, year, rules.period_of(year, follow_up, month, as_of), threshold)
 
 
 @router.get(
@@ -66,11 +74,12 @@ async def get_region_economy(
     year: Annotated[Year, Query()],
     follow_up: FollowUpQuery = None,
     month: MonthQuery = None,
+    as_of: AsOfQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> RegionEconomyRead:
     ensure_region_reader(principal)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
-    return await rules.region_economy(session, year, rules.through_month_of(follow_up, month), threshold)
+    return await rules.region_economy(session, year, rules.period_of(year, follow_up, month, as_of), threshold)
 
 
 def _threshold(asked: Decimal | None, configured: Decimal) -> Decimal:
