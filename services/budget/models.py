@@ -326,3 +326,43 @@ class GrantUse(Tracked, Base):
     grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
     year: Mapped[int]
     used: Mapped[Decimal] = mapped_column(Money())
+
+
+class BalanceAdjustmentKind(StrEnum):
+    """The lines of the balance requirement reconciliation (balanskravsutredning) finance enters.
+
+    Each is kept as a positive amount; its kind says whether it is taken from the year's result or
+    added to it (ADJUSTMENT_SIGN). The first six lead to the result after balance requirement
+    adjustments; the reserve's two to the balance requirement result.
+    """
+
+    realisation_gain = "realisation_gain"
+    unrealised_gain = "unrealised_gain"
+    unrealised_loss = "unrealised_loss"
+    unrealised_gain_reversal = "unrealised_gain_reversal"
+    unrealised_loss_reversal = "unrealised_loss_reversal"
+    reserve_provision = "reserve_provision"
+    reserve_use = "reserve_use"
+
+
+ADJUSTMENT_SIGN = {
+    BalanceAdjustmentKind.realisation_gain: -1,  # samtliga realisationsvinster
+    BalanceAdjustmentKind.unrealised_gain: -1,  # orealiserade vinster i värdepapper
+    BalanceAdjustmentKind.unrealised_loss: 1,  # orealiserade förluster i värdepapper
+    BalanceAdjustmentKind.unrealised_gain_reversal: 1,  # återföring av orealiserade vinster
+    BalanceAdjustmentKind.unrealised_loss_reversal: -1,  # återföring av orealiserade förluster
+    BalanceAdjustmentKind.reserve_provision: -1,  # reservering till resultatutjämningsreserven
+    BalanceAdjustmentKind.reserve_use: 1,  # disposition från resultatutjämningsreserven
+}
+RESERVE_KINDS = frozenset({BalanceAdjustmentKind.reserve_provision, BalanceAdjustmentKind.reserve_use})
+
+
+class BalanceAdjustment(Tracked, DecisionColumns, Base):
+    """One line of a year's balance requirement reconciliation, as decided (body, date, §, diary number)."""
+
+    __tablename__ = "balance_adjustment"
+
+    year: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[BalanceAdjustmentKind] = mapped_column(_enum(BalanceAdjustmentKind, 32))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    description: Mapped[str] = mapped_column(Text)

@@ -9,8 +9,15 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.budget.models import AccountCategory, FollowUp, FrameStatus, InvestmentCategory, ProjectStatus
-from shared.decisions import DecisionRead, UnitCode
+from services.budget.models import (
+    AccountCategory,
+    BalanceAdjustmentKind,
+    FollowUp,
+    FrameStatus,
+    InvestmentCategory,
+    ProjectStatus,
+)
+from shared.decisions import DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
@@ -672,3 +679,117 @@ class GrantSummary(BaseModel):
     used_in_year: MoneyAmount | None = Field(description="Null while the year had not ended on `as_of`")
     without_goal: list[GrantSummaryRow]
     rows: list[GrantSummaryRow]
+
+
+# --- the year's accounts: income statement, result target, balance requirement -------------------
+
+PositiveMoney = Annotated[MoneyAmount, Field(gt=0)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class BalanceAdjustmentCreate(BaseModel):
+    """A line of the year's balance requirement reconciliation, entered by finance as it was decided."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    kind: BalanceAdjustmentKind = Field(
+        description="realisation_gain, unrealised_gain and unrealised_loss_reversal are taken from the result; "
+        "unrealised_loss and unrealised_gain_reversal added; reserve_provision (to the result equalisation "
+        "reserve) taken from and reserve_use added to the result after adjustments"
+    )
+    amount: PositiveMoney = Field(description="Positive; the kind says whether it is taken or added")
+    description: Description = Field(examples=["Försäljning av aktier i pensionsportföljen"])
+    decision: DecisionIn
+
+
+class BalanceAdjustmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: PositiveMoney | None = None
+    description: Description | None = None
+    decision: DecisionIn | None = None
+
+
+class BalanceAdjustmentRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    kind: BalanceAdjustmentKind
+    amount: MoneyAmount
+    effect: MoneyAmount = Field(description="What the line does to the result: −amount or +amount by its kind")
+    description: str
+    decision: DecisionRead | None
+    version: int
+    updated_at: datetime
+
+
+class AccountsLine(BaseModel):
+    """One line of the income statement, signed as it adds to the result (revenue +, costs −)."""
+
+    amount: MoneyAmount
+    categories: list[AccountCategory] = Field(description="The ledger's account categories it sums")
+    accounts: list[str] = Field(description="The account plan's rules of those categories, e.g. 3, 40–44")
+
+
+class IncomeStatement(BaseModel):
+    """Resultaträkning: the year's ledger rows, all units, summed by category."""
+
+    operating_revenue: AccountsLine = Field(description="Verksamhetens intäkter")
+    operating_costs: AccountsLine = Field(description="Verksamhetens kostnader, central pension costs included")
+    depreciation: AccountsLine = Field(description="Avskrivningar")
+    net_operating_cost: MoneyAmount = Field(description="Verksamhetens nettokostnad: the three lines above")
+    tax_revenue: AccountsLine = Field(description="Skatteintäkter")
+    general_grants: AccountsLine = Field(description="Generella statsbidrag och utjämning")
+    operating_result: MoneyAmount = Field(description="Verksamhetens resultat: net operating cost + taxes + grants")
+    financial_income: AccountsLine = Field(description="Finansiella intäkter")
+    financial_costs: AccountsLine = Field(description="Finansiella kostnader")
+    result: MoneyAmount = Field(description="Årets resultat: the sum of the year's ledger rows, credits positive")
+
+
+class ResultAgainstTarget(BaseModel):
+    """The result target (resultatmål) of the resource calculation, applied to the year's taxes and grants."""
+
+    target_percent: Decimal = Field(description="The resource calculation's result_target_percent")
+    taxes_and_general_grants: MoneyAmount = Field(description="Tax revenue + general grants and equalisation, booked")
+    target: MoneyAmount
+    result_percent: Decimal | None = Field(description="The result as percent of taxes and grants, two decimals")
+    met: bool
+
+
+class Deficit(BaseModel):
+    """A negative balance requirement result, to be restored within three years."""
+
+    year: int
+    deficit: MoneyAmount
+    remaining: MoneyAmount = Field(description="What is still to restore after the later years' surpluses")
+    restore_by: date = Field(description="The end of the third year after the deficit")
+    missed: bool = Field(description="Still to restore after its last year")
+
+
+class BalanceRequirement(BaseModel):
+    """Balanskravsutredning, as the law reconciles it."""
+
+    result: MoneyAmount = Field(description="Årets resultat")
+    adjustments: list[BalanceAdjustmentRead] = Field(description="Realisation gains, unrealised changes in securities")
+    result_after_adjustments: MoneyAmount = Field(description="Årets resultat efter balanskravsjusteringar")
+    reserve: list[BalanceAdjustmentRead] = Field(description="To and from the result equalisation reserve (RUR)")
+    balance_requirement_result: MoneyAmount = Field(description="Balanskravsresultat")
+    met: bool = Field(description="The balance requirement result is not negative")
+    deficits_to_restore: list[Deficit] = Field(
+        description="This year's deficit and the earlier three years' still to restore, oldest first"
+    )
+    to_restore: MoneyAmount = Field(description="The sum of what the deficits still need")
+
+
+class YearAccounts(BaseModel):
+    """The year's accounts from the ledger: the income statement, the result target, the balance requirement."""
+
+    year: int
+    as_of: date = Field(description="The year's end: the accounts speak for 31 December")
+    closed: bool = Field(description="False while finance has not closed the year's books: figures may change")
+    closed_on: date | None
+    has_data: bool = Field(description="False when the ledger has no rows for the year: there are no accounts")
+    note: str | None = Field(description="Why something is missing, in words")
+    income_statement: IncomeStatement | None
+    result_target: ResultAgainstTarget | None = Field(description="Null without a resource calculation for the year")
+    balance_requirement: BalanceRequirement | None

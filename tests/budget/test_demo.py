@@ -113,3 +113,39 @@ async def test_the_demo_outcomes_export_under_the_demo_account_plan_and_import_b
     assert report["problems"] == []
     # The demo's outcomes were keyed in, not imported: the ledger import leaves every one alone.
     assert (report["created"], report["updated"], report["left_alone"]) == (0, 0, len(exported.text.splitlines()) - 1)
+
+
+REVENUE_KINDS = {"revenue", "tax_revenue", "general_grants", "financial_income"}
+
+
+async def test_the_2022_accounts_result_is_the_sum_of_the_years_ledger_rows(seeded):
+    headers = seeded.auth(*FINANCE)
+    outcomes = (await seeded.client.get("/api/budget/outcomes?year=2022&limit=500", headers=headers)).json()
+    assert outcomes["total"] <= 500
+    ledger_sum = sum(Decimal(o["amount"]) * (1 if o["category"] in REVENUE_KINDS else -1) for o in outcomes["items"])
+    body = (
+        await seeded.client.get("/api/budget/economy/region/accounts?year=2022", headers=seeded.auth(*BOARD))
+    ).json()
+    assert (body["has_data"], body["as_of"], body["closed"]) == (True, "2022-12-31", False)
+    statement = body["income_statement"]
+    assert Decimal(statement["result"]) == ledger_sum == Decimal("85000000.00")
+    lines = ["net_operating_cost", "tax_revenue", "general_grants", "financial_income", "financial_costs"]
+    parts = [statement[k] if isinstance(statement[k], str) else statement[k]["amount"] for k in lines]
+    assert sum(Decimal(p) for p in parts) == ledger_sum
+    balance = body["balance_requirement"]
+    gain = balance["adjustments"][0]
+    assert (gain["kind"], gain["effect"], gain["decision"]["decided_by"]) == ("realisation_gain", "-6400000.00", "RS")
+    assert Decimal(balance["result_after_adjustments"]) == ledger_sum + Decimal(gain["effect"])
+    assert balance["balance_requirement_result"] == balance["result_after_adjustments"]  # no reserve moves in 2022
+    assert (balance["met"], balance["to_restore"]) == (True, "0.00")
+    assert body["result_target"]["met"] is False  # 1.10 % of taxes and grants against the 2 % target
+
+
+async def test_the_regions_own_lines_stay_out_of_the_units_follow_up(seeded):
+    body = await _region(seeded, "year=2022")
+    rs = next(u for u in body["units"] if u["unit_code"] == "RS")
+    assert (rs["outcome_ytd"]["net_cost"], rs["frame"]) == ("630500000.00", "640000000.00")
+    empty = (
+        await seeded.client.get("/api/budget/economy/region/accounts?year=2021", headers=seeded.auth(*BOARD))
+    ).json()
+    assert (empty["has_data"], empty["income_statement"]) == (False, None)

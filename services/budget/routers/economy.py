@@ -11,7 +11,8 @@ from services.budget.access import FOLLOW_UP_READ, REGION_READ, ensure_follow_up
 from services.budget.dependencies import Settings
 from services.budget.models import FollowUp
 from services.budget.rules import economy as rules
-from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year
+from services.budget.rules.year_accounts import year_accounts
+from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year, YearAccounts
 from shared.asof import AsOfQuery
 from shared.auth.access import (
     access,
@@ -84,3 +85,20 @@ async def get_region_economy(
 
 def _threshold(asked: Decimal | None, configured: Decimal) -> Decimal:
     return asked if asked is not None else configured
+
+
+@router.get(
+    "/region/accounts",
+    operation_id="get_region_accounts",
+    summary="The year's accounts: income statement from the ledger, result against target, balance requirement",
+    description="As at the year's end. Each line names the ledger categories and account-plan rules it sums; "
+    "each balance requirement adjustment carries its decision. A year without ledger rows answers "
+    "`has_data: false`, and a year finance has not closed says so (`closed: false`).",
+    responses=error_responses(Forbidden),
+    **access(REGION_READ),
+)
+async def get_region_accounts(
+    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
+) -> YearAccounts:
+    ensure_region_reader(principal)
+    return await year_accounts(session, year)
