@@ -22,6 +22,11 @@ from shared.errors import Forbidden, error_responses
 from shared.fields import ExactValue
 
 router = APIRouter(prefix="/economy", tags=["economy follow-up"])
+AS_AT = (
+    "As at the follow-up's (or month's) end, or the year's end without either, unless `as_of` is given: the frame "
+    "decided on or before that date, the outcomes of the months ended by then within the follow-up, the forecasts "
+    "of the follow-ups up to then. The answer says its `as_of`."
+)
 FollowUpQuery = Annotated[
     FollowUp | None,
     Query(
@@ -42,6 +47,7 @@ ThresholdQuery = Annotated[
     "/units/{unit_code}",
     operation_id="get_unit_economy",
     summary="A unit's frame, year-to-date budget and outcome, forecast and deviations, in one answer",
+    description=AS_AT,
     responses=error_responses(Forbidden),
     **access(FOLLOW_UP_READ),
 )
@@ -65,6 +71,7 @@ async def get_unit_economy(
     "/region",
     operation_id="get_region_economy",
     summary="Every unit's economy, the region's totals and its result against the target and the balance requirement",
+    description=AS_AT,
     responses=error_responses(Forbidden),
     **access(REGION_READ),
 )
