@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.budget.access import REGION_READ, ensure_finance, ensure_region_reader
+from services.budget.access import REGION_READ, ensure_finance, ensure_region_follow_up_reader
 from services.budget.models import HistoryEntry
 from services.budget.rules import year_accounts as rules
 from services.budget.schemas import BalanceAdjustmentCreate, BalanceAdjustmentRead, BalanceAdjustmentUpdate, Year
@@ -62,7 +62,7 @@ async def create_balance_adjustment(
 async def list_balance_adjustments(
     session: DbSession, principal: CurrentPrincipal, year: Annotated[Year | None, Query()] = None
 ) -> list[BalanceAdjustmentRead]:
-    ensure_region_reader(principal)
+    ensure_region_follow_up_reader(principal)
     return [rules.adjustment_read(a) for a in await rules.list_adjustments(session, year)]
 
 
@@ -76,7 +76,7 @@ async def list_balance_adjustments(
 async def get_balance_adjustment(
     adjustment_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> BalanceAdjustmentRead:
-    ensure_region_reader(principal)
+    ensure_region_follow_up_reader(principal)
     adjustment = await rules.get_adjustment(session, adjustment_id)
     set_etag(response, adjustment)
     return rules.adjustment_read(adjustment)
@@ -136,5 +136,5 @@ async def delete_balance_adjustment(
 async def get_balance_adjustment_history(
     adjustment_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
 ) -> Page[HistoryEntryRead]:
-    ensure_region_reader(principal)
+    ensure_region_follow_up_reader(principal)
     return await read_history(session, HistoryEntry, await rules.get_adjustment(session, adjustment_id), page)

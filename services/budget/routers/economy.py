@@ -112,5 +112,5 @@ def _threshold(asked: Decimal | None, configured: Decimal) -> Decimal:
 async def get_region_accounts(
     session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
 ) -> YearAccounts:
-    ensure_region_reader(principal)
+    ensure_region_follow_up_reader(principal)
     return await year_accounts(session, year)
