@@ -163,6 +163,10 @@ async def test_the_number_of_statements_does_not_grow_with_the_goals(demo):
         "/api/goals/fulfilment?year=2022&period=T2",
         "/api/goals/quality",
         "/api/goals/quality?detail=summary",
+        "/api/goals/quality?year=2022&period=T2&detail=summary",
+        "/api/goals/chain?year=2022&period=T2&levels=council&as_of=2022-06-15",
+        "/api/goals/follow-ups/report-to-council?year=2022&period=T2",
+        "/api/goals/assignments?as_of=2022-08-31",
         "/api/goals/goals?limit=100",
     ]
     before = {p: await _statements(demo, p) for p in paths}
