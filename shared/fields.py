@@ -11,6 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_decimal
@@ -79,3 +80,8 @@ ExactValue = Annotated[
     ),
     PlainSerializer(_value_text, return_type=str, when_used="json"),
 ]
+
+
+# A year in a path (a budget year, a report year). One range for every service: 1990 reaches the oldest
+# accounts and audits a region still consults, 2100 the end of any plan; outside it is a typing error.
+YearPath = Annotated[int, Path(ge=1990, le=2100, description="A year, 1990–2100")]

@@ -2,8 +2,10 @@
 
 A rule is a list of grants, any one of which allows the call. It is published on the operation twice:
 as a sentence (`x-access`) for people, and as structure (`x-access-rule`) for machines, so that a test
-can compute what every caller should get from the document alone. The services enforce the rules in
-their `access.py` and routes; `Rule.outcome` is the same policy said once more, for checking them.
+can compute what every caller should get from the document alone. `Rule.outcome` is the policy, said
+once: a route's guard (shared/auth/guard.py) enforces it and publishes the same rule, and a model's
+list filter is derived from it. Routes not yet guarded still check by hand (see
+tests/shared/test_routes_enforce_their_rules.py).
 """
 
 from __future__ import annotations

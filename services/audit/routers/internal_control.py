@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit.access import (
-    BODY,
-    BODY_EDITS,
-    BODY_REGISTERS,
-    READ_DECIDED,
-    ensure_body_editor,
-    ensure_body_registrar,
-    ensure_draft,
-    ensure_readable,
+from services.audit.access import BODY, BODY_EDITS, BODY_REGISTERS, READ_DECIDED
+from services.audit.dependencies import (
+    RiskMatrixDep,
+    Settings,
+    a_control,
+    a_new_plan,
+    a_plan,
+    a_result,
+    a_risk,
 )
-from services.audit.dependencies import RiskMatrixDep, Settings
-from services.audit.models import Control, ControlPlan, HistoryEntry, Risk
+from services.audit.models import Control, ControlPlan, ControlResult, HistoryEntry, Risk
 from services.audit.rules import internal_control as rules
 from services.audit.schemas import (
     ControlIn,
@@ -33,9 +30,9 @@ from services.audit.schemas import (
     RiskMatrix,
     RiskUpdate,
 )
-from shared.auth.access import ANY_ROLE, ANY_ROLE_READABLE_DRAFTS, access
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import Principal
+from shared.auth.access import ANY_ROLE, ANY_ROLE_READABLE_DRAFTS
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DecisionIn
 from shared.errors import (
@@ -49,29 +46,16 @@ from shared.errors import (
     Unprocessable,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
+from shared.routes import add_history_route
 
-router = APIRouter(prefix="/internal-control", tags=["internal control"])
+router = APIRouter(prefix="/internal-control", tags=["internal control"], route_class=GuardedRoute)
 EDIT_DRAFT = BODY_EDITS.hiding_drafts_of(BODY).noting("only while the plan is a draft")
 CHANGES = error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired)
-
-
-def _editable(principal: Principal, plan: ControlPlan) -> None:
-    ensure_readable(principal, plan.body_code, plan.status, "internal control plan")
-    ensure_body_editor(principal, plan.body_code)
-    ensure_draft(plan.status, "internal control plan")
-
-
-async def _delete_from_draft(
-    principal: Principal, if_match: str | None, session: AsyncSession, found: tuple[Risk | Control, ControlPlan]
-) -> None:
-    """Take a risk or a control out of its draft plan, for one of the body's editors holding its ETag."""
-    record, plan = found
-    _editable(principal, plan)
-    check_if_match(if_match, record)
-    await rules.delete_record(session, plan, record)
+DraftPlan = Annotated[ControlPlan, guard(EDIT_DRAFT, a_plan)]
+DraftRisk = Annotated[tuple[Risk, ControlPlan], guard(EDIT_DRAFT, a_risk)]
+DraftControl = Annotated[tuple[Control, ControlPlan], guard(EDIT_DRAFT, a_control)]
 
 
 @router.get(
@@ -79,10 +63,9 @@ async def _delete_from_draft(
     operation_id="get_risk_matrix",
     summary="The region's one risk matrix: scale, colour bands and control threshold",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
-async def get_risk_matrix(principal: CurrentPrincipal, matrix: RiskMatrixDep) -> RiskMatrix:
-    require_signed_in_reader(principal)
+async def get_risk_matrix(matrix: RiskMatrixDep) -> RiskMatrix:
     return matrix.read()
 
 
@@ -91,7 +74,7 @@ async def get_risk_matrix(principal: CurrentPrincipal, matrix: RiskMatrixDep) ->
     operation_id="list_control_plans",
     summary="List internal control plans",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE_READABLE_DRAFTS),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def list_plans(
     session: DbSession,
@@ -100,7 +83,6 @@ async def list_plans(
     body: Annotated[str | None, Query(max_length=16)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Page[ControlPlanSummary]:
-    require_signed_in_reader(principal)
     return await rules.list_plans(session, page, principal, body_code=body, year=year)
 
 
@@ -110,17 +92,14 @@ async def list_plans(
     summary="Start a body's internal control plan for a year (as a draft)",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Unprocessable, ServiceUnavailable),
-    **access(BODY_EDITS),
 )
 async def create_plan(
-    data: ControlPlanCreate,
+    data: Annotated[ControlPlanCreate, guard(BODY_EDITS, a_new_plan)],
     session: DbSession,
-    principal: CurrentPrincipal,
     matrix: RiskMatrixDep,
     goals: GoalsService,
     response: Response,
 ) -> ControlPlanRead:
-    ensure_body_editor(principal, data.body_code)
     await ensure_unit_exists(goals, data.body_code, field="body_code")
     plan = await rules.create_plan(session, data)
     set_etag(response, plan)
@@ -133,14 +112,13 @@ async def create_plan(
     operation_id="get_control_plan",
     summary="A plan with its scored risks, controls and results",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ_DECIDED),
 )
 async def get_plan(
-    plan_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, matrix: RiskMatrixDep, response: Response
+    plan: Annotated[ControlPlan, guard(READ_DECIDED, a_plan)],
+    session: DbSession,
+    matrix: RiskMatrixDep,
+    response: Response,
 ) -> ControlPlanRead:
-    require_signed_in_reader(principal)
-    plan = await rules.get_plan(session, plan_id)
-    ensure_readable(principal, plan.body_code, plan.status, "internal control plan")
     set_etag(response, plan)
     return await rules.plan_read(session, plan, matrix)
 
@@ -150,42 +128,31 @@ async def get_plan(
     operation_id="decide_control_plan",
     summary="Record the decision; risks and controls are then locked",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(BODY_REGISTERS.hiding_drafts_of(BODY)),
 )
 async def decide_plan(
-    plan_id: uuid.UUID,
+    plan: Annotated[ControlPlan, guard(BODY_REGISTERS.hiding_drafts_of(BODY), a_plan)],
     decision: DecisionIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     matrix: RiskMatrixDep,
     settings: Settings,
     response: Response,
     if_match: IfMatch = None,
 ) -> ControlPlanRead:
-    plan = await rules.get_plan(session, plan_id)
-    ensure_readable(principal, plan.body_code, plan.status, "internal control plan")
-    ensure_body_registrar(principal, plan.body_code)
     check_if_match(if_match, plan)
     await rules.decide_plan(session, plan, decision, matrix, settings.diary_number_pattern)
     set_etag(response, plan)
     return await rules.plan_read(session, plan, matrix)
 
 
-@router.get(
+add_history_route(
+    router,
     "/plans/{plan_id}/history",
+    declared=READ_DECIDED,
+    load=a_plan,
+    history_model=HistoryEntry,
     operation_id="get_control_plan_history",
-    summary="Every change to a plan",
-    responses=error_responses(Forbidden, NotFound),
-    **access(READ_DECIDED),
+    what="a plan",
 )
-async def get_plan_history(
-    plan_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    plan = await rules.get_plan(session, plan_id)
-    ensure_readable(principal, plan.body_code, plan.status, "internal control plan")
-    public_only = not principal.can_read(plan.body_code, decided=False)
-    return await read_history(session, HistoryEntry, plan, page, public_only=public_only)
 
 
 @router.post(
@@ -194,18 +161,10 @@ async def get_plan_history(
     summary="Add a risk to the analysis, scored on the region's matrix",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Locked),
-    **access(EDIT_DRAFT),
 )
 async def add_risk(
-    plan_id: uuid.UUID,
-    data: RiskIn,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    matrix: RiskMatrixDep,
-    response: Response,
+    plan: DraftPlan, data: RiskIn, session: DbSession, matrix: RiskMatrixDep, response: Response
 ) -> ControlPlanRead:
-    plan = await rules.get_plan(session, plan_id)
-    _editable(principal, plan)
     risk = await rules.add_risk(session, plan, data, matrix)
     response.headers["Location"] = f"/internal-control/risks/{risk.id}"
     return await rules.plan_read(session, plan, matrix)
@@ -216,39 +175,31 @@ async def add_risk(
     operation_id="update_risk",
     summary="Change or rescore a risk",
     responses=CHANGES,
-    **access(EDIT_DRAFT),
 )
 async def update_risk(
-    risk_id: uuid.UUID,
+    found: DraftRisk,
     data: RiskUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     matrix: RiskMatrixDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> ControlPlanRead:
-    risk, plan = await rules.get_risk(session, risk_id)
-    _editable(principal, plan)
-    check_if_match(if_match, risk)
-    await rules.update_risk(session, plan, risk, data, matrix)
+    risk, plan = found
+    await rules.update_risk(session, plan, risk, data, matrix, if_match)
     response.headers["ETag"] = f'"{risk.version}"'
     return await rules.plan_read(session, plan, matrix)
 
 
-@router.get(
+add_history_route(
+    router,
     "/risks/{risk_id}/history",
+    declared=READ_DECIDED,
+    load=a_risk,
+    history_model=HistoryEntry,
     operation_id="get_risk_history",
-    summary="Every change to a risk",
-    responses=error_responses(Forbidden, NotFound),
-    **access(READ_DECIDED),
+    what="a risk",
+    tracked=lambda found: found[0],
 )
-async def get_risk_history(
-    risk_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    risk, plan = await rules.get_risk(session, risk_id)
-    ensure_readable(principal, plan.body_code, plan.status, "risk")
-    return await read_history(session, HistoryEntry, risk, page)
 
 
 @router.post(
@@ -257,18 +208,11 @@ async def get_risk_history(
     summary="Put a risk at or above the threshold into the control plan: control, method, frequency, owner",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Locked),
-    **access(EDIT_DRAFT),
 )
 async def add_control(
-    risk_id: uuid.UUID,
-    data: ControlIn,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    matrix: RiskMatrixDep,
-    response: Response,
+    found: DraftRisk, data: ControlIn, session: DbSession, matrix: RiskMatrixDep, response: Response
 ) -> ControlPlanRead:
-    risk, plan = await rules.get_risk(session, risk_id)
-    _editable(principal, plan)
+    risk, plan = found
     control = await rules.add_control(session, plan, risk, data, matrix)
     response.headers["Location"] = f"/internal-control/controls/{control.id}"
     return await rules.plan_read(session, plan, matrix)
@@ -280,12 +224,10 @@ async def add_control(
     summary="Take a risk (and its controls) out of a draft plan",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=CHANGES,
-    **access(EDIT_DRAFT),
 )
-async def delete_risk(
-    risk_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
-) -> None:
-    await _delete_from_draft(principal, if_match, session, await rules.get_risk(session, risk_id))
+async def delete_risk(found: DraftRisk, session: DbSession, if_match: IfMatch = None) -> None:
+    risk, plan = found
+    await rules.delete_record(session, plan, risk, if_match)
 
 
 @router.patch(
@@ -293,21 +235,17 @@ async def delete_risk(
     operation_id="update_control",
     summary="Change a control's what, how, how often or owner",
     responses=CHANGES,
-    **access(EDIT_DRAFT),
 )
 async def update_control(
-    control_id: uuid.UUID,
+    found: DraftControl,
     data: ControlUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     matrix: RiskMatrixDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> ControlPlanRead:
-    control, plan = await rules.get_control(session, control_id)
-    _editable(principal, plan)
-    check_if_match(if_match, control)
-    await rules.update_control(session, plan, control, data)
+    control, plan = found
+    await rules.update_control(session, plan, control, data, if_match)
     response.headers["ETag"] = f'"{control.version}"'
     return await rules.plan_read(session, plan, matrix)
 
@@ -318,28 +256,22 @@ async def update_control(
     summary="Take a control out of a draft plan",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=CHANGES,
-    **access(EDIT_DRAFT),
 )
-async def delete_control(
-    control_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
-) -> None:
-    await _delete_from_draft(principal, if_match, session, await rules.get_control(session, control_id))
+async def delete_control(found: DraftControl, session: DbSession, if_match: IfMatch = None) -> None:
+    control, plan = found
+    await rules.delete_record(session, plan, control, if_match)
 
 
-@router.get(
+add_history_route(
+    router,
     "/controls/{control_id}/history",
+    declared=READ_DECIDED,
+    load=a_control,
+    history_model=HistoryEntry,
     operation_id="get_control_history",
-    summary="Every change to a control",
-    responses=error_responses(Forbidden, NotFound),
-    **access(READ_DECIDED),
+    what="a control",
+    tracked=lambda found: found[0],
 )
-async def get_control_history(
-    control_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    control, plan = await rules.get_control(session, control_id)
-    ensure_readable(principal, plan.body_code, plan.status, "control")
-    return await read_history(session, HistoryEntry, control, page)
 
 
 @router.post(
@@ -348,14 +280,17 @@ async def get_control_history(
     summary="Record what a control found (no deviation / deviation), reported with T2",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Conflict),
-    **access(BODY_EDITS.hiding_drafts_of(BODY).noting("the plan must be decided")),
 )
 async def record_result(
-    control_id: uuid.UUID, data: ControlResultIn, session: DbSession, principal: CurrentPrincipal, response: Response
+    found: Annotated[
+        tuple[Control, ControlPlan],
+        guard(BODY_EDITS.hiding_drafts_of(BODY).noting("the plan must be decided"), a_control),
+    ],
+    data: ControlResultIn,
+    session: DbSession,
+    response: Response,
 ) -> ControlResultRead:
-    control, plan = await rules.get_control(session, control_id)
-    ensure_readable(principal, plan.body_code, plan.status, "control")
-    ensure_body_editor(principal, plan.body_code)
+    control, plan = found
     result = await rules.record_result(session, control, plan, data)
     set_etag(response, result)
     response.headers["Location"] = f"/internal-control/results/{result.id}"
@@ -367,34 +302,28 @@ async def record_result(
     operation_id="update_control_result",
     summary="Correct a recorded result",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(BODY_EDITS),
 )
 async def update_result(
-    result_id: uuid.UUID,
+    found: Annotated[tuple[ControlResult, ControlPlan], guard(BODY_EDITS, a_result)],
     data: ControlResultIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ControlResultRead:
-    result, plan = await rules.get_result(session, result_id)
-    ensure_body_editor(principal, plan.body_code)
+    result, plan = found
     check_if_match(if_match, result)
     await rules.update_result(session, plan, result, data)
     set_etag(response, result)
     return rules.result_out(result)
 
 
-@router.get(
+add_history_route(
+    router,
     "/results/{result_id}/history",
+    declared=ANY_ROLE,
+    load=a_result,
+    history_model=HistoryEntry,
     operation_id="get_control_result_history",
-    summary="Every change to a control result",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="a control result",
+    tracked=lambda found: found[0],
 )
-async def get_result_history(
-    result_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    result, _ = await rules.get_result(session, result_id)
-    return await read_history(session, HistoryEntry, result, page)

@@ -12,11 +12,12 @@ from services.audit.rules import followup
 from services.audit.rules import readmodels as rules
 from services.audit.schemas import BodyStatus, OverdueList, Overview
 from shared.asof import AsOfQuery, as_of_or_today
-from shared.auth.access import ANY_ROLE, access
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.access import ANY_ROLE
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.errors import Forbidden, Unprocessable, error_responses
 
-router = APIRouter(tags=["read models"])
+router = APIRouter(tags=["read models"], route_class=GuardedRoute)
 DECIDED_ONLY = ANY_ROLE.noting("decided material only")
 # Dates far outside any audit's life are typing errors; SQLite and PostgreSQL also disagree about year 0.
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
@@ -34,15 +35,13 @@ def _as_at(as_of: date | None) -> date:
     operation_id="list_overdue",
     summary="Responses past due and not decided, and actions past deadline and not done, per body, as at a date",
     responses=error_responses(Forbidden, Unprocessable),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
 async def list_overdue(
     session: DbSession,
-    principal: CurrentPrincipal,
     as_of: AsOfQuery = None,
     body: Annotated[str | None, Query(max_length=16)] = None,
 ) -> OverdueList:
-    require_signed_in_reader(principal)
     return await followup.overdue(session, _as_at(as_of), body)
 
 
@@ -51,16 +50,14 @@ async def list_overdue(
     operation_id="get_body_status",
     summary="One body as at a date: open recommendations with actions, overdue items, statement, internal control",
     responses=error_responses(Forbidden, Unprocessable),
-    **access(DECIDED_ONLY),
+    dependencies=[guard(DECIDED_ONLY)],
 )
 async def get_body_status(
     body_code: Annotated[str, Path(max_length=16)],
     session: DbSession,
-    principal: CurrentPrincipal,
     matrix: RiskMatrixDep,
     as_of: AsOfQuery = None,
 ) -> BodyStatus:
-    require_signed_in_reader(principal)
     return await rules.body_status(session, body_code, _as_at(as_of), matrix)
 
 
@@ -69,10 +66,7 @@ async def get_body_status(
     operation_id="get_audit_overview",
     summary="Every body's recommendations, actions, overdue items, statement and internal control as at a date",
     responses=error_responses(Forbidden, Unprocessable),
-    **access(DECIDED_ONLY),
+    dependencies=[guard(DECIDED_ONLY)],
 )
-async def get_overview(
-    session: DbSession, principal: CurrentPrincipal, matrix: RiskMatrixDep, as_of: AsOfQuery = None
-) -> Overview:
-    require_signed_in_reader(principal)
+async def get_overview(session: DbSession, matrix: RiskMatrixDep, as_of: AsOfQuery = None) -> Overview:
     return await rules.overview(session, _as_at(as_of), matrix)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.audit.access import AUDITOR_WRITES, ensure_auditor
-from services.audit.dependencies import Settings
-from services.audit.models import HistoryEntry, RecommendationStatus
+from services.audit.access import AUDITOR_WRITES
+from services.audit.dependencies import Settings, a_recommendation, a_report, a_verdict
+from services.audit.models import AuditReport, HistoryEntry, Recommendation, RecommendationStatus, ReviewVerdict
 from services.audit.rules import followup
 from services.audit.rules import reports as rules
 from services.audit.schemas import (
@@ -26,8 +26,9 @@ from services.audit.schemas import (
     VerdictRead,
     VerdictUpdate,
 )
-from shared.auth.access import ANY_ROLE, access
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.access import ANY_ROLE
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -39,15 +40,23 @@ from shared.errors import (
     Unprocessable,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, Peer, ensure_unit_exists
+from shared.routes import add_history_route
 
-reports = APIRouter(prefix="/reports", tags=["audit reports"])
-recommendations = APIRouter(prefix="/recommendations", tags=["recommendations"])
-verdicts = APIRouter(prefix="/verdicts", tags=["follow-up review"])
+reports = APIRouter(prefix="/reports", tags=["audit reports"], route_class=GuardedRoute)
+recommendations = APIRouter(prefix="/recommendations", tags=["recommendations"], route_class=GuardedRoute)
+verdicts = APIRouter(prefix="/verdicts", tags=["follow-up review"], route_class=GuardedRoute)
 BodyQuery = Annotated[str | None, Query(description="Only this body's, e.g. RS", max_length=16)]
-CHANGES = error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired)
+ReadableReport = Annotated[AuditReport, guard(ANY_ROLE, a_report)]
+AuditorsReport = Annotated[AuditReport, guard(AUDITOR_WRITES, a_report)]
+ReadableRecommendation = Annotated[
+    Recommendation,
+    guard(ANY_ROLE.noting("a draft response shows only to those who may read the body's drafts"), a_recommendation),
+]
+AuditorsRecommendation = Annotated[Recommendation, guard(AUDITOR_WRITES, a_recommendation)]
+ReadableVerdict = Annotated[ReviewVerdict, guard(ANY_ROLE, a_verdict)]
+AuditorsVerdict = Annotated[ReviewVerdict, guard(AUDITOR_WRITES, a_verdict)]
 
 
 async def _ensure_recipients_exist(goals: Peer, recipients: list[RecipientIn]) -> None:
@@ -61,16 +70,14 @@ async def _ensure_recipients_exist(goals: Peer, recipients: list[RecipientIn]) -
     operation_id="list_audit_reports",
     summary="List audit reports",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
 async def list_audit_reports(
     session: DbSession,
-    principal: CurrentPrincipal,
     page: Pagination,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     body: BodyQuery = None,
 ) -> Page[ReportSummary]:
-    require_signed_in_reader(principal)
     return await rules.list_reports(session, page, year=year, body_code=body)
 
 
@@ -79,13 +86,8 @@ async def list_audit_reports(
     operation_id="get_audit_report",
     summary="One audit report with its recipients and recommendations",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
-async def get_audit_report(
-    report_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> ReportRead:
-    require_signed_in_reader(principal)
-    report = await rules.get_report(session, report_id)
+async def get_audit_report(report: ReadableReport, session: DbSession, response: Response) -> ReportRead:
     set_etag(response, report)
     return await rules.report_read(session, report)
 
@@ -96,17 +98,15 @@ async def get_audit_report(
     summary="Record an audit report and its recommendations",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Unprocessable, ServiceUnavailable),
-    **access(AUDITOR_WRITES),
+    dependencies=[guard(AUDITOR_WRITES)],
 )
 async def create_audit_report(
     data: ReportCreate,
     session: DbSession,
-    principal: CurrentPrincipal,
     settings: Settings,
     goals: GoalsService,
     response: Response,
 ) -> ReportRead:
-    ensure_auditor(principal)
     await _ensure_recipients_exist(goals, data.recipients)
     report = await rules.create_report(session, data, settings.diary_number_pattern)
     set_etag(response, report)
@@ -121,20 +121,16 @@ async def create_audit_report(
     responses=error_responses(
         Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable, ServiceUnavailable
     ),
-    **access(AUDITOR_WRITES),
 )
 async def update_audit_report(
-    report_id: uuid.UUID,
+    report: AuditorsReport,
     data: ReportUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     settings: Settings,
     goals: GoalsService,
     response: Response,
     if_match: IfMatch = None,
 ) -> ReportRead:
-    ensure_auditor(principal)
-    report = await rules.get_report(session, report_id)
     check_if_match(if_match, report)
     if data.recipients is not None:
         await _ensure_recipients_exist(goals, data.recipients)
@@ -149,32 +145,25 @@ async def update_audit_report(
     summary="Add a recommendation to a report, addressed to one of its recipients",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound),
-    **access(AUDITOR_WRITES),
 )
 async def add_recommendation(
-    report_id: uuid.UUID, data: RecommendationIn, session: DbSession, principal: CurrentPrincipal, response: Response
+    report: AuditorsReport, data: RecommendationIn, session: DbSession, response: Response
 ) -> RecommendationRead:
-    ensure_auditor(principal)
-    report = await rules.get_report(session, report_id)
     rec = await rules.add_recommendation(session, report, data)
     set_etag(response, rec)
     response.headers["Location"] = f"/recommendations/{rec.id}"
     return RecommendationRead.model_validate(rec)
 
 
-@reports.get(
+add_history_route(
+    reports,
     "/{report_id}/history",
+    declared=ANY_ROLE,
+    load=a_report,
+    history_model=HistoryEntry,
     operation_id="get_audit_report_history",
-    summary="Every change to an audit report",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="an audit report",
 )
-async def get_audit_report_history(
-    report_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    report = await rules.get_report(session, report_id)
-    return await read_history(session, HistoryEntry, report, page)
 
 
 @recommendations.get(
@@ -182,17 +171,15 @@ async def get_audit_report_history(
     operation_id="list_recommendations",
     summary="List recommendations",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
 async def list_recommendations(
     session: DbSession,
-    principal: CurrentPrincipal,
     page: Pagination,
     body: BodyQuery = None,
     report: Annotated[uuid.UUID | None, Query(description="Only this report's")] = None,
     status: Annotated[RecommendationStatus | None, Query()] = None,
 ) -> Page[RecommendationRead]:
-    require_signed_in_reader(principal)
     return await rules.list_recommendations(session, page, body_code=body, report_id=report, status=status)
 
 
@@ -201,13 +188,10 @@ async def list_recommendations(
     operation_id="get_recommendation",
     summary="One recommendation with the body's response, its actions and the auditors' verdicts",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE.noting("a draft response shows only to those who may read the body's drafts")),
 )
 async def get_recommendation(
-    recommendation_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    rec: ReadableRecommendation, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> RecommendationDetail:
-    require_signed_in_reader(principal)
-    rec = await rules.get_recommendation(session, recommendation_id)
     set_etag(response, rec)
     return await followup.recommendation_detail(session, rec, principal)
 
@@ -217,37 +201,29 @@ async def get_recommendation(
     operation_id="update_recommendation",
     summary="Change a recommendation's text, body or due date; or reopen it",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(AUDITOR_WRITES),
 )
 async def update_recommendation(
-    recommendation_id: uuid.UUID,
+    rec: AuditorsRecommendation,
     data: RecommendationUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> RecommendationRead:
-    ensure_auditor(principal)
-    rec = await rules.get_recommendation(session, recommendation_id)
     check_if_match(if_match, rec)
     await rules.update_recommendation(session, rec, data)
     set_etag(response, rec)
     return RecommendationRead.model_validate(rec)
 
 
-@recommendations.get(
+add_history_route(
+    recommendations,
     "/{recommendation_id}/history",
+    declared=ANY_ROLE,
+    load=a_recommendation,
+    history_model=HistoryEntry,
     operation_id="get_recommendation_history",
-    summary="Every change to a recommendation",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="a recommendation",
 )
-async def get_recommendation_history(
-    recommendation_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    rec = await rules.get_recommendation(session, recommendation_id)
-    return await read_history(session, HistoryEntry, rec, page)
 
 
 @recommendations.post(
@@ -257,18 +233,14 @@ async def get_recommendation_history(
     description="Closing changes the recommendation, so `close: true` needs If-Match with the recommendation's ETag.",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(AUDITOR_WRITES),
 )
 async def add_verdict(
-    recommendation_id: uuid.UUID,
+    rec: AuditorsRecommendation,
     data: VerdictCreate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> VerdictRead:
-    ensure_auditor(principal)
-    rec = await rules.get_recommendation(session, recommendation_id)
     if data.close:
         check_if_match(if_match, rec)
     verdict = await followup.add_verdict(session, rec, data)
@@ -282,13 +254,8 @@ async def add_verdict(
     operation_id="get_verdict",
     summary="One follow-up verdict",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
-async def get_verdict(
-    verdict_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> VerdictRead:
-    require_signed_in_reader(principal)
-    verdict = await followup.get_verdict(session, verdict_id)
+async def get_verdict(verdict: ReadableVerdict, response: Response) -> VerdictRead:
     set_etag(response, verdict)
     return VerdictRead.model_validate(verdict)
 
@@ -298,34 +265,26 @@ async def get_verdict(
     operation_id="update_verdict",
     summary="Change a follow-up verdict; refused (409) while its recommendation is closed",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(AUDITOR_WRITES),
 )
 async def update_verdict(
-    verdict_id: uuid.UUID,
+    verdict: AuditorsVerdict,
     data: VerdictUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> VerdictRead:
-    ensure_auditor(principal)
-    verdict = await followup.get_verdict(session, verdict_id)
     check_if_match(if_match, verdict)
     await followup.update_verdict(session, verdict, data)
     set_etag(response, verdict)
     return VerdictRead.model_validate(verdict)
 
 
-@verdicts.get(
+add_history_route(
+    verdicts,
     "/{verdict_id}/history",
+    declared=ANY_ROLE,
+    load=a_verdict,
+    history_model=HistoryEntry,
     operation_id="get_verdict_history",
-    summary="Every change to a verdict",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="a verdict",
 )
-async def get_verdict_history(
-    verdict_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    verdict = await followup.get_verdict(session, verdict_id)
-    return await read_history(session, HistoryEntry, verdict, page)

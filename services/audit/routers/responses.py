@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.audit.access import (
-    BODY,
-    BODY_EDITS,
-    BODY_REGISTERS,
-    READ_DECIDED,
-    ensure_body_editor,
-    ensure_body_registrar,
-    ensure_draft,
-    ensure_readable,
-)
-from services.audit.dependencies import Settings
-from services.audit.models import HistoryEntry, Lifecycle
+from services.audit.access import BODY, BODY_EDITS, BODY_REGISTERS, READ_DECIDED
+from services.audit.dependencies import Settings, a_new_response, a_response
+from services.audit.models import HistoryEntry, Lifecycle, RecommendationResponse
 from services.audit.rules import reports as report_rules
 from services.audit.rules import responses as rules
 from services.audit.schemas import ResponseCreate, ResponseRead, ResponseUpdate
-from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DecisionIn
 from shared.errors import (
@@ -35,10 +26,11 @@ from shared.errors import (
     PreconditionRequired,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.routes import add_history_route
 
-router = APIRouter(prefix="/responses", tags=["responses"])
+router = APIRouter(prefix="/responses", tags=["responses"], route_class=GuardedRoute)
+ReadableResponse = Annotated[RecommendationResponse, guard(READ_DECIDED, a_response)]
 
 
 @router.get(
@@ -46,7 +38,7 @@ router = APIRouter(prefix="/responses", tags=["responses"])
     operation_id="list_responses",
     summary="List responses",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE_READABLE_DRAFTS),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def list_responses(
     session: DbSession,
@@ -55,7 +47,6 @@ async def list_responses(
     body: Annotated[str | None, Query(max_length=16, description="Only this body's")] = None,
     status: Annotated[Lifecycle | None, Query()] = None,
 ) -> Page[ResponseRead]:
-    require_signed_in_reader(principal)
     return await rules.list_responses(session, page, principal, body_code=body, status=status)
 
 
@@ -65,12 +56,10 @@ async def list_responses(
     summary="Answer a recommendation addressed to your body (as a draft)",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Conflict),
-    **access(BODY_EDITS),
 )
 async def create_response(
-    data: ResponseCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+    data: Annotated[ResponseCreate, guard(BODY_EDITS, a_new_response)], session: DbSession, response: Response
 ) -> ResponseRead:
-    ensure_body_editor(principal, data.body_code)
     rec = await report_rules.get_recommendation(session, data.recommendation_id)
     answer = await rules.create_response(session, rec, data)
     set_etag(response, answer)
@@ -83,14 +72,8 @@ async def create_response(
     operation_id="get_response",
     summary="One response",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ_DECIDED),
 )
-async def get_response(
-    response_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> ResponseRead:
-    require_signed_in_reader(principal)
-    answer = await rules.get_response(session, response_id)
-    ensure_readable(principal, answer.body_code, answer.status, "response")
+async def get_response(answer: ReadableResponse, response: Response) -> ResponseRead:
     set_etag(response, answer)
     return rules.response_read(answer)
 
@@ -100,22 +83,17 @@ async def get_response(
     operation_id="update_response",
     summary="Change a draft response",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(BODY_EDITS.hiding_drafts_of(BODY).noting("locked once decided")),
 )
 async def update_response(
-    response_id: uuid.UUID,
+    answer: Annotated[
+        RecommendationResponse, guard(BODY_EDITS.hiding_drafts_of(BODY).noting("locked once decided"), a_response)
+    ],
     data: ResponseUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ResponseRead:
-    answer = await rules.get_response(session, response_id)
-    ensure_readable(principal, answer.body_code, answer.status, "response")
-    ensure_body_editor(principal, answer.body_code)
-    ensure_draft(answer.status, "response")
-    check_if_match(if_match, answer)
-    await rules.update_response(session, answer, data)
+    await rules.update_response(session, answer, data, if_match)
     set_etag(response, answer)
     return rules.response_read(answer)
 
@@ -125,38 +103,27 @@ async def update_response(
     operation_id="decide_response",
     summary="Record the meeting's decision (body, date, §, diary number); the response is then locked",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(BODY_REGISTERS.hiding_drafts_of(BODY)),
 )
 async def decide_response(
-    response_id: uuid.UUID,
+    answer: Annotated[RecommendationResponse, guard(BODY_REGISTERS.hiding_drafts_of(BODY), a_response)],
     decision: DecisionIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     settings: Settings,
     response: Response,
     if_match: IfMatch = None,
 ) -> ResponseRead:
-    answer = await rules.get_response(session, response_id)
-    ensure_readable(principal, answer.body_code, answer.status, "response")
-    ensure_body_registrar(principal, answer.body_code)
     check_if_match(if_match, answer)
     await rules.decide_response(session, answer, decision, settings.diary_number_pattern)
     set_etag(response, answer)
     return rules.response_read(answer)
 
 
-@router.get(
+add_history_route(
+    router,
     "/{response_id}/history",
+    declared=READ_DECIDED,
+    load=a_response,
+    history_model=HistoryEntry,
     operation_id="get_response_history",
-    summary="Every change to a response",
-    responses=error_responses(Forbidden, NotFound),
-    **access(READ_DECIDED),
+    what="a response",
 )
-async def get_response_history(
-    response_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    answer = await rules.get_response(session, response_id)
-    ensure_readable(principal, answer.body_code, answer.status, "response")
-    public_only = not principal.can_read(answer.body_code, decided=False)
-    return await read_history(session, HistoryEntry, answer, page, public_only=public_only)

@@ -6,9 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.audit.models import Lifecycle
 from shared import decisions
 from shared.decisions import DecisionIn, DecisionRead, check_decision
-from shared.errors import Unprocessable
+from shared.errors import Locked, Unprocessable
 
 # The audit tables keep a decision's diary number apart from the diary number an audit report arrives under.
 DIARY_ATTR = "decision_diary_number"
@@ -30,3 +31,9 @@ def changes(data: BaseModel, required: set[str], *, exclude: set[str] | None = N
         if value is None and field in required:
             raise Unprocessable(f"{field} cannot be emptied", field=field)
     return sent
+
+
+def ensure_draft(status: Lifecycle, what: str) -> None:
+    """Decided material is locked: the decided version is the public record."""
+    if status is Lifecycle.decided:
+        raise Locked(f"The {what} is decided and locked")

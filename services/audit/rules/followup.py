@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.audit.access import RESPONSES_SEEN
 from services.audit.models import (
     Action,
     ActionRecommendation,
     ActionStatus,
     AuditReport,
-    Lifecycle,
     Recommendation,
     RecommendationResponse,
     RecommendationStatus,
@@ -143,10 +143,10 @@ async def recommendation_detail(
     """The recommendation with its response (a draft only for those who may read the body's drafts),
     its actions and the verdicts, in a fixed number of statements."""
     answer = await session.scalar(
-        select(RecommendationResponse).where(RecommendationResponse.recommendation_id == rec.id)
+        select(RecommendationResponse).where(
+            RecommendationResponse.recommendation_id == rec.id, RESPONSES_SEEN.where(principal)
+        )
     )
-    if answer is not None and not principal.can_read(rec.body_code, decided=answer.status is Lifecycle.decided):
-        answer = None
     actions = await session.scalars(
         select(Action)
         .join(ActionRecommendation, ActionRecommendation.action_id == Action.id)

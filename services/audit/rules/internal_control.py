@@ -18,9 +18,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.audit.access import PLANS_SEEN
 from services.audit.models import (
     Control,
     ControlOutcome,
@@ -30,7 +31,7 @@ from services.audit.models import (
     ReportingPeriod,
     Risk,
 )
-from services.audit.rules.common import apply_decision, changes, decision_of
+from services.audit.rules.common import apply_decision, changes, decision_of, ensure_draft
 from services.audit.schemas import (
     Colour,
     ControlIn,
@@ -49,6 +50,7 @@ from services.audit.schemas import (
 )
 from services.audit.settings import AuditSettings
 from shared.auth.policy import Principal
+from shared.concurrency import check_if_match
 from shared.decisions import DecisionIn
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
@@ -110,12 +112,6 @@ def combined_colour(colours: Iterable[Colour]) -> Colour:
     return Colour.yellow
 
 
-def visible_plans(principal: Principal) -> ColumnElement[bool]:
-    if principal.reads_all_drafts:
-        return true()
-    return or_(ControlPlan.status == Lifecycle.decided, ControlPlan.body_code.in_(list(principal.unit_roles)))
-
-
 async def create_plan(session: AsyncSession, data: ControlPlanCreate) -> ControlPlan:
     existing = await session.scalar(
         select(ControlPlan.id).where(ControlPlan.body_code == data.body_code, ControlPlan.year == data.year)
@@ -140,7 +136,7 @@ async def list_plans(
 ) -> Page[ControlPlanSummary]:
     stmt = (
         select(ControlPlan)
-        .where(visible_plans(principal))
+        .where(PLANS_SEEN.where(principal))
         .order_by(ControlPlan.year.desc(), ControlPlan.body_code, ControlPlan.id)
     )
     if body_code is not None:
@@ -246,7 +242,15 @@ def touch_plan(plan: ControlPlan) -> None:
     plan.updated_at = utcnow()
 
 
+def _changing_draft(plan: ControlPlan, record: Risk | Control | None = None, if_match: str | None = None) -> None:
+    """Risks and controls change only while their plan is a draft, and then from their current ETag."""
+    ensure_draft(plan.status, "internal control plan")
+    if record is not None:
+        check_if_match(if_match, record)
+
+
 async def add_risk(session: AsyncSession, plan: ControlPlan, data: RiskIn, matrix: Matrix) -> Risk:
+    _changing_draft(plan)
     matrix.check(data.likelihood, data.consequence)
     risk = Risk(plan_id=plan.id, **data.model_dump())
     session.add(risk)
@@ -262,7 +266,10 @@ async def get_risk(session: AsyncSession, risk_id: uuid.UUID) -> tuple[Risk, Con
     return row[0], row[1]
 
 
-async def update_risk(session: AsyncSession, plan: ControlPlan, risk: Risk, data: RiskUpdate, matrix: Matrix) -> None:
+async def update_risk(
+    session: AsyncSession, plan: ControlPlan, risk: Risk, data: RiskUpdate, matrix: Matrix, if_match: str | None
+) -> None:
+    _changing_draft(plan, risk, if_match)
     sent = changes(data, {"title", "likelihood", "consequence"})
     matrix.check(data.likelihood, data.consequence)
     score = sent.get("likelihood", risk.likelihood) * sent.get("consequence", risk.consequence)
@@ -280,6 +287,7 @@ async def update_risk(session: AsyncSession, plan: ControlPlan, risk: Risk, data
 
 
 async def add_control(session: AsyncSession, plan: ControlPlan, risk: Risk, data: ControlIn, matrix: Matrix) -> Control:
+    _changing_draft(plan)
     score = risk.likelihood * risk.consequence
     if not matrix.needs_control(score):
         raise Unprocessable(
@@ -307,15 +315,19 @@ async def get_control(session: AsyncSession, control_id: uuid.UUID) -> tuple[Con
     return row[0], row[1]
 
 
-async def update_control(session: AsyncSession, plan: ControlPlan, control: Control, data: ControlUpdate) -> None:
+async def update_control(
+    session: AsyncSession, plan: ControlPlan, control: Control, data: ControlUpdate, if_match: str | None
+) -> None:
+    _changing_draft(plan, control, if_match)
     for field, value in changes(data, {"control", "method", "frequency", "owner"}).items():
         setattr(control, field, value)
     touch_plan(plan)
     await session.flush()
 
 
-async def delete_record(session: AsyncSession, plan: ControlPlan, record: Risk | Control) -> None:
+async def delete_record(session: AsyncSession, plan: ControlPlan, record: Risk | Control, if_match: str | None) -> None:
     """A risk or control taken out of a draft plan; its controls go with a risk, and history keeps both."""
+    _changing_draft(plan, record, if_match)
     if isinstance(record, Risk):
         for control in await session.scalars(select(Control).where(Control.risk_id == record.id)):
             await session.delete(control)

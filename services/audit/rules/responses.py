@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.audit.access import RESPONSES_SEEN
 from services.audit.models import AuditReport, Lifecycle, Recommendation, RecommendationResponse
-from services.audit.rules.common import apply_decision, decision_of
+from services.audit.rules.common import apply_decision, decision_of, ensure_draft
 from services.audit.schemas import ResponseCreate, ResponseRead, ResponseUpdate
-from shared.auth.policy import Principal, UnitRole
+from shared.auth.policy import Principal
+from shared.concurrency import check_if_match
 from shared.decisions import DecisionIn
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
@@ -28,14 +30,6 @@ def response_read(response: RecommendationResponse) -> ResponseRead:
         created_at=response.created_at,
         updated_at=response.updated_at,
     )
-
-
-def visible_responses(principal: Principal) -> ColumnElement[bool]:
-    """Decided responses for every reader; drafts only for the body's roles and those who read all drafts."""
-    if principal.reads_all_drafts:
-        return true()
-    own = [code for code, role in principal.unit_roles.items() if role >= UnitRole.reader]
-    return or_(RecommendationResponse.status == Lifecycle.decided, RecommendationResponse.body_code.in_(own))
 
 
 async def get_response(session: AsyncSession, response_id: uuid.UUID) -> RecommendationResponse:
@@ -62,7 +56,12 @@ async def create_response(session: AsyncSession, rec: Recommendation, data: Resp
     return response
 
 
-async def update_response(session: AsyncSession, response: RecommendationResponse, data: ResponseUpdate) -> None:
+async def update_response(
+    session: AsyncSession, response: RecommendationResponse, data: ResponseUpdate, if_match: str | None
+) -> None:
+    """A draft's new text, from a caller holding its current ETag; a decided response is the public record."""
+    ensure_draft(response.status, "response")
+    check_if_match(if_match, response)
     response.text = data.text
     await session.flush()
 
@@ -101,7 +100,7 @@ async def list_responses(
 ) -> Page[ResponseRead]:
     stmt = (
         select(RecommendationResponse)
-        .where(visible_responses(principal))
+        .where(RESPONSES_SEEN.where(principal))
         .order_by(RecommendationResponse.body_code, RecommendationResponse.created_at, RecommendationResponse.id)
     )
     if body_code is not None:

@@ -49,6 +49,7 @@ from shared.errors import (
     ServiceUnavailable,
     error_responses,
 )
+from shared.fields import YearPath
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
@@ -58,7 +59,6 @@ periodisations = APIRouter(prefix="/periodisations", tags=["periodised budgets"]
 forecasts = APIRouter(prefix="/forecasts", tags=["forecasts"])
 closed_years = APIRouter(prefix="/closed-years", tags=["closed years"])
 UnitPath = Annotated[str, Path(max_length=16, description="The unit's code, e.g. HSN")]
-YearPath = Annotated[int, Path(ge=2000, le=2100)]
 UnitQuery = Annotated[str | None, Query(max_length=16)]
 OUTCOME_UNIT = "the outcome's unit"
 FORECAST_UNIT = "the forecast's unit"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.budget.access import ensure_finance_or_editor
 from services.budget.models import GrantUse, HistoryEntry, StateGrant
@@ -39,13 +39,13 @@ from shared.errors import (
     ServiceUnavailable,
     error_responses,
 )
+from shared.fields import YearPath
 from shared.history import HistoryEntryRead, read_history, read_place_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
 
 router = APIRouter(prefix="/grants", tags=["targeted state grants"])
 WRITE_RULE = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, "the grant's coordinating unit"))
-YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 
 async def _writable(session: DbSession, principal: Principal, grant_id: uuid.UUID) -> StateGrant:

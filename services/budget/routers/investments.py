@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.budget.access import ensure_finance, ensure_finance_or_editor
 from services.budget.models import HistoryEntry, InvestmentCategory, InvestmentYear, ProjectStatus
@@ -42,13 +42,13 @@ from shared.errors import (
     ServiceUnavailable,
     error_responses,
 )
+from shared.fields import YearPath
 from shared.history import HistoryEntryRead, read_history, read_place_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
 
 frames = APIRouter(prefix="/investment-frames", tags=["investments"])
 projects = APIRouter(prefix="/investments", tags=["investments"])
-YearPath = Annotated[int, Path(ge=2000, le=2100)]
 WRITE_RULE = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, "the project's owner unit"))
 
 

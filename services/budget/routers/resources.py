@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.budget.access import ensure_finance
 from services.budget.models import HistoryEntry
@@ -18,11 +16,11 @@ from shared.auth.access import (
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
+from shared.fields import YearPath
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 
 router = APIRouter(prefix="/resources", tags=["resource calculation"])
-YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.goals.access import ensure_editor, ensure_readable
 from services.goals.models import Goal, GoalFollowUp, OrgUnit, ReportingPeriod
@@ -20,10 +20,10 @@ from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access, editor
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
+from shared.fields import YearPath
 from shared.pagination import Pagination, paginate
 
 router = APIRouter(tags=["follow-up"])
-YearPath = Annotated[int, Path(ge=1990, le=2100)]
 
 
 @router.get(
