@@ -917,7 +917,7 @@ def _recommendations(b: Builder, body: dict[str, Any]) -> list[Block]:
         rows.append(
             [
                 Cell(str(rec.get("report_title") or DASH)),
-                Cell(f"{rec.get('number', '')}. {rec.get('text', '')}".strip(". ")),
+                Cell(f"{rec['number']}. {rec.get('text', '')}" if rec.get("number") else str(rec.get("text", ""))),
                 Cell(label(b.t, f"status.{status}") if status else DASH),
                 Cell(
                     str(rec.get("response_decided_on") or DASH),

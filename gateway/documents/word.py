@@ -52,6 +52,10 @@ TONE_COLOURS = {
     Tone.neutral: RGBColor(0x6E, 0x77, 0x81),
 }
 TOC_LEVELS = "1-3"
+TABLE_FONT = Pt(9)
+# How many characters of 9 pt text a table holds across TEXT_WIDTH, cell margins counted: what
+# Table.widths fits the columns into, so that a header's longest word has room on one line.
+TABLE_CHARACTERS = 80
 
 
 def _set_language(run_properties: BaseOxmlElement, tag: str) -> None:
@@ -179,7 +183,7 @@ def _table(word: WordDocument, table: Table) -> None:
     out = word.add_table(rows=rows, cols=len(table.columns))
     out.style = word.styles[TABLE_STYLE]
     out.autofit = False
-    widths = [int(TEXT_WIDTH * share) for share in table.widths()]
+    widths = [int(TEXT_WIDTH * share) for share in table.widths(TABLE_CHARACTERS)]
     # Word reads a column's width from each of its cells; the grid's widths for other readers.
     for column, width in zip(out.columns, widths, strict=True):
         column.width = width
@@ -237,6 +241,13 @@ def _section(word: WordDocument, section: Section, language: Language, t: dict[s
         _block(word, block, language)
 
 
+def _a4(word: WordDocument) -> None:
+    """A4 with 2.5 cm margins, as a Swedish region prints (python-docx's template is US Letter)."""
+    section = word.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+
+
 def _page_break(word: WordDocument) -> None:
     word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -244,6 +255,8 @@ def _page_break(word: WordDocument) -> None:
 def render_docx(document: Document, language: Language) -> bytes:
     """The document as a .docx file."""
     word = new_document()
+    word.styles[TABLE_STYLE].font.size = TABLE_FONT
+    _a4(word)
     _language(word, document.language)
     _properties(word, document)
     _cover(word, document)
