@@ -30,7 +30,7 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from services.budget.models import (
-    AccountCategory,
+    UNIT_CATEGORIES,
     FollowUp,
     Forecast,
     FrameStatus,
@@ -61,7 +61,7 @@ def _units(count: int) -> list[str]:
 
 
 def _outcome_rows(units: list[str], rows: int, latest_year: int) -> list[dict[str, Any]]:
-    categories = list(AccountCategory)
+    categories = list(UNIT_CATEGORIES)
     out: list[dict[str, Any]] = []
     year = latest_year
     while len(out) < rows:

@@ -153,6 +153,8 @@ class Action(Tracked, Base):
     owner: Mapped[str | None] = mapped_column(String(200))
     deadline_on: Mapped[date | None]
     status: Mapped[ActionStatus] = mapped_column(Enum(ActionStatus, native_enum=False, length=16))
+    # The day it was done or cancelled: what "done by then" is judged by when a read model looks back.
+    finished_on: Mapped[date | None]
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Goals in the goals service, by id; stored, not checked here (that needs a call to the goals service).
     goal_ids: Mapped[list[str]] = mapped_column(JSON, default=list)

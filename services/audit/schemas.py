@@ -218,6 +218,10 @@ class ActionCreate(BaseModel):
     owner: ShortText | None = None
     deadline_on: Day | None = None
     status: ActionStatus = ActionStatus.planned
+    finished_on: Day | None = Field(
+        default=None,
+        description="The day a done or cancelled action was finished; today (Swedish time) when it is left out",
+    )
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
     goal_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Goals in the goals service this action serves"
@@ -235,6 +239,11 @@ class ActionUpdate(BaseModel):
     owner: ShortText | None = None
     deadline_on: Day | None = None
     status: ActionStatus | None = None
+    finished_on: Day | None = Field(
+        default=None,
+        description="The day a done or cancelled action was finished; "
+        "today (Swedish time) when the action becomes done or cancelled without one",
+    )
     evidence: list[EvidenceIn] | None = Field(default=None, max_length=50)
     goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)] | None = None
@@ -271,6 +280,7 @@ class ActionRead(BaseModel):
     owner: str | None
     deadline_on: date | None
     status: ActionStatus
+    finished_on: date | None = Field(description="The day it was done or cancelled; null while it is not")
     evidence: list[EvidenceRead]
     goal_ids: list[uuid.UUID]
     recommendation_ids: list[uuid.UUID]
@@ -536,12 +546,19 @@ class ControlPlanSummary(BaseModel):
 # --- read models -----------------------------------------------------------------------------------
 
 
+class NoteBrief(BaseModel):
+    noted_on: date
+    text: str
+
+
 class ActionBrief(BaseModel):
     id: uuid.UUID
     title: str
-    status: ActionStatus
+    status: ActionStatus = Field(description="As it stood on as_of: one finished later reads in_progress")
     deadline_on: date | None
-    overdue: bool
+    finished_on: date | None = Field(description="The day it was done or cancelled, if on or before as_of")
+    overdue: bool = Field(description="Past its deadline on as_of and not finished by then")
+    latest_note: NoteBrief | None = Field(description="The newest progress note noted on or before as_of")
     goal_ids: list[uuid.UUID] = Field(description="The goals (in the goals service) the action should move")
 
 
@@ -549,16 +566,19 @@ class OpenRecommendation(BaseModel):
     id: uuid.UUID
     report_id: uuid.UUID
     report_title: str
+    report_received_on: date | None
     number: int
     text: str
     response_due_on: date | None
-    response_decided_on: date | None
-    latest_verdict: Verdict | None
+    response_decided_on: date | None = Field(description="The meeting that decided the response, if by as_of")
+    latest_verdict: Verdict | None = Field(description="The auditors' newest verdict reviewed on or before as_of")
+    latest_verdict_on: date | None
     actions: list[ActionBrief]
 
 
 class StatementBrief(BaseModel):
     year: int
+    issued_on: date | None
     discharge_recommended: bool | None
     remark: bool
     remark_grounds: str | None
@@ -566,23 +586,29 @@ class StatementBrief(BaseModel):
 
 
 class InternalControlBrief(BaseModel):
+    """The body's control plan of as_of's year decided by then, with the results of the follow-ups ended by
+    then (T2's from 31 August; the year's, which replace them, from 31 December)."""
+
     year: int
+    decided_on: date | None
     risks: int
     risks_by_colour: dict[Colour, int]
     controls: int
-    results: int
+    results: int = Field(description="Controls with a result of a follow-up ended by as_of (the year's over T2's)")
     deviations: int
     results_colour: Colour
 
 
 class BodyStatus(BaseModel):
-    """Everything about one body's audit standing, in one answer (decided material only)."""
+    """Everything about one body's audit standing as at `as_of`, in one answer (decided material only)."""
 
     body_code: str
     as_of: date
-    open_recommendations: list[OpenRecommendation]
+    open_recommendations: list[OpenRecommendation] = Field(
+        description="Recommendations of reports received by as_of and not closed by then"
+    )
     overdue: BodyOverdue
-    latest_statement: StatementBrief | None
+    latest_statement: StatementBrief | None = Field(description="The newest statement issued on or before as_of")
     internal_control: InternalControlBrief | None
 
 
@@ -598,5 +624,7 @@ class BodyOverview(BaseModel):
 
 
 class Overview(BaseModel):
+    """Every body's audit standing as at `as_of`, counted."""
+
     as_of: date
     bodies: list[BodyOverview]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.models import AccountabilityStatement, AuditRecipient, ControlPlan, Recommendation
-from services.audit.rules import accountability, responses
+from services.audit.rules import accountability, followup, responses
 from services.audit.rules import actions as action_rules
 from services.audit.rules import internal_control as control_rules
 from services.audit.rules import reports as report_rules
@@ -24,6 +24,7 @@ from services.audit.schemas import (
     ResponseCreate,
     RiskIn,
     StatementCreate,
+    VerdictCreate,
 )
 from services.audit.settings import AuditSettings
 from shared.decisions import DecisionIn
@@ -36,7 +37,8 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     year and body, a control plan by body and year; one already there is skipped whole."""
     data = json.loads((DEMO / "audits.json").read_text(encoding="utf-8"))
     settings = AuditSettings()
-    counts = {"audit_report": 0, "recommendation": 0, "response": 0, "action": 0, "statement": 0, "control_plan": 0}
+    kinds = ("audit_report", "recommendation", "response", "verdict", "action", "statement", "control_plan")
+    counts = dict.fromkeys(kinds, 0)
     known = set(await session.scalars(select(AuditRecipient.diary_number)))
     for entry in data["reports"]:
         report_in = ReportCreate.model_validate(entry["report"])
@@ -79,6 +81,10 @@ async def _seed_report(
             decision = DecisionIn.model_validate(raw["decision"])
             await responses.decide_response(session, answer, decision, settings.diary_number_pattern)
         counts["response"] += 1
+    for raw in entry.get("verdicts", []):
+        verdict = VerdictCreate.model_validate({k: v for k, v in raw.items() if k != "recommendation"})
+        await followup.add_verdict(session, by_number[raw["recommendation"]], verdict)
+        counts["verdict"] += 1
     for raw in entry["actions"]:
         fields = {k: v for k, v in raw.items() if k not in {"recommendations", "notes"}}
         fields["recommendation_ids"] = [by_number[n].id for n in raw["recommendations"]]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.budget.models import HistoryEntry
-from services.budget.routers import accounts, economy, followup, frames, grants, imports, investments, resources
+from services.budget.routers import (
+    accounts,
+    balance,
+    economy,
+    followup,
+    frames,
+    grants,
+    imports,
+    investments,
+    resources,
+)
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
 from shared.changes import changes_router
@@ -30,6 +40,7 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             followup.forecasts,
             followup.closed_years,
             economy.router,
+            balance.router,
             investments.frames,
             investments.projects,
             grants.router,

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.asof import PERIOD_END_MONTH
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
 from shared.types import Money, Quantity
@@ -85,7 +86,12 @@ class ResourceCalculation(Tracked, Base):
 
 
 class AccountCategory(StrEnum):
-    """The ledger's account categories: revenue, and the cost kinds the follow-up reports."""
+    """The ledger's account categories.
+
+    The units' own: revenue, and the cost kinds the follow-up reports against their frames. The
+    region's (booked on the finance administration's unit and read only by the year's accounts):
+    tax revenue, general grants and equalisation, central pension costs, financial income and costs.
+    """
 
     revenue = "revenue"
     personnel = "personnel"
@@ -93,6 +99,31 @@ class AccountCategory(StrEnum):
     pharmaceuticals = "pharmaceuticals"
     other_costs = "other_costs"
     depreciation = "depreciation"
+    tax_revenue = "tax_revenue"
+    general_grants = "general_grants"
+    pension_costs = "pension_costs"
+    financial_income = "financial_income"
+    financial_costs = "financial_costs"
+
+
+# What a unit's follow-up compares with its frame; the region's lines belong to the resource calculation.
+UNIT_COST_CATEGORIES = (
+    AccountCategory.personnel,
+    AccountCategory.purchased_care,
+    AccountCategory.pharmaceuticals,
+    AccountCategory.other_costs,
+    AccountCategory.depreciation,
+)
+UNIT_CATEGORIES = (AccountCategory.revenue, *UNIT_COST_CATEGORIES)
+# Categories the ledger books as credits: an outcome holds them as positive amounts.
+REVENUE_CATEGORIES = frozenset(
+    {
+        AccountCategory.revenue,
+        AccountCategory.tax_revenue,
+        AccountCategory.general_grants,
+        AccountCategory.financial_income,
+    }
+)
 
 
 class Outcome(Tracked, Base):
@@ -169,7 +200,7 @@ class FollowUp(StrEnum):
     T3 = "T3"
 
 
-FOLLOW_UP_MONTH = {FollowUp.T1: 4, FollowUp.T2: 8, FollowUp.T3: 12}
+FOLLOW_UP_MONTH = {f: PERIOD_END_MONTH[f.value] for f in FollowUp}
 
 
 class Forecast(Tracked, Base):
@@ -295,3 +326,43 @@ class GrantUse(Tracked, Base):
     grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
     year: Mapped[int]
     used: Mapped[Decimal] = mapped_column(Money())
+
+
+class BalanceAdjustmentKind(StrEnum):
+    """The lines of the balance requirement reconciliation (balanskravsutredning) finance enters.
+
+    Each is kept as a positive amount; its kind says whether it is taken from the year's result or
+    added to it (ADJUSTMENT_SIGN). The first six lead to the result after balance requirement
+    adjustments; the reserve's two to the balance requirement result.
+    """
+
+    realisation_gain = "realisation_gain"
+    unrealised_gain = "unrealised_gain"
+    unrealised_loss = "unrealised_loss"
+    unrealised_gain_reversal = "unrealised_gain_reversal"
+    unrealised_loss_reversal = "unrealised_loss_reversal"
+    reserve_provision = "reserve_provision"
+    reserve_use = "reserve_use"
+
+
+ADJUSTMENT_SIGN = {
+    BalanceAdjustmentKind.realisation_gain: -1,  # samtliga realisationsvinster
+    BalanceAdjustmentKind.unrealised_gain: -1,  # orealiserade vinster i värdepapper
+    BalanceAdjustmentKind.unrealised_loss: 1,  # orealiserade förluster i värdepapper
+    BalanceAdjustmentKind.unrealised_gain_reversal: 1,  # återföring av orealiserade vinster
+    BalanceAdjustmentKind.unrealised_loss_reversal: -1,  # återföring av orealiserade förluster
+    BalanceAdjustmentKind.reserve_provision: -1,  # reservering till resultatutjämningsreserven
+    BalanceAdjustmentKind.reserve_use: 1,  # disposition från resultatutjämningsreserven
+}
+RESERVE_KINDS = frozenset({BalanceAdjustmentKind.reserve_provision, BalanceAdjustmentKind.reserve_use})
+
+
+class BalanceAdjustment(Tracked, DecisionColumns, Base):
+    """One line of a year's balance requirement reconciliation, as decided (body, date, §, diary number)."""
+
+    __tablename__ = "balance_adjustment"
+
+    year: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[BalanceAdjustmentKind] = mapped_column(_enum(BalanceAdjustmentKind, 32))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    description: Mapped[str] = mapped_column(Text)

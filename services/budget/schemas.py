@@ -9,8 +9,15 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.budget.models import AccountCategory, FollowUp, FrameStatus, InvestmentCategory, ProjectStatus
-from shared.decisions import DecisionRead, UnitCode
+from services.budget.models import (
+    AccountCategory,
+    BalanceAdjustmentKind,
+    FollowUp,
+    FrameStatus,
+    InvestmentCategory,
+    ProjectStatus,
+)
+from shared.decisions import DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
@@ -382,7 +389,9 @@ class UnitEconomy(BaseModel):
     """A unit's economy through a month: frame, year-to-date budget and outcome, forecast and deviations."""
 
     unit_code: str
-    frame: MoneyAmount | None = Field(description="The decided frame in force")
+    frame: MoneyAmount | None = Field(description="The frame in force on `as_of`: the latest version decided by then")
+    frame_revision: int | None = Field(default=None, description="The revision of that frame; null for the totals")
+    frame_decided_on: date | None = Field(default=None, description="When that frame was decided")
     budget_ytd: MoneyAmount | None
     budget_ytd_source: str | None = Field(description="periodised, or even (frame × months / 12) without one")
     outcome_ytd: OutcomeSummary
@@ -392,9 +401,13 @@ class UnitEconomy(BaseModel):
     flagged: bool
 
 
+AS_OF_ANSWER = "The date the answer speaks for: the follow-up's (or month's) end unless `as_of` was given"
+
+
 class UnitEconomyRead(UnitEconomy):
     year: int
-    through_month: int
+    through_month: int = Field(description="Outcomes of the months through this one (0 before January ended)")
+    as_of: date = Field(description=AS_OF_ANSWER)
     threshold_percent: Decimal
 
 
@@ -412,6 +425,10 @@ class RegionResult(BaseModel):
     balance_requirement_met_ytd: bool = Field(description="Revenue exceeds cost so far")
     net_cost_forecast: MoneyAmount = Field(description="Each unit's latest forecast, or its frame without one")
     result_forecast: MoneyAmount
+    result_forecast_percent: Decimal | None = Field(
+        description="The forecast result as percent of tax revenue and general grants, two decimals"
+    )
+    result_target_percent: Decimal = Field(description="The result target, percent of tax revenue and general grants")
     balance_requirement_met_forecast: bool
     result_target_met_forecast: bool
 
@@ -420,7 +437,8 @@ class RegionEconomyRead(BaseModel):
     """Every unit's economy through a month, the region's totals and its result, aggregated in SQL."""
 
     year: int
-    through_month: int
+    through_month: int = Field(description="Outcomes of the months through this one (0 before January ended)")
+    as_of: date = Field(description=AS_OF_ANSWER)
     threshold_percent: Decimal
     units: list[UnitEconomy]
     totals: UnitEconomy
@@ -538,7 +556,7 @@ class PlanYear(BaseModel):
     planned: MoneyAmount
     planned_by_category: dict[InvestmentCategory, MoneyAmount]
     frame_margin: MoneyAmount | None = Field(description="frame − planned; negative when the plans exceed the frame")
-    outcome: MoneyAmount
+    outcome: MoneyAmount | None = Field(description="The year's outcome; null while the year had not ended on `as_of`")
     depreciation: MoneyAmount
     interest: MoneyAmount
     running_costs: MoneyAmount
@@ -548,6 +566,7 @@ class PlanYear(BaseModel):
 
 class InvestmentPlanRead(BaseModel):
     from_year: int
+    as_of: date = Field(description="Outcomes of the years ended by this date; today unless `as_of` was given")
     plan_period_years: int
     years: list[PlanYear]
     total_planned: MoneyAmount
@@ -645,7 +664,7 @@ class GrantSummaryRow(BaseModel):
     name: str
     grantor: str
     amount: MoneyAmount
-    used_total: MoneyAmount
+    used_total: MoneyAmount = Field(description="Used in the years ended by `as_of`")
     goals: int
     reporting_deadline: date | None
 
@@ -654,8 +673,123 @@ class GrantSummary(BaseModel):
     """All grants running in a year: amounts, use, and those with no goal linked."""
 
     year: int
+    as_of: date = Field(description="Uses of the years ended by this date; today unless `as_of` was given")
     grants: int
     amount: MoneyAmount
-    used_in_year: MoneyAmount
+    used_in_year: MoneyAmount | None = Field(description="Null while the year had not ended on `as_of`")
     without_goal: list[GrantSummaryRow]
     rows: list[GrantSummaryRow]
+
+
+# --- the year's accounts: income statement, result target, balance requirement -------------------
+
+PositiveMoney = Annotated[MoneyAmount, Field(gt=0)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class BalanceAdjustmentCreate(BaseModel):
+    """A line of the year's balance requirement reconciliation, entered by finance as it was decided."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    kind: BalanceAdjustmentKind = Field(
+        description="realisation_gain, unrealised_gain and unrealised_loss_reversal are taken from the result; "
+        "unrealised_loss and unrealised_gain_reversal added; reserve_provision (to the result equalisation "
+        "reserve) taken from and reserve_use added to the result after adjustments"
+    )
+    amount: PositiveMoney = Field(description="Positive; the kind says whether it is taken or added")
+    description: Description = Field(examples=["Försäljning av aktier i pensionsportföljen"])
+    decision: DecisionIn
+
+
+class BalanceAdjustmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: PositiveMoney | None = None
+    description: Description | None = None
+    decision: DecisionIn | None = None
+
+
+class BalanceAdjustmentRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    kind: BalanceAdjustmentKind
+    amount: MoneyAmount
+    effect: MoneyAmount = Field(description="What the line does to the result: −amount or +amount by its kind")
+    description: str
+    decision: DecisionRead | None
+    version: int
+    updated_at: datetime
+
+
+class AccountsLine(BaseModel):
+    """One line of the income statement, signed as it adds to the result (revenue +, costs −)."""
+
+    amount: MoneyAmount
+    categories: list[AccountCategory] = Field(description="The ledger's account categories it sums")
+    accounts: list[str] = Field(description="The account plan's rules of those categories, e.g. 3, 40–44")
+
+
+class IncomeStatement(BaseModel):
+    """Resultaträkning: the year's ledger rows, all units, summed by category."""
+
+    operating_revenue: AccountsLine = Field(description="Verksamhetens intäkter")
+    operating_costs: AccountsLine = Field(description="Verksamhetens kostnader, central pension costs included")
+    depreciation: AccountsLine = Field(description="Avskrivningar")
+    net_operating_cost: MoneyAmount = Field(description="Verksamhetens nettokostnad: the three lines above")
+    tax_revenue: AccountsLine = Field(description="Skatteintäkter")
+    general_grants: AccountsLine = Field(description="Generella statsbidrag och utjämning")
+    operating_result: MoneyAmount = Field(description="Verksamhetens resultat: net operating cost + taxes + grants")
+    financial_income: AccountsLine = Field(description="Finansiella intäkter")
+    financial_costs: AccountsLine = Field(description="Finansiella kostnader")
+    result: MoneyAmount = Field(description="Årets resultat: the sum of the year's ledger rows, credits positive")
+
+
+class ResultAgainstTarget(BaseModel):
+    """The result target (resultatmål) of the resource calculation, applied to the year's taxes and grants."""
+
+    target_percent: Decimal = Field(description="The resource calculation's result_target_percent")
+    taxes_and_general_grants: MoneyAmount = Field(description="Tax revenue + general grants and equalisation, booked")
+    target: MoneyAmount
+    result_percent: Decimal | None = Field(description="The result as percent of taxes and grants, two decimals")
+    met: bool
+
+
+class Deficit(BaseModel):
+    """A negative balance requirement result, to be restored within three years."""
+
+    year: int
+    deficit: MoneyAmount
+    remaining: MoneyAmount = Field(description="What is still to restore after the later years' surpluses")
+    restore_by: date = Field(description="The end of the third year after the deficit")
+    missed: bool = Field(description="Still to restore after its last year")
+
+
+class BalanceRequirement(BaseModel):
+    """Balanskravsutredning, as the law reconciles it."""
+
+    result: MoneyAmount = Field(description="Årets resultat")
+    adjustments: list[BalanceAdjustmentRead] = Field(description="Realisation gains, unrealised changes in securities")
+    result_after_adjustments: MoneyAmount = Field(description="Årets resultat efter balanskravsjusteringar")
+    reserve: list[BalanceAdjustmentRead] = Field(description="To and from the result equalisation reserve (RUR)")
+    balance_requirement_result: MoneyAmount = Field(description="Balanskravsresultat")
+    met: bool = Field(description="The balance requirement result is not negative")
+    deficits_to_restore: list[Deficit] = Field(
+        description="This year's deficit and the earlier three years' still to restore, oldest first"
+    )
+    to_restore: MoneyAmount = Field(description="The sum of what the deficits still need")
+
+
+class YearAccounts(BaseModel):
+    """The year's accounts from the ledger: the income statement, the result target, the balance requirement."""
+
+    year: int
+    as_of: date = Field(description="The year's end: the accounts speak for 31 December")
+    closed: bool = Field(description="False while finance has not closed the year's books: figures may change")
+    closed_on: date | None
+    has_data: bool = Field(description="False when the ledger has no rows for the year: there are no accounts")
+    note: str | None = Field(description="Why something is missing, in words")
+    income_statement: IncomeStatement | None
+    result_target: ResultAgainstTarget | None = Field(description="Null without a resource calculation for the year")
+    balance_requirement: BalanceRequirement | None

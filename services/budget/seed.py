@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.budget.models import (
     AccountMapping,
+    BalanceAdjustment,
     Forecast,
     FrameStatus,
     GrantGoalLink,
@@ -28,6 +29,7 @@ from services.budget.rules.followup import month_columns
 from services.budget.rules.frames import frame_amount
 from services.budget.schemas import (
     AccountMappingCreate,
+    BalanceAdjustmentCreate,
     ForecastCreate,
     FrameParts,
     GrantCreate,
@@ -176,6 +178,21 @@ async def _seed_grants(session: AsyncSession) -> int:
     return created
 
 
+async def _seed_balance_adjustments(session: AsyncSession) -> int:
+    rows = await session.execute(select(BalanceAdjustment.year, BalanceAdjustment.kind, BalanceAdjustment.description))
+    existing = {tuple(row) for row in rows}
+    created = 0
+    for raw in _demo("balance_adjustments")["adjustments"]:
+        data = BalanceAdjustmentCreate.model_validate(raw)
+        if (data.year, data.kind, data.description) in existing:
+            continue
+        adjustment = BalanceAdjustment(**data.model_dump(exclude={"decision"}))
+        record_decision(adjustment, data.decision)
+        session.add(adjustment)
+        created += 1
+    return created
+
+
 async def seed(session: AsyncSession) -> dict[str, int]:
     followup = _demo("followup")
     counts = {
@@ -188,5 +205,6 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     }
     counts["investment_frame"], counts["investment_project"] = await _seed_investments(session)
     counts["state_grant"] = await _seed_grants(session)
+    counts["balance_adjustment"] = await _seed_balance_adjustments(session)
     await session.flush()
     return counts

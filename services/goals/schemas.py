@@ -27,6 +27,7 @@ from services.goals.models import (
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue
+from shared.pagination import Page
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ExternalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -400,8 +401,12 @@ class ReportToCouncil(BaseModel):
     """A goal its owner forecasts as not met this year: the council must be told (001_…, 2021)."""
 
     goal: GoalRead
-    period: ReportingPeriod
+    period: ReportingPeriod = Field(description="The follow-up that forecast it: the latest ended by `as_of`")
     analysis: str | None
+
+
+class ReportToCouncilPage(Page[ReportToCouncil]):
+    as_of: date = Field(description="Follow-ups of periods ended, and goals decided, by this date")
 
 
 # --- assignments and activities -----------------------------------------------------------------
@@ -447,10 +452,25 @@ class AssignmentRead(BaseModel):
     description: str | None
     deadline_on: date | None
     status: AssignmentStatus
-    overdue: bool
+    overdue: bool = Field(
+        description="Past its deadline on `as_of` (today for one assignment) and not done or cancelled now"
+    )
     decision: DecisionRead | None
-    follow_ups: list[AssignmentFollowUpRead]
+    follow_ups: list[AssignmentFollowUpRead] = Field(
+        description="In the list: those of periods ended by `as_of`; of one assignment: all"
+    )
+    latest_follow_up: AssignmentFollowUpRead | None = Field(
+        description="The last of `follow_ups`: in a report, the text of its period if `year` and `period` match"
+    )
     version: int
+
+
+class AssignmentPage(Page[AssignmentRead]):
+    """Assignments decided by `as_of` (and those with no decision recorded), with the follow-ups of
+    periods ended by then. `status` is the status known today: no date is kept for a change of status."""
+
+    as_of: date = Field(description="Assignments decided, and follow-ups of periods ended, by this date")
+    status_known_on: date = Field(description="The day `status` is known for: today, whatever `as_of`")
 
 
 class ActivityCreate(BaseModel):
@@ -513,8 +533,8 @@ class IndicatorSnapshot(BaseModel):
     baseline_value: ExactValue | None
     baseline_year: int | None
     target: ExactValue | None = Field(description="Target for the year asked about")
-    latest: Point | None
-    previous: Point | None
+    latest: Point | None = Field(description="The newest value of a period ended by `as_of`")
+    previous: Point | None = Field(description="The value before `latest`, for the trend")
     trend: str | None = Field(description="improving, worsening or unchanged, from previous to latest")
     colour: Colour = Field(description="At the reporting period asked about")
 
@@ -559,6 +579,7 @@ class Chain(BaseModel):
     unit_code: str | None
     year: int
     period: ReportingPeriod
+    as_of: date = Field(description='The date answered as at: only what belonged to it (see README, "as at")')
     plan: ChainPlan | None
     strategies: list[ChainStrategy]
     unlinked_goals: list[ChainGoal] = Field(
@@ -582,6 +603,7 @@ class FulfilmentSummary(BaseModel):
     unit_code: str | None
     year: int
     period: ReportingPeriod
+    as_of: date = Field(description='The date answered as at: only what belonged to it (see README, "as at")')
     totals: dict[Colour, int]
     rows: list[FulfilmentRow]
 
@@ -592,7 +614,7 @@ class QualityChecks(BaseModel):
     has_baseline: bool
     time_bound: bool = Field(description="The goal has an end year")
     links_upward: bool = Field(description="Linked to a goal or strategy of the level above (council goals: true)")
-    decided: bool
+    decided: bool = Field(description="Decided (or closed since)")
 
 
 class GoalQuality(BaseModel):
@@ -625,6 +647,7 @@ class QualityReport(BaseModel):
 
     unit_code: str | None
     year: int | None
+    as_of: date = Field(description='The date answered as at: only what belonged to it (see README, "as at")')
     goals: int
     measurable: int
     measurable_share: Decimal

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from shared.asof import today_in_sweden
 from tests.audit.conftest import AUDITOR, decided_goal, etag
 
 
@@ -173,3 +174,35 @@ async def test_a_progress_note_has_its_history(audit):
     assert (
         await audit.stack.client.get(f"{url}/{uuid.uuid4()}/history", headers=audit.auth(*AUDITOR))
     ).status_code == 404
+
+
+async def test_a_finished_action_has_the_day_it_was_finished(audit):
+    done = (await audit.act("RS", status="done")).json()
+    assert done["finished_on"] == today_in_sweden().isoformat()
+    planned = (await audit.act("RS")).json()
+    assert planned["finished_on"] is None
+    url, editor = f"/api/audit/actions/{planned['id']}", audit.auth("RS:editor")
+    cancelled = await audit.stack.client.patch(
+        url, headers={**editor, **etag(planned)}, json={"status": "cancelled", "finished_on": "2022-01-10"}
+    )
+    assert cancelled.json()["finished_on"] == "2022-01-10"
+    reopened = await audit.stack.client.patch(
+        url, headers={**editor, **etag(cancelled.json())}, json={"status": "in_progress"}
+    )
+    assert reopened.json()["finished_on"] is None
+    history = (await audit.stack.client.get(f"{url}/history", headers=editor)).json()["items"]
+    assert [h["after"]["finished_on"] for h in history] == [None, "2022-01-10", None]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "planned", "finished_on": "2022-01-10"},
+        {"status": "done", "finished_on": "2999-01-01"},
+        {"status": "done", "finished_on": "2021-11-01"},  # before the report arrived (2021-11-15)
+    ],
+)
+async def test_a_finishing_day_that_cannot_be_is_422(audit, fields):
+    response = await audit.act("RS", **fields)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "finished_on"]

@@ -83,7 +83,7 @@ async def _overdue(audit, as_of, **params):
 
 async def test_overdue_responses_and_actions_are_listed_per_body(audit):
     late = (await audit.act("RS", title="Sen åtgärd", deadline_on="2022-06-30")).json()
-    await audit.act("RS", title="Klar åtgärd", deadline_on="2022-06-30", status="done")
+    await audit.act("RS", title="Klar åtgärd", deadline_on="2022-06-30", status="done", finished_on="2022-06-20")
     await audit.act("HSN", title="Ännu inte sen", deadline_on="2022-12-31")
     assert await _overdue(audit, "2022-03-31") == {}
     bodies = await _overdue(audit, "2022-07-01")
@@ -99,15 +99,19 @@ async def test_overdue_responses_and_actions_are_listed_per_body(audit):
     cancelled = await audit.stack.client.patch(
         f"/api/audit/actions/{late['id']}",
         headers={**audit.auth("RS:editor"), **etag(late)},
-        json={"status": "cancelled"},
+        json={"status": "cancelled", "finished_on": "2022-07-15"},
     )
     assert cancelled.status_code == 200
-    assert "RS" not in await _overdue(audit, "2022-07-01")
+    # Cancelled after the date it was overdue at: still overdue as at that date, no longer after.
+    assert [a["title"] for a in (await _overdue(audit, "2022-07-01"))["RS"]["actions"]] == ["Sen åtgärd"]
+    assert "RS" not in await _overdue(audit, "2022-07-15")
 
 
 async def test_a_closed_recommendation_is_not_overdue(audit):
     await _verdict(audit, body="HSN", verdict="addressed", close=True, headers=etag(audit.rec["HSN"]))
-    assert "HSN" not in await _overdue(audit, "2022-07-01")
+    assert "HSN" not in await _overdue(audit, "2023-04-01")
+    # Closed on 2023-04-01, it was still open, and its response overdue, the summer before.
+    assert [r["number"] for r in (await _overdue(audit, "2022-07-01"))["HSN"]["responses"]] == [2]
 
 
 async def test_overdue_defaults_to_today_and_refuses_bad_dates(audit):

@@ -73,16 +73,16 @@ async def test_a_bodys_status_shows_open_recommendations_actions_overdue_stateme
     stack = audit.stack
     goal = await decided_goal(audit.stack)
     late = (await audit.act("RS", title="Sen", deadline_on="2022-06-30", goal_ids=[goal])).json()
-    await audit.act("RS", title="Klar", deadline_on="2022-06-30", status="done")
+    await audit.act("RS", title="Klar", deadline_on="2022-06-30", status="done", finished_on="2022-06-30")
     response = (await audit.respond("RS")).json()
     await audit.decide(response)
     await _statement(stack, "RS", 2020, remark=False)
     await _statement(stack, "RS", 2021, remark=True)
     await _internal_control(stack, "RS", 2022, ["no_deviation", "deviation"])
     status = (
-        await stack.client.get("/api/audit/bodies/RS/status?as_of=2022-07-01", headers=stack.auth(*READER))
+        await stack.client.get("/api/audit/bodies/RS/status?as_of=2022-08-31", headers=stack.auth(*READER))
     ).json()
-    assert status["as_of"] == "2022-07-01"
+    assert status["as_of"] == "2022-08-31"
     [rec] = status["open_recommendations"]
     assert (rec["number"], rec["report_title"], rec["response_decided_on"]) == (
         1,
@@ -141,11 +141,11 @@ async def test_a_closed_recommendation_leaves_the_bodys_open_list(audit):
 async def test_the_overview_counts_every_body(audit):
     stack = audit.stack
     await audit.act("RS", deadline_on="2022-06-30")
-    await audit.act("RS", deadline_on="2022-06-30", status="done")
+    await audit.act("RS", deadline_on="2022-06-30", status="done", finished_on="2022-05-02")
     await audit.act("HSN", deadline_on="2023-06-30", status="in_progress")
     await _statement(stack, "HSN", 2021, remark=True)
     await _internal_control(stack, "HSN", 2022, ["no_deviation"])
-    overview = (await stack.client.get("/api/audit/overview?as_of=2022-07-01", headers=stack.auth(*READER))).json()
+    overview = (await stack.client.get("/api/audit/overview?as_of=2022-08-31", headers=stack.auth(*READER))).json()
     bodies = {b["body_code"]: b for b in overview["bodies"]}
     assert sorted(bodies) == ["HSN", "RS"]
     rs, hsn = bodies["RS"], bodies["HSN"]

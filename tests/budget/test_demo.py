@@ -6,22 +6,50 @@ BOARD = ("board", "RS:reader")
 FINANCE = ("ekonom", "finance")
 
 
-async def test_at_t2_hsn_forecasts_a_deficit_and_is_flagged(seeded):
-    body = (
-        await seeded.client.get("/api/budget/economy/region?year=2022&follow_up=T2", headers=seeded.auth(*BOARD))
-    ).json()
+async def _region(stack, query):
+    return (await stack.client.get(f"/api/budget/economy/region?{query}", headers=stack.auth(*BOARD))).json()
+
+
+async def test_at_t2_hsn_forecasts_a_deficit_against_the_frame_in_force_on_31_august(seeded):
+    body = await _region(seeded, "year=2022&follow_up=T2")
+    assert body["as_of"] == "2022-08-31"
     assert [u["unit_code"] for u in body["units"]] == ["HSN", "RS", "RUN"]
     assert body["flagged_units"] == ["HSN"]
     hsn = next(u for u in body["units"] if u["unit_code"] == "HSN")
-    assert (hsn["frame"], hsn["forecast"]["amount"], hsn["forecast"]["follow_up"]) == (
-        "6200000000.00",
-        "6290000000.00",
-        "T2",
-    )
-    assert hsn["forecast_deviation"]["amount"] == "-90000000.00"
+    # The council revised HSN's frame to 6 200 mnkr on 21 September: T2 still speaks of the 6 180 decided in 2021.
+    assert (hsn["frame"], hsn["frame_revision"], hsn["frame_decided_on"]) == ("6180000000.00", 0, "2021-06-16")
+    assert (hsn["forecast"]["amount"], hsn["forecast"]["follow_up"]) == ("6290000000.00", "T2")
+    assert hsn["forecast_deviation"]["amount"] == "-110000000.00"
     assert hsn["budget_ytd_source"] == "periodised"
     assert body["result"] is not None
     assert body["result"]["result_target"] == str((Decimal("5420000000") + Decimal("2310000000")) * Decimal("0.02"))
+
+
+async def test_each_follow_up_of_2022_speaks_as_at_its_end(seeded):
+    frames, forecasts, months = {}, {}, {}
+    for query in ("follow_up=T1", "follow_up=T2", "follow_up=T3", "follow_up=T1&as_of=2022-10-01"):
+        body = await _region(seeded, f"year=2022&{query}")
+        hsn = next(u for u in body["units"] if u["unit_code"] == "HSN")
+        frames[query], forecasts[query] = hsn["frame"], hsn["forecast"]["follow_up"]
+        months[query] = (body["as_of"], body["through_month"])
+    assert frames == {
+        "follow_up=T1": "6180000000.00",
+        "follow_up=T2": "6180000000.00",
+        "follow_up=T3": "6200000000.00",
+        "follow_up=T1&as_of=2022-10-01": "6200000000.00",
+    }
+    assert forecasts == {
+        "follow_up=T1": "T1",
+        "follow_up=T2": "T2",
+        "follow_up=T3": "T2",
+        "follow_up=T1&as_of=2022-10-01": "T1",
+    }
+    assert months == {
+        "follow_up=T1": ("2022-04-30", 4),
+        "follow_up=T2": ("2022-08-31", 8),
+        "follow_up=T3": ("2022-12-31", 12),
+        "follow_up=T1&as_of=2022-10-01": ("2022-10-01", 4),
+    }
 
 
 async def test_the_year_has_twelve_months_of_outcomes_that_add_up_exactly(seeded):
@@ -85,3 +113,39 @@ async def test_the_demo_outcomes_export_under_the_demo_account_plan_and_import_b
     assert report["problems"] == []
     # The demo's outcomes were keyed in, not imported: the ledger import leaves every one alone.
     assert (report["created"], report["updated"], report["left_alone"]) == (0, 0, len(exported.text.splitlines()) - 1)
+
+
+REVENUE_KINDS = {"revenue", "tax_revenue", "general_grants", "financial_income"}
+
+
+async def test_the_2022_accounts_result_is_the_sum_of_the_years_ledger_rows(seeded):
+    headers = seeded.auth(*FINANCE)
+    outcomes = (await seeded.client.get("/api/budget/outcomes?year=2022&limit=500", headers=headers)).json()
+    assert outcomes["total"] <= 500
+    ledger_sum = sum(Decimal(o["amount"]) * (1 if o["category"] in REVENUE_KINDS else -1) for o in outcomes["items"])
+    body = (
+        await seeded.client.get("/api/budget/economy/region/accounts?year=2022", headers=seeded.auth(*BOARD))
+    ).json()
+    assert (body["has_data"], body["as_of"], body["closed"]) == (True, "2022-12-31", False)
+    statement = body["income_statement"]
+    assert Decimal(statement["result"]) == ledger_sum == Decimal("85000000.00")
+    lines = ["net_operating_cost", "tax_revenue", "general_grants", "financial_income", "financial_costs"]
+    parts = [statement[k] if isinstance(statement[k], str) else statement[k]["amount"] for k in lines]
+    assert sum(Decimal(p) for p in parts) == ledger_sum
+    balance = body["balance_requirement"]
+    gain = balance["adjustments"][0]
+    assert (gain["kind"], gain["effect"], gain["decision"]["decided_by"]) == ("realisation_gain", "-6400000.00", "RS")
+    assert Decimal(balance["result_after_adjustments"]) == ledger_sum + Decimal(gain["effect"])
+    assert balance["balance_requirement_result"] == balance["result_after_adjustments"]  # no reserve moves in 2022
+    assert (balance["met"], balance["to_restore"]) == (True, "0.00")
+    assert body["result_target"]["met"] is False  # 1.10 % of taxes and grants against the 2 % target
+
+
+async def test_the_regions_own_lines_stay_out_of_the_units_follow_up(seeded):
+    body = await _region(seeded, "year=2022")
+    rs = next(u for u in body["units"] if u["unit_code"] == "RS")
+    assert (rs["outcome_ytd"]["net_cost"], rs["frame"]) == ("630500000.00", "640000000.00")
+    empty = (
+        await seeded.client.get("/api/budget/economy/region/accounts?year=2021", headers=seeded.auth(*BOARD))
+    ).json()
+    assert (empty["has_data"], empty["income_statement"]) == (False, None)

@@ -242,3 +242,63 @@ def test_an_even_budget_rounds_half_up_to_the_ore_as_the_ledger_does():
 
     assert _even_budget(Decimal("100.02"), 3) == Decimal("25.01")  # 25.005, not the banker's 25.00
     assert _even_budget(Decimal("-100.02"), 3) == Decimal("-25.01")
+
+
+@pytest.fixture
+async def revised_in_september(year):
+    """HSN's 1 200 frame of 2025 (decided 2024-06-19) is revised to 1 250 on 24 September 2025, after T2;
+    the T2 forecasts were typed in late, in October, and belong to T2 all the same."""
+    headers = year.auth(*FINANCE)
+    frames = (await year.client.get("/api/budget/frames?unit=HSN&year=2025", headers=headers)).json()["items"]
+    decided = frames[0]
+    revision = (
+        await year.client.post(
+            f"/api/budget/frames/{decided['id']}/revisions", headers=headers, json={"activity_change": "50.00"}
+        )
+    ).json()
+    response = await year.client.post(
+        f"/api/budget/frames/{revision['id']}/decision",
+        headers=if_match(headers, revision),
+        json={**DECISION, "decided_on": "2025-09-24", "paragraph": "§ 140"},
+    )
+    assert response.status_code == 200, response.text
+    await _forecast(year, "RUN", "T2", "595.00")
+    return year
+
+
+async def test_t1_and_t2_see_the_frame_decided_before_the_september_revision(revised_in_september):
+    seen = {}
+    for query in ("follow_up=T1", "follow_up=T2", "follow_up=T3", "as_of=2025-09-24", "as_of=2025-09-23"):
+        body = (await _unit(revised_in_september, "HSN", f"year=2025&{query}")).json()
+        seen[query] = (body["as_of"], body["through_month"], body["frame"], body["frame_revision"])
+    assert seen == {
+        "follow_up=T1": ("2025-04-30", 4, "1200.00", 0),
+        "follow_up=T2": ("2025-08-31", 8, "1200.00", 0),
+        "follow_up=T3": ("2025-12-31", 12, "1250.00", 1),
+        "as_of=2025-09-24": ("2025-09-24", 8, "1250.00", 1),
+        "as_of=2025-09-23": ("2025-09-23", 8, "1200.00", 0),
+    }
+
+
+async def test_the_region_at_t2_uses_the_frames_and_forecasts_of_t2(revised_in_september):
+    t2 = (await _region(revised_in_september, "year=2025&follow_up=T2")).json()
+    assert (t2["as_of"], t2["totals"]["frame"]) == ("2025-08-31", "1800.00")
+    hsn, run = (next(u for u in t2["units"] if u["unit_code"] == code) for code in ("HSN", "RUN"))
+    assert (hsn["forecast_deviation"]["amount"], run["forecast"]["follow_up"]) == ("-100.00", "T2")
+    # Outcomes of September were booked, but T2 counts only the months through August.
+    assert hsn["outcome_ytd"]["personnel"] == "720.00"
+    t1 = (await _region(revised_in_september, "year=2025&follow_up=T1")).json()
+    assert [u["forecast"]["follow_up"] for u in t1["units"]] == ["T1", "T1"]
+    result = t2["result"]
+    assert result["result_forecast"] == str(
+        Decimal("2100.00") - Decimal("60.00") - Decimal("1300.00") - Decimal("595.00")
+    )
+    assert result["result_forecast_percent"] == "7.25"  # 145 of 2 000 tax and general grants
+
+
+async def test_an_as_of_before_the_first_month_ended_has_no_months(revised_in_september):
+    body = (await _unit(revised_in_september, "HSN", "year=2025&as_of=2025-01-15")).json()
+    assert (body["through_month"], body["budget_ytd"], body["outcome_ytd"]["net_cost"]) == (0, "0.00", "0.00")
+    assert (body["frame"], body["forecast"]) == ("1200.00", None)
+    before = (await _unit(revised_in_september, "HSN", "year=2025&as_of=2024-06-18")).json()
+    assert before["frame"] is None  # the budget was decided on 19 June 2024

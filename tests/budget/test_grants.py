@@ -127,8 +127,26 @@ async def test_use_per_year_is_exact_and_a_change_needs_the_etag(org):
     use = body["used"][0]
     changed = await org.client.put(f"{url}/2025", headers=if_match(headers, use), json={"used": "21000000.00"})
     assert changed.json()["used"][0]["used"] == "21000000.00"
-    summary = (await org.client.get("/api/budget/grants/summary?year=2025", headers=headers)).json()
+    summary = (await org.client.get("/api/budget/grants/summary?year=2025&as_of=2026-12-31", headers=headers)).json()
     assert (summary["used_in_year"], summary["rows"][0]["used_total"]) == ("21000000.00", "21000000.20")
+
+
+async def test_the_summary_as_at_a_date_counts_the_uses_of_the_years_ended_by_then(org):
+    grant = (await _grant(org)).json()
+    headers = org.auth(*FINANCE)
+    url = f"/api/budget/grants/{grant['id']}/uses"
+    await org.client.put(f"{url}/2025", headers=headers, json={"used": "20000000.10"})
+    await org.client.put(f"{url}/2026", headers=headers, json={"used": "0.20"})
+    answers = {}
+    for as_of in ("2025-08-31", "2025-12-31", "2026-04-30"):
+        summary = (await org.client.get(f"/api/budget/grants/summary?year=2025&as_of={as_of}", headers=headers)).json()
+        answers[as_of] = (summary["as_of"], summary["used_in_year"], summary["rows"][0]["used_total"])
+    # At T2 of 2025 the year's use is not known yet: null, not a zero that looks real.
+    assert answers == {
+        "2025-08-31": ("2025-08-31", None, "0.00"),
+        "2025-12-31": ("2025-12-31", "20000000.10", "20000000.10"),
+        "2026-04-30": ("2026-04-30", "20000000.10", "20000000.10"),
+    }
 
 
 async def test_the_effect_reported_is_kept_in_history(org):

@@ -178,3 +178,20 @@ async def test_a_years_history_follows_it_across_replaced_plans(org):
     assert (await org.client.get(f"/api/budget/investments/{other['id']}/years/2025/history", headers=headers)).json()[
         "total"
     ] == 1
+
+
+async def test_the_plan_as_at_a_date_shows_outcomes_only_of_the_years_ended_by_then(org):
+    plan = _plan(years=2)
+    plan[0]["outcome"] = "950000.00"  # the full-year outcome of 2025, typed in after the year
+    assert (await _create(org, total="2000000.00", years=plan)).status_code == 201
+    headers = org.auth("r", "RS:reader")
+    answers = {}
+    for as_of in ("2025-08-31", "2025-12-31"):
+        body = (
+            await org.client.get(f"/api/budget/investments/plan?from_year=2025&as_of={as_of}", headers=headers)
+        ).json()
+        answers[as_of] = (body["as_of"], [y["outcome"] for y in body["years"][:2]], body["years"][0]["planned"])
+    assert answers == {
+        "2025-08-31": ("2025-08-31", [None, None], "1000000.00"),
+        "2025-12-31": ("2025-12-31", ["950000.00", None], "1000000.00"),
+    }

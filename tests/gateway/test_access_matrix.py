@@ -356,6 +356,9 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
     "/api/budget/account-mappings/{mapping_id}": lambda f: _record_of(
         f, "/api/budget/account-mappings", "mapping_id", "account mapping", _no_state
     ),
+    "/api/budget/balance-adjustments/{adjustment_id}": lambda f: _record_of(
+        f, "/api/budget/balance-adjustments", "adjustment_id", "balance adjustment", _no_state
+    ),
     "/api/audit/reports/{report_id}": lambda f: _record_of(
         f, "/api/audit/reports", "report_id", "audit report", _no_state
     ),

@@ -42,7 +42,7 @@ async def test_measures_of_a_draft_are_exported_only_to_those_who_may_read_it(se
 async def test_goals_as_csv_with_the_latest_values_exact(seeded):
     response = await seeded.client.get("/api/goals/exports/goals?year=2022&format=csv", headers=seeded.auth(*BOARD))
     assert response.status_code == 200
-    assert response.headers["content-disposition"].startswith('attachment; filename="goals-2022.csv"')
+    assert response.headers["content-disposition"].startswith('attachment; filename="goals-2022-as-of-')
     rows = list(csv.DictReader(io.StringIO(response.text)))
     absence = next(r for r in rows if r["indicator"] == "Sjukfrånvaro")
     assert (absence["unit"], absence["latest_period"], absence["latest_value"], absence["target"]) == (

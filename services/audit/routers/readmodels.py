@@ -11,49 +11,46 @@ from services.audit.dependencies import RiskMatrixDep
 from services.audit.rules import followup
 from services.audit.rules import readmodels as rules
 from services.audit.schemas import BodyStatus, OverdueList, Overview
+from shared.asof import AsOfQuery, as_of_or_today
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.errors import Forbidden, error_responses
-from shared.types import utcnow
+from shared.errors import Forbidden, Unprocessable, error_responses
 
 router = APIRouter(tags=["read models"])
-AsOf = Annotated[
-    date | None,
-    Query(
-        ge=date(1990, 1, 1),
-        le=date(2100, 12, 31),
-        description="The day to judge overdue items by; today (UTC) when left out",
-    ),
-]
 DECIDED_ONLY = ANY_ROLE.noting("decided material only")
+# Dates far outside any audit's life are typing errors; SQLite and PostgreSQL also disagree about year 0.
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
-def _day(as_of: date | None) -> date:
-    return as_of if as_of is not None else utcnow().date()
+def _as_at(as_of: date | None) -> date:
+    day = as_of_or_today(as_of)
+    if not EARLIEST <= day <= LATEST:
+        raise Unprocessable(f"as_of {day} is outside {EARLIEST}–{LATEST}", field="as_of")
+    return day
 
 
 @router.get(
     "/overdue",
     operation_id="list_overdue",
-    summary="Responses past due and not decided, and actions past deadline and not done, per body",
-    responses=error_responses(Forbidden),
+    summary="Responses past due and not decided, and actions past deadline and not done, per body, as at a date",
+    responses=error_responses(Forbidden, Unprocessable),
     **access(ANY_ROLE),
 )
 async def list_overdue(
     session: DbSession,
     principal: CurrentPrincipal,
-    as_of: AsOf = None,
+    as_of: AsOfQuery = None,
     body: Annotated[str | None, Query(max_length=16)] = None,
 ) -> OverdueList:
     require_signed_in_reader(principal)
-    return await followup.overdue(session, _day(as_of), body)
+    return await followup.overdue(session, _as_at(as_of), body)
 
 
 @router.get(
     "/bodies/{body_code}/status",
     operation_id="get_body_status",
-    summary="One body: open recommendations with actions, overdue items, latest statement, internal control",
-    responses=error_responses(Forbidden),
+    summary="One body as at a date: open recommendations with actions, overdue items, statement, internal control",
+    responses=error_responses(Forbidden, Unprocessable),
     **access(DECIDED_ONLY),
 )
 async def get_body_status(
@@ -61,21 +58,21 @@ async def get_body_status(
     session: DbSession,
     principal: CurrentPrincipal,
     matrix: RiskMatrixDep,
-    as_of: AsOf = None,
+    as_of: AsOfQuery = None,
 ) -> BodyStatus:
     require_signed_in_reader(principal)
-    return await rules.body_status(session, body_code, _day(as_of), matrix)
+    return await rules.body_status(session, body_code, _as_at(as_of), matrix)
 
 
 @router.get(
     "/overview",
     operation_id="get_audit_overview",
-    summary="Every body's recommendations, actions, overdue items, statement and internal control, counted",
-    responses=error_responses(Forbidden),
+    summary="Every body's recommendations, actions, overdue items, statement and internal control as at a date",
+    responses=error_responses(Forbidden, Unprocessable),
     **access(DECIDED_ONLY),
 )
 async def get_overview(
-    session: DbSession, principal: CurrentPrincipal, matrix: RiskMatrixDep, as_of: AsOf = None
+    session: DbSession, principal: CurrentPrincipal, matrix: RiskMatrixDep, as_of: AsOfQuery = None
 ) -> Overview:
     require_signed_in_reader(principal)
-    return await rules.overview(session, _day(as_of), matrix)
+    return await rules.overview(session, _as_at(as_of), matrix)

@@ -27,8 +27,12 @@ from services.audit.schemas import (
     ProgressNoteIn,
     ProgressNoteRead,
 )
+from shared.asof import today_in_sweden
 from shared.errors import NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
+
+# An action leaves the follow-up when it is done or cancelled; the day it did is its `finished_on`.
+FINISHED = (ActionStatus.done, ActionStatus.cancelled)
 
 
 async def links_of(session: AsyncSession, action_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -66,6 +70,7 @@ def action_read(action: Action, recommendation_ids: list[uuid.UUID], notes: list
         owner=action.owner,
         deadline_on=action.deadline_on,
         status=action.status,
+        finished_on=action.finished_on,
         evidence=[EvidenceRead.model_validate(e) for e in action.evidence],
         goal_ids=[uuid.UUID(g) for g in action.goal_ids],
         recommendation_ids=recommendation_ids,
@@ -136,19 +141,34 @@ async def _check_recommendations(session: AsyncSession, body_code: str, rec_ids:
             )
 
 
-async def _check_deadline(session: AsyncSession, deadline: date | None, rec_ids: list[uuid.UUID]) -> None:
-    """A deadline before the report arrived is a typing error: nobody acts on a report they have not got."""
-    if deadline is None or not rec_ids:
+async def _check_not_before_report(
+    session: AsyncSession, day: date | None, rec_ids: list[uuid.UUID], field: str
+) -> None:
+    """A deadline or a finishing day before the report arrived is a typing error: nobody acts on a report
+    they have not got."""
+    if day is None or not rec_ids:
         return
     latest_report = await session.scalar(
         select(func.max(AuditReport.received_on))
         .join(Recommendation, Recommendation.report_id == AuditReport.id)
         .where(Recommendation.id.in_(rec_ids))
     )
-    if latest_report is not None and deadline < latest_report:
-        raise Unprocessable(
-            f"The deadline {deadline} is before the audit report's date {latest_report}", field="deadline_on"
-        )
+    if latest_report is not None and day < latest_report:
+        raise Unprocessable(f"The {field} {day} is before the audit report's date {latest_report}", field=field)
+
+
+def _finished_on(status: ActionStatus, sent: date | None, current: date | None, was_finished: bool) -> date | None:
+    """The day the action was done or cancelled: the day sent, the one it has, or today when it is finished
+    now; an action not finished has none (reopened, it loses it; its history keeps the old one)."""
+    if status not in FINISHED:
+        if sent is not None:
+            message = f"A {status.value} action has no finished_on; it is done or cancelled first"
+            raise Unprocessable(message, field="finished_on")
+        return None
+    day = sent if sent is not None else (current if was_finished and current is not None else today_in_sweden())
+    if day > today_in_sweden():
+        raise Unprocessable(f"The finished_on {day} is in the future", field="finished_on")
+    return day
 
 
 def _evidence_and_goals(data: ActionCreate | ActionUpdate) -> dict[str, object]:
@@ -163,9 +183,13 @@ def _evidence_and_goals(data: ActionCreate | ActionUpdate) -> dict[str, object]:
 async def create_action(session: AsyncSession, data: ActionCreate) -> Action:
     rec_ids = list(dict.fromkeys(data.recommendation_ids))
     await _check_recommendations(session, data.body_code, rec_ids)
-    await _check_deadline(session, data.deadline_on, rec_ids)
+    await _check_not_before_report(session, data.deadline_on, rec_ids, "deadline_on")
+    finished_on = _finished_on(data.status, data.finished_on, None, was_finished=False)
+    await _check_not_before_report(session, finished_on, rec_ids, "finished_on")
     action = Action(
-        **data.model_dump(exclude={"recommendation_ids", "evidence", "goal_ids"}), **_evidence_and_goals(data)
+        **data.model_dump(exclude={"recommendation_ids", "evidence", "goal_ids", "finished_on"}),
+        **_evidence_and_goals(data),
+        finished_on=finished_on,
     )
     session.add(action)
     await session.flush()
@@ -180,7 +204,12 @@ async def update_action(session: AsyncSession, action: Action, data: ActionUpdat
     rec_ids = list(dict.fromkeys(data.recommendation_ids)) if data.recommendation_ids is not None else current_links
     if data.recommendation_ids is not None:
         await _check_recommendations(session, action.body_code, rec_ids)
-    await _check_deadline(session, sent.get("deadline_on", action.deadline_on), rec_ids)
+    await _check_not_before_report(session, sent.get("deadline_on", action.deadline_on), rec_ids, "deadline_on")
+    sent["finished_on"] = _finished_on(
+        sent.get("status", action.status), data.finished_on, action.finished_on, action.status in FINISHED
+    )
+    if sent["finished_on"] != action.finished_on:
+        await _check_not_before_report(session, sent["finished_on"], rec_ids, "finished_on")
     for field, value in {**sent, **_evidence_and_goals(data)}.items():
         setattr(action, field, value)
     if data.recommendation_ids is not None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.models import (
@@ -21,6 +21,7 @@ from services.audit.models import (
     RecommendationStatus,
     ReviewVerdict,
 )
+from services.audit.rules import as_at
 from services.audit.rules.actions import actions_read
 from services.audit.rules.common import changes
 from services.audit.rules.responses import response_read
@@ -37,8 +38,6 @@ from services.audit.schemas import (
 )
 from shared.auth.policy import Principal
 from shared.errors import Conflict, NotFound
-
-UNFINISHED = (ActionStatus.planned, ActionStatus.in_progress)
 
 
 async def add_verdict(session: AsyncSession, rec: Recommendation, data: VerdictCreate) -> ReviewVerdict:
@@ -83,15 +82,9 @@ async def verdicts_of(session: AsyncSession, rec_id: uuid.UUID) -> list[ReviewVe
     )
 
 
-def decided_response_exists() -> ColumnElement[bool]:
-    return exists().where(
-        RecommendationResponse.recommendation_id == Recommendation.id,
-        RecommendationResponse.status == Lifecycle.decided,
-    )
-
-
 def overdue_responses_query(as_of: date) -> Select[*tuple[Any, ...]]:
-    """Open recommendations whose response was due before `as_of` and has not been decided."""
+    """Recommendations received and still open on `as_of` whose response was due before it and had not been
+    decided by then."""
     return (
         select(
             Recommendation.body_code,
@@ -103,28 +96,26 @@ def overdue_responses_query(as_of: date) -> Select[*tuple[Any, ...]]:
         )
         .join(AuditReport, AuditReport.id == Recommendation.report_id)
         .where(
-            Recommendation.status == RecommendationStatus.open,
+            as_at.report_received(as_of),
+            as_at.recommendation_open(as_of),
             Recommendation.response_due_on < as_of,
-            ~decided_response_exists(),
+            ~as_at.decided_response_exists(as_of),
         )
         .order_by(Recommendation.body_code, Recommendation.response_due_on, Recommendation.number)
     )
 
 
-def action_overdue(as_of: date) -> ColumnElement[bool]:
-    return and_(Action.deadline_on < as_of, Action.status.in_(UNFINISHED))
-
-
 def overdue_actions_query(as_of: date) -> Select[*tuple[Any, ...]]:
+    """Actions on reports received by `as_of`, past their deadline then and not finished by then."""
     return (
-        select(Action.body_code, Action.id, Action.title, Action.status, Action.deadline_on, Action.owner)
-        .where(action_overdue(as_of))
+        select(Action.body_code, Action.id, Action.title, as_at.action_status(as_of), Action.deadline_on, Action.owner)
+        .where(as_at.action_received(as_of), as_at.action_overdue(as_of))
         .order_by(Action.body_code, Action.deadline_on, Action.title, Action.id)
     )
 
 
 async def overdue(session: AsyncSession, as_of: date, body_code: str | None) -> OverdueList:
-    """Two statements, whatever the number of bodies."""
+    """What was overdue on `as_of`, in two statements whatever the number of bodies."""
     responses_q, actions_q = overdue_responses_query(as_of), overdue_actions_query(as_of)
     if body_code is not None:
         responses_q = responses_q.where(Recommendation.body_code == body_code)
@@ -138,7 +129,9 @@ async def overdue(session: AsyncSession, as_of: date, body_code: str | None) -> 
         )
     for code, action_id, title, status, deadline, owner in await session.execute(actions_q):
         by_body[code].actions.append(
-            OverdueAction(action_id=action_id, title=title, status=status, deadline_on=deadline, owner=owner)
+            OverdueAction(
+                action_id=action_id, title=title, status=ActionStatus(status), deadline_on=deadline, owner=owner
+            )
         )
     bodies = [entry.model_copy(update={"body_code": code}) for code, entry in sorted(by_body.items())]
     return OverdueList(as_of=as_of, bodies=bodies)

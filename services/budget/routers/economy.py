@@ -16,7 +16,9 @@ from services.budget.access import (
 from services.budget.dependencies import Settings
 from services.budget.models import FollowUp
 from services.budget.rules import economy as rules
-from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year
+from services.budget.rules.year_accounts import year_accounts
+from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year, YearAccounts
+from shared.asof import AsOfQuery
 from shared.auth.access import (
     access,
 )
@@ -25,10 +27,21 @@ from shared.errors import Forbidden, error_responses
 from shared.fields import ExactValue
 
 router = APIRouter(prefix="/economy", tags=["economy follow-up"])
+AS_AT = (
+    "As at the follow-up's (or month's) end, or the year's end without either, unless `as_of` is given: the frame "
+    "decided on or before that date, the outcomes of the months ended by then within the follow-up, the forecasts "
+    "of the follow-ups up to then. The answer says its `as_of`."
+)
 FollowUpQuery = Annotated[
-    FollowUp | None, Query(description="T1 (through April), T2 (August) or T3 (December); the whole year by default")
+    FollowUp | None,
+    Query(
+        description="T1 (through April), T2 (August) or T3 (December), as at its end unless `as_of` is given; "
+        "the whole year (as at 31 December) by default"
+    ),
 ]
-MonthQuery = Annotated[Month | None, Query(description="Through this month instead of a follow-up")]
+MonthQuery = Annotated[
+    Month | None, Query(description="Through this month instead of a follow-up, as at its last day unless `as_of`")
+]
 ThresholdQuery = Annotated[
     ExactValue | None,
     Query(ge=0, le=100, description="Flag overruns above this percent; the service's setting by default"),
@@ -39,6 +52,7 @@ ThresholdQuery = Annotated[
     "/units/{unit_code}",
     operation_id="get_unit_economy",
     summary="A unit's frame, year-to-date budget and outcome, forecast and deviations, in one answer",
+    description=AS_AT,
     responses=error_responses(Forbidden),
     **access(ECONOMY_READ),
 )
@@ -50,17 +64,19 @@ async def get_unit_economy(
     year: Annotated[Year, Query()],
     follow_up: FollowUpQuery = None,
     month: MonthQuery = None,
+    as_of: AsOfQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> UnitEconomyRead:
     ensure_economy_reader(principal, unit_code)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
-    return await rules.unit_economy(session, unit_code, year, rules.through_month_of(follow_up, month), threshold)
+    return await rules.unit_economy(session, unit_code, year, rules.period_of(year, follow_up, month, as_of), threshold)
 
 
 @router.get(
     "/region",
     operation_id="get_region_economy",
     summary="Every unit's economy, the region's totals and its result against the target and the balance requirement",
+    description=AS_AT,
     responses=error_responses(Forbidden),
     **access(REGION_READ),
 )
@@ -71,12 +87,30 @@ async def get_region_economy(
     year: Annotated[Year, Query()],
     follow_up: FollowUpQuery = None,
     month: MonthQuery = None,
+    as_of: AsOfQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> RegionEconomyRead:
     ensure_region_follow_up_reader(principal)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
-    return await rules.region_economy(session, year, rules.through_month_of(follow_up, month), threshold)
+    return await rules.region_economy(session, year, rules.period_of(year, follow_up, month, as_of), threshold)
 
 
 def _threshold(asked: Decimal | None, configured: Decimal) -> Decimal:
     return asked if asked is not None else configured
+
+
+@router.get(
+    "/region/accounts",
+    operation_id="get_region_accounts",
+    summary="The year's accounts: income statement from the ledger, result against target, balance requirement",
+    description="As at the year's end. Each line names the ledger categories and account-plan rules it sums; "
+    "each balance requirement adjustment carries its decision. A year without ledger rows answers "
+    "`has_data: false`, and a year finance has not closed says so (`closed: false`).",
+    responses=error_responses(Forbidden),
+    **access(REGION_READ),
+)
+async def get_region_accounts(
+    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
+) -> YearAccounts:
+    ensure_region_follow_up_reader(principal)
+    return await year_accounts(session, year)

@@ -19,6 +19,7 @@ from services.budget.schemas import (
     GrantUseIn,
     Year,
 )
+from shared.asof import AsOfQuery, as_of_or_today
 from shared.auth.access import (
     ANY_ROLE,
     access,
@@ -80,10 +81,10 @@ async def list_grants(
     **access(ANY_ROLE),
 )
 async def get_grant_summary(
-    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
+    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()], as_of: AsOfQuery = None
 ) -> GrantSummary:
     require_signed_in_reader(principal)
-    return await rules.grant_summary(session, year)
+    return await rules.grant_summary(session, year, as_of_or_today(as_of))
 
 
 @router.post(

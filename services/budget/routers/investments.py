@@ -21,6 +21,7 @@ from services.budget.schemas import (
     PlanReplacement,
     Year,
 )
+from shared.asof import AsOfQuery, as_of_or_today
 from shared.auth.access import (
     ANY_ROLE,
     FINANCE,
@@ -152,9 +153,10 @@ async def get_investment_plan(
     from_year: Annotated[Year, Query()],
     years: Annotated[int, Query(ge=1, le=30, description="How many years to show")] = 10,
     plan_period_years: Annotated[int, Query(ge=1, le=10, description="The plan period, e.g. 3 years")] = 3,
+    as_of: AsOfQuery = None,
 ) -> InvestmentPlanRead:
     require_signed_in_reader(principal)
-    return await rules.investment_plan(session, from_year, years, plan_period_years)
+    return await rules.investment_plan(session, from_year, years, plan_period_years, as_of_or_today(as_of))
 
 
 @projects.get(

@@ -4,20 +4,29 @@ Each answer takes the same few statements however many units and ledger rows the
 the frames in force, one for the year-to-date budgets, one for the outcomes grouped by unit and
 category, one for the forecasts, and one for the resource calculation. Python only combines those
 aggregates (a handful of rows a unit).
+
+An answer speaks as at a date (`as_of`, shared/asof.py): the frame in force that day (the decided
+version with the highest revision decided on or before it), the outcomes of the months ended by then
+within the follow-up asked, and the forecasts of the follow-ups up to that month, whenever they were
+typed in. A decided version without a decision date (only old or restored data; the API always
+records one) counts as decided before the year began.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, type_coerce
+from sqlalchemy import ColumnElement, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.budget.models import (
     FOLLOW_UP_MONTH,
+    UNIT_CATEGORIES,
+    UNIT_COST_CATEGORIES,
     AccountCategory,
     FollowUp,
     Forecast,
@@ -38,15 +47,18 @@ from services.budget.schemas import (
     UnitEconomy,
     UnitEconomyRead,
 )
+from shared.asof import month_end, months_ended_in_year, period_end
 from shared.types import CENT, Money
 
 ZERO = Decimal("0.00")
-COST_CATEGORIES = [c for c in AccountCategory if c is not AccountCategory.revenue]
+IN_FORCE_STATUSES = (FrameStatus.decided, FrameStatus.revised)
 
 
 @dataclass
 class _UnitFigures:
     frame: Decimal | None = None
+    frame_revision: int | None = None
+    frame_decided_on: date | None = None
     budget_ytd: Decimal | None = None
     outcomes: dict[AccountCategory, Decimal] = field(default_factory=dict)
     forecast: ForecastSummary | None = None
@@ -58,6 +70,8 @@ def _money(expression: ColumnElement[Any]) -> ColumnElement[Decimal]:
 
 
 def _ytd_budget_expression(through_month: int) -> ColumnElement[Decimal]:
+    if through_month == 0:
+        return _money(literal(0))
     columns = [getattr(Periodisation, f"m{m}") for m in range(1, through_month + 1)]
     total: ColumnElement[Any] = columns[0]
     for column in columns[1:]:
@@ -69,8 +83,12 @@ def _unit_filter(column: Any, unit_code: str | None) -> list[ColumnElement[bool]
     return [column == unit_code] if unit_code is not None else []
 
 
+def _decided_by(as_of: date) -> ColumnElement[bool]:
+    return or_(OperatingFrame.decided_on.is_(None), OperatingFrame.decided_on <= as_of)
+
+
 async def _collect(
-    session: AsyncSession, year: int, through_month: int, unit_code: str | None
+    session: AsyncSession, year: int, through_month: int, as_of: date, unit_code: str | None
 ) -> dict[str, _UnitFigures]:
     figures: dict[str, _UnitFigures] = {}
 
@@ -78,14 +96,18 @@ async def _collect(
         return figures.setdefault(code, _UnitFigures())
 
     frames = await session.execute(
-        select(OperatingFrame.unit_code, OperatingFrame.amount).where(
+        select(OperatingFrame.unit_code, OperatingFrame.revision, OperatingFrame.decided_on, OperatingFrame.amount)
+        .where(
             OperatingFrame.year == year,
-            OperatingFrame.status == FrameStatus.decided,
+            OperatingFrame.status.in_(IN_FORCE_STATUSES),
+            _decided_by(as_of),
             *_unit_filter(OperatingFrame.unit_code, unit_code),
         )
+        .order_by(OperatingFrame.unit_code, OperatingFrame.revision)
     )
-    for code, amount in frames:
-        unit(code).frame = amount
+    for code, revision, decided_on, amount in frames:
+        # Ordered by revision, so the latest version decided by `as_of` is the one in force.
+        unit(code).frame, unit(code).frame_revision, unit(code).frame_decided_on = amount, revision, decided_on
     budgets = await session.execute(
         select(Periodisation.unit_code, _ytd_budget_expression(through_month)).where(
             Periodisation.year == year, *_unit_filter(Periodisation.unit_code, unit_code)
@@ -95,7 +117,12 @@ async def _collect(
         unit(code).budget_ytd = amount
     outcomes = await session.execute(
         select(Outcome.unit_code, Outcome.category, _money(func.sum(Outcome.amount)))
-        .where(Outcome.year == year, Outcome.month <= through_month, *_unit_filter(Outcome.unit_code, unit_code))
+        .where(
+            Outcome.year == year,
+            Outcome.month <= through_month,
+            Outcome.category.in_(UNIT_CATEGORIES),
+            *_unit_filter(Outcome.unit_code, unit_code),
+        )
         .group_by(Outcome.unit_code, Outcome.category)
     )
     for code, category, amount in outcomes:
@@ -113,8 +140,8 @@ async def _collect(
 
 
 def _outcome_summary(amounts: dict[AccountCategory, Decimal]) -> OutcomeSummary:
-    by_category = {c.value: amounts.get(c, ZERO) for c in AccountCategory}
-    costs = sum((amounts.get(c, ZERO) for c in COST_CATEGORIES), ZERO)
+    by_category = {c.value: amounts.get(c, ZERO) for c in UNIT_CATEGORIES}
+    costs = sum((amounts.get(c, ZERO) for c in UNIT_COST_CATEGORIES), ZERO)
     return OutcomeSummary(**by_category, costs=costs, net_cost=costs - by_category["revenue"])
 
 
@@ -142,6 +169,8 @@ def _unit_economy(code: str, f: _UnitFigures, through_month: int, threshold: Dec
     return UnitEconomy(
         unit_code=code,
         frame=f.frame,
+        frame_revision=f.frame_revision,
+        frame_decided_on=f.frame_decided_on,
         budget_ytd=budget_ytd,
         budget_ytd_source=source,
         outcome_ytd=outcome,
@@ -179,18 +208,41 @@ def _totals(units: dict[str, _UnitFigures], through_month: int, threshold: Decim
     return _unit_economy("REGION", total, through_month, threshold)
 
 
-def through_month_of(follow_up: FollowUp | None, month: int | None) -> int:
+@dataclass(frozen=True)
+class Period:
+    """What an economy answer covers: the months through `through_month`, as known on `as_of`."""
+
+    through_month: int
+    as_of: date
+
+
+def period_of(year: int, follow_up: FollowUp | None, month: int | None, as_of: date | None) -> Period:
+    """A follow-up (or month) speaks as at its end unless `as_of` says otherwise; the whole year by default.
+    Only months ended by `as_of` count, so an earlier `as_of` shortens the period and a later one does not
+    lengthen it."""
     if month is not None:
-        return month
-    return FOLLOW_UP_MONTH[follow_up] if follow_up is not None else 12
+        asked, end = month, month_end(year, month)
+    elif follow_up is not None:
+        asked, end = FOLLOW_UP_MONTH[follow_up], period_end(year, follow_up.value)
+    else:
+        asked, end = 12, period_end(year, "year")
+    known = as_of if as_of is not None else end
+    return Period(through_month=min(asked, months_ended_in_year(year, known)), as_of=known)
 
 
 async def unit_economy(
-    session: AsyncSession, unit_code: str, year: int, through_month: int, threshold: Decimal
+    session: AsyncSession, unit_code: str, year: int, period: Period, threshold: Decimal
 ) -> UnitEconomyRead:
-    figures = (await _collect(session, year, through_month, unit_code)).get(unit_code, _UnitFigures())
+    through_month = period.through_month
+    figures = (await _collect(session, year, through_month, period.as_of, unit_code)).get(unit_code, _UnitFigures())
     economy = _unit_economy(unit_code, figures, through_month, threshold)
-    return UnitEconomyRead(**economy.model_dump(), year=year, through_month=through_month, threshold_percent=threshold)
+    return UnitEconomyRead(
+        **economy.model_dump(),
+        year=year,
+        through_month=through_month,
+        as_of=period.as_of,
+        threshold_percent=threshold,
+    )
 
 
 def _prorated(amount: Decimal, through_month: int) -> Decimal:
@@ -205,6 +257,7 @@ def _result(resources: ResourceCalculation, totals: UnitEconomy, through_month: 
     cost_ytd = totals.outcome_ytd.costs + _prorated(resources.pension_cost, through_month)
     net_cost_forecast = totals.forecast.amount if totals.forecast else frames
     result_forecast = general - resources.pension_cost - net_cost_forecast
+    taxes_and_grants = resources.tax_revenue + resources.general_grants
     return RegionResult(
         tax_and_grants_and_other_revenue=general,
         pension_cost=resources.pension_cost,
@@ -217,19 +270,23 @@ def _result(resources: ResourceCalculation, totals: UnitEconomy, through_month: 
         balance_requirement_met_ytd=revenue_ytd > cost_ytd,
         net_cost_forecast=net_cost_forecast,
         result_forecast=result_forecast,
+        result_forecast_percent=share_percent(result_forecast, taxes_and_grants),
+        result_target_percent=resources.result_target_percent,
         balance_requirement_met_forecast=result_forecast > 0,
         result_target_met_forecast=result_forecast >= target,
     )
 
 
-async def region_economy(session: AsyncSession, year: int, through_month: int, threshold: Decimal) -> RegionEconomyRead:
-    figures = await _collect(session, year, through_month, None)
+async def region_economy(session: AsyncSession, year: int, period: Period, threshold: Decimal) -> RegionEconomyRead:
+    through_month = period.through_month
+    figures = await _collect(session, year, through_month, period.as_of, None)
     units = [_unit_economy(code, figures[code], through_month, threshold) for code in sorted(figures)]
     totals = _totals(figures, through_month, threshold)
     resources = await session.scalar(select(ResourceCalculation).where(ResourceCalculation.year == year))
     return RegionEconomyRead(
         year=year,
         through_month=through_month,
+        as_of=period.as_of,
         threshold_percent=threshold,
         units=units,
         totals=totals,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from services.budget.schemas import (
     GrantUpdate,
     GrantUseRead,
 )
+from shared.asof import period_end
 from shared.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from shared.pagination import Page, PageParams
 from shared.peers import Peer
@@ -180,8 +182,12 @@ def _link_count() -> Any:
     )
 
 
-def _used_total(year: int | None = None) -> Any:
-    where = [GrantUse.grant_id == StateGrant.id] + ([GrantUse.year == year] if year is not None else [])
+def _used_total(year: int | None = None, *, through_year: int | None = None) -> Any:
+    where = [GrantUse.grant_id == StateGrant.id]
+    if year is not None:
+        where.append(GrantUse.year == year)
+    if through_year is not None:
+        where.append(GrantUse.year <= through_year)
     return type_coerce(
         select(func.coalesce(func.sum(GrantUse.used), 0)).where(*where).correlate(StateGrant).scalar_subquery(),
         Money(),
@@ -217,8 +223,16 @@ async def list_grants(
     )
 
 
-async def grant_summary(session: AsyncSession, year: int) -> GrantSummary:
-    """Every grant running in `year`, with link counts and use, in one statement."""
+def _last_year_ended(as_of: date) -> int:
+    return as_of.year if as_of == period_end(as_of.year, "year") else as_of.year - 1
+
+
+async def grant_summary(session: AsyncSession, year: int, as_of: date) -> GrantSummary:
+    """Every grant running in `year`, with link counts and use, in one statement.
+
+    A grant's use is kept per year and known when the year has ended, so as at `as_of` only the uses of
+    the years ended by then count; the use of a year still running is unknown (null), not zero."""
+    through_year = _last_year_ended(as_of)
     rows = (
         await session.execute(
             select(
@@ -226,7 +240,7 @@ async def grant_summary(session: AsyncSession, year: int) -> GrantSummary:
                 StateGrant.name,
                 StateGrant.grantor,
                 StateGrant.amount,
-                _used_total(),
+                _used_total(through_year=through_year),
                 _used_total(year),
                 _link_count(),
                 StateGrant.reporting_deadline,
@@ -243,9 +257,10 @@ async def grant_summary(session: AsyncSession, year: int) -> GrantSummary:
     ]
     return GrantSummary(
         year=year,
+        as_of=as_of,
         grants=len(summary),
         amount=sum((r.amount for r in summary), ZERO),
-        used_in_year=sum((r[5] for r in rows), ZERO),
+        used_in_year=sum((r[5] for r in rows), ZERO) if year <= through_year else None,
         without_goal=[r for r in summary if r.goals == 0],
         rows=summary,
     )

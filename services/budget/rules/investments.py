@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from services.budget.schemas import (
     InvestmentYearRead,
     PlanYear,
 )
+from shared.asof import period_end
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams
 from shared.types import Money
@@ -181,10 +183,18 @@ def _sum(column: Any) -> ColumnElement[Decimal]:
     return type_coerce(func.coalesce(func.sum(column), 0), Money())
 
 
+def outcome_known(year: int, as_of: date) -> bool:
+    """A project's outcome is kept per year and booked in full only when the year has ended."""
+    return period_end(year, "year") <= as_of
+
+
 async def investment_plan(
-    session: AsyncSession, from_year: int, years: int, plan_period_years: int
+    session: AsyncSession, from_year: int, years: int, plan_period_years: int, as_of: date
 ) -> InvestmentPlanRead:
-    """Year by year from `from_year`: the frame, the projects' plans by category, and their consequences."""
+    """Year by year from `from_year`: the frame, the projects' plans by category, and their consequences.
+
+    As at `as_of`, the outcome of a year not yet ended is unknown (null), not the full-year figure typed
+    in later. Frames and plans carry no decision date, so they are the ones held now."""
     to_year = from_year + years - 1
     rows = await session.execute(
         select(
@@ -228,11 +238,12 @@ async def investment_plan(
         entry["running_costs"] += running
         entry["projects"] += projects
     plan = [
-        _plan_year(y, from_year, plan_period_years, frames.get(y), per_year.get(y))
+        _plan_year(y, from_year, plan_period_years, frames.get(y), per_year.get(y), outcome_known(y, as_of))
         for y in range(from_year, to_year + 1)
     ]
     return InvestmentPlanRead(
         from_year=from_year,
+        as_of=as_of,
         plan_period_years=plan_period_years,
         years=plan,
         total_planned=sum((p.planned for p in plan), ZERO),
@@ -240,7 +251,12 @@ async def investment_plan(
 
 
 def _plan_year(
-    year: int, from_year: int, plan_period_years: int, frame: Decimal | None, figures: dict[str, Any] | None
+    year: int,
+    from_year: int,
+    plan_period_years: int,
+    frame: Decimal | None,
+    figures: dict[str, Any] | None,
+    outcome_is_known: bool,
 ) -> PlanYear:
     figures = figures or {
         "planned_by_category": {},
@@ -259,7 +275,7 @@ def _plan_year(
         planned=planned,
         planned_by_category=by_category,
         frame_margin=frame - planned if frame is not None else None,
-        outcome=figures["outcome"],
+        outcome=figures["outcome"] if outcome_is_known else None,
         depreciation=figures["depreciation"],
         interest=figures["interest"],
         running_costs=figures["running_costs"],

@@ -5,8 +5,9 @@ the rows of one unit, month and category are summed exactly into the one outcome
 stores, which the import then creates, updates or leaves as it is. The file is read once, row by
 row: only the sums are kept, never the rows.
 
-Amounts are as booked, debit positive and credit negative. Revenue is booked as a credit, while an
-outcome holds revenue as a positive amount, so amounts on revenue accounts change sign.
+Amounts are as booked, debit positive and credit negative. Revenue (operating revenue, taxes, general
+grants and equalisation, financial income) is booked as a credit, while an outcome holds it as a
+positive amount, so amounts on those accounts change sign.
 
 An outcome keyed in or corrected by hand (no `source`) is the finance office's: the import leaves
 it alone and says so in its notes. A closed year's rows are problems, so the file is refused.
@@ -26,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.budget.models import AccountCategory, ClosedYear, Outcome
+from services.budget.models import REVENUE_CATEGORIES, AccountCategory, ClosedYear, Outcome
 from services.budget.rules.accounts import AccountPlan
 from shared.errors import Unprocessable
 from shared.history import insert_tracked
@@ -242,7 +243,7 @@ async def read_file(
             plan.problem(parsed.line, f"{parsed.year} is closed; its outcomes can no longer change", "month")
             continue
         # The ledger books revenue as a credit (negative); an outcome holds revenue as a positive amount.
-        amount = -parsed.amount if category is AccountCategory.revenue else parsed.amount
+        amount = -parsed.amount if category in REVENUE_CATEGORIES else parsed.amount
         key = (parsed.year, parsed.unit, parsed.month, category)
         if key in plan.sums:
             plan.sums[key].amount += amount
@@ -373,6 +374,6 @@ async def export_rows(
         account = plan.account_for(category)
         if account is None:
             raise NoAccount(f"No rule of the account plan maps to {category.value}; add one to export its outcomes")
-        booked = -amount if category is AccountCategory.revenue else amount
+        booked = -amount if category in REVENUE_CATEGORIES else amount
         rows.append((unit_code, account, f"{row_year}-{month:02}", booked))
     return rows

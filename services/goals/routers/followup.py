@@ -12,13 +12,15 @@ from services.goals.models import Goal, GoalFollowUp, OrgUnit, ReportingPeriod
 from services.goals.routers.goals import GOAL_UNIT, READ
 from services.goals.rules import followup as rules
 from services.goals.rules import goals as goal_rules
+from services.goals.rules.asat import resolve_as_of
 from services.goals.rules.common import OrgIndex
-from services.goals.schemas import FollowUpIn, FollowUpRead, ReportToCouncil
+from services.goals.schemas import FollowUpIn, FollowUpRead, ReportToCouncil, ReportToCouncilPage
+from shared.asof import AsOfQuery
 from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access, editor
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.concurrency import IfMatch, check_if_match
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
-from shared.pagination import Page, Pagination, paginate
+from shared.pagination import Pagination, paginate
 
 router = APIRouter(tags=["follow-up"])
 YearPath = Annotated[int, Path(ge=1990, le=2100)]
@@ -89,11 +91,16 @@ async def list_goals_to_report_to_council(
     principal: CurrentPrincipal,
     page: Pagination,
     year: Annotated[int, Query(ge=1990, le=2100)],
-) -> Page[ReportToCouncil]:
+    period: Annotated[
+        ReportingPeriod | None, Query(description="With no `as_of`, the list as at this period's end")
+    ] = None,
+    as_of: AsOfQuery = None,
+) -> ReportToCouncilPage:
     require_signed_in_reader(principal)
     index = await OrgIndex.load(session)
     perspectives = await goal_rules.perspective_codes(session)
-    stmt = rules.forecast_not_met(year).join(OrgUnit, Goal.unit_id == OrgUnit.id)
+    day = resolve_as_of(as_of, year, period)
+    stmt = rules.forecast_not_met(year, day).join(OrgUnit, Goal.unit_id == OrgUnit.id)
     visible = goal_rules.visible_goals(principal)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -104,4 +111,5 @@ async def list_goals_to_report_to_council(
             goal=goal_rules.goal_read(goal, index, perspectives), period=follow_up.period, analysis=follow_up.analysis
         )
 
-    return await paginate(session, stmt, page, item)
+    found = await paginate(session, stmt, page, item)
+    return ReportToCouncilPage(items=found.items, total=found.total, limit=found.limit, offset=found.offset, as_of=day)

@@ -12,11 +12,13 @@ from services.goals.access import WRITE_MEASUREMENTS_SCOPE, may_measure
 from services.goals.models import ReportingPeriod
 from services.goals.rules import exports as exports_rules
 from services.goals.rules import kolada, readmodels
+from services.goals.rules.asat import resolve_as_of
 from services.goals.rules.common import OrgIndex
 from services.goals.rules.goals import visible_goals
 from services.goals.rules.measurement_import import Caller
 from services.goals.rules.measures_tsv import COLUMNS, Granularity, import_measures
 from services.goals.rules.plans import council_code
+from shared.asof import AsOfQuery
 from shared.auth.access import (
     ANY_ROLE,
     ANY_ROLE_READABLE_DRAFTS,
@@ -144,18 +146,26 @@ async def export_goals(
     principal: CurrentPrincipal,
     year: Annotated[int, Query(ge=1990, le=2100)],
     table_format: FormatQuery = TableFormat.csv,
-    period: ReportingPeriod = ReportingPeriod.year,
+    period: Annotated[
+        ReportingPeriod | None,
+        Query(description="Colours at this period's end (the year if left out); with no `as_of`, as at its end"),
+    ] = None,
     unit: Annotated[str | None, Query(max_length=16, description="A unit and the units below it")] = None,
+    as_of: AsOfQuery = None,
 ) -> Response:
     require_signed_in_reader(principal)
     index = await OrgIndex.load(session)
+    day = resolve_as_of(as_of, year, period)
     chain = await readmodels.chain(
         session,
         index,
         unit_code=unit,
         year=year,
-        period=period,
+        period=period or ReportingPeriod.year,
+        as_of=day,
         visible=visible_goals(principal),
         plan_drafts=principal.can_read(council_code(index), decided=False),
     )
-    return table_response(f"goals-{year}", exports_rules.GOAL_COLUMNS, exports_rules.goal_rows(chain), table_format)
+    # A file carries no field to say its date, so its name does: goals-2022-as-of-2022-08-31.csv
+    name = f"goals-{year}-as-of-{day.isoformat()}"
+    return table_response(name, exports_rules.GOAL_COLUMNS, exports_rules.goal_rows(chain), table_format)

@@ -1,21 +1,27 @@
-"""Read models: the chain, the fulfilment summary and the goal-quality report, each in one call."""
+"""Read models: the chain, the fulfilment summary and the goal-quality report, each in one call.
+
+Each answers as at a date (`as_of`, shared/asof.py): given, or the end of the period asked about, or
+today; and says which in its `as_of`."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from services.goals.models import ReportingPeriod
 from services.goals.rules import readmodels as rules
+from services.goals.rules.asat import resolve_as_of
 from services.goals.rules.common import OrgIndex
 from services.goals.rules.goals import visible_goals
 from services.goals.rules.plans import council_code
 from services.goals.schemas import Chain, FulfilmentSummary, QualityDetail, QualityReport
+from shared.asof import AS_OF_DESCRIPTION, AsOfQuery
 from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import UnitKind
-from shared.errors import Forbidden, error_responses
+from shared.errors import Forbidden, Unprocessable, error_responses
 
 router = APIRouter(tags=["read models"])
 UnitQuery = Annotated[str | None, Query(max_length=16, description="A unit and the units below it; all if left out")]
@@ -27,6 +33,10 @@ LevelsQuery = Annotated[
         "and the council's goals (what the region's report shows); every level if left out. A goal whose "
         "parent goal is left out stands among `unlinked_goals` (with `orphan` false)."
     ),
+]
+PeriodQuery = Annotated[
+    ReportingPeriod | None,
+    Query(description="The follow-up period; with `year` and no `as_of`, the answer is as at its end"),
 ]
 RULE = ANY_ROLE_READABLE_DRAFTS
 
@@ -43,8 +53,12 @@ async def get_chain(
     principal: CurrentPrincipal,
     year: YearQuery,
     unit: UnitQuery = None,
-    period: ReportingPeriod = ReportingPeriod.year,
+    period: Annotated[
+        ReportingPeriod | None,
+        Query(description="Colours at this period's end (the year if left out); with no `as_of`, as at its end"),
+    ] = None,
     levels: LevelsQuery = None,
+    as_of: AsOfQuery = None,
 ) -> Chain:
     require_signed_in_reader(principal)
     index = await OrgIndex.load(session)
@@ -54,7 +68,8 @@ async def get_chain(
         index,
         unit_code=unit,
         year=year,
-        period=period,
+        period=period or ReportingPeriod.year,
+        as_of=resolve_as_of(as_of, year, period),
         visible=visible_goals(principal),
         plan_drafts=plan_drafts,
         levels=levels,
@@ -69,7 +84,12 @@ async def get_chain(
     **access(RULE),
 )
 async def get_fulfilment_summary(
-    session: DbSession, principal: CurrentPrincipal, year: YearQuery, period: ReportingPeriod, unit: UnitQuery = None
+    session: DbSession,
+    principal: CurrentPrincipal,
+    year: YearQuery,
+    period: ReportingPeriod,
+    unit: UnitQuery = None,
+    as_of: Annotated[date | None, Query(description=AS_OF_DESCRIPTION.replace("today", "the period's end"))] = None,
 ) -> FulfilmentSummary:
     require_signed_in_reader(principal)
     return await rules.fulfilment(
@@ -78,6 +98,7 @@ async def get_fulfilment_summary(
         unit_code=unit,
         year=year,
         period=period,
+        as_of=resolve_as_of(as_of, year, period),
         visible=visible_goals(principal),
     )
 
@@ -98,9 +119,18 @@ async def get_goal_quality(
         QualityDetail,
         Query(description="`summary`: the counts and the orphan goals, `goal_checks` null (what a report shows)"),
     ] = QualityDetail.goals,
+    period: PeriodQuery = None,
+    as_of: AsOfQuery = None,
 ) -> QualityReport:
     require_signed_in_reader(principal)
+    if period is not None and year is None:
+        raise Unprocessable("A period is of a year: give `year` with `period`", field="period")
     answer = rules.quality_summary if detail is QualityDetail.summary else rules.quality
     return await answer(
-        session, await OrgIndex.load(session), unit_code=unit, year=year, visible=visible_goals(principal)
+        session,
+        await OrgIndex.load(session),
+        unit_code=unit,
+        year=year,
+        as_of=resolve_as_of(as_of, year, period),
+        visible=visible_goals(principal),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -19,9 +18,11 @@ from services.goals.schemas import (
     ActivityUpdate,
     AssignmentCreate,
     AssignmentFollowUpIn,
+    AssignmentPage,
     AssignmentRead,
     AssignmentUpdate,
 )
+from shared.asof import AsOfQuery, today_in_sweden
 from shared.auth.access import ANY_ROLE, ANY_ROLE_READABLE_DRAFTS, access, editor, read_record, rule, unit_role
 from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
 from shared.auth.policy import UnitRole
@@ -43,7 +44,7 @@ ACTIVITY_READ = read_record(ACTIVITY_UNIT).noting("a draft: the goal it serves i
 async def _assignment_read(session: DbSession, assignment_id: uuid.UUID, index: OrgIndex) -> AssignmentRead:
     assignment = await rules.get_assignment(session, assignment_id)
     follow_ups = await rules.follow_ups_of(session, [assignment.id])
-    return rules.assignment_read(assignment, index, follow_ups[assignment.id], date.today())
+    return rules.assignment_read(assignment, index, follow_ups[assignment.id], today_in_sweden())
 
 
 @assignments.get(
@@ -59,18 +60,23 @@ async def list_assignments(
     page: Pagination,
     assignee: Annotated[str | None, Query(max_length=16)] = None,
     issuer: Annotated[str | None, Query(max_length=16)] = None,
-    status: Annotated[AssignmentStatus | None, Query()] = None,
-) -> Page[AssignmentRead]:
+    status: Annotated[AssignmentStatus | None, Query(description="The status today")] = None,
+    as_of: AsOfQuery = None,
+) -> AssignmentPage:
     require_signed_in_reader(principal)
     index = await OrgIndex.load(session)
-    found = await paginate(session, rules.assignments_query(index, assignee, issuer, status), page, lambda row: row[0])
-    follow_ups = await rules.follow_ups_of(session, [a.id for a in found.items])
-    today = date.today()
-    return Page[AssignmentRead](
-        items=[rules.assignment_read(a, index, follow_ups[a.id], today) for a in found.items],
+    today = today_in_sweden()
+    day = as_of or today
+    query = rules.assignments_query(index, assignee, issuer, status, day)
+    found = await paginate(session, query, page, lambda row: row[0])
+    follow_ups = await rules.follow_ups_of(session, [a.id for a in found.items], day)
+    return AssignmentPage(
+        items=[rules.assignment_read(a, index, follow_ups[a.id], day) for a in found.items],
         total=found.total,
         limit=found.limit,
         offset=found.offset,
+        as_of=day,
+        status_known_on=today,
     )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Forecast, Goal, GoalFollowUp, Indicator, ReportingPeriod
+from services.goals.rules.asat import decided_by, periods_ended
 from services.goals.rules.values import colour_of_goal, colours_at, indicator_facts
 from services.goals.schemas import FollowUpIn, FollowUpRead, IndicatorStatus
+from shared.asof import period_end
 from shared.errors import Unprocessable
 
 
@@ -31,7 +35,8 @@ async def follow_up_read(
 ) -> FollowUpRead:
     ids = select(Indicator.id).where(Indicator.goal_id == goal.id)
     indicators = await indicator_facts(session, Indicator.goal_id == goal.id)
-    colours = await colours_at(session, indicators, ids, year, period)
+    # A goal's follow-up speaks for its period's end.
+    colours = await colours_at(session, indicators, ids, year, period, period_end(year, period.value))
     return FollowUpRead(
         goal_id=goal.id,
         year=year,
@@ -75,12 +80,15 @@ async def put_follow_up(
     return existing
 
 
-def forecast_not_met(year: int) -> Select[Goal, GoalFollowUp]:
-    """Goals whose latest follow-up of the year forecasts them as not met: to be reported to the council."""
+def forecast_not_met(year: int, as_of: date) -> Select[Goal, GoalFollowUp]:
+    """Goals whose latest follow-up of the year as at `as_of` forecasts them as not met: to be reported
+    to the council. Only follow-ups of periods ended by then count (a T2 follow-up is not T1's), and
+    only goals decided by then (drafts as the caller may read them)."""
+    ended = periods_ended(year, as_of)
     # T1 < T2 < year in the column's text as in time, so the greatest period is the latest.
     latest = (
         select(GoalFollowUp.goal_id, func.max(GoalFollowUp.period).label("period"))
-        .where(GoalFollowUp.year == year)
+        .where(GoalFollowUp.year == year, GoalFollowUp.period.in_(ended))
         .group_by(GoalFollowUp.goal_id)
         .subquery()
     )
@@ -88,6 +96,6 @@ def forecast_not_met(year: int) -> Select[Goal, GoalFollowUp]:
         select(Goal, GoalFollowUp)
         .join(GoalFollowUp, GoalFollowUp.goal_id == Goal.id)
         .join(latest, and_(latest.c.goal_id == GoalFollowUp.goal_id, latest.c.period == GoalFollowUp.period))
-        .where(GoalFollowUp.year == year, GoalFollowUp.forecast == Forecast.will_not_be_met)
+        .where(GoalFollowUp.year == year, GoalFollowUp.forecast == Forecast.will_not_be_met, decided_by(Goal, as_of))
         .order_by(Goal.title, Goal.id)
     )

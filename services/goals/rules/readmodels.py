@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ from services.goals.models import (
     ReportingPeriod,
     Strategy,
 )
+from services.goals.rules.asat import decided_by
 from services.goals.rules.common import OrgIndex
 from services.goals.rules.goals import is_orphan, orphan_in_sql, perspective_codes
 from services.goals.rules.values import (
@@ -73,10 +75,12 @@ def scoped_goals(
     unit_ids: set[uuid.UUID] | None,
     year: int | None,
     visible: ColumnElement[bool] | None,
+    as_of: date,
     statuses: tuple[Lifecycle, ...] | None = None,
     levels: Collection[UnitKind] | None = None,
 ) -> Select[Goal]:
-    stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id)
+    """The goals of the units and year asked about that stood on `as_of`: decided by then, or drafts."""
+    stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).where(decided_by(Goal, as_of))
     if unit_ids is not None:
         stmt = stmt.where(Goal.unit_id.in_(unit_ids))
     if levels:
@@ -119,8 +123,8 @@ def _snapshot(c: IndicatorColour, history: list[Standing]) -> IndicatorSnapshot:
     )
 
 
-async def _plan_for(session: AsyncSession, year: int, drafts: bool) -> Plan | None:
-    stmt = select(Plan).where(Plan.start_year <= year, Plan.end_year >= year)
+async def _plan_for(session: AsyncSession, year: int, drafts: bool, as_of: date) -> Plan | None:
+    stmt = select(Plan).where(Plan.start_year <= year, Plan.end_year >= year, decided_by(Plan, as_of))
     if not drafts:
         stmt = stmt.where(Plan.status != Lifecycle.draft)
     # A decided plan outranks a draft for the same years; then the newest.
@@ -135,25 +139,28 @@ async def chain(
     unit_code: str | None,
     year: int,
     period: ReportingPeriod,
+    as_of: date,
     visible: ColumnElement[bool] | None,
     plan_drafts: bool,
     levels: Collection[UnitKind] | None = None,
 ) -> Chain:
+    """The chain of `year` as at `as_of`: the plan and goals decided by then, each indicator's colour at
+    `period` and its latest two values of periods ended by then."""
     perspectives = await perspective_codes(session)
-    plan = await _plan_for(session, year, plan_drafts)
+    plan = await _plan_for(session, year, plan_drafts, as_of)
     strategies = (
         list(await session.scalars(select(Strategy).where(Strategy.plan_id == plan.id).order_by(Strategy.number)))
         if plan
         else []
     )
-    goal_stmt = scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=True), year, visible, levels=levels)
+    goal_stmt = scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=True), year, visible, as_of, levels=levels)
     goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
     strategy_ids = [s.id for s in strategies]
     indicator_filter = or_(Indicator.goal_id.in_(_ids_of(goal_stmt)), Indicator.strategy_id.in_(strategy_ids))
     indicators = await indicator_facts(session, indicator_filter)
     ids = select(Indicator.id).where(indicator_filter)
-    colours = await colours_at(session, indicators, ids, year, period)
-    history = await latest_two(session, ids)
+    colours = await colours_at(session, indicators, ids, year, period, as_of)
+    history = await latest_two(session, ids, as_of)
 
     by_owner: dict[uuid.UUID, list[IndicatorColour]] = defaultdict(list)
     for indicator in indicators:
@@ -200,6 +207,7 @@ async def chain(
         unit_code=unit_code,
         year=year,
         period=period,
+        as_of=as_of,
         plan=ChainPlan(
             id=plan.id,
             title=plan.title,
@@ -222,14 +230,21 @@ async def fulfilment(
     unit_code: str | None,
     year: int,
     period: ReportingPeriod,
+    as_of: date,
     visible: ColumnElement[bool] | None,
 ) -> FulfilmentSummary:
+    """Goals decided by `as_of` (closed ones too: they belong to the years they covered), by their colour
+    at `period` of `year` as at `as_of`."""
     perspectives = await perspective_codes(session)
     goal_stmt = scoped_goals(
-        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.decided, Lifecycle.closed)
+        scope_unit_ids(index, unit_code, with_ancestors=False),
+        year,
+        visible,
+        as_of,
+        (Lifecycle.decided, Lifecycle.closed),
     )
     goals = list(await session.execute(goal_stmt.with_only_columns(Goal.id, Goal.unit_id, Goal.perspective_id)))
-    colours = await goal_colours(session, Indicator.goal_id.in_(_ids_of(goal_stmt)), year, period)
+    colours = await goal_colours(session, Indicator.goal_id.in_(_ids_of(goal_stmt)), year, period, as_of)
 
     counts: dict[tuple[str, str | None], Counter[Colour]] = defaultdict(Counter)
     for goal_id, unit_id, perspective_id in goals:
@@ -251,7 +266,12 @@ async def fulfilment(
     for c in counts.values():
         totals.update(c)
     return FulfilmentSummary(
-        unit_code=unit_code, year=year, period=period, totals={colour: totals[colour] for colour in Colour}, rows=rows
+        unit_code=unit_code,
+        year=year,
+        period=period,
+        as_of=as_of,
+        totals={colour: totals[colour] for colour in Colour},
+        rows=rows,
     )
 
 
@@ -260,12 +280,13 @@ def _share(part: int, whole: int) -> Decimal:
 
 
 def _quality_goals(
-    index: OrgIndex, unit_code: str | None, year: int | None, visible: ColumnElement[bool] | None
+    index: OrgIndex, unit_code: str | None, year: int | None, visible: ColumnElement[bool] | None, as_of: date
 ) -> Select[Goal]:
-    """The goals the quality report judges: drafts and decided goals, closed ones left out."""
-    return scoped_goals(
-        scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, (Lifecycle.draft, Lifecycle.decided)
-    )
+    """The goals the quality report judges: drafts and goals decided by `as_of`. Closed goals count for a
+    year they covered (closing has no date, and a goal closed later was in force then); without a year,
+    the goals open today."""
+    statuses = (Lifecycle.draft, Lifecycle.decided) if year is None else tuple(Lifecycle)
+    return scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, as_of, statuses)
 
 
 def _has_target_in_its_years() -> ColumnElement[bool]:
@@ -288,13 +309,14 @@ async def quality_summary(
     *,
     unit_code: str | None,
     year: int | None,
+    as_of: date,
     visible: ColumnElement[bool] | None,
 ) -> QualityReport:
     """The quality report's counts and orphans without each goal's checks: what the documents show.
 
     Counted per unit in SQL and read as plain rows: the full answer builds an ORM object and a
     response model per goal, a third of a second on a region's 5,000 goals that no document reads."""
-    goal_stmt = _quality_goals(index, unit_code, year, visible)
+    goal_stmt = _quality_goals(index, unit_code, year, visible, as_of)
     orphan = orphan_in_sql(index)
     per_unit = await session.execute(
         goal_stmt.with_only_columns(
@@ -317,7 +339,7 @@ async def quality_summary(
         .order_by(OrgUnit.code, Goal.title, Goal.id)
     )
     refs = [GoalRef(id=goal_id, unit_code=code, title=title) for goal_id, code, title in orphans]
-    return _quality_report(unit_code, year, units, refs, goal_checks=None)
+    return _quality_report(unit_code, year, as_of, units, refs, goal_checks=None)
 
 
 async def quality(
@@ -326,9 +348,10 @@ async def quality(
     *,
     unit_code: str | None,
     year: int | None,
+    as_of: date,
     visible: ColumnElement[bool] | None,
 ) -> QualityReport:
-    goal_stmt = _quality_goals(index, unit_code, year, visible)
+    goal_stmt = _quality_goals(index, unit_code, year, visible, as_of)
     goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
     goal_ids = _ids_of(goal_stmt)
     indicator_rows = await session.execute(
@@ -351,7 +374,7 @@ async def quality(
             has_baseline=with_baseline > 0,
             time_bound=goal.end_year is not None,
             links_upward=not orphan,
-            decided=goal.status is Lifecycle.decided,
+            decided=goal.status is not Lifecycle.draft,
         )
         measurable = checks.has_indicator and checks.has_target
         code = index.code(goal.unit_id)
@@ -373,7 +396,7 @@ async def quality(
         _unit_quality(code, c["goals"], c["measurable"], c["financial"], c["orphans"])
         for code, c in sorted(per_unit.items())
     ]
-    return _quality_report(unit_code, year, units, orphans, goal_checks=checks_list)
+    return _quality_report(unit_code, year, as_of, units, orphans, goal_checks=checks_list)
 
 
 def _unit_quality(code: str, goals: int, measurable: int, financial: int, orphans: int) -> UnitQuality:
@@ -390,6 +413,7 @@ def _unit_quality(code: str, goals: int, measurable: int, financial: int, orphan
 def _quality_report(
     unit_code: str | None,
     year: int | None,
+    as_of: date,
     units: list[UnitQuality],
     orphans: list[GoalRef],
     goal_checks: list[GoalQuality] | None,
@@ -399,6 +423,7 @@ def _quality_report(
     return QualityReport(
         unit_code=unit_code,
         year=year,
+        as_of=as_of,
         goals=total,
         measurable=measurable,
         measurable_share=_share(measurable, total),

@@ -1,6 +1,7 @@
-"""The values that stand for indicators: at a reporting period, and the latest two overall.
+"""The values that stand for indicators: at a reporting period, and the latest two, as at a date.
 
-Each is one SQL statement whatever the number of indicators (a window function per indicator).
+Each is one SQL statement whatever the number of indicators (a window function per indicator). Only
+measurements of periods ended by the date count (services/goals/rules/asat.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +26,8 @@ from services.goals.models import (
     Measurement,
     ReportingPeriod,
 )
-from services.goals.rules.fulfilment import CUTOFF_MONTH, KIND_RANK, goal_colour, indicator_colour
+from services.goals.rules.asat import measured_by, through_month
+from services.goals.rules.fulfilment import KIND_RANK, goal_colour, indicator_colour
 
 
 def _kind_rank_of(measurement: type[Measurement]) -> ColumnElement[int]:
@@ -61,9 +64,9 @@ def _ranked(where: ColumnElement[bool], order: list[Any]) -> Select[Any]:
     )
 
 
-def _standing_of(owner: Any, column: str, year: int, period: ReportingPeriod) -> ScalarSelect[Any]:
-    """`column` of the measurement standing for the indicator `owner` at `period` of `year`: the latest
-    end month, the coarser kind first.
+def _standing_of(owner: Any, column: str, year: int, last_month: int) -> ScalarSelect[Any]:
+    """`column` of the measurement standing for the indicator `owner` in `year` through `last_month`
+    (see asat.through_month): the latest end month, the coarser kind first.
 
     An ordered LIMIT 1 per indicator on the (indicator, year, end month) index, rather than ranking
     every measurement of the year and keeping the first: SQLite sorted 80,000 rows for the window
@@ -74,7 +77,7 @@ def _standing_of(owner: Any, column: str, year: int, period: ReportingPeriod) ->
         .where(
             candidate.indicator_id == owner.id,
             candidate.year == year,
-            candidate.period_end_month <= CUTOFF_MONTH[period],
+            candidate.period_end_month <= last_month,
             candidate.value.is_not(None),
         )
         .order_by(candidate.period_end_month.desc(), _kind_rank_of(candidate))
@@ -85,13 +88,13 @@ def _standing_of(owner: Any, column: str, year: int, period: ReportingPeriod) ->
 
 
 def _standing(
-    indicators: Select[Any], year: int, period: ReportingPeriod
+    indicators: Select[Any], year: int, last_month: int
 ) -> Select[uuid.UUID, str, Decimal | None, Decimal | None, Decimal | None]:
-    """Per indicator in `indicators` (a select of ids), the measurement standing at `period` of `year`."""
+    """Per indicator in `indicators` (a select of ids), the measurement standing in `year` through `last_month`."""
     owner = aliased(Indicator)
     # The ids first, then the rows by id: joined on the subquery, SQLite would search per row pair.
     standing = (
-        select(_standing_of(owner, "id", year, period).label("id"))
+        select(_standing_of(owner, "id", year, last_month).label("id"))
         .select_from(owner)
         .where(owner.id.in_(indicators))
         .subquery()
@@ -102,17 +105,18 @@ def _standing(
 
 
 async def standing_at(
-    session: AsyncSession, indicators: Select[Any], year: int, period: ReportingPeriod
+    session: AsyncSession, indicators: Select[Any], year: int, period: ReportingPeriod, as_of: date
 ) -> dict[uuid.UUID, Standing]:
-    """Per indicator in `indicators` (a select of ids), the value standing at `period` of `year`."""
-    rows = await session.execute(_standing(indicators, year, period))
+    """Per indicator in `indicators` (a select of ids), the value standing at `period` of `year` as at `as_of`."""
+    rows = await session.execute(_standing(indicators, year, through_month(year, period, as_of)))
     return {r.indicator_id: Standing(r.period, r.value, r.value_women, r.value_men) for r in rows}
 
 
-async def latest_two(session: AsyncSession, indicators: Select[Any]) -> dict[uuid.UUID, list[Standing]]:
-    """Per indicator, its latest value and the one before (for the trend), newest first."""
+async def latest_two(session: AsyncSession, indicators: Select[Any], as_of: date) -> dict[uuid.UUID, list[Standing]]:
+    """Per indicator, its latest value as at `as_of` and the one before (for the trend), newest first:
+    a value of a period that ends after `as_of` is not yet known on that date, whenever it was typed."""
     ranked = _ranked(
-        Measurement.indicator_id.in_(indicators),
+        and_(Measurement.indicator_id.in_(indicators), measured_by(Measurement, as_of)),
         [Measurement.year.desc(), Measurement.period_end_month.desc(), _kind_rank],
     )
     sub = ranked.subquery()
@@ -186,10 +190,16 @@ class IndicatorColour:
 
 
 async def colours_at(
-    session: AsyncSession, indicators: Iterable[IndicatorFacts], ids: Select[Any], year: int, period: ReportingPeriod
+    session: AsyncSession,
+    indicators: Iterable[IndicatorFacts],
+    ids: Select[Any],
+    year: int,
+    period: ReportingPeriod,
+    as_of: date,
 ) -> dict[uuid.UUID, IndicatorColour]:
+    """Each indicator's colour at `period` of `year` as at `as_of`: against the target of that year."""
     targets = await targets_for_year(session, ids, year)
-    standing = await standing_at(session, ids, year, period)
+    standing = await standing_at(session, ids, year, period, as_of)
     result = {}
     for indicator in indicators:
         target, value = targets.get(indicator.id), standing.get(indicator.id)
@@ -203,9 +213,9 @@ def colour_of_goal(indicator_colours: Iterable[IndicatorColour]) -> Colour:
 
 
 async def goal_colours(
-    session: AsyncSession, where: ColumnElement[bool], year: int, period: ReportingPeriod
+    session: AsyncSession, where: ColumnElement[bool], year: int, period: ReportingPeriod, as_of: date
 ) -> dict[uuid.UUID | None, Colour]:
-    """The colour of each goal that has indicators matching `where`, at `period` of `year`.
+    """The colour of each goal that has indicators matching `where`, at `period` of `year` as at `as_of`.
 
     One read of plain rows, the few columns the colour needs per indicator with its target and its
     standing value beside it: the fulfilment summary needs no names, and on 20,000 indicators the
@@ -219,7 +229,7 @@ async def goal_colours(
             Indicator.direction,
             Indicator.tolerance,
             target.value,
-            _standing_of(Indicator, "value", year, period),
+            _standing_of(Indicator, "value", year, through_month(year, period, as_of)),
         )
         .outerjoin(target, and_(target.indicator_id == Indicator.id, target.year == year))
         .where(where)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import (
@@ -29,6 +29,7 @@ from services.goals.schemas import (
     AssignmentRead,
     AssignmentUpdate,
 )
+from shared.asof import period_end
 from shared.auth.policy import UnitKind
 from shared.decisions import decision_of, record_decision
 from shared.errors import NotFound, Unprocessable
@@ -46,8 +47,9 @@ async def get_assignment(session: AsyncSession, assignment_id: uuid.UUID) -> Ass
 
 
 async def follow_ups_of(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
+    session: AsyncSession, ids: Sequence[uuid.UUID], as_of: date | None = None
 ) -> dict[uuid.UUID, list[AssignmentFollowUpRead]]:
+    """The assignments' follow-ups in time order; with `as_of`, those of periods ended by then."""
     found: dict[uuid.UUID, list[AssignmentFollowUpRead]] = defaultdict(list)
     if ids:
         rows = await session.scalars(
@@ -56,13 +58,16 @@ async def follow_ups_of(
             .order_by(AssignmentFollowUp.year, AssignmentFollowUp.period)
         )
         for row in rows:
-            found[row.assignment_id].append(AssignmentFollowUpRead(year=row.year, period=row.period, text=row.text))
+            if as_of is None or period_end(row.year, row.period.value) <= as_of:
+                found[row.assignment_id].append(AssignmentFollowUpRead(year=row.year, period=row.period, text=row.text))
     return found
 
 
 def assignment_read(
-    a: Assignment, index: OrgIndex, follow_ups: list[AssignmentFollowUpRead], today: date
+    a: Assignment, index: OrgIndex, follow_ups: list[AssignmentFollowUpRead], as_of: date
 ) -> AssignmentRead:
+    """The assignment as at `as_of`; its status is today's (no date is kept for a change of status), so
+    it is overdue on `as_of` if its deadline had passed and it is not done or cancelled now."""
     return AssignmentRead(
         id=a.id,
         issuer_code=index.code(a.issuer_id),
@@ -73,11 +78,12 @@ def assignment_read(
         status=a.status,
         overdue=bool(
             a.deadline_on
-            and a.deadline_on < today
+            and a.deadline_on < as_of
             and a.status not in (AssignmentStatus.done, AssignmentStatus.cancelled)
         ),
         decision=decision_of(a),
         follow_ups=follow_ups,
+        latest_follow_up=follow_ups[-1] if follow_ups else None,
         version=a.version,
     )
 
@@ -133,9 +139,15 @@ async def put_assignment_follow_up(
 
 
 def assignments_query(
-    index: OrgIndex, assignee: str | None, issuer: str | None, status: AssignmentStatus | None
+    index: OrgIndex, assignee: str | None, issuer: str | None, status: AssignmentStatus | None, as_of: date
 ) -> Select[Assignment]:
-    stmt = select(Assignment).order_by(Assignment.deadline_on.asc().nulls_last(), Assignment.title, Assignment.id)
+    """Assignments decided by `as_of`; one recorded without a decision cannot be placed in time and is
+    listed at every date rather than hidden."""
+    stmt = (
+        select(Assignment)
+        .where(or_(Assignment.decided_on.is_(None), Assignment.decided_on <= as_of))
+        .order_by(Assignment.deadline_on.asc().nulls_last(), Assignment.title, Assignment.id)
+    )
     for code, column in ((assignee, Assignment.assignee_id), (issuer, Assignment.issuer_id)):
         if code is not None:
             unit = index.by_code.get(code)
