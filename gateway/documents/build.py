@@ -179,6 +179,11 @@ def _goals_summary(b: Builder) -> list[Block]:
 
 
 def _result_summary(b: Builder) -> list[Block]:
+    """The result against its target and the balance requirement: from the year's accounts where the report
+    has them (the annual report), else from the forecast."""
+    accounts = _accounts_summary(b)
+    if accounts:
+        return accounts
     economy = _economy_part(b.data, "economy")
     result = economy.get("result") if isinstance(economy, dict) else None
     blocks: list[Block] = []
@@ -201,7 +206,6 @@ def _result_summary(b: Builder) -> list[Block]:
         if met is not None:
             key = "summary.balance_met" if met else "summary.balance_not_met"
             blocks.append(Paragraph(b.t[key], Tone.good if met else Tone.deviation))
-    blocks += _accounts_summary(b)
     return blocks
 
 
@@ -209,9 +213,17 @@ def _accounts_summary(b: Builder) -> list[Block]:
     accounts = _economy_part(b.data, "accounts")
     if not isinstance(accounts, dict) or not accounts.get("has_data", True):
         return []
-    blocks: list[Block] = []
-    target = accounts.get("result_target")
+    target = accounts.get("result_target") or {}
     statement = accounts.get("income_statement") or {}
+    balance = accounts.get("balance_requirement") or {}
+    result, goal = decimal(statement.get("result")), decimal(target.get("target"))
+    rows = [
+        ("year_result", Cell(b.money(result), Tone.good if target.get("met") else Tone.deviation)),
+        ("result_target", Cell(b.money(goal))),
+        ("balance_requirement_result", Cell(b.money(balance.get("balance_requirement_result")))),
+        ("balance_met", b.yes_no(balance.get("met"))),
+    ]
+    blocks: list[Block] = [_pairs(b, rows)]
     if target and statement:
         met = bool(target.get("met"))
         text = b.t["summary.accounts_result"].format(
@@ -220,7 +232,6 @@ def _accounts_summary(b: Builder) -> list[Block]:
             met=b.t["met"] if met else b.t["not_met"],
         )
         blocks.append(Paragraph(text, Tone.good if met else Tone.deviation))
-    balance = accounts.get("balance_requirement")
     if balance:
         met = bool(balance.get("met"))
         text = b.t["summary.accounts_balance"].format(
@@ -625,9 +636,11 @@ def _accounts(b: Builder) -> list[Block]:
     if not isinstance(accounts, dict) or not accounts.get("has_data", True):
         return []
     blocks: list[Block] = [Heading(b.t["accounts"], 2)]
+    # The service's note is in English and says why something may change or is missing; a year not yet
+    # closed is said in the reader's language instead.
     if accounts.get("closed") is False:
         blocks.append(Paragraph(b.t["accounts_open"], Tone.deviation))
-    if accounts.get("note"):
+    elif accounts.get("note"):
         blocks.append(Paragraph(str(accounts["note"])))
     statement = accounts.get("income_statement")
     if statement:
@@ -661,11 +674,12 @@ def _result_target(b: Builder, target: dict[str, Any] | None) -> list[Block]:
 
 
 def _adjustment_rows(b: Builder, items: Iterable[dict[str, Any]]) -> list[tuple[str, Cell]]:
-    """The balance requirement's adjustments, each with its own description."""
+    """The balance requirement's adjustments, each with its description and its effect on the result (a
+    realisation gain of 6,4 mnkr takes 6,4 mnkr off it)."""
     rows = []
     for item in items:
-        name = item.get("description") or item.get("label") or item.get("kind") or b.t["other"]
-        rows.append((f"  {name}", Cell(b.money(item.get("amount")))))
+        name = item.get("description") or item.get("kind") or b.t["other"]
+        rows.append((f"  {name}", Cell(b.money(item.get("effect", item.get("amount"))))))
     return rows
 
 

@@ -58,18 +58,31 @@ TABLE_FONT = Pt(9)
 TABLE_CHARACTERS = 80
 
 
+# What may follow an element in its parent, in the schema's order (Word refuses a file out of order).
+_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+_AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr",
+    "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions", "w:readModeInkLockDown", "w:smartTagType",
+    "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+)  # fmt: skip
+# Swedish number format for what Word computes itself (fields, table formulas).
+_SEPARATORS = {"sv-SE": (",", ";")}
+
+
 def _set_language(run_properties: BaseOxmlElement, tag: str) -> None:
     """w:lang on run properties (w:rPr): the language Word checks the text in."""
     lang = run_properties.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        run_properties.append(lang)
+        run_properties.insert_element_before(lang, *_AFTER_LANG)
     lang.set(qn("w:val"), tag)
     lang.set(qn("w:eastAsia"), tag)
 
 
 def _language(word: WordDocument, tag: str) -> None:
-    """The document's language on the default run properties and on every paragraph and character style."""
+    """The document's language on the default run properties, on every paragraph and character style, and
+    in the settings (the theme fonts' language, the decimal symbol and list separator)."""
     defaults = word.styles.element.find(qn("w:docDefaults"))
     run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
     run_properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
@@ -78,6 +91,18 @@ def _language(word: WordDocument, tag: str) -> None:
     for style in word.styles:
         if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
             _set_language(style.element.get_or_add_rPr(), tag)
+    settings = word.settings.element
+    # The template says its (English) spelling is checked; without that Word checks the text in Swedish.
+    for proofed in settings.findall(qn("w:proofState")):
+        settings.remove(proofed)
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), tag)
+    decimal, separator = _SEPARATORS.get(tag, (".", ","))
+    for name, value in (("w:decimalSymbol", decimal), ("w:listSeparator", separator)):
+        element = settings.find(qn(name))
+        if element is not None:
+            element.set(qn("w:val"), value)
 
 
 def _properties(word: WordDocument, document: Document) -> None:
@@ -117,10 +142,9 @@ def _field(paragraph: WordParagraph, instruction: str, placeholder: str = "") ->
 
 def _update_fields_on_open(word: WordDocument) -> None:
     """Ask Word to fill in the fields (the table of contents) when it opens the file."""
-    settings = word.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
-    settings.append(update)
+    word.settings.element.insert_element_before(update, *_AFTER_UPDATE_FIELDS)
 
 
 def _cover(word: WordDocument, document: Document) -> None:

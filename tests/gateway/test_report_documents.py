@@ -99,7 +99,7 @@ def expected(report: dict[str, Any]) -> list[tuple[str, str]]:
     result = economy["economy"]["result"]
     for field in ("result_forecast", "result_target", "result_ytd", "budgeted_result"):
         found.append((f"result {field}", money(result[field], MNKR)))
-    if not result["result_target_met_forecast"]:
+    if not result["result_target_met_forecast"] and not economy.get("accounts"):
         found.append(("a forecast below the result target, in words", "under resultatmålet"))
     for year in economy["investments"]["years"]:
         found.append((f"investments {year['year']}", money(year["planned"], MNKR)))
@@ -117,7 +117,31 @@ def expected(report: dict[str, Any]) -> list[tuple[str, str]]:
             found.append(("remark", statement["remark_grounds"]))
         if statement.get("internal_control_sufficient") is False:
             found.append(("internal control not sufficient", "Inte tillräcklig"))
+    found += _accounts(economy.get("accounts"))
     found += [(f"draft: {m['section']}", f"{m['section']} ({m['service']})") for m in report["missing"]]
+    return found
+
+
+def _accounts(accounts: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The annual report's accounts: each line of the income statement, the result against its target, the
+    balance requirement reconciliation with each adjustment."""
+    if not accounts:
+        return []
+    found = [("accounts", "Årets räkenskaper"), ("income statement", "Resultaträkning")]
+    for key, line in accounts["income_statement"].items():
+        amount = line["amount"] if isinstance(line, dict) else line
+        found.append((f"income statement {key}", money(amount, MNKR)))
+    target = accounts["result_target"]
+    found += [("result target", money(target["target"], MNKR)), ("result percent", percent(target["result_percent"]))]
+    if not target["met"]:
+        found.append(
+            ("the result target not met, in words", f"resultatmålet {money(target['target'], MNKR)} är inte nått")
+        )
+    balance = accounts["balance_requirement"]
+    found.append(("balance requirement reconciliation", "Balanskravsutredning"))
+    found.append(("balance requirement result", money(balance["balance_requirement_result"], MNKR)))
+    for adjustment in [*balance["adjustments"], *balance["reserve"]]:
+        found += [("adjustment", adjustment["description"]), ("adjustment effect", money(adjustment["effect"], MNKR))]
     return found
 
 
@@ -181,6 +205,7 @@ async def test_the_word_document_is_swedish_with_cover_contents_and_page_numbers
         lang = document.styles[name].element.rPr.find(qn("w:lang"))
         assert lang.get(qn("w:val")) == "sv-SE", name
     assert "en-US" not in styles.xml
+    assert "en-US" not in document.settings.element.xml  # the theme fonts' language too
 
     core = document.core_properties
     assert (core.title, core.author, core.language) == ("Delårsrapport 2 2022", REGION, "sv-SE")

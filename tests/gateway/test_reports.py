@@ -9,6 +9,7 @@ from docx import Document
 from gateway.documents.text import MoneyScale, money
 
 BOARD = ("board", "RS:reader")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 async def get(stack, path: str, roles=BOARD) -> dict:
@@ -176,6 +177,13 @@ async def test_the_report_has_a_published_schema(stack):
         document["components"]["schemas"]["Report"]["properties"]
     )
     assert operation["security"] == [{"bearerAuth": []}]
+    documents = {"application/json", "text/html", DOCX, "application/pdf"}
+    for path in (
+        "/api/reports/interim/{year}/{period}",
+        "/api/reports/annual/{year}",
+        "/api/reports/editions/{edition_id}",
+    ):
+        assert set(document["paths"][path]["get"]["responses"]["200"]["content"]) == documents, path
 
 
 async def test_the_html_report_reads_in_swedish_with_swedish_numbers(seeded):
