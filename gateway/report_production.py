@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import httpx
@@ -24,6 +24,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from gateway.documents.text import Language, MoneyScale
 from gateway.proxy import Proxy, SignedIn, log_write, refuse_if_only_reading
 from gateway.reports import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
+from shared.asof import SWEDISH_TIME
 from shared.auth.access import access, read_record, registrar
 from shared.auth.policy import Principal, PrincipalKind
 from shared.concurrency import IfMatch
@@ -121,7 +122,7 @@ def _stamp(edition: dict[str, Any], caller: SignedIn, heads: dict[str, str]) -> 
     return EditionStamp(
         id=str(edition["id"]),
         status="completed",
-        completed_at=datetime.now(UTC),
+        completed_at=datetime.now(SWEDISH_TIME),
         completed_by=caller.principal.subject,
         completed_by_name=caller.principal.name,
         data_versions=heads,

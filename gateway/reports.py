@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from gateway.proxy import Proxy, SignedIn
-from shared.asof import SWEDISH_TIME, period_end
+from shared.asof import SWEDISH_TIME, in_swedish_time, period_end
 from shared.errors import DomainError
 
 EMPLOYEE_PERSPECTIVE = "employee"
@@ -355,8 +355,12 @@ def stamp_of(edition: dict[str, Any] | None) -> EditionStamp | None:
     return EditionStamp(
         id=str(edition["id"]),
         status=edition["status"],
-        completed_at=edition["completed_at"],
+        completed_at=_in_swedish_time(edition["completed_at"]),
         completed_by=edition["completed_by"],
         completed_by_name=edition["completed_by_name"],
         data_versions=edition["data_versions"],
     )
+
+
+def _in_swedish_time(moment: str | None) -> datetime | None:
+    return in_swedish_time(datetime.fromisoformat(moment)) if moment else None

@@ -97,7 +97,7 @@ async def test_language_money_and_the_default_file_name(seeded, styr_report, tmp
     assert result.exit_code == ExitCode.written, result.output
     page = (tmp_path / "interim-2022-T2.html").read_text(encoding="utf-8")
     assert "<title>Interim report T2 2022</title>" in page
-    assert "6 180 000,0 tkr" in page  # HSN's frame in force on 31 August
+    assert "6\u202f180\u202f000,0 tkr" in page, "HSN's frame as decided when T2 ended"
 
 
 async def test_a_refusal_prints_the_problem_and_writes_nothing(seeded, styr_report, tmp_path):

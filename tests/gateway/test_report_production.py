@@ -108,6 +108,7 @@ async def test_a_completed_report_is_byte_for_byte_the_same_after_the_data_chang
     assert report["complete"] is True
     assert report["edition"]["status"] == "completed"
     assert report["edition"]["completed_by"] == "rut"
+    assert report["edition"]["completed_at"].endswith(("+01:00", "+02:00")), "people read Swedish time"
     assert set(report["edition"]["data_versions"]) == {"goals", "budget", "audit"}
     assert len(report["analysis"]) == len(edition["sections"]) == 8, "HSN and HSF, four topics each"
 
