@@ -8,7 +8,8 @@ audit services name units by the goals service's codes.
 
 Times are taken on real processes, one uvicorn process per service and one for the gateway, as
 `make run` starts them: the gateway asks the three services at once, so they work in parallel, and
-the Word document is drawn in the gateway's document worker. An in-process stack would run the
+the Word and PDF documents are drawn in the gateway's document worker, whose peak resident memory
+is printed after them. An in-process stack would run the
 services one after another on one interpreter and overstate the time. Each figure is the median of
 `--runs` requests after a warm-up; the CPU seconds each process (with its children: the document
 worker) spent per report are given beside it, since other work on a shared machine stretches the
@@ -59,7 +60,7 @@ YEAR = 2025  # the goals data set measures 2024 and 2025; the economy is loaded 
 REPORT = f"/api/reports/interim/{YEAR}/T2"
 OUTCOME_ROWS = 500_000
 SERVICES = ("goals", "budget", "audit")
-GOAL_JSON_SECONDS, GOAL_DOCX_SECONDS = 1.0, 3.0
+GOAL_JSON_SECONDS, GOAL_DOCX_SECONDS, GOAL_PDF_SECONDS = 1.0, 3.0, 3.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -207,6 +208,25 @@ def cpu_seconds(child: Child) -> float:
     return total / CLOCK_TICKS
 
 
+def worker_memory(gateway: Child) -> str:
+    """The peak and present resident memory of the gateway's children (its document worker, and the
+    resource tracker multiprocessing starts beside it), each named by its command line."""
+    lines = []
+    for pid in _descendants(gateway.process.pid)[1:]:
+        try:
+            status = dict(
+                line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+            )
+        except FileNotFoundError:
+            continue
+        if "VmHWM" not in status:
+            continue  # a zombie
+        peak, now = (int(status[key].split()[0]) / 1024 for key in ("VmHWM", "VmRSS"))
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[-60:]
+        lines.append(f"child {pid} ({command.strip()}): peak {peak:.0f} MiB, now {now:.0f} MiB")
+    return "\n  ".join(lines) or "no child of the gateway"
+
+
 async def timed(client: httpx.AsyncClient, path: str, runs: int, children: dict[str, Child]) -> Timed:
     """Median of `runs` requests after a warm-up, and each process's CPU seconds per request."""
     result = Timed(size_bytes=len((await client.get(path)).raise_for_status().content))
@@ -219,14 +239,15 @@ async def timed(client: httpx.AsyncClient, path: str, runs: int, children: dict[
     return result
 
 
-async def timed_in_processes(urls: dict[str, str], runs: int) -> tuple[Timed, Timed]:
+async def timed_in_processes(urls: dict[str, str], runs: int) -> tuple[Timed, Timed, Timed, str]:
     children = start(urls)
     try:
         gateway = children["gateway"].url
         async with httpx.AsyncClient(base_url=gateway, headers=board_reader(), timeout=600) as client:
-            return await timed(client, REPORT, runs, children), await timed(
-                client, f"{REPORT}?format=docx", runs, children
-            )
+            as_json = await timed(client, REPORT, runs, children)
+            as_docx = await timed(client, f"{REPORT}?format=docx", runs, children)
+            as_pdf = await timed(client, f"{REPORT}?format=pdf", runs, children)
+            return as_json, as_docx, as_pdf, worker_memory(children["gateway"])
     finally:
         stop_all(list(children.values()))
 
@@ -238,8 +259,9 @@ async def measure(size: Size, postgres_url: str | None, runs: int) -> dict[str, 
         counts = await load_region(urls, size)
         print(f"\n{size.label}: loaded {counts} in {time.perf_counter() - started:.0f} s", flush=True)
         statements = await statements_per_service(urls, REPORT)
-        as_json, as_docx = await timed_in_processes(urls, runs)
+        as_json, as_docx, as_pdf, memory = await timed_in_processes(urls, runs)
         print(f"  {as_json.line('json', GOAL_JSON_SECONDS)}\n  {as_docx.line('docx', GOAL_DOCX_SECONDS)}", flush=True)
+        print(f"  {as_pdf.line('pdf', GOAL_PDF_SECONDS)}\n  {memory}", flush=True)
         return statements
 
 

@@ -2,6 +2,7 @@
 
     styr report interim 2024 T2 --format docx -o delarsrapport.docx
     styr report annual 2024 --unit HSN --lang en --money tkr --format html
+    styr report annual 2024 --format pdf -o arsredovisning.pdf
 
 The command talks to a running gateway (--url, or STYR_URL) with a bearer token (--token, or
 STYR_TOKEN), like any other client, so the caller's own rights decide what the report shows. It
@@ -43,6 +44,7 @@ class Format(StrEnum):
     json = "json"
     html = "html"
     docx = "docx"
+    pdf = "pdf"
 
 
 class Money(StrEnum):
@@ -99,7 +101,7 @@ def _problem_lines(response: httpx.Response, body: bytes) -> list[str]:
 
 
 def _missing(report_format: Format, response: httpx.Response, body: bytes) -> list[str]:
-    """The sections a draft lacks: from the JSON itself, or from the gateway's headers for HTML and Word."""
+    """The sections a draft lacks: from the JSON itself, or from the gateway's headers for HTML, Word and PDF."""
     if report_format is Format.json:
         report = json.loads(body)
         return [f"{m['section']} ({m['service']}): {m['reason']}" for m in report.get("missing", [])]
@@ -179,15 +181,17 @@ TokenOption = Annotated[
     str | None, typer.Option(envvar="STYR_TOKEN", help="Bearer token (from your identity provider)", show_default=False)
 ]
 UnitOption = Annotated[str | None, typer.Option(help="One unit and the units below it", show_default="the region")]
-FormatOption = Annotated[Format, typer.Option("--format", help="json for systems, html to read, docx to edit")]
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="json for systems, html to read, docx to edit, pdf to publish")
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
         "--output", "-o", help="File to write, or - for standard output", show_default="named after the report"
     ),
 ]
-MoneyOption = Annotated[Money, typer.Option(help="Money in thousands or millions of kronor (html, docx)")]
-LangOption = Annotated[Lang, typer.Option(help="Language of the document (html, docx)")]
+MoneyOption = Annotated[Money, typer.Option(help="Money in thousands or millions of kronor (html, docx, pdf)")]
+LangOption = Annotated[Lang, typer.Option(help="Language of the document (html, docx, pdf)")]
 TimeoutOption = Annotated[float, typer.Option(min=1, max=600, help="Seconds to wait for the gateway")]
 YearArgument = Annotated[int, typer.Argument(min=1990, max=2100)]
 

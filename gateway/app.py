@@ -19,13 +19,14 @@ from httpx_aiohttp import AiohttpTransport
 from swagger_ui_bundle import swagger_ui_path
 
 from gateway.auth import JwksKeys, TokenVerifier
+from gateway.documents.html import REPORT_CSP
+from gateway.documents.text import Language, MoneyScale
+from gateway.documents.worker import DOCUMENTS
 from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedInCache
-from gateway.rendering import DOCUMENTS
 from gateway.report_production import production_router
-from gateway.report_text import REPORT_CSP, Language, MoneyScale
 from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
 from shared.auth.access import ANY_ROLE, access
@@ -106,11 +107,17 @@ class ReportFormat(StrEnum):
     json = "json"
     html = "html"
     docx = "docx"
+    pdf = "pdf"
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 FormatQuery = Annotated[
-    ReportFormat, Query(alias="format", description="json for systems, html to read, docx to edit in Word")
+    ReportFormat,
+    Query(
+        alias="format",
+        description="json for systems, html to read, docx to edit in Word, pdf to publish (tagged, PDF/UA)",
+    ),
 ]
 MoneyQuery = Annotated[MoneyScale, Query(description="Money in thousands (tkr) or millions (mnkr) in html")]
 
@@ -133,12 +140,16 @@ async def _in_format(
     if report_format is ReportFormat.html:
         page = await DOCUMENTS.html(report, money, lang)
         return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_CSP, **_draft_headers(report)})
-    if report_format is ReportFormat.docx:
-        name = f"{report.kind}-{report.year}-{report.period.value}{'-' + report.unit if report.unit else ''}.docx"
+    if report_format in (ReportFormat.docx, ReportFormat.pdf):
+        name = f"{report.kind}-{report.year}-{report.period.value}{'-' + report.unit if report.unit else ''}"
+        if report_format is ReportFormat.docx:
+            body, media_type = await DOCUMENTS.docx(report, money, lang), DOCX
+        else:
+            body, media_type = await DOCUMENTS.pdf(report, money, lang), PDF
         return Response(
-            await DOCUMENTS.docx(report, money, lang),
-            media_type=DOCX,
-            headers={"Content-Disposition": attachment(name), **_draft_headers(report)},
+            body,
+            media_type=media_type,
+            headers={"Content-Disposition": attachment(f"{name}.{report_format.value}"), **_draft_headers(report)},
         )
     return report
 
@@ -148,7 +159,7 @@ def reports_router() -> APIRouter:
     router = APIRouter(prefix="/api/reports", tags=["reports"])
     rule = access(ANY_ROLE.noting("each section shows what the caller may read in its service"))
     responses: dict[int | str, dict[str, Any]] = {
-        200: {"content": {"text/html": {}, DOCX: {}}},
+        200: {"content": {"text/html": {}, DOCX: {}, PDF: {}}},
         **error_responses(Unauthorized, Forbidden),
     }
 

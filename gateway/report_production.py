@@ -4,7 +4,7 @@ The editions, the units' analysis texts and the frozen snapshot live in the goal
 (`/api/goals/report-editions`); the gateway stays stateless. Completing an edition builds the report
 here with the registrar's own rights (as the draft reports are built with the caller's), refuses
 while a section is not ready or the report is not whole, and sends the exact JSON text to the goals
-service to keep. Fetching a completed edition answers those bytes verbatim, or renders HTML and Word
+service to keep. Fetching a completed edition answers those bytes verbatim, or renders HTML, Word and PDF
 from them.
 """
 
@@ -21,8 +21,8 @@ from typing import Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from gateway.documents.text import Language, MoneyScale
 from gateway.proxy import Proxy, SignedIn, log_write, refuse_if_only_reading
-from gateway.report_text import Language, MoneyScale
 from gateway.reports import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
 from shared.asof import SWEDISH_TIME
 from shared.auth.access import access, read_record, registrar
@@ -46,6 +46,7 @@ SERVICES = ("goals", "budget", "audit")
 # An open edition is a draft of its unit; completed, it is decided.
 REPORT_UNIT = "the report's unit (the board for the region's report)"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 EditionPath = Annotated[uuid.UUID, Path(description="The edition's id, from /api/goals/report-editions")]
 
 
@@ -184,8 +185,8 @@ async def edition_report(proxy: Proxy, caller: SignedIn, edition_id: uuid.UUID) 
 
 
 EditionFormat = Annotated[
-    Literal["json", "html", "docx"],
-    Query(alias="format", description="json for systems, html to read, docx to edit in Word"),
+    Literal["json", "html", "docx", "pdf"],
+    Query(alias="format", description="json for systems, html to read, docx to edit in Word, pdf to publish"),
 ]
 InFormat = Callable[[Report, str, MoneyScale, Language], Awaitable["Report | Response"]]
 
@@ -231,7 +232,7 @@ def production_router(in_format: InFormat) -> APIRouter:
         operation_id="get_report_edition_report",
         summary="An edition's report: once completed the frozen snapshot, byte for byte; before, the draft",
         response_model=Report,
-        responses={200: {"content": {"text/html": {}, DOCX: {}}}, **errors},
+        responses={200: {"content": {"text/html": {}, DOCX: {}, PDF: {}}}, **errors},
         **access(read_record(REPORT_UNIT).noting("each section as the caller may read it in its service")),
     )
     async def fetch(

@@ -6,6 +6,7 @@ import io
 import json
 
 import httpx
+import pikepdf
 import pytest
 from docx import Document
 from typer.testing import CliRunner
@@ -59,7 +60,7 @@ async def test_the_report_robot_writes_the_word_document(seeded, styr_report, tm
     result = await styr_report("interim", "2022", "T2", "--format", "docx", "-o", str(target))
     assert result.exit_code == ExitCode.written, result.output
     document = Document(io.BytesIO(target.read_bytes()))
-    assert document.paragraphs[0].text == "Delårsrapport 2 2022"
+    assert [p.text for p in document.paragraphs if p.style.name == "Title"] == ["Delårsrapport 2 2022"]
     assert len(document.inline_shapes) == 3  # the charts
     size = target.stat().st_size
     assert "asking the gateway: GET http://127.0.0.1:8000/api/reports/interim/2022/T2?format=docx" in result.stderr
@@ -77,6 +78,17 @@ async def test_json_is_the_gateways_own_answer(seeded, styr_report, tmp_path):
     direct = (await seeded.client.get("/api/reports/annual/2022?unit=HSN", headers=seeded.auth(*BOARD))).json()
     written.pop("generated_at"), direct.pop("generated_at")
     assert written == direct
+
+
+async def test_the_report_robot_writes_the_pdf(seeded, styr_report, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = await styr_report("annual", "2022", "--unit", "HSN", "--format", "pdf")
+    assert result.exit_code == ExitCode.written, result.output
+    written = tmp_path / "annual-2022-year-HSN.pdf"
+    with pikepdf.open(written) as pdf:
+        assert str(pdf.docinfo["/Title"]) == "Årsredovisning 2022"
+        assert str(pdf.Root.Lang) == "sv-SE"
+    assert f"written to {written.name}" in result.stderr
 
 
 async def test_language_money_and_the_default_file_name(seeded, styr_report, tmp_path, monkeypatch):

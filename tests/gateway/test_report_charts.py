@@ -12,9 +12,9 @@ from pathlib import Path
 
 from docx import Document
 
-from gateway.charts import axis_number, charts_for, draw, png, series_of, svg
-from gateway.rendering import DOCUMENTS, PARENT_CHECK_SECONDS
-from gateway.report_text import Language, MoneyScale
+from gateway.documents.charts import axis_number, charts_for, draw, png, series_of, svg
+from gateway.documents.text import Language, MoneyScale
+from gateway.documents.worker import DOCUMENTS, PARENT_CHECK_SECONDS
 
 BOARD = ("board", "RS:reader")
 COLOURS = ("green", "yellow", "red", "grey")
@@ -184,14 +184,15 @@ async def test_a_draft_document_says_so_in_its_headers(seeded):
 
 def test_the_apps_load_matplotlib_and_numpy_only_to_draw():
     # numpy comes with matplotlib, and openpyxl loads it whenever it is installed: neither may weigh on
-    # a process that answers JSON (the load benchmark's memory limit).
+    # a process that answers JSON (the load benchmark's memory limit), nor may WeasyPrint.
     script = (
         "import sys\n"
         "from gateway.app import create_app\n"
-        "import gateway.charts, gateway.report_text, gateway.report_word, shared.exports\n"
+        "import gateway.documents.build, gateway.documents.html, gateway.documents.pdf, gateway.documents.word\n"
+        "import shared.exports\n"
         "import services.goals.app, services.budget.app, services.audit.app\n"
         "create_app(configure_logs=False)\n"
-        "loaded = sorted({'matplotlib', 'numpy', 'PIL'} & set(sys.modules))\n"
+        "loaded = sorted({'matplotlib', 'numpy', 'PIL', 'weasyprint'} & set(sys.modules))\n"
         "assert not loaded, f'loaded at import: {loaded}'\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
@@ -203,7 +204,7 @@ def test_the_worker_ends_when_its_gateway_is_killed(tmp_path):
     script = tmp_path / "gateway_dies.py"
     script.write_text(
         "import os\n"
-        "from gateway.rendering import DOCUMENTS\n"
+        "from gateway.documents.worker import DOCUMENTS\n"
         "if __name__ == '__main__':\n"
         "    print(DOCUMENTS._executor().submit(os.getpid).result(), flush=True)\n"
         "    os._exit(0)\n"

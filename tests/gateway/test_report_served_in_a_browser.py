@@ -37,7 +37,11 @@ PAGES = [
     ("interim/2022/T2?unit=HSN", "sv", "Delårsrapport 2 2022", 3),
     ("interim/2022/T2", "en", "Interim report T2 2022", 3),
     ("annual/2022?unit=HSN", "en", "Annual report 2022", 3),
+    ("interim/2022/T1?unit=HSN", "en", "Interim report T1 2022", 2),
 ]
+# What every page shows first (the board's summary) and its core sections, in either language.
+SECTIONS = {"sv": ["Sammanfattning", "Måluppfyllelse", "Ekonomi"], "en": ["Summary", "Goal fulfilment", "Economy"]}
+RED = "rgb(207, 34, 46)"
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None and not REQUIRED, reason="Chromium is not installed (apt-get install chromium)"
@@ -87,7 +91,11 @@ async def _check_page(context: Any, base: str, path: str, lang: str, title: str,
     assert await page.title() == title
     assert problems == [], (path, problems)
     headings = await page.locator("h2").all_inner_texts()
-    assert {"Måluppfyllelse", "Ekonomi"} <= set(headings) or {"Goal fulfilment", "Economy"} <= set(headings), headings
+    assert headings[:3] == SECTIONS[lang], (path, headings)
+    # What deviates is marked in colour as well as in words: the stylesheet's red reaches it.
+    deviations = await page.evaluate(_DEVIATION_PROBE)
+    assert deviations, f"{path}: nothing is marked as deviating"
+    assert all(colour == RED for colour in deviations), (path, deviations)
     # The page's own stylesheet applies: the body font and the table layout come from it.
     font = await page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Arial" in font, font
@@ -101,6 +109,9 @@ async def _check_page(context: Any, base: str, path: str, lang: str, title: str,
     await page.screenshot(path=str(ARTIFACTS / f"served-{name}-{lang}-{backend}.png"), full_page=True)
     await page.close()
 
+
+# The colour of every text marked as deviating from its goal or target.
+_DEVIATION_PROBE = """() => [...document.querySelectorAll(".tone-deviation")].map(e => getComputedStyle(e).color)"""
 
 # Each chart's size, and whether any of its shapes is filled with a colour other than black: with its
 # styles blocked, every shape falls back to black.

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from gateway.report_text import MoneyScale, money, percent, share, swedish_number
+from gateway.documents.text import MoneyScale, money, percent, share, swedish_number
 
 
 @pytest.mark.parametrize(

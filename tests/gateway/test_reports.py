@@ -6,9 +6,10 @@ import io
 import pytest
 from docx import Document
 
-from gateway.report_text import MoneyScale, money
+from gateway.documents.text import MoneyScale, money
 
 BOARD = ("board", "RS:reader")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 async def get(stack, path: str, roles=BOARD) -> dict:
@@ -176,6 +177,13 @@ async def test_the_report_has_a_published_schema(stack):
         document["components"]["schemas"]["Report"]["properties"]
     )
     assert operation["security"] == [{"bearerAuth": []}]
+    documents = {"application/json", "text/html", DOCX, "application/pdf"}
+    for path in (
+        "/api/reports/interim/{year}/{period}",
+        "/api/reports/annual/{year}",
+        "/api/reports/editions/{edition_id}",
+    ):
+        assert set(document["paths"][path]["get"]["responses"]["200"]["content"]) == documents, path
 
 
 async def test_the_html_report_reads_in_swedish_with_swedish_numbers(seeded):
@@ -186,9 +194,13 @@ async def test_the_html_report_reads_in_swedish_with_swedish_numbers(seeded):
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assert "<title>Delårsrapport 2 2022</title>" in page
-    for heading in ("Måluppfyllelse", "Målens kvalitet", "Ekonomi", "Revision"):
+    assert '<html lang="sv-SE">' in page
+    for heading in ("Sammanfattning", "Måluppfyllelse", "Ekonomi", "Revision och uppföljning"):
         assert f"<h2>{heading}</h2>" in page
-    assert "<td>Medarbetare</td>" in page  # the perspective's name, not its code
+    assert "<h3>Målens kvalitet</h3>" in page
+    assert '<td class="text tone-normal">Medarbetare</td>' in page  # the perspective's name, not its code
+    assert "Hälso- och sjukvårdsnämnden (HSN) !" in page  # the unit's name, flagged
+    assert "! = helårsprognosen avviker från ramen med mer än tröskeln 1,0 %" in page  # the flag, explained
     economy = (await get(seeded, "/api/reports/interim/2022/T2"))["economy"]["economy"]
     hsn = next(u for u in economy["units"] if u["unit_code"] == "HSN")
     # The frame in force on 31 August: the council revised it to 6 200 mnkr only in September.
@@ -217,24 +229,30 @@ async def test_the_word_document_holds_the_same_figures_as_the_json(seeded):
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith('attachment; filename="interim-2022-T2.docx"')
     document = Document(io.BytesIO(response.content))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
-    assert headings[:5] == [
-        "Delårsrapport 2 2022",
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
+    assert headings == [
+        "Sammanfattning",
         "Måluppfyllelse",
-        "Målens kvalitet",
-        "Mål utan koppling uppåt",
-        "Mål som inte bedöms nås (rapporteras till fullmäktige)",
+        "Ekonomi",
+        "Investeringar och tioårsplan",
+        "Riktade statsbidrag",
+        "Intern kontroll",
+        "Revision och uppföljning",
     ]
-    assert {"Ekonomi", "Regionens resultat", "Revision"} <= set(headings)
-    fulfilment, economy = document.tables[0], document.tables[1]
+    subheadings = {p.text for p in document.paragraphs if p.style.name.startswith("Heading")}
+    assert {"Målens kvalitet", "Mål utan koppling uppåt", "Regionens resultat", "Uppdrag"} <= subheadings
+    tables = {table.rows[0].cells[0].text + "/" + table.rows[0].cells[1].text: table for table in document.tables}
+    fulfilment, economy = tables["Enhet/Perspektiv"], tables["Enhet/Ram"]
     totals = report["goals"]["fulfilment"]["totals"]
     assert [c.text for c in fulfilment.rows[-1].cells][2:6] == [
         str(totals[c]) for c in ("green", "yellow", "red", "grey")
     ]
-    units = {row.cells[0].text.rstrip(" !"): [c.text for c in row.cells] for row in economy.rows[1:]}
+    names = report["unit_names"]
+    units = {row.cells[0].text.rstrip(" !"): [c.text for c in row.cells] for row in economy.rows[1:-1]}
     for unit in report["economy"]["economy"]["units"]:
-        assert units[unit["unit_code"]][1] == money(unit["frame"], MoneyScale.mnkr)
-    assert economy.rows[1].cells[0].text == "HSN !"  # flagged over the threshold
+        assert units[f"{names[unit['unit_code']]} ({unit['unit_code']})"][1] == money(unit["frame"], MoneyScale.mnkr)
+    assert economy.rows[1].cells[0].text == "Hälso- och sjukvårdsnämnden (HSN) !"  # flagged over the threshold
+    assert economy.rows[-1].cells[1].text == money(report["economy"]["economy"]["totals"]["frame"], MoneyScale.mnkr)
 
 
 async def test_the_report_names_its_units(seeded):

@@ -1,4 +1,4 @@
-"""Charts in the reports, drawn with matplotlib from the report's JSON only: SVG in HTML, PNG in Word.
+"""Charts in the reports, drawn with matplotlib from the report's JSON only: SVG in HTML and PDF, PNG in Word.
 
 Three charts, where a reader would rather look than read: goal fulfilment by colour per unit
 (stacked bars in the traffic-light colours), outcome and forecast against the frame per unit, and
@@ -25,7 +25,8 @@ from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from gateway.report_text import LABELS, SCALES, Language, MoneyScale, swedish_number
+from gateway.documents.text import LABELS, SCALES, Language, MoneyScale, swedish_number
+from gateway.documents.text import figure as measured
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,31 +44,6 @@ COLOURS = ("green", "yellow", "red", "grey")
 TRAFFIC_LIGHTS = {"green": "#2da44e", "yellow": "#e3b341", "red": "#cf222e", "grey": "#afb8c1"}
 FRAME_COLOUR, OUTCOME_COLOUR, FORECAST_COLOUR = "#8c959f", "#0969da", "#bc4c00"
 TARGET_COLOUR, LINE_COLOUR = "#1a7f37", "#0969da"
-
-CHART_LABELS: dict[Language, dict[str, str]] = {
-    Language.sv: {
-        "fulfilment_title": "Måluppfyllelse per enhet",
-        "fulfilment_axis": "Antal mål",
-        "economy_title": "Utfall och prognos mot ram per enhet",
-        "indicators_title": "Indikatorer mot målvärden",
-        "indicators_heading": "Fullmäktiges indikatorer",
-        "target": "Målvärde",
-        "value": "Värde",
-        "shown_of": "visar {shown} av {total}",
-        "figure": "Figur",
-    },
-    Language.en: {
-        "fulfilment_title": "Goal fulfilment per unit",
-        "fulfilment_axis": "Number of goals",
-        "economy_title": "Outcome and forecast against frame per unit",
-        "indicators_title": "Indicators against targets",
-        "indicators_heading": "The council's indicators",
-        "target": "Target",
-        "value": "Value",
-        "shown_of": "showing {shown} of {total}",
-        "figure": "Figure",
-    },
-}
 
 _drawing = threading.Lock()
 
@@ -118,20 +94,13 @@ def _field(data: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-def _number(value: Decimal) -> str:
-    """A figure as text, with as many decimals as it has (up to two), in Swedish format."""
-    if value == value.to_integral():
-        return swedish_number(value, 0)
-    return swedish_number(value, 1 if value * 10 == (value * 10).to_integral() else 2)
-
-
 def fulfilment_chart(report: dict[str, Any], language: Language) -> Chart | None:
     """Goals by colour per unit, the perspectives added up; None when there are no goals to show."""
     goals = report.get("goals")
     rows = goals["fulfilment"].get("rows", []) if goals else []
     if not goals or not rows:
         return None
-    t, c = LABELS[language], CHART_LABELS[language]
+    t = c = LABELS[language]
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
         unit = counts.setdefault(str(row["unit_code"]), dict.fromkeys(COLOURS, 0))
@@ -158,7 +127,7 @@ def economy_chart(report: dict[str, Any], scale: MoneyScale, language: Language)
     units = [u for u in economy.get("units", [economy]) if u.get("unit_code")]
     if not units:
         return None
-    t, c = LABELS[language], CHART_LABELS[language]
+    t = c = LABELS[language]
     divisor = SCALES[scale]
 
     def scaled(value: Any) -> Decimal | None:
@@ -215,7 +184,7 @@ def indicator_chart(report: dict[str, Any], language: Language) -> Chart | None:
     chain = (report.get("goals") or {}).get("chain")
     if not chain:
         return None
-    c = CHART_LABELS[language]
+    c = LABELS[language]
     with_series = [(i, _points(i)) for i in _council_indicators(chain)]
     with_series = [(i, points) for i, points in with_series if len(points) >= 2]
     if not with_series:
@@ -236,9 +205,10 @@ def indicator_chart(report: dict[str, Any], language: Language) -> Chart | None:
     alt = "; ".join(
         f"{p.name}: "
         + ", ".join(
-            f"{period} {_number(v)} {p.unit_of_measure}".rstrip() for period, v in zip(p.periods, p.values, strict=True)
+            f"{period} {measured(v)} {p.unit_of_measure}".rstrip()
+            for period, v in zip(p.periods, p.values, strict=True)
         )
-        + (f", {c['target'].lower()} {_number(p.target)} {p.unit_of_measure}".rstrip() if p.target is not None else "")
+        + (f", {c['target'].lower()} {measured(p.target)} {p.unit_of_measure}".rstrip() if p.target is not None else "")
         for p in panels
     )
     return Chart("indicators", title, f"{title}. {alt}.", "", panels=panels)
@@ -259,7 +229,7 @@ def charts_for(report: dict[str, Any], scale: MoneyScale, language: Language) ->
 
 def axis_number(value: float, _position: Any = None) -> str:
     """A tick of an axis in Swedish format: 6200.0 → '6 200', 57.5 → '57,5'."""
-    return _number(Decimal(str(round(float(value), 2))))
+    return measured(Decimal(str(round(float(value), 2))))
 
 
 def _style(axes: Axes) -> None:
@@ -321,7 +291,7 @@ def _draw_grouped(chart: Chart) -> Figure:
 def _draw_panels(chart: Chart, language: Language) -> Figure:
     from matplotlib.ticker import FuncFormatter
 
-    c = CHART_LABELS[language]
+    c = LABELS[language]
     rows = -(-len(chart.panels) // PANEL_COLUMNS)
     columns = min(PANEL_COLUMNS, len(chart.panels))
     figure = _new_figure(0.4 + 2.3 * rows)
@@ -414,16 +384,6 @@ def svg(chart: Chart, language: Language) -> str:
     head = opening.group(0)[:-1] + f' role="img" aria-label="{escape(chart.title)}" class="chart-{chart.key}">'
     accessible = f"<title>{escape(chart.title)}</title><desc>{escape(chart.alt)}</desc>"
     return head + accessible + text[opening.end() :]
-
-
-def html_figures(report: dict[str, Any], scale: MoneyScale, language: Language) -> dict[str, str]:
-    """Each chart the report calls for as an HTML <figure> with its caption, by chart key."""
-    c = CHART_LABELS[language]
-    figures: dict[str, str] = {}
-    for number, chart in enumerate(charts_for(report, scale, language), start=1):
-        caption = f"{c['figure']} {number}. {escape(chart.title)}"
-        figures[chart.key] = f'<figure class="chart">{svg(chart, language)}<figcaption>{caption}</figcaption></figure>'
-    return figures
 
 
 def series_of(chart: Chart, key: str) -> Sequence[Decimal | None]:

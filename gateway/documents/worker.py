@@ -1,6 +1,6 @@
 """Documents are drawn in a worker process of their own, never in the gateway's.
 
-Drawing charts and writing Word is CPU work that would hold the gateway's interpreter lock while
+Drawing charts, writing Word and laying out PDF is CPU work that would hold the gateway's interpreter lock while
 requests wait, and matplotlib with numpy and Pillow weighs some 50 MB that would stay resident in a
 process that otherwise only forwards JSON. One worker, started the first time a document is asked
 for, draws them one at a time; it is replaced after a number of documents so that what matplotlib
@@ -20,8 +20,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from gateway.report_text import Language, MoneyScale, render_html
-from gateway.report_word import render_docx
+from gateway.documents.build import build
+from gateway.documents.html import render
+from gateway.documents.pdf import render_pdf
+from gateway.documents.text import Language, MoneyScale
+from gateway.documents.word import render_docx
 from gateway.reports import Report
 from shared.errors import ServiceUnavailable
 
@@ -33,6 +36,21 @@ DOCUMENTS_PER_WORKER = 50
 PARENT_CHECK_SECONDS = 1.0
 
 T = TypeVar("T")
+
+
+def html_page(report: Report, money: MoneyScale, lang: Language) -> str:
+    """Run in the worker: the report as its HTML page."""
+    return render(build(report.model_dump(mode="json"), money, lang), lang)
+
+
+def word_file(report: Report, money: MoneyScale, lang: Language) -> bytes:
+    """Run in the worker: the report as a Word document."""
+    return render_docx(build(report.model_dump(mode="json"), money, lang), lang)
+
+
+def pdf_file(report: Report, money: MoneyScale, lang: Language) -> bytes:
+    """Run in the worker: the report as a tagged PDF."""
+    return render_pdf(build(report.model_dump(mode="json"), money, lang), lang)
 
 
 def _leave_with_parent(parent: int) -> None:
@@ -52,8 +70,8 @@ def _leave_with_parent(parent: int) -> None:
 
 
 def _freeze_what_drawing_imports() -> None:
-    """Run in the worker: import matplotlib and python-docx, then move every object alive so far out
-    of the cycle collector's reach.
+    """Run in the worker: import matplotlib, python-docx and WeasyPrint, then move every object alive so
+    far out of the cycle collector's reach.
 
     charts.py collects after each chart, which keeps the worker's memory flat (a figure is a web of
     reference cycles); with matplotlib's and numpy's 150,000 long-lived objects to walk each time,
@@ -62,6 +80,7 @@ def _freeze_what_drawing_imports() -> None:
     import matplotlib.backends.backend_agg
     import matplotlib.figure
     import matplotlib.ticker  # noqa: F401
+    import weasyprint  # noqa: F401
 
     gc.collect()
     gc.freeze()
@@ -100,11 +119,15 @@ class DocumentWorker:
 
     async def html(self, report: Report, money: MoneyScale, lang: Language) -> str:
         """The report as an HTML page with its charts."""
-        return await self._run(render_html, report, money, lang)
+        return await self._run(html_page, report, money, lang)
 
     async def docx(self, report: Report, money: MoneyScale, lang: Language) -> bytes:
         """The report as a Word document with its charts."""
-        return await self._run(render_docx, report, money, lang)
+        return await self._run(word_file, report, money, lang)
+
+    async def pdf(self, report: Report, money: MoneyScale, lang: Language) -> bytes:
+        """The report as a tagged PDF with its charts."""
+        return await self._run(pdf_file, report, money, lang)
 
     async def _run(self, render: Callable[[Report, MoneyScale, Language], T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
