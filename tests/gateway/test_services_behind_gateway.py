@@ -1,9 +1,12 @@
 """The services answer only the gateway; the gateway passes the caller on, and says when a service is down."""
 
+import time
+
 import pytest
+from jose import jwt
 
 from shared.auth.policy import Principal, RegionRole
-from shared.auth.tokens import mint_internal_token
+from shared.auth.tokens import INTERNAL_ALGORITHM, INTERNAL_AUDIENCE, INTERNAL_ISSUER, mint_internal_token
 from shared.settings import DEV_SECRET
 
 
@@ -98,3 +101,15 @@ async def test_location_headers_point_through_the_gateway(stack):
     )
     assert response.status_code == 201
     assert response.headers["location"] == "/api/goals/units/RF"
+
+
+@pytest.mark.parametrize("subject", ["", "  "])
+async def test_a_caller_token_without_a_subject_is_401(stack, subject):
+    now = int(time.time())
+    claims = {"sub": subject, "name": "N", "kind": "person", "region_roles": ["admin"], "iat": now, "exp": now + 60}
+    claims |= {"iss": INTERNAL_ISSUER, "aud": INTERNAL_AUDIENCE}
+    token = jwt.encode(claims, DEV_SECRET, algorithm=INTERNAL_ALGORITHM)
+    async with stack.service_client("goals") as client:
+        response = await client.post("/units", headers={"Authorization": f"Bearer {token}"}, json={})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
