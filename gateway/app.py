@@ -241,6 +241,7 @@ def create_app(
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # as in the services: a path is matched as written
     )
     app.state.settings = settings
     install_error_handlers(app)

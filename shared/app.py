@@ -56,6 +56,9 @@ def create_service_app(
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul_characters)],
+        # A redirect would name the service's own address (http://goals:8001/units) to a caller
+        # behind the gateway; a path is matched as written, as at the gateway, or is a 404 problem.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -5,6 +5,7 @@ import time
 import pytest
 from jose import jwt
 
+from gateway.proxy import public_location
 from shared.auth.policy import Principal, RegionRole
 from shared.auth.tokens import INTERNAL_ALGORITHM, INTERNAL_AUDIENCE, INTERNAL_ISSUER, mint_internal_token
 from shared.settings import DEV_SECRET
@@ -113,3 +114,31 @@ async def test_a_caller_token_without_a_subject_is_401(stack, subject):
         response = await client.post("/units", headers={"Authorization": f"Bearer {token}"}, json={})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("service", "path"), [("goals", "/units/"), ("budget", "/frames/"), ("audit", "/reports/")])
+async def test_a_trailing_slash_is_a_404_problem_naming_no_internal_address(stack, service, path):
+    response = await stack.client.get(f"/api/{service}{path}", headers=stack.auth("admin", "admin"))
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "location" not in response.headers
+    assert "127.0.0.1" not in response.text
+    assert (
+        await stack.client.get(f"/api/{service}{path.rstrip('/')}", headers=stack.auth("admin", "admin"))
+    ).is_success
+
+
+@pytest.mark.parametrize(
+    ("location", "public"),
+    [
+        ("/units/HSN", "/api/goals/units/HSN"),
+        ("http://goals:8001/units?cursor=a%2Fb", "/api/goals/units?cursor=a%2Fb"),
+        ("http://goals:8001", "/api/goals/"),
+        ("http://goals:8002/units", None),
+        ("https://goals:8001/units", None),
+        ("http://evil.example/units", None),
+        ("//evil.example/units", None),
+    ],
+)
+def test_a_service_location_is_shown_under_the_gateway_or_not_at_all(location, public):
+    assert public_location(location, "goals", "http://goals:8001") == public
