@@ -161,8 +161,11 @@ def run_app(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Processes; one per core is plenty")] = 1,
     trusted_proxies: Annotated[
-        str, typer.Option(help="Load balancers whose X-Forwarded-For is believed (comma-separated addresses)")
-    ] = "127.0.0.1",
+        str,
+        typer.Option(
+            help="Load balancers whose X-Forwarded-For is believed (comma-separated addresses); none by default"
+        ),
+    ] = "",
 ) -> None:
     """Run one app where it is deployed (the image's command): production unless configured otherwise."""
     if name not in APPS:
@@ -182,8 +185,10 @@ def run_app(
         port=port,
         workers=workers,
         access_log=False,  # the apps write their own access line, with the request id
-        proxy_headers=True,
-        forwarded_allow_ips=trusted_proxies,
+        # Believed only from proxies named here: from anyone else (the host itself included) a forged
+        # X-Forwarded-For would reset the failed sign-in limit, which counts by address.
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies or None,
     )
 
 

@@ -11,12 +11,9 @@ from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from httpx_aiohttp import AiohttpTransport
-from swagger_ui_bundle import swagger_ui_path
 
 from gateway.auth import JwksKeys, TokenVerifier
 from gateway.documents.html import REPORT_CSP
@@ -36,6 +33,7 @@ from shared.exports import attachment
 from shared.health import health_router
 from shared.logging import configure_logging
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
+from shared.security import install_docs
 
 GATEWAY_IDENTITY = Principal(subject="gateway", name="Gateway", kind=PrincipalKind.service)
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -252,6 +250,7 @@ def create_app(
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # as in the services: a path is matched as written
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -273,19 +272,7 @@ def create_app(
             request.app.state.combined_openapi = combined
         return JSONResponse(combined)
 
-    # Swagger UI is served from the package, not a CDN: many regions run without outbound internet.
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Styr API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon-32x32.png",
-            swagger_ui_parameters={"persistAuthorization": True, "displayOperationId": True},
-        )
+    install_docs(app, "Styr API")
 
     app.include_router(reports_router())
     app.include_router(

@@ -130,7 +130,10 @@ class TokenVerifier:
             raise unauthorized(f"The bearer token was refused: {exc}") from exc
 
     def _principal_of(self, claims: dict[str, Any]) -> Principal:
-        subject = str(claims["sub"])
+        subject = claims["sub"]
+        # History names the subject as who changed a record: a blank one would hide the author.
+        if not isinstance(subject, str) or not subject.strip():
+            raise unauthorized("The bearer token names no subject (`sub`)")
         name = str(claims.get("name") or claims.get("preferred_username") or subject)
         if claims.get("client"):
             scopes = frozenset(str(claims.get("scope", "")).split())

@@ -1,4 +1,4 @@
-"""What guards the gateway's door besides sign-in: security headers, CORS, and a rate limit per caller."""
+"""What guards the gateway's door besides sign-in: security headers (shared.security), CORS, a rate limit."""
 
 from __future__ import annotations
 
@@ -8,58 +8,14 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.settings import GatewaySettings
 from shared.errors import DomainError
 from shared.requestid import REQUEST_ID_HEADER
+from shared.security import SecurityHeadersMiddleware
 
-# The API answers JSON only: nothing on it may run scripts, be framed, or be cached by a shared cache
-# (drafts are not public record).
-API_HEADERS = {
-    b"x-content-type-options": b"nosniff",
-    b"x-frame-options": b"DENY",
-    b"referrer-policy": b"no-referrer",
-    b"cross-origin-resource-policy": b"same-origin",
-    b"content-security-policy": b"default-src 'none'; frame-ancestors 'none'",
-    b"strict-transport-security": b"max-age=31536000; includeSubDomains",
-}
-# Swagger UI needs its own scripts and styles, and one inline script that starts it.
-DOCS_CSP = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    b"img-src 'self' data:; frame-ancestors 'none'"
-)
 EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", REQUEST_ID_HEADER]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER]
-
-
-class SecurityHeadersMiddleware:
-    """Adds the security headers to every answer, the services' included."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope.get("path", "")
-        headers = dict(API_HEADERS)
-        if path == "/docs" or path.startswith("/docs-assets"):
-            headers[b"content-security-policy"] = DOCS_CSP
-        if path.startswith("/api/"):
-            headers[b"cache-control"] = b"no-store"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *((k, v) for k, v in headers.items() if k not in present),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def install_protection(app: FastAPI, settings: GatewaySettings) -> None:

@@ -173,7 +173,7 @@ class Proxy:
             if service == "goals" and path.startswith("units"):
                 self.org_tree.invalidate()
                 self.signed_in.clear()  # roles reach down a tree that may have changed
-        return self._response(upstream, service)
+        return self._response(upstream, service, base)
 
     async def send(
         self, service: str, method: str, url: str, query: str, headers: dict[str, str], body: bytes | None = None
@@ -209,9 +209,29 @@ class Proxy:
         return b"".join(chunks)
 
     @staticmethod
-    def _response(upstream: httpx.Response, service: str) -> Response:
+    def _response(upstream: httpx.Response, service: str, base: str | None = None) -> Response:
         headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _DROPPED_RESPONSE_HEADERS}
-        location = headers.get("location")
-        if location and location.startswith("/"):
-            headers["location"] = f"/api/{service}{location}"
+        if "location" in headers:
+            location = public_location(headers.pop("location"), service, base)
+            if location is not None:
+                headers["location"] = location
         return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)
+
+
+def public_location(location: str, service: str, base: str | None) -> str | None:
+    """A service's Location as the caller sees it, under /api/<service>; None for any other address.
+
+    The services do not redirect (a trailing slash is a 404), but a Location must still never show
+    the address a service listens on, nor send the caller anywhere the gateway does not serve.
+    """
+    if location.startswith("/") and not location.startswith("//"):
+        return f"/api/{service}{location}"
+    if base is None:
+        return None
+    try:
+        upstream, own = httpx.URL(location), httpx.URL(base)
+    except httpx.InvalidURL:
+        return None
+    if (upstream.scheme, upstream.host, upstream.port) != (own.scheme, own.host, own.port):
+        return None
+    return f"/api/{service}{upstream.raw_path.decode('ascii')}"

@@ -14,7 +14,14 @@ from shared.health import health_router
 from shared.history import HistorySession
 from shared.logging import configure_logging
 from shared.peers import PEER_CLIENT_STATE, PEER_TRANSPORT_STATE, new_peer_client
-from shared.settings import ServiceSettings
+from shared.security import (
+    DEVELOPMENT_DOCS_PATHS,
+    HEALTH_PATHS,
+    InternalCallerMiddleware,
+    SecurityHeadersMiddleware,
+    install_docs,
+)
+from shared.settings import Profile, ServiceSettings
 
 
 async def _database_ready(request: Request) -> dict[str, bool]:
@@ -50,17 +57,30 @@ def create_service_app(
             await peer_client.aclose()
             await engine.dispose()
 
+    development = settings.profile is Profile.development
     app = FastAPI(
         title=title,
         description=description,
         version="0.1.0",
         lifespan=lifespan,
+        # The gateway serves the one document for callers; a service's own is read by the gateway
+        # (with its token) and, in development, by anyone at /docs.
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(refuse_nul_characters)],
+        # A redirect would name the service's own address (http://goals:8001/units) to a caller
+        # behind the gateway; a path is matched as written, as at the gateway, or is a 404 problem.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     install_error_handlers(app)
+    open_paths = HEALTH_PATHS | (DEVELOPMENT_DOCS_PATHS if development else frozenset())
+    app.add_middleware(InternalCallerMiddleware, secret=settings.internal_secret, open_paths=open_paths)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_middleware(app)
     app.include_router(health_router(_database_ready))
+    if development:
+        install_docs(app, title)
     for router in routers:
         app.include_router(router)
     return app

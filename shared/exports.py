@@ -3,6 +3,13 @@
 Text formats write decimals exactly as stored, with a decimal point, so that what an export wrote
 an import reads back unchanged. Workbooks are for people; they are written row by row (openpyxl's
 write-only mode) so a large export does not build the whole sheet in memory twice.
+
+Every text cell is written so that no spreadsheet runs it (CSV injection, OWASP): a text starting
+with `=`, `+`, `-`, `@`, a tab or a carriage return gets a single quote in front in CSV and TSV, and
+is a string cell (never a formula) in a workbook. Numbers, amounts and dates are not text and stay
+as they are, so `-1234.50` is still a number. The imports read what they read before: a code that
+starts with one of those characters comes back with the quote, matches nothing and is reported as a
+problem by line, never silently taken for another code.
 """
 
 from __future__ import annotations
@@ -34,6 +41,19 @@ MEDIA_TYPES = {
 }
 
 
+# What makes a spreadsheet read a cell as a formula (or, for tab and carriage return, hide one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def neutralised(text: str) -> str:
+    """A text a spreadsheet shows as it is: a single quote in front of one that would start a formula."""
+    return f"'{text}" if starts_like_formula(text) else text
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -41,7 +61,9 @@ def _text(value: Any) -> str:
         return format(plain_decimal(value), "f")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value.value if isinstance(value, StrEnum) else value)
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return neutralised(str(value.value if isinstance(value, StrEnum) else value))
 
 
 def _delimited(columns: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str) -> bytes:
@@ -53,10 +75,18 @@ def _delimited(columns: Sequence[str], rows: Iterable[Sequence[Any]], delimiter:
     return out.getvalue().encode("utf-8")
 
 
-def _cell(value: Any) -> Any:
+def _cell(sheet: Any, value: Any) -> Any:
+    """A workbook cell; a text that looks like a formula is a string cell that stays one when edited."""
     if isinstance(value, StrEnum):
-        return value.value
-    return value
+        value = value.value
+    if not (isinstance(value, str) and starts_like_formula(value)):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl takes any text starting with "=" for a formula
+    cell.quotePrefix = True  # and Excel would make it one again when the cell is edited
+    return cell
 
 
 def _workbook(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -68,7 +98,7 @@ def _workbook(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     sheet = book.create_sheet(title[:31])
     sheet.append(list(columns))
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -6,6 +6,7 @@ It is recorded by the session itself after each flush, so no service can forget 
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -305,6 +306,11 @@ async def read_place_history(
     return found
 
 
+MAX_BIGINT = 2**63 - 1
+# ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+_CURSOR = re.compile(r"(?P<tx>[0-9]{1,19})\.(?P<id>[0-9]{1,19})")
+
+
 class ChangeCursor(BaseModel):
     """Where a reader of the change feed stands: after the change (tx, id)."""
 
@@ -318,10 +324,12 @@ class ChangeCursor(BaseModel):
     def decode(cls, text: str | None) -> ChangeCursor:
         if not text:
             return cls()
-        tx, _, entry = text.partition(".")
-        if not (tx.isdigit() and entry.isdigit()) or len(text) > 40:
+        found = _CURSOR.fullmatch(text)
+        # Both parts are BIGINT columns: a larger number is no cursor the feed ever gave, and the
+        # database would refuse to compare with it (a 500) rather than answer.
+        if found is None or max(int(found["tx"]), int(found["id"])) > MAX_BIGINT:
             raise Unprocessable("`after` is a cursor from an earlier answer's `next`", field="after")
-        return cls(tx=int(tx), id=int(entry))
+        return cls(tx=int(found["tx"]), id=int(found["id"]))
 
 
 class ChangePage(BaseModel):

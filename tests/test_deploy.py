@@ -14,7 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from cli import main as cli_main
 from cli.main import APPS
 from gateway.settings import GatewaySettings
 from services.audit.settings import AuditSettings
@@ -171,3 +173,16 @@ def test_the_installed_package_carries_every_file_the_apps_read(tmp_path):
 
 
 PACKAGES = ("shared/", "services/", "gateway/", "cli/")
+
+
+@pytest.mark.parametrize(
+    ("options", "believed"),
+    [([], (False, None)), (["--trusted-proxies", "10.0.0.5,10.0.0.6"], (True, "10.0.0.5,10.0.0.6"))],
+)
+def test_forwarded_for_is_believed_only_from_configured_proxies(monkeypatch, options, believed):
+    started: dict = {}
+    monkeypatch.setattr(cli_main.uvicorn, "run", lambda app, **kwargs: started.update(kwargs))
+    monkeypatch.setenv("STYR_PROFILE", "development")
+    result = CliRunner().invoke(cli_main.app, ["app", "gateway", *options])
+    assert result.exit_code == 0, result.output
+    assert (started["proxy_headers"], started["forwarded_allow_ips"]) == believed

@@ -14,6 +14,7 @@ from shared.auth.tokens import read_internal_token
 from shared.db import session_scope
 from shared.errors import Forbidden, Unauthorized
 from shared.history import set_actor
+from shared.security import PRINCIPAL_STATE
 
 _bearer = HTTPBearer(auto_error=False, description="The caller token the gateway signs")
 
@@ -21,6 +22,9 @@ _bearer = HTTPBearer(auto_error=False, description="The caller token the gateway
 async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
+    checked = getattr(request.state, PRINCIPAL_STATE, None)
+    if isinstance(checked, Principal):  # verified at the door (shared.security), before the body was read
+        return checked
     if credentials is None:
         raise Unauthorized("This service only answers calls made through the gateway")
     return read_internal_token(credentials.credentials, request.app.state.settings.internal_secret)

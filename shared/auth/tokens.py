@@ -25,7 +25,7 @@ LEEWAY_SECONDS = 30
 class CallerClaims(BaseModel):
     """What the gateway tells a service about the caller; roles are already expanded."""
 
-    sub: str
+    sub: str = Field(min_length=1, pattern=r"\S", description="Who acts: history records it as the actor")
     name: str
     kind: PrincipalKind
     units: dict[str, int] = Field(default_factory=dict)
@@ -96,6 +96,8 @@ def mint_dev_token(
     audience: str = DEV_AUDIENCE,
 ) -> str:
     """A development token, as an OIDC provider would issue it, signed with the development secret."""
+    if not subject.strip():
+        raise ValueError("a token needs a subject: the gateway refuses one without")
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": subject,

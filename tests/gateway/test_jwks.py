@@ -141,3 +141,11 @@ async def test_keys_are_fetched_from_the_jwks_url_cached_and_refetched_at_a_boun
         for _ in range(5):
             assert (await client.get("/api/goals/units", headers=unknown)).status_code == 401
         assert idp.calls == 1, "an unknown kid must not make every request fetch the keys again"
+
+
+@pytest.mark.parametrize("subject", ["", " "])
+async def test_a_provider_token_without_a_subject_is_refused(stack, keys, subject):
+    response = await _get(stack, signed_token(keys["rsa"], "RS256", "rsa-1", sub=subject))
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "subject" in response.json()["detail"]

@@ -1,9 +1,13 @@
 """The services answer only the gateway; the gateway passes the caller on, and says when a service is down."""
 
-import pytest
+import time
 
+import pytest
+from jose import jwt
+
+from gateway.proxy import public_location
 from shared.auth.policy import Principal, RegionRole
-from shared.auth.tokens import mint_internal_token
+from shared.auth.tokens import INTERNAL_ALGORITHM, INTERNAL_AUDIENCE, INTERNAL_ISSUER, mint_internal_token
 from shared.settings import DEV_SECRET
 
 
@@ -98,3 +102,43 @@ async def test_location_headers_point_through_the_gateway(stack):
     )
     assert response.status_code == 201
     assert response.headers["location"] == "/api/goals/units/RF"
+
+
+@pytest.mark.parametrize("subject", ["", "  "])
+async def test_a_caller_token_without_a_subject_is_401(stack, subject):
+    now = int(time.time())
+    claims = {"sub": subject, "name": "N", "kind": "person", "region_roles": ["admin"], "iat": now, "exp": now + 60}
+    claims |= {"iss": INTERNAL_ISSUER, "aud": INTERNAL_AUDIENCE}
+    token = jwt.encode(claims, DEV_SECRET, algorithm=INTERNAL_ALGORITHM)
+    async with stack.service_client("goals") as client:
+        response = await client.post("/units", headers={"Authorization": f"Bearer {token}"}, json={})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("service", "path"), [("goals", "/units/"), ("budget", "/frames/"), ("audit", "/reports/")])
+async def test_a_trailing_slash_is_a_404_problem_naming_no_internal_address(stack, service, path):
+    response = await stack.client.get(f"/api/{service}{path}", headers=stack.auth("admin", "admin"))
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "location" not in response.headers
+    assert "127.0.0.1" not in response.text
+    assert (
+        await stack.client.get(f"/api/{service}{path.rstrip('/')}", headers=stack.auth("admin", "admin"))
+    ).is_success
+
+
+@pytest.mark.parametrize(
+    ("location", "public"),
+    [
+        ("/units/HSN", "/api/goals/units/HSN"),
+        ("http://goals:8001/units?cursor=a%2Fb", "/api/goals/units?cursor=a%2Fb"),
+        ("http://goals:8001", "/api/goals/"),
+        ("http://goals:8002/units", None),
+        ("https://goals:8001/units", None),
+        ("http://evil.example/units", None),
+        ("//evil.example/units", None),
+    ],
+)
+def test_a_service_location_is_shown_under_the_gateway_or_not_at_all(location, public):
+    assert public_location(location, "goals", "http://goals:8001") == public

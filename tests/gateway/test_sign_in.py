@@ -7,7 +7,7 @@ import time
 import pytest
 from jose import jwt
 
-from shared.auth.tokens import DEV_AUDIENCE, DEV_ISSUER
+from shared.auth.tokens import DEV_AUDIENCE, DEV_ISSUER, mint_dev_token
 from shared.settings import DEV_SECRET
 
 UNITS = "/api/goals/units"
@@ -119,3 +119,15 @@ async def test_an_unsafe_request_id_is_replaced(stack):
     response = await stack.client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
     assert response.headers["x-request-id"] != "bad id\twith spaces"
     assert len(response.headers["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize("subject", ["", "   ", 42, None])
+async def test_a_token_without_a_subject_is_a_401_problem(stack, subject):
+    token = jwt.encode(_claims(sub=subject, roles=["admin"]), DEV_SECRET, algorithm="HS256")
+    body = await _assert_refused(stack, _bearer(token))
+    assert body["code"] == "unauthorized"
+
+
+def test_a_development_token_is_never_minted_without_a_subject():
+    with pytest.raises(ValueError, match="subject"):
+        mint_dev_token(DEV_SECRET, subject=" ", roles=["admin"])

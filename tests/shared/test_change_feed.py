@@ -84,6 +84,27 @@ async def test_a_cursor_that_was_not_given_out_is_422(seeded, cursor):
     assert response.status_code == 422
 
 
+BIGGEST = 2**63 - 1
+
+
+@pytest.mark.parametrize("service", ["goals", "budget", "audit"])
+@pytest.mark.parametrize(
+    "cursor",
+    [f"{BIGGEST + 1}.0", f"0.{BIGGEST + 1}", "1.99999999999999999999", "99999999999999999999.1", "\u00b2.1"],
+)
+async def test_a_cursor_the_database_cannot_hold_is_a_422_problem(seeded, service, cursor):
+    response = await seeded.client.get(f"/api/{service}/changes", params={"after": cursor}, headers=seeded.auth(*BOARD))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["loc"][-1] == "after"
+
+
+async def test_the_largest_cursor_the_database_holds_is_read(seeded):
+    response = await seeded.client.get(f"/api/goals/changes?after={BIGGEST}.{BIGGEST}", headers=seeded.auth(*BOARD))
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
 @pytest.mark.parametrize(
     ("service", "entities"),
     [("audit", {"audit_report", "recommendation"}), ("budget", {"operating_frame", "outcome"})],

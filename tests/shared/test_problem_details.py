@@ -4,7 +4,9 @@ import httpx
 from fastapi import APIRouter
 
 from shared.app import create_service_app
-from shared.settings import ServiceSettings
+from shared.auth.policy import Principal, PrincipalKind
+from shared.auth.tokens import mint_internal_token
+from shared.settings import DEV_SECRET, ServiceSettings
 
 
 async def test_validation_errors_name_the_failing_fields(stack):
@@ -55,7 +57,9 @@ async def test_an_unexpected_failure_is_500_with_a_request_id_and_no_trace(tmp_p
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        response = await client.get("/boom", headers={"X-Request-ID": "req-1"})
+        # Through the service's door: only a call the gateway signed reaches a route.
+        caller = mint_internal_token(Principal("gateway", "Gateway", kind=PrincipalKind.service), DEV_SECRET, 60)
+        response = await client.get("/boom", headers={"X-Request-ID": "req-1", "Authorization": f"Bearer {caller}"})
     assert response.status_code == 500
     body = response.json()
     assert body["request_id"] == "req-1"
