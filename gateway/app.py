@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import httpx
-from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from httpx_aiohttp import AiohttpTransport
@@ -22,7 +22,7 @@ from gateway.documents.worker import DOCUMENTS
 from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
-from gateway.proxy import Proxy, SignedInCache
+from gateway.proxy import Proxy, SignedIn, SignedInCache
 from gateway.report_production import production_router
 from gateway.reports import Report, ReportPeriod, build_report
 from gateway.settings import GatewaySettings
@@ -152,6 +152,21 @@ async def _in_format(
     return report
 
 
+async def report_reader(request: Request) -> SignedIn:
+    """The signed-in caller, if they may read reports: any role, or an integration with read:decided.
+
+    A dependency, so that it runs before the path and query are validated: a caller without a token
+    learns nothing about the request's shape (401, not 422)."""
+    proxy: Proxy = request.app.state.proxy
+    caller = await proxy.signed_in_caller(request)
+    if not caller.principal.reads_decided:
+        raise Forbidden("Reports are read with a role, or the read:decided scope", required="read:decided")
+    return caller
+
+
+ReportReader = Annotated[SignedIn, Depends(report_reader)]
+
+
 def reports_router() -> APIRouter:
     """The combined reports; each section is read with the caller's own rights."""
     router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -170,6 +185,7 @@ def reports_router() -> APIRouter:
         **rule,
     )
     async def interim(
+        caller: ReportReader,
         request: Request,
         year: YearPath,
         period: Literal["T1", "T2"],
@@ -178,9 +194,7 @@ def reports_router() -> APIRouter:
         money: MoneyQuery = MoneyScale.mnkr,
         lang: Language = Language.sv,
     ) -> Report | Response:
-        proxy: Proxy = request.app.state.proxy
-        caller = await proxy.signed_in_caller(request)
-        report = await build_report(proxy, caller, "interim", year, ReportPeriod(period), unit)
+        report = await build_report(request.app.state.proxy, caller, "interim", year, ReportPeriod(period), unit)
         return await _in_format(report, report_format, money, lang)
 
     @router.get(
@@ -192,6 +206,7 @@ def reports_router() -> APIRouter:
         **rule,
     )
     async def annual(
+        caller: ReportReader,
         request: Request,
         year: YearPath,
         unit: UnitQuery = None,
@@ -199,9 +214,7 @@ def reports_router() -> APIRouter:
         money: MoneyQuery = MoneyScale.mnkr,
         lang: Language = Language.sv,
     ) -> Report | Response:
-        proxy: Proxy = request.app.state.proxy
-        caller = await proxy.signed_in_caller(request)
-        report = await build_report(proxy, caller, "annual", year, ReportPeriod.year, unit)
+        report = await build_report(request.app.state.proxy, caller, "annual", year, ReportPeriod.year, unit)
         return await _in_format(report, report_format, money, lang)
 
     return router

@@ -259,3 +259,18 @@ async def test_the_report_names_its_units(seeded):
     report = await get(seeded, "/api/reports/interim/2022/T2")
     assert report["unit_names"]["HSN"] == "Hälso- och sjukvårdsnämnden"
     assert {r["unit_code"] for r in report["goals"]["fulfilment"]["rows"]} <= set(report["unit_names"])
+
+
+async def test_a_client_that_may_not_read_decided_material_is_refused_the_report(seeded):
+    writer_only = seeded.auth("integration", client=True, scopes=["write:measurements"])
+    response = await seeded.client.get("/api/reports/interim/2022/T2", headers=writer_only)
+    assert response.status_code == 403
+    assert response.json()["required"] == "read:decided"
+    reader = seeded.auth("integration", client=True, scopes=["read:decided"])
+    assert (await seeded.client.get("/api/reports/interim/2022/T2", headers=reader)).status_code == 200
+
+
+async def test_a_caller_without_a_token_learns_nothing_of_the_requests_shape(seeded):
+    for path in ("/api/reports/interim/1800/T9", "/api/reports/annual/abc"):
+        response = await seeded.client.get(path)
+        assert response.status_code == 401, path
