@@ -20,6 +20,7 @@ from shared.auth.tokens import mint_dev_token
 from shared.db import create_engine, create_sessionmaker
 from shared.history import HistorySession, set_actor
 from shared.migrations import migrate as run_migration
+from shared.serving import bounded_protocol
 from shared.settings import PROFILE_VARIABLE, Profile
 
 app = typer.Typer(help="Admin command line of Styr, the steering-model product.", no_args_is_help=True)
@@ -172,7 +173,7 @@ def run_app(
         raise typer.BadParameter(f"unknown app {name!r}; one of {', '.join(APPS)}")
     settings = {entry.name: entry.settings for entry in SERVICES}.get(name, GatewaySettings)
     try:
-        settings()
+        configured = settings()
     except ValidationError as exc:
         # Said plainly before uvicorn starts, instead of a traceback from inside the app factory.
         messages = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
@@ -185,6 +186,8 @@ def run_app(
         port=port,
         workers=workers,
         access_log=False,  # the apps write their own access line, with the request id
+        http=bounded_protocol(configured),
+        timeout_keep_alive=configured.keep_alive_timeout_seconds,
         # Believed only from proxies named here: from anyone else (the host itself included) a forged
         # X-Forwarded-For would reset the failed sign-in limit, which counts by address.
         proxy_headers=bool(trusted_proxies),

@@ -57,6 +57,21 @@ class AppSettings(BaseSettings):
         description="Signs the short-lived caller tokens the gateway sends to the services.",
     )
     internal_token_ttl_seconds: int = Field(default=60, ge=5, le=3600)
+    max_request_head_bytes: int = Field(
+        default=64 * 1024,
+        ge=8 * 1024,
+        le=1024 * 1024,
+        description="The request line and headers together; a longer head is refused (431) and its connection closed",
+    )
+    request_head_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="How long a client may take to send a request's line and headers before the connection is closed",
+    )
+    keep_alive_timeout_seconds: int = Field(
+        default=5, ge=1, le=300, description="How long an idle kept-alive connection stays open"
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> AppSettings:

@@ -111,6 +111,17 @@ def _styr_app(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[byt
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
+def _wait_healthy(name: str, port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    pytest.fail(f"styr app {name} did not answer /healthz")
+
+
 def test_the_image_command_starts_an_app(tmp_path):
     port = _free_port()
     env = {
@@ -120,15 +131,56 @@ def test_the_image_command_starts_an_app(tmp_path):
     }
     process = _styr_app("goals", port, env)
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("styr app goals did not answer /healthz")
+        _wait_healthy("goals", port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+HEAD_TIMEOUT_SECONDS = 1.0
+
+
+def _answer_to(port: int, sent: bytes, wait: float) -> tuple[bytes, float]:
+    """What the app answers to `sent` before it closes the connection, and how long that took."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as sock:
+        try:
+            sock.sendall(sent)
+        except OSError:
+            pass  # the app closed the connection while the head was still being sent
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return received, time.monotonic() - started
+
+
+@pytest.mark.parametrize("name", ["goals", "gateway"])
+def test_a_huge_head_is_refused_and_a_half_request_is_closed_in_time(tmp_path, name):
+    """As the image starts each app: a 16 MiB header is refused (431) without being read whole, and a
+    client that sends half a request loses its connection after the configured head timeout."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        PROFILE_VARIABLE: "development",
+        "GOALS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'goals.sqlite3'}",
+        f"{name.upper()}_REQUEST_HEAD_TIMEOUT_SECONDS": str(HEAD_TIMEOUT_SECONDS),
+    }
+    process = _styr_app(name, port, env)
+    try:
+        _wait_healthy(name, port)
+        huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (16 * 1024 * 1024) + b"\r\n\r\n"
+        answer, _ = _answer_to(port, huge, wait=10)
+        assert answer.startswith(b"HTTP/1.1 431"), answer[:100]
+        half, took = _answer_to(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", wait=10)
+        assert half.startswith(b"HTTP/1.1 408"), half[:100]
+        assert took < HEAD_TIMEOUT_SECONDS + 3, took
+        # An ordinary request on the same app is unaffected, and a body is not counted as head.
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        posted = httpx.post(f"http://127.0.0.1:{port}/healthz", content=b"x" * (1024 * 1024), timeout=10)
+        assert posted.status_code != 431
     finally:
         process.terminate()
         process.wait(timeout=10)
