@@ -128,3 +128,16 @@ async def test_a_draft_is_changed_with_if_match_by_the_bodys_editor(audit):
 
 async def test_an_editor_of_an_administration_under_the_body_does_not_answer_for_it(audit):
     assert (await audit.respond("HSN", roles=("HSF:editor",))).status_code == 403
+
+
+async def test_a_hidden_draft_answers_404_whatever_the_body(audit):
+    """The route's guard runs before the body is validated: a body the route would refuse does not
+    tell a caller who may not read the draft that it exists (issue 20)."""
+    draft = (await audit.respond("RS")).json()
+    for body in ({"text": ""}, {"text": 42}, {"unknown": True}):
+        response = await audit.stack.client.patch(
+            f"/api/audit/responses/{draft['id']}",
+            headers={**audit.auth("HSN:editor"), "If-Match": f'"{draft["version"]}"'},
+            json=body,
+        )
+        assert response.status_code == 404, (body, response.text)
