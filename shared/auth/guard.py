@@ -87,13 +87,24 @@ def _unit_cases(principal: Principal, words: set[str]) -> Iterator[Callable[[str
         yield dict(zip(ordered, picked, strict=True)).__getitem__
 
 
-def refused_whatever_the_record(declared: Rule, principal: Principal, *, write: bool) -> bool:
-    """Whether `Rule.outcome` refuses this caller on every record the rule could meet."""
-    return all(
-        declared.outcome(principal, unit_code, state, write=write) is Outcome.refused
+def _outcomes(declared: Rule, principal: Principal, *, write: bool) -> Iterator[Outcome]:
+    return (
+        declared.outcome(principal, unit_code, state, write=write)
         for unit_code in _unit_cases(principal, unit_words(declared))
         for state in _WHAT_A_RECORD_CAN_BE
     )
+
+
+def refused_whatever_the_record(declared: Rule, principal: Principal, *, write: bool) -> bool:
+    """Whether `Rule.outcome` refuses this caller on every record the rule could meet."""
+    return all(outcome is Outcome.refused for outcome in _outcomes(declared, principal, write=write))
+
+
+def reads_nothing_here(declared: Rule, principal: Principal) -> bool:
+    """A caller with no role (README: Access) whom no record could admit: refused, rather than told that
+    one they may not read is absent, as internal material (a unit's outcomes) would answer."""
+    never = all(outcome is not Outcome.allowed for outcome in _outcomes(declared, principal, write=False))
+    return never and not principal.reads_decided
 
 
 def _name(grant: Grant, unit_code: Callable[[str], str]) -> str:
@@ -154,6 +165,8 @@ class Guard:
         self, request: Request, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Principal:
         write = request.method not in SAFE_METHODS
+        if not write and reads_nothing_here(self.rule, principal):
+            raise Forbidden("Requires a role in the region, or the read:decided scope", required="any role")
         # A refusal that must name the record's unit waits for the record; the others need none.
         names_units = any(g.kind is GrantKind.unit_role for g in self.rule.grants)
         if not (names_units and self.load) and refused_whatever_the_record(self.rule, principal, write=write):
