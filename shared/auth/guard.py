@@ -101,10 +101,12 @@ def refused_whatever_the_record(declared: Rule, principal: Principal, *, write: 
 
 
 def reads_nothing_here(declared: Rule, principal: Principal) -> bool:
-    """A caller with no role (README: Access) whom no record could admit: refused, rather than told that
-    one they may not read is absent, as internal material (a unit's outcomes) would answer."""
-    never = all(outcome is not Outcome.allowed for outcome in _outcomes(declared, principal, write=False))
-    return never and not principal.reads_decided
+    """Internal material (a unit's outcomes) hides every record from those who may not read it, but a caller
+    with no role whom no record could admit is refused (README: Access), as before the record is looked at.
+    A draft, by contrast, answers such a caller 404 like a missing id (tests/audit/test_access_rules.py)."""
+    if not declared.internal or principal.reads_decided:
+        return False
+    return all(outcome is not Outcome.allowed for outcome in _outcomes(declared, principal, write=False))
 
 
 def _name(grant: Grant, unit_code: Callable[[str], str]) -> str:
