@@ -1,12 +1,42 @@
-"""What the budget routes depend on besides the caller and the goals service (shared.peers): settings."""
+"""What the budget routes depend on besides the caller and the goals service (shared.peers): the settings,
+and the records their paths (or bodies) name, each with what the access rules ask of it: its unit, its state."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
+from services.budget.access import (
+    FORECAST_UNIT,
+    FRAME_UNIT,
+    GRANT_UNIT,
+    OUTCOME_UNIT,
+    PATH_UNIT,
+    PROJECT_UNIT,
+    WRITE_OUTCOMES_SCOPE,
+)
+from services.budget.models import (
+    AccountMapping,
+    BalanceAdjustment,
+    Forecast,
+    InvestmentFrame,
+    InvestmentProject,
+    OperatingFrame,
+    Outcome,
+    Periodisation,
+    ResourceCalculation,
+    StateGrant,
+)
+from services.budget.rules import accounts, followup, frames, grants, investments, resources, year_accounts
+from services.budget.schemas import ForecastCreate, GrantCreate, InvestmentCreate
 from services.budget.settings import BudgetSettings
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import Found, state_of
+from shared.auth.policy import READ_DECIDED_SCOPE
+from shared.errors import Forbidden, NotFound
+from shared.fields import YearPath
 
 
 def budget_settings(request: Request) -> BudgetSettings:
@@ -15,3 +45,77 @@ def budget_settings(request: Request) -> BudgetSettings:
 
 
 Settings = Annotated[BudgetSettings, Depends(budget_settings)]
+UnitPath = Annotated[str, Path(max_length=16, description="The unit's code, e.g. HSN")]
+
+
+async def a_unit_in_path(unit_code: UnitPath) -> Found[str]:
+    return Found(unit_code, "unit", {PATH_UNIT: unit_code})
+
+
+async def a_periodisation(unit_code: UnitPath, year: YearPath, session: DbSession) -> Found[Periodisation]:
+    budget = await followup.find_periodisation(session, unit_code, year)
+    if budget is None:
+        raise NotFound(f"{unit_code} has no periodised budget for {year}")
+    return Found(budget, "periodised budget", {PATH_UNIT: unit_code})
+
+
+async def a_frame(frame_id: uuid.UUID, session: DbSession) -> Found[OperatingFrame]:
+    frame = await frames.get_frame(session, frame_id)
+    return Found(frame, "operating frame", {FRAME_UNIT: frame.unit_code}, state_of(frame))
+
+
+async def an_outcome(outcome_id: uuid.UUID, session: DbSession) -> Found[Outcome]:
+    outcome = await followup.get_outcome(session, outcome_id)
+    return Found(outcome, "outcome", {OUTCOME_UNIT: outcome.unit_code})
+
+
+async def a_forecast(forecast_id: uuid.UUID, session: DbSession) -> Found[Forecast]:
+    forecast = await followup.get_forecast(session, forecast_id)
+    return Found(forecast, "forecast", {FORECAST_UNIT: forecast.unit_code})
+
+
+async def a_new_forecast(data: ForecastCreate) -> Found[ForecastCreate]:
+    return Found(data, "forecast", {FORECAST_UNIT: data.unit_code})
+
+
+async def a_grant(grant_id: uuid.UUID, session: DbSession) -> Found[StateGrant]:
+    grant = await grants.get_grant(session, grant_id)
+    return Found(grant, "grant", {GRANT_UNIT: grant.coordinator_unit})
+
+
+async def a_new_grant(data: GrantCreate) -> Found[GrantCreate]:
+    return Found(data, "grant", {GRANT_UNIT: data.coordinator_unit})
+
+
+async def a_project(project_id: uuid.UUID, session: DbSession) -> Found[InvestmentProject]:
+    project = await investments.get_project(session, project_id)
+    return Found(project, "investment", {PROJECT_UNIT: project.owner_unit})
+
+
+async def a_new_project(data: InvestmentCreate) -> Found[InvestmentCreate]:
+    return Found(data, "investment", {PROJECT_UNIT: data.owner_unit})
+
+
+async def an_investment_frame(year: YearPath, session: DbSession) -> Found[InvestmentFrame]:
+    return Found(await investments.get_frame(session, year), "investment frame")
+
+
+async def a_resource_calculation(year: YearPath, session: DbSession) -> Found[ResourceCalculation]:
+    return Found(await resources.get_resources(session, year), "resource calculation")
+
+
+async def an_account_mapping(mapping_id: uuid.UUID, session: DbSession) -> Found[AccountMapping]:
+    return Found(await accounts.get_mapping(session, mapping_id), "account mapping")
+
+
+async def a_balance_adjustment(adjustment_id: uuid.UUID, session: DbSession) -> Found[BalanceAdjustment]:
+    return Found(await year_accounts.get_adjustment(session, adjustment_id), "balance adjustment")
+
+
+async def a_ledger_import(principal: CurrentPrincipal) -> Found[None]:
+    """The import checks unit codes with the goals service as the caller, which shows units only to readers:
+    an integration client allowed to write outcomes needs the read scope too."""
+    if not principal.reads_decided:
+        message = f"An integration client needs {READ_DECIDED_SCOPE} with {WRITE_OUTCOMES_SCOPE}"
+        raise Forbidden(message, required=READ_DECIDED_SCOPE)
+    return Found(None, "ledger import")

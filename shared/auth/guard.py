@@ -87,13 +87,26 @@ def _unit_cases(principal: Principal, words: set[str]) -> Iterator[Callable[[str
         yield dict(zip(ordered, picked, strict=True)).__getitem__
 
 
-def refused_whatever_the_record(declared: Rule, principal: Principal, *, write: bool) -> bool:
-    """Whether `Rule.outcome` refuses this caller on every record the rule could meet."""
-    return all(
-        declared.outcome(principal, unit_code, state, write=write) is Outcome.refused
+def _outcomes(declared: Rule, principal: Principal, *, write: bool) -> Iterator[Outcome]:
+    return (
+        declared.outcome(principal, unit_code, state, write=write)
         for unit_code in _unit_cases(principal, unit_words(declared))
         for state in _WHAT_A_RECORD_CAN_BE
     )
+
+
+def refused_whatever_the_record(declared: Rule, principal: Principal, *, write: bool) -> bool:
+    """Whether `Rule.outcome` refuses this caller on every record the rule could meet."""
+    return all(outcome is Outcome.refused for outcome in _outcomes(declared, principal, write=write))
+
+
+def reads_nothing_here(declared: Rule, principal: Principal) -> bool:
+    """Internal material (a unit's outcomes) hides every record from those who may not read it, but a caller
+    with no role whom no record could admit is refused (README: Access), as before the record is looked at.
+    A draft, by contrast, answers such a caller 404 like a missing id (tests/audit/test_access_rules.py)."""
+    if not declared.internal or principal.reads_decided:
+        return False
+    return all(outcome is not Outcome.allowed for outcome in _outcomes(declared, principal, write=False))
 
 
 def _name(grant: Grant, unit_code: Callable[[str], str]) -> str:
@@ -154,6 +167,8 @@ class Guard:
         self, request: Request, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Principal:
         write = request.method not in SAFE_METHODS
+        if not write and reads_nothing_here(self.rule, principal):
+            raise Forbidden("Requires a role in the region, or the read:decided scope", required="any role")
         # A refusal that must name the record's unit waits for the record; the others need none.
         names_units = any(g.kind is GrantKind.unit_role for g in self.rule.grants)
         if not (names_units and self.load) and refused_whatever_the_record(self.rule, principal, write=write):

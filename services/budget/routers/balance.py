@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.budget.access import REGION_READ, ensure_finance, ensure_region_follow_up_reader
-from services.budget.models import HistoryEntry
+from services.budget.access import REGION_READ
+from services.budget.dependencies import a_balance_adjustment
+from services.budget.models import BalanceAdjustment, HistoryEntry
 from services.budget.rules import year_accounts as rules
 from services.budget.schemas import BalanceAdjustmentCreate, BalanceAdjustmentRead, BalanceAdjustmentUpdate, Year
-from shared.auth.access import FINANCE, access
-from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.access import FINANCE
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DiaryPattern, check_decision
 from shared.errors import (
@@ -23,10 +24,10 @@ from shared.errors import (
     Unprocessable,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
-from shared.pagination import Page, Pagination
+from shared.routes import add_history_route
 
-router = APIRouter(prefix="/balance-adjustments", tags=["year's accounts"])
+router = APIRouter(prefix="/balance-adjustments", tags=["year's accounts"], route_class=GuardedRoute)
+FinanceAdjustment = Annotated[BalanceAdjustment, guard(FINANCE, a_balance_adjustment)]
 
 
 @router.post(
@@ -35,16 +36,14 @@ router = APIRouter(prefix="/balance-adjustments", tags=["year's accounts"])
     summary="Enter a decided line of the year's balance requirement reconciliation",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Unprocessable),
-    **access(FINANCE),
+    dependencies=[guard(FINANCE)],
 )
 async def create_balance_adjustment(
     data: BalanceAdjustmentCreate,
     session: DbSession,
-    principal: CurrentPrincipal,
     diary_pattern: DiaryPattern,
     response: Response,
 ) -> BalanceAdjustmentRead:
-    ensure_finance(principal)
     check_decision(data.decision, diary_pattern, field="decision.diary_number")
     adjustment = await rules.create_adjustment(session, data)
     set_etag(response, adjustment)
@@ -57,12 +56,11 @@ async def create_balance_adjustment(
     operation_id="list_balance_adjustments",
     summary="The balance requirement adjustments, of one year or all",
     responses=error_responses(Forbidden),
-    **access(REGION_READ),
+    dependencies=[guard(REGION_READ)],
 )
 async def list_balance_adjustments(
-    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year | None, Query()] = None
+    session: DbSession, year: Annotated[Year | None, Query()] = None
 ) -> list[BalanceAdjustmentRead]:
-    ensure_region_follow_up_reader(principal)
     return [rules.adjustment_read(a) for a in await rules.list_adjustments(session, year)]
 
 
@@ -71,13 +69,10 @@ async def list_balance_adjustments(
     operation_id="get_balance_adjustment",
     summary="One balance requirement adjustment",
     responses=error_responses(Forbidden, NotFound),
-    **access(REGION_READ),
 )
 async def get_balance_adjustment(
-    adjustment_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    adjustment: Annotated[BalanceAdjustment, guard(REGION_READ, a_balance_adjustment)], response: Response
 ) -> BalanceAdjustmentRead:
-    ensure_region_follow_up_reader(principal)
-    adjustment = await rules.get_adjustment(session, adjustment_id)
     set_etag(response, adjustment)
     return rules.adjustment_read(adjustment)
 
@@ -87,19 +82,15 @@ async def get_balance_adjustment(
     operation_id="update_balance_adjustment",
     summary="Correct a balance requirement adjustment (kept in its history)",
     responses=error_responses(Forbidden, NotFound, Unprocessable, PreconditionFailed, PreconditionRequired),
-    **access(FINANCE),
 )
 async def update_balance_adjustment(
-    adjustment_id: uuid.UUID,
+    adjustment: FinanceAdjustment,
     data: BalanceAdjustmentUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     diary_pattern: DiaryPattern,
     response: Response,
     if_match: IfMatch = None,
 ) -> BalanceAdjustmentRead:
-    ensure_finance(principal)
-    adjustment = await rules.get_adjustment(session, adjustment_id)
     check_if_match(if_match, adjustment)
     check_decision(data.decision, diary_pattern, field="decision.diary_number")
     await rules.update_adjustment(session, adjustment, data)
@@ -113,28 +104,21 @@ async def update_balance_adjustment(
     summary="Remove a balance requirement adjustment entered by mistake (its history stays)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(FINANCE),
 )
 async def delete_balance_adjustment(
-    adjustment_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
+    adjustment: FinanceAdjustment, session: DbSession, if_match: IfMatch = None
 ) -> Response:
-    ensure_finance(principal)
-    adjustment = await rules.get_adjustment(session, adjustment_id)
     check_if_match(if_match, adjustment)
-    await session.delete(adjustment)
-    await session.flush()
+    await rules.delete_adjustment(session, adjustment)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get(
+add_history_route(
+    router,
     "/{adjustment_id}/history",
+    declared=REGION_READ,
+    load=a_balance_adjustment,
+    history_model=HistoryEntry,
     operation_id="get_balance_adjustment_history",
-    summary="Every change to a balance requirement adjustment",
-    responses=error_responses(Forbidden, NotFound),
-    **access(REGION_READ),
+    what="a balance requirement adjustment",
 )
-async def get_balance_adjustment_history(
-    adjustment_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    ensure_region_follow_up_reader(principal)
-    return await read_history(session, HistoryEntry, await rules.get_adjustment(session, adjustment_id), page)

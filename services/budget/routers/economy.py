@@ -5,28 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from services.budget.access import (
-    ECONOMY_READ,
-    REGION_READ,
-    ensure_economy_reader,
-    ensure_region_follow_up_reader,
-)
-from services.budget.dependencies import Settings
+from services.budget.access import ECONOMY_READ, REGION_READ
+from services.budget.dependencies import Settings, a_unit_in_path
 from services.budget.models import FollowUp
 from services.budget.rules import economy as rules
 from services.budget.rules.year_accounts import year_accounts
 from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year, YearAccounts
 from shared.asof import AsOfQuery
-from shared.auth.access import (
-    access,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.errors import Forbidden, error_responses
 from shared.fields import ExactValue
 
-router = APIRouter(prefix="/economy", tags=["economy follow-up"])
+router = APIRouter(prefix="/economy", tags=["economy follow-up"], route_class=GuardedRoute)
 AS_AT = (
     "As at the follow-up's (or month's) end, or the year's end without either, unless `as_of` is given: the frame "
     "decided on or before that date, the outcomes of the months ended by then within the follow-up, the forecasts "
@@ -54,12 +47,10 @@ ThresholdQuery = Annotated[
     summary="A unit's frame, year-to-date budget and outcome, forecast and deviations, in one answer",
     description=AS_AT,
     responses=error_responses(Forbidden),
-    **access(ECONOMY_READ),
 )
 async def get_unit_economy(
-    unit_code: Annotated[str, Path(max_length=16)],
+    unit_code: Annotated[str, guard(ECONOMY_READ, a_unit_in_path)],
     session: DbSession,
-    principal: CurrentPrincipal,
     settings: Settings,
     year: Annotated[Year, Query()],
     follow_up: FollowUpQuery = None,
@@ -67,7 +58,6 @@ async def get_unit_economy(
     as_of: AsOfQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> UnitEconomyRead:
-    ensure_economy_reader(principal, unit_code)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
     return await rules.unit_economy(session, unit_code, year, rules.period_of(year, follow_up, month, as_of), threshold)
 
@@ -78,11 +68,10 @@ async def get_unit_economy(
     summary="Every unit's economy, the region's totals and its result against the target and the balance requirement",
     description=AS_AT,
     responses=error_responses(Forbidden),
-    **access(REGION_READ),
+    dependencies=[guard(REGION_READ)],
 )
 async def get_region_economy(
     session: DbSession,
-    principal: CurrentPrincipal,
     settings: Settings,
     year: Annotated[Year, Query()],
     follow_up: FollowUpQuery = None,
@@ -90,7 +79,6 @@ async def get_region_economy(
     as_of: AsOfQuery = None,
     threshold_percent: ThresholdQuery = None,
 ) -> RegionEconomyRead:
-    ensure_region_follow_up_reader(principal)
     threshold = _threshold(threshold_percent, settings.deviation_threshold_percent)
     return await rules.region_economy(session, year, rules.period_of(year, follow_up, month, as_of), threshold)
 
@@ -107,10 +95,7 @@ def _threshold(asked: Decimal | None, configured: Decimal) -> Decimal:
     "each balance requirement adjustment carries its decision. A year without ledger rows answers "
     "`has_data: false`, and a year finance has not closed says so (`closed: false`).",
     responses=error_responses(Forbidden),
-    **access(REGION_READ),
+    dependencies=[guard(REGION_READ)],
 )
-async def get_region_accounts(
-    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()]
-) -> YearAccounts:
-    ensure_region_follow_up_reader(principal)
+async def get_region_accounts(session: DbSession, year: Annotated[Year, Query()]) -> YearAccounts:
     return await year_accounts(session, year)

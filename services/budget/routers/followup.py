@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
-from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from fastapi import APIRouter, Query, Response, status
 
 from services.budget.access import (
     FOLLOW_UP_READ,
     FOLLOWED_UP_UNITS,
-    ensure_finance,
-    ensure_follow_up_reader,
-    ensure_forecaster,
+    FORECAST_CHANGES,
+    FORECAST_READ,
+    FORECAST_WRITES,
+    FORECASTS_SEEN,
+    OUTCOME_READ,
+    OUTCOMES_SEEN,
+)
+from services.budget.dependencies import (
+    UnitPath,
+    a_forecast,
+    a_new_forecast,
+    a_periodisation,
+    a_unit_in_path,
+    an_outcome,
 )
 from services.budget.models import Forecast, HistoryEntry, Outcome
 from services.budget.rules import followup as rules
@@ -35,9 +41,9 @@ from services.budget.schemas import (
     PeriodisationRead,
     Year,
 )
-from shared.auth.access import ANY_ROLE, FINANCE, access, editor, follow_up_reader
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import Principal
+from shared.auth.access import ANY_ROLE, FINANCE
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -50,28 +56,15 @@ from shared.errors import (
     error_responses,
 )
 from shared.fields import YearPath
-from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
+from shared.routes import add_history_route
 
-outcomes = APIRouter(prefix="/outcomes", tags=["outcomes"])
-periodisations = APIRouter(prefix="/periodisations", tags=["periodised budgets"])
-forecasts = APIRouter(prefix="/forecasts", tags=["forecasts"])
-closed_years = APIRouter(prefix="/closed-years", tags=["closed years"])
-UnitPath = Annotated[str, Path(max_length=16, description="The unit's code, e.g. HSN")]
+outcomes = APIRouter(prefix="/outcomes", tags=["outcomes"], route_class=GuardedRoute)
+periodisations = APIRouter(prefix="/periodisations", tags=["periodised budgets"], route_class=GuardedRoute)
+forecasts = APIRouter(prefix="/forecasts", tags=["forecasts"], route_class=GuardedRoute)
+closed_years = APIRouter(prefix="/closed-years", tags=["closed years"], route_class=GuardedRoute)
 UnitQuery = Annotated[str | None, Query(max_length=16)]
-OUTCOME_UNIT = "the outcome's unit"
-FORECAST_UNIT = "the forecast's unit"
-# A unit's outcomes and forecasts are its internal follow-up: to others they are absent.
-OUTCOME_READ = follow_up_reader(OUTCOME_UNIT).hiding_records_of(OUTCOME_UNIT)
-FORECAST_READ = follow_up_reader(FORECAST_UNIT).hiding_records_of(FORECAST_UNIT)
-
-
-def own_units(principal: Principal, column: InstrumentedAttribute[str]) -> ColumnElement[bool] | None:
-    """Follow-up is internal: without a region-wide read, a caller lists only the units they hold a role on."""
-    if principal.reads_all_drafts:
-        return None
-    return column.in_(list(principal.unit_roles))
 
 
 # --- outcomes ---------------------------------------------------------------------------------
@@ -83,12 +76,9 @@ def own_units(principal: Principal, column: InstrumentedAttribute[str]) -> Colum
     summary="Add ledger rows (unit, month 1–12, account category, amount); all or none are saved",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Locked, ServiceUnavailable),
-    **access(FINANCE),
+    dependencies=[guard(FINANCE)],
 )
-async def add_outcomes(
-    data: OutcomeBatch, session: DbSession, principal: CurrentPrincipal, goals: GoalsService
-) -> OutcomeBatchRead:
-    ensure_finance(principal)
+async def add_outcomes(data: OutcomeBatch, session: DbSession, goals: GoalsService) -> OutcomeBatchRead:
     units = sorted({row.unit_code for row in data.rows})
     for unit in units:
         await ensure_unit_exists(goals, unit, field="rows")
@@ -101,7 +91,7 @@ async def add_outcomes(
     operation_id="list_outcomes",
     summary="List ledger outcomes",
     responses=error_responses(Forbidden),
-    **access(FOLLOWED_UP_UNITS),
+    dependencies=[guard(FOLLOWED_UP_UNITS)],
 )
 async def list_outcomes(
     session: DbSession,
@@ -111,26 +101,8 @@ async def list_outcomes(
     year: Annotated[Year | None, Query()] = None,
     month: Annotated[Month | None, Query()] = None,
 ) -> Page[OutcomeRead]:
-    require_signed_in_reader(principal)
-    visible = own_units(principal, Outcome.unit_code)
+    visible = OUTCOMES_SEEN.where(principal)
     return await rules.list_outcomes(session, page, visible=visible, unit_code=unit, year=year, month=month)
-
-
-UnitRecord = TypeVar("UnitRecord", Outcome, Forecast)
-
-
-async def _readable(
-    session: AsyncSession,
-    principal: Principal,
-    get: Callable[[AsyncSession, uuid.UUID], Awaitable[UnitRecord]],
-    record_id: uuid.UUID,
-) -> UnitRecord:
-    """A unit's outcome or forecast, for a caller with a role on the unit: to others it answers 404."""
-    require_signed_in_reader(principal)
-    record = await get(session, record_id)
-    if not principal.can_read(record.unit_code, decided=False):
-        raise NotFound(f"No {type(record).__name__.lower()} {record_id}")
-    return record
 
 
 @outcomes.get(
@@ -138,12 +110,8 @@ async def _readable(
     operation_id="get_outcome",
     summary="One ledger outcome",
     responses=error_responses(Forbidden, NotFound),
-    **access(OUTCOME_READ),
 )
-async def get_outcome(
-    outcome_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> OutcomeRead:
-    outcome = await _readable(session, principal, rules.get_outcome, outcome_id)
+async def get_outcome(outcome: Annotated[Outcome, guard(OUTCOME_READ, an_outcome)], response: Response) -> OutcomeRead:
     set_etag(response, outcome)
     return OutcomeRead.model_validate(outcome)
 
@@ -153,37 +121,29 @@ async def get_outcome(
     operation_id="correct_outcome",
     summary="Correct a ledger outcome's amount",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(FINANCE),
 )
 async def correct_outcome(
-    outcome_id: uuid.UUID,
+    outcome: Annotated[Outcome, guard(FINANCE, an_outcome)],
     data: OutcomeUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> OutcomeRead:
-    ensure_finance(principal)
-    outcome = await rules.get_outcome(session, outcome_id)
     check_if_match(if_match, outcome)
     await rules.correct_outcome(session, outcome, data.amount)
     set_etag(response, outcome)
     return OutcomeRead.model_validate(outcome)
 
 
-@outcomes.get(
+add_history_route(
+    outcomes,
     "/{outcome_id}/history",
+    declared=OUTCOME_READ,
+    load=an_outcome,
+    history_model=HistoryEntry,
     operation_id="get_outcome_history",
-    summary="Every change to a ledger outcome",
-    responses=error_responses(Forbidden, NotFound),
-    **access(OUTCOME_READ),
+    what="a ledger outcome",
 )
-async def get_outcome_history(
-    outcome_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    return await read_history(
-        session, HistoryEntry, await _readable(session, principal, rules.get_outcome, outcome_id), page
-    )
 
 
 # --- periodised budgets -----------------------------------------------------------------------
@@ -194,12 +154,13 @@ async def get_outcome_history(
     operation_id="get_periodisation",
     summary="A unit's budget for a year, month by month",
     responses=error_responses(Forbidden, NotFound),
-    **access(FOLLOW_UP_READ),
 )
 async def get_periodisation(
-    unit_code: UnitPath, year: YearPath, session: DbSession, principal: CurrentPrincipal, response: Response
+    unit_code: Annotated[str, guard(FOLLOW_UP_READ, a_unit_in_path)],
+    year: YearPath,
+    session: DbSession,
+    response: Response,
 ) -> PeriodisationRead:
-    ensure_follow_up_reader(principal, unit_code)
     budget = await rules.find_periodisation(session, unit_code, year)
     if budget is None:
         raise NotFound(f"{unit_code} has no periodised budget for {year}")
@@ -212,18 +173,16 @@ async def get_periodisation(
     operation_id="save_periodisation",
     summary="Spread a unit's frame over the months (If-Match when replacing one)",
     responses=error_responses(Forbidden, Locked, PreconditionFailed, PreconditionRequired),
-    **access(FINANCE),
+    dependencies=[guard(FINANCE)],
 )
 async def save_periodisation(
     unit_code: UnitPath,
     year: YearPath,
     data: PeriodisationIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> PeriodisationRead:
-    ensure_finance(principal)
     existing = await rules.find_periodisation(session, unit_code, year)
     if existing is not None:
         check_if_match(if_match, existing)
@@ -232,21 +191,15 @@ async def save_periodisation(
     return rules.periodisation_read(budget)
 
 
-@periodisations.get(
+add_history_route(
+    periodisations,
     "/{unit_code}/{year}/history",
+    declared=FOLLOW_UP_READ,
+    load=a_periodisation,
+    history_model=HistoryEntry,
     operation_id="get_periodisation_history",
-    summary="Every change to a unit's periodised budget",
-    responses=error_responses(Forbidden, NotFound),
-    **access(FOLLOW_UP_READ),
+    what="a unit's periodised budget",
 )
-async def get_periodisation_history(
-    unit_code: UnitPath, year: YearPath, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    ensure_follow_up_reader(principal, unit_code)
-    budget = await rules.find_periodisation(session, unit_code, year)
-    if budget is None:
-        raise NotFound(f"{unit_code} has no periodised budget for {year}")
-    return await read_history(session, HistoryEntry, budget, page)
 
 
 # --- forecasts --------------------------------------------------------------------------------
@@ -258,12 +211,13 @@ async def get_periodisation_history(
     summary="A unit's full-year forecast at a follow-up, with comment",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Locked, ServiceUnavailable),
-    **access(editor(FORECAST_UNIT)),
 )
 async def create_forecast(
-    data: ForecastCreate, session: DbSession, principal: CurrentPrincipal, goals: GoalsService, response: Response
+    data: Annotated[ForecastCreate, guard(FORECAST_WRITES, a_new_forecast)],
+    session: DbSession,
+    goals: GoalsService,
+    response: Response,
 ) -> ForecastRead:
-    ensure_forecaster(principal, data.unit_code)
     await ensure_unit_exists(goals, data.unit_code)
     forecast = await rules.create_forecast(session, data)
     set_etag(response, forecast)
@@ -276,7 +230,7 @@ async def create_forecast(
     operation_id="list_forecasts",
     summary="List forecasts",
     responses=error_responses(Forbidden),
-    **access(FOLLOWED_UP_UNITS),
+    dependencies=[guard(FOLLOWED_UP_UNITS)],
 )
 async def list_forecasts(
     session: DbSession,
@@ -285,8 +239,7 @@ async def list_forecasts(
     unit: UnitQuery = None,
     year: Annotated[Year | None, Query()] = None,
 ) -> Page[ForecastRead]:
-    require_signed_in_reader(principal)
-    visible = own_units(principal, Forecast.unit_code)
+    visible = FORECASTS_SEEN.where(principal)
     return await rules.list_forecasts(session, page, visible=visible, unit_code=unit, year=year)
 
 
@@ -295,12 +248,10 @@ async def list_forecasts(
     operation_id="get_forecast",
     summary="One forecast",
     responses=error_responses(Forbidden, NotFound),
-    **access(FORECAST_READ),
 )
 async def get_forecast(
-    forecast_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    forecast: Annotated[Forecast, guard(FORECAST_READ, a_forecast)], response: Response
 ) -> ForecastRead:
-    forecast = await _readable(session, principal, rules.get_forecast, forecast_id)
     set_etag(response, forecast)
     return ForecastRead.model_validate(forecast)
 
@@ -310,37 +261,29 @@ async def get_forecast(
     operation_id="update_forecast",
     summary="Change a forecast",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(editor(FORECAST_UNIT).hiding_records_of(FORECAST_UNIT)),
 )
 async def update_forecast(
-    forecast_id: uuid.UUID,
+    forecast: Annotated[Forecast, guard(FORECAST_CHANGES, a_forecast)],
     data: ForecastUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ForecastRead:
-    forecast = await _readable(session, principal, rules.get_forecast, forecast_id)
-    ensure_forecaster(principal, forecast.unit_code)
     check_if_match(if_match, forecast)
     await rules.update_forecast(session, forecast, data)
     set_etag(response, forecast)
     return ForecastRead.model_validate(forecast)
 
 
-@forecasts.get(
+add_history_route(
+    forecasts,
     "/{forecast_id}/history",
+    declared=FORECAST_READ,
+    load=a_forecast,
+    history_model=HistoryEntry,
     operation_id="get_forecast_history",
-    summary="Every change to a forecast",
-    responses=error_responses(Forbidden, NotFound),
-    **access(FORECAST_READ),
+    what="a forecast",
 )
-async def get_forecast_history(
-    forecast_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    return await read_history(
-        session, HistoryEntry, await _readable(session, principal, rules.get_forecast, forecast_id), page
-    )
 
 
 # --- closed years -----------------------------------------------------------------------------
@@ -352,10 +295,9 @@ async def get_forecast_history(
     summary="Close a year's books: its forecasts, outcomes and periodised budgets are then locked",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access(FINANCE),
+    dependencies=[guard(FINANCE)],
 )
-async def close_year(data: ClosedYearCreate, session: DbSession, principal: CurrentPrincipal) -> ClosedYearRead:
-    ensure_finance(principal)
+async def close_year(data: ClosedYearCreate, session: DbSession) -> ClosedYearRead:
     return ClosedYearRead.model_validate(await rules.close_year(session, data))
 
 
@@ -364,8 +306,7 @@ async def close_year(data: ClosedYearCreate, session: DbSession, principal: Curr
     operation_id="list_closed_years",
     summary="The closed years",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
-async def list_closed_years(session: DbSession, principal: CurrentPrincipal) -> list[ClosedYearRead]:
-    require_signed_in_reader(principal)
+async def list_closed_years(session: DbSession) -> list[ClosedYearRead]:
     return [ClosedYearRead.model_validate(c) for c in await rules.list_closed_years(session)]

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.budget.access import ensure_finance_or_editor
+from services.budget.access import GRANT_WRITES
+from services.budget.dependencies import a_grant, a_new_grant
 from services.budget.models import GrantUse, HistoryEntry, StateGrant
 from services.budget.rules import grants as rules
 from services.budget.schemas import (
@@ -20,15 +21,9 @@ from services.budget.schemas import (
     Year,
 )
 from shared.asof import AsOfQuery, as_of_or_today
-from shared.auth.access import (
-    ANY_ROLE,
-    access,
-    region_role,
-    rule,
-    unit_role,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import Principal, RegionRole, UnitRole
+from shared.auth.access import ANY_ROLE
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -40,19 +35,13 @@ from shared.errors import (
     error_responses,
 )
 from shared.fields import YearPath
-from shared.history import HistoryEntryRead, read_history, read_place_history
+from shared.history import HistoryEntryRead, read_place_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
+from shared.routes import add_history_route
 
-router = APIRouter(prefix="/grants", tags=["targeted state grants"])
-WRITE_RULE = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, "the grant's coordinating unit"))
-
-
-async def _writable(session: DbSession, principal: Principal, grant_id: uuid.UUID) -> StateGrant:
-    require_signed_in_reader(principal)
-    grant = await rules.get_grant(session, grant_id)
-    ensure_finance_or_editor(principal, grant.coordinator_unit)
-    return grant
+router = APIRouter(prefix="/grants", tags=["targeted state grants"], route_class=GuardedRoute)
+WritableGrant = Annotated[StateGrant, guard(GRANT_WRITES, a_grant)]
 
 
 @router.get(
@@ -60,16 +49,14 @@ async def _writable(session: DbSession, principal: Principal, grant_id: uuid.UUI
     operation_id="list_grants",
     summary="List targeted state grants with their goals and use",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
 async def list_grants(
     session: DbSession,
-    principal: CurrentPrincipal,
     page: Pagination,
     year: Annotated[Year | None, Query(description="Only grants running that year")] = None,
     without_goal: Annotated[bool, Query(description="Only grants with no goal linked")] = False,
 ) -> Page[GrantRead]:
-    require_signed_in_reader(principal)
     return await rules.list_grants(session, page, year=year, without_goal=without_goal)
 
 
@@ -78,12 +65,11 @@ async def list_grants(
     operation_id="get_grant_summary",
     summary="The grants running in a year: amounts, use, and those with no goal linked",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
 async def get_grant_summary(
-    session: DbSession, principal: CurrentPrincipal, year: Annotated[Year, Query()], as_of: AsOfQuery = None
+    session: DbSession, year: Annotated[Year, Query()], as_of: AsOfQuery = None
 ) -> GrantSummary:
-    require_signed_in_reader(principal)
     return await rules.grant_summary(session, year, as_of_or_today(as_of))
 
 
@@ -93,12 +79,13 @@ async def get_grant_summary(
     summary="Register a targeted state grant",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, ServiceUnavailable),
-    **access(WRITE_RULE),
 )
 async def create_grant(
-    data: GrantCreate, session: DbSession, principal: CurrentPrincipal, goals: GoalsService, response: Response
+    data: Annotated[GrantCreate, guard(GRANT_WRITES, a_new_grant)],
+    session: DbSession,
+    goals: GoalsService,
+    response: Response,
 ) -> GrantRead:
-    ensure_finance_or_editor(principal, data.coordinator_unit)
     await ensure_unit_exists(goals, data.coordinator_unit, field="coordinator_unit")
     grant = await rules.create_grant(session, data)
     set_etag(response, grant)
@@ -111,13 +98,10 @@ async def create_grant(
     operation_id="get_grant",
     summary="One targeted state grant",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
 async def get_grant(
-    grant_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    grant: Annotated[StateGrant, guard(ANY_ROLE, a_grant)], session: DbSession, response: Response
 ) -> GrantRead:
-    require_signed_in_reader(principal)
-    grant = await rules.get_grant(session, grant_id)
     set_etag(response, grant)
     return await rules.read_grant(session, grant)
 
@@ -127,17 +111,14 @@ async def get_grant(
     operation_id="update_grant",
     summary="Change a grant, e.g. report its effect",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(WRITE_RULE),
 )
 async def update_grant(
-    grant_id: uuid.UUID,
+    grant: WritableGrant,
     data: GrantUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> GrantRead:
-    grant = await _writable(session, principal, grant_id)
     check_if_match(if_match, grant)
     await rules.update_grant(session, grant, data)
     set_etag(response, grant)
@@ -150,12 +131,8 @@ async def update_grant(
     summary="Link a goal (by its id in the goals service) that the grant serves, and say how",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Conflict, ServiceUnavailable),
-    **access(WRITE_RULE),
 )
-async def link_grant_goal(
-    grant_id: uuid.UUID, data: GoalLinkIn, session: DbSession, principal: CurrentPrincipal, goals: GoalsService
-) -> GrantRead:
-    grant = await _writable(session, principal, grant_id)
+async def link_grant_goal(grant: WritableGrant, data: GoalLinkIn, session: DbSession, goals: GoalsService) -> GrantRead:
     await rules.link_goal(session, goals, grant, data)
     return await rules.read_grant(session, grant)
 
@@ -165,16 +142,13 @@ async def link_grant_goal(
     operation_id="unlink_grant_goal",
     summary="Remove a goal link (If-Match with the link's version)",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(WRITE_RULE),
 )
 async def unlink_grant_goal(
-    grant_id: uuid.UUID,
+    grant: WritableGrant,
     link_id: uuid.UUID,
     session: DbSession,
-    principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> GrantRead:
-    grant = await _writable(session, principal, grant_id)
     link = await rules.get_link(session, grant, link_id)
     check_if_match(if_match, link)
     await rules.unlink_goal(session, link)
@@ -186,12 +160,8 @@ async def unlink_grant_goal(
     operation_id="resolve_grant_goals",
     summary="Look up the ids of goals linked by unit and title (as the demo data links them)",
     responses=error_responses(Forbidden, NotFound, Conflict, ServiceUnavailable),
-    **access(WRITE_RULE),
 )
-async def resolve_grant_goals(
-    grant_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, goals: GoalsService
-) -> GrantRead:
-    grant = await _writable(session, principal, grant_id)
+async def resolve_grant_goals(grant: WritableGrant, session: DbSession, goals: GoalsService) -> GrantRead:
     await rules.resolve_links(session, goals, grant)
     return await rules.read_grant(session, grant)
 
@@ -201,17 +171,14 @@ async def resolve_grant_goals(
     operation_id="record_grant_use",
     summary="Record how much of the grant was used in a year (If-Match when changing a year's figure)",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(WRITE_RULE),
 )
 async def record_grant_use(
-    grant_id: uuid.UUID,
+    grant: WritableGrant,
     year: YearPath,
     data: GrantUseIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> GrantRead:
-    grant = await _writable(session, principal, grant_id)
     existing = await rules.find_use(session, grant.id, year)
     if existing is not None:
         check_if_match(if_match, existing)
@@ -219,18 +186,15 @@ async def record_grant_use(
     return await rules.read_grant(session, grant)
 
 
-@router.get(
+add_history_route(
+    router,
     "/{grant_id}/history",
+    declared=ANY_ROLE,
+    load=a_grant,
+    history_model=HistoryEntry,
     operation_id="get_grant_history",
-    summary="Every change to a grant",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="a grant",
 )
-async def get_grant_history(
-    grant_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    return await read_history(session, HistoryEntry, await rules.get_grant(session, grant_id), page)
 
 
 @router.get(
@@ -238,11 +202,8 @@ async def get_grant_history(
     operation_id="get_grant_use_history",
     summary="Every change to a grant's use in a year",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
 async def get_grant_use_history(
-    grant_id: uuid.UUID, year: YearPath, session: DbSession, principal: CurrentPrincipal, page: Pagination
+    grant: Annotated[StateGrant, guard(ANY_ROLE, a_grant)], year: YearPath, session: DbSession, page: Pagination
 ) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    grant = await rules.get_grant(session, grant_id)
     return await read_place_history(session, HistoryEntry, GrantUse.__tablename__, page, grant_id=grant.id, year=year)

@@ -8,32 +8,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.budget.access import FOLLOWED_UP_UNITS, WRITE_OUTCOMES_SCOPE, ensure_outcome_importer
-from services.budget.models import Outcome
-from services.budget.routers.followup import own_units
+from services.budget.access import FOLLOWED_UP_UNITS, IMPORT_OUTCOMES, OUTCOMES_SEEN, WRITE_OUTCOMES_SCOPE
+from services.budget.dependencies import a_ledger_import
 from services.budget.rules import ledger
 from services.budget.rules.accounts import AccountPlan
 from services.budget.schemas import Year
-from shared.auth.access import (
-    access,
-    region_role,
-    rule,
-    scope,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import READ_DECIDED_SCOPE, RegionRole
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.errors import Forbidden, ServiceUnavailable, Unprocessable, error_responses
 from shared.exports import MEDIA_TYPES, TableFormat, table_response
 from shared.imports import ImportRefused, ImportReport
 from shared.peers import GoalsService
 
-router = APIRouter(prefix="/imports", tags=["imports"])
-exports = APIRouter(prefix="/exports", tags=["exports"])
+router = APIRouter(prefix="/imports", tags=["imports"], route_class=GuardedRoute)
+exports = APIRouter(prefix="/exports", tags=["exports"], route_class=GuardedRoute)
 
 CSV = "text/csv"
-IMPORT_OUTCOMES = rule(region_role(RegionRole.finance), scope(WRITE_OUTCOMES_SCOPE)).noting(
-    f"an integration also needs {READ_DECIDED_SCOPE}"
-)
 OCTET = "application/octet-stream"
 CSV_EXAMPLE = "unit;account;month;amount\nHSN;3010;2024-03;-1 234 567,89\nHSN;5010;202403;2 345 678,00\n"
 
@@ -60,8 +50,8 @@ def _utf8_lines(body: io.BytesIO) -> Iterator[str]:
     f"client needs the `{WRITE_OUTCOMES_SCOPE}` and `read:decided` scopes (unit codes are checked with the goals "
     "service as the caller).",
     responses=error_responses(Forbidden, ImportRefused, ServiceUnavailable),
+    dependencies=[guard(IMPORT_OUTCOMES, a_ledger_import)],
     openapi_extra={
-        **access(IMPORT_OUTCOMES)["openapi_extra"],
         "requestBody": {
             "required": True,
             "content": {
@@ -74,14 +64,12 @@ def _utf8_lines(body: io.BytesIO) -> Iterator[str]:
 async def import_ledger(
     request: Request,
     session: DbSession,
-    principal: CurrentPrincipal,
     goals: GoalsService,
     dry_run: Annotated[
         bool, Query(description="Report what would change, and every problem, without changing anything")
     ] = False,
     delimiter: Annotated[ledger.Delimiter, Query(description="The column separator")] = ledger.Delimiter.auto,
 ) -> ImportReport:
-    ensure_outcome_importer(principal)
     # Decoded line by line as the import reads it, so the body is not held a second time as text.
     lines = _utf8_lines(io.BytesIO(await request.body()))
 
@@ -100,7 +88,7 @@ async def import_ledger(
     "`POST /imports/ledger` changes nothing. 422 when an outcome's category has no rule in the account plan.",
     response_class=Response,
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden, Unprocessable)},
-    **access(FOLLOWED_UP_UNITS),
+    dependencies=[guard(FOLLOWED_UP_UNITS)],
 )
 async def export_outcomes(
     session: DbSession,
@@ -111,9 +99,8 @@ async def export_outcomes(
         TableFormat, Query(alias="format", description="csv and tsv for systems, xlsx for people")
     ] = TableFormat.csv,
 ) -> Response:
-    require_signed_in_reader(principal)
     plan = await AccountPlan.load(session)
-    visible = own_units(principal, Outcome.unit_code)
+    visible = OUTCOMES_SEEN.where(principal)
     rows = await ledger.export_rows(session, plan, year=year, unit=unit, visible=visible)
     name = "outcomes" + (f"-{year}" if year else "") + (f"-{unit}" if unit else "")
     return table_response(name, ledger.EXPORT_COLUMNS, rows, table_format)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.budget.access import ensure_finance, ensure_finance_or_editor
-from services.budget.models import HistoryEntry, InvestmentCategory, InvestmentYear, ProjectStatus
+from services.budget.access import PROJECT_WRITES
+from services.budget.dependencies import a_new_project, a_project, an_investment_frame
+from services.budget.models import (
+    HistoryEntry,
+    InvestmentCategory,
+    InvestmentFrame,
+    InvestmentProject,
+    InvestmentYear,
+    ProjectStatus,
+)
 from services.budget.rules import investments as rules
 from services.budget.schemas import (
     InvestmentCreate,
@@ -22,16 +29,9 @@ from services.budget.schemas import (
     Year,
 )
 from shared.asof import AsOfQuery, as_of_or_today
-from shared.auth.access import (
-    ANY_ROLE,
-    FINANCE,
-    access,
-    region_role,
-    rule,
-    unit_role,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import RegionRole, UnitRole
+from shared.auth.access import ANY_ROLE, FINANCE
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -43,13 +43,14 @@ from shared.errors import (
     error_responses,
 )
 from shared.fields import YearPath
-from shared.history import HistoryEntryRead, read_history, read_place_history
+from shared.history import HistoryEntryRead, read_place_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_unit_exists
+from shared.routes import add_history_route
 
-frames = APIRouter(prefix="/investment-frames", tags=["investments"])
-projects = APIRouter(prefix="/investments", tags=["investments"])
-WRITE_RULE = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, "the project's owner unit"))
+frames = APIRouter(prefix="/investment-frames", tags=["investments"], route_class=GuardedRoute)
+projects = APIRouter(prefix="/investments", tags=["investments"], route_class=GuardedRoute)
+WritableProject = Annotated[InvestmentProject, guard(PROJECT_WRITES, a_project)]
 
 
 # --- the investment frame ----------------------------------------------------------------------
@@ -60,10 +61,9 @@ WRITE_RULE = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, "t
     operation_id="list_investment_frames",
     summary="The investment frame of every year",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
-async def list_investment_frames(session: DbSession, principal: CurrentPrincipal) -> list[InvestmentFrameRead]:
-    require_signed_in_reader(principal)
+async def list_investment_frames(session: DbSession) -> list[InvestmentFrameRead]:
     return [InvestmentFrameRead.model_validate(f) for f in await rules.list_frames(session)]
 
 
@@ -73,12 +73,11 @@ async def list_investment_frames(session: DbSession, principal: CurrentPrincipal
     summary="Set a year's investment frame",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access(FINANCE),
+    dependencies=[guard(FINANCE)],
 )
 async def create_investment_frame(
-    data: InvestmentFrameCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+    data: InvestmentFrameCreate, session: DbSession, response: Response
 ) -> InvestmentFrameRead:
-    ensure_finance(principal)
     frame = await rules.create_frame(session, data)
     set_etag(response, frame)
     return InvestmentFrameRead.model_validate(frame)
@@ -89,13 +88,10 @@ async def create_investment_frame(
     operation_id="get_investment_frame",
     summary="A year's investment frame",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
 async def get_investment_frame(
-    year: YearPath, session: DbSession, principal: CurrentPrincipal, response: Response
+    frame: Annotated[InvestmentFrame, guard(ANY_ROLE, an_investment_frame)], response: Response
 ) -> InvestmentFrameRead:
-    require_signed_in_reader(principal)
-    frame = await rules.get_frame(session, year)
     set_etag(response, frame)
     return InvestmentFrameRead.model_validate(frame)
 
@@ -105,36 +101,29 @@ async def get_investment_frame(
     operation_id="update_investment_frame",
     summary="Change a year's investment frame",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(FINANCE),
 )
 async def update_investment_frame(
-    year: YearPath,
+    frame: Annotated[InvestmentFrame, guard(FINANCE, an_investment_frame)],
     data: InvestmentFrameUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> InvestmentFrameRead:
-    ensure_finance(principal)
-    frame = await rules.get_frame(session, year)
     check_if_match(if_match, frame)
     await rules.update_frame(session, frame, data)
     set_etag(response, frame)
     return InvestmentFrameRead.model_validate(frame)
 
 
-@frames.get(
+add_history_route(
+    frames,
     "/{year}/history",
+    declared=ANY_ROLE,
+    load=an_investment_frame,
+    history_model=HistoryEntry,
     operation_id="get_investment_frame_history",
-    summary="Every change to a year's investment frame",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="a year's investment frame",
 )
-async def get_investment_frame_history(
-    year: YearPath, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    return await read_history(session, HistoryEntry, await rules.get_frame(session, year), page)
 
 
 # --- projects ----------------------------------------------------------------------------------
@@ -145,17 +134,15 @@ async def get_investment_frame_history(
     operation_id="get_investment_plan",
     summary="The investment plan year by year, the years beyond the plan period included",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
 async def get_investment_plan(
     session: DbSession,
-    principal: CurrentPrincipal,
     from_year: Annotated[Year, Query()],
     years: Annotated[int, Query(ge=1, le=30, description="How many years to show")] = 10,
     plan_period_years: Annotated[int, Query(ge=1, le=10, description="The plan period, e.g. 3 years")] = 3,
     as_of: AsOfQuery = None,
 ) -> InvestmentPlanRead:
-    require_signed_in_reader(principal)
     return await rules.investment_plan(session, from_year, years, plan_period_years, as_of_or_today(as_of))
 
 
@@ -164,17 +151,15 @@ async def get_investment_plan(
     operation_id="list_investments",
     summary="List investment projects with their yearly plans",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
 async def list_investments(
     session: DbSession,
-    principal: CurrentPrincipal,
     page: Pagination,
     owner_unit: Annotated[str | None, Query(max_length=16)] = None,
     category: Annotated[InvestmentCategory | None, Query()] = None,
     status: Annotated[ProjectStatus | None, Query()] = None,
 ) -> Page[InvestmentRead]:
-    require_signed_in_reader(principal)
     return await rules.list_projects(session, page, owner_unit=owner_unit, category=category, status=status)
 
 
@@ -184,12 +169,13 @@ async def list_investments(
     summary="An investment project with its yearly plan and operating-cost consequences",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, ServiceUnavailable),
-    **access(WRITE_RULE),
 )
 async def create_investment(
-    data: InvestmentCreate, session: DbSession, principal: CurrentPrincipal, goals: GoalsService, response: Response
+    data: Annotated[InvestmentCreate, guard(PROJECT_WRITES, a_new_project)],
+    session: DbSession,
+    goals: GoalsService,
+    response: Response,
 ) -> InvestmentRead:
-    ensure_finance_or_editor(principal, data.owner_unit)
     await ensure_unit_exists(goals, data.owner_unit, field="owner_unit")
     project, years = await rules.create_project(session, data)
     set_etag(response, project)
@@ -202,13 +188,10 @@ async def create_investment(
     operation_id="get_investment",
     summary="One investment project",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
 async def get_investment(
-    project_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    project: Annotated[InvestmentProject, guard(ANY_ROLE, a_project)], session: DbSession, response: Response
 ) -> InvestmentRead:
-    require_signed_in_reader(principal)
-    project = await rules.get_project(session, project_id)
     set_etag(response, project)
     return rules.project_read(project, await rules.project_years(session, project.id))
 
@@ -218,19 +201,14 @@ async def get_investment(
     operation_id="update_investment",
     summary="Change a project's name, category, status or description",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(WRITE_RULE),
 )
 async def update_investment(
-    project_id: uuid.UUID,
+    project: WritableProject,
     data: InvestmentUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> InvestmentRead:
-    require_signed_in_reader(principal)
-    project = await rules.get_project(session, project_id)
-    ensure_finance_or_editor(principal, project.owner_unit)
     check_if_match(if_match, project)
     await rules.update_project(session, project, data)
     set_etag(response, project)
@@ -242,37 +220,29 @@ async def update_investment(
     operation_id="replace_investment_plan",
     summary="Replace a project's yearly plan (and total): planned spend, outcome and consequences per year",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(WRITE_RULE),
 )
 async def replace_investment_plan(
-    project_id: uuid.UUID,
+    project: WritableProject,
     data: PlanReplacement,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> InvestmentRead:
-    require_signed_in_reader(principal)
-    project = await rules.get_project(session, project_id)
-    ensure_finance_or_editor(principal, project.owner_unit)
     check_if_match(if_match, project)
     years = await rules.replace_plan(session, project, data.total, data.years)
     set_etag(response, project)
     return rules.project_read(project, years)
 
 
-@projects.get(
+add_history_route(
+    projects,
     "/{project_id}/history",
+    declared=ANY_ROLE,
+    load=a_project,
+    history_model=HistoryEntry,
     operation_id="get_investment_history",
-    summary="Every change to an investment project",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="an investment project",
 )
-async def get_investment_history(
-    project_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    return await read_history(session, HistoryEntry, await rules.get_project(session, project_id), page)
 
 
 @projects.get(
@@ -280,17 +250,13 @@ async def get_investment_history(
     operation_id="get_investment_year_history",
     summary="Every change to a project's year, across the plans that replaced it",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
 async def get_investment_year_history(
-    project_id: uuid.UUID,
+    project: Annotated[InvestmentProject, guard(ANY_ROLE, a_project)],
     year: YearPath,
     session: DbSession,
-    principal: CurrentPrincipal,
     page: Pagination,
 ) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    project = await rules.get_project(session, project_id)
     return await read_place_history(
         session, HistoryEntry, InvestmentYear.__tablename__, page, project_id=project.id, year=year
     )

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response, status
 
-from services.budget.access import ensure_finance
-from services.budget.models import HistoryEntry
+from services.budget.dependencies import a_resource_calculation
+from services.budget.models import HistoryEntry, ResourceCalculation
 from services.budget.rules import resources as rules
 from services.budget.schemas import ResourceCreate, ResourceRead, ResourceUpdate
-from shared.auth.access import (
-    ANY_ROLE,
-    FINANCE,
-    access,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.access import ANY_ROLE, FINANCE
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
-from shared.fields import YearPath
-from shared.history import HistoryEntryRead, read_history
-from shared.pagination import Page, Pagination
+from shared.routes import add_history_route
 
-router = APIRouter(prefix="/resources", tags=["resource calculation"])
+router = APIRouter(prefix="/resources", tags=["resource calculation"], route_class=GuardedRoute)
 
 
 @router.get(
@@ -28,10 +25,9 @@ router = APIRouter(prefix="/resources", tags=["resource calculation"])
     operation_id="list_resources",
     summary="The resource calculation of every plan year",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
-async def list_resources(session: DbSession, principal: CurrentPrincipal) -> list[ResourceRead]:
-    require_signed_in_reader(principal)
+async def list_resources(session: DbSession) -> list[ResourceRead]:
     return [rules.resource_read(r) for r in await rules.list_resources(session)]
 
 
@@ -40,13 +36,10 @@ async def list_resources(session: DbSession, principal: CurrentPrincipal) -> lis
     operation_id="get_resources",
     summary="The resource calculation of a plan year, with the room for frames",
     responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
 )
 async def get_resources(
-    year: YearPath, session: DbSession, principal: CurrentPrincipal, response: Response
+    resources: Annotated[ResourceCalculation, guard(ANY_ROLE, a_resource_calculation)], response: Response
 ) -> ResourceRead:
-    require_signed_in_reader(principal)
-    resources = await rules.get_resources(session, year)
     set_etag(response, resources)
     return rules.resource_read(resources)
 
@@ -57,12 +50,9 @@ async def get_resources(
     summary="Make the resource calculation of a plan year",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access(FINANCE),
+    dependencies=[guard(FINANCE)],
 )
-async def create_resources(
-    data: ResourceCreate, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> ResourceRead:
-    ensure_finance(principal)
+async def create_resources(data: ResourceCreate, session: DbSession, response: Response) -> ResourceRead:
     resources = await rules.create_resources(session, data)
     set_etag(response, resources)
     response.headers["Location"] = f"/resources/{resources.year}"
@@ -74,33 +64,26 @@ async def create_resources(
     operation_id="update_resources",
     summary="Change a plan year's resource calculation",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(FINANCE),
 )
 async def update_resources(
-    year: YearPath,
+    resources: Annotated[ResourceCalculation, guard(FINANCE, a_resource_calculation)],
     data: ResourceUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ResourceRead:
-    ensure_finance(principal)
-    resources = await rules.get_resources(session, year)
     check_if_match(if_match, resources)
     await rules.update_resources(session, resources, data)
     set_etag(response, resources)
     return rules.resource_read(resources)
 
 
-@router.get(
+add_history_route(
+    router,
     "/{year}/history",
+    declared=ANY_ROLE,
+    load=a_resource_calculation,
+    history_model=HistoryEntry,
     operation_id="get_resources_history",
-    summary="Every change to a plan year's resource calculation",
-    responses=error_responses(Forbidden, NotFound),
-    **access(ANY_ROLE),
+    what="a plan year's resource calculation",
 )
-async def get_resources_history(
-    year: YearPath, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    return await read_history(session, HistoryEntry, await rules.get_resources(session, year), page)

@@ -82,6 +82,12 @@ async def get_adjustment(session: AsyncSession, adjustment_id: uuid.UUID) -> Bal
     return adjustment
 
 
+async def delete_adjustment(session: AsyncSession, adjustment: BalanceAdjustment) -> None:
+    """An adjustment entered by mistake goes; its history stays."""
+    await session.delete(adjustment)
+    await session.flush()
+
+
 async def update_adjustment(
     session: AsyncSession, adjustment: BalanceAdjustment, data: BalanceAdjustmentUpdate
 ) -> BalanceAdjustment:
