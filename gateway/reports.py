@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -240,7 +241,7 @@ async def build_report(
     answers = dict(zip([ask.section for ask in asks], results, strict=True))
     got = {section: answer.data for section, answer in answers.items() if answer.missing is None}
     missing = [answer.missing for answer in answers.values() if answer.missing is not None]
-    missing += _answered_for_another_date(got, as_of)
+    missing += _answered_for_another_date(got, {ask.section: ask.service for ask in asks}, as_of)
     for wrong in missing:
         got.pop(wrong.section, None)
     goals = None
@@ -286,13 +287,13 @@ async def build_report(
     )
 
 
-def _answered_for_another_date(got: dict[str, Any], as_of: date) -> list[MissingSection]:
+def _answered_for_another_date(got: dict[str, Any], services: dict[str, str], as_of: date) -> list[MissingSection]:
     """A service that says it answered as at another date than asked cannot stand in this report."""
     wrong = []
     for section, data in got.items():
         said = data.get("as_of") if isinstance(data, dict) else None
         if said is not None and said != as_of.isoformat():
-            service = section.partition(".")[0].replace("economy", "budget")
+            service = services[section]
             reason = f"the {service} service answered as at {said}, not {as_of.isoformat()}"
             wrong.append(MissingSection(section=section, service=service, reason=reason))
     return wrong
@@ -326,7 +327,7 @@ def _has_economy(economy: dict[str, Any]) -> bool:
 
 def _has_outcome(unit: dict[str, Any]) -> bool:
     outcome = unit.get("outcome_ytd") or {}
-    return any(str(v) not in ("0", "0.00") for k, v in outcome.items() if k not in ("costs", "net_cost"))
+    return any(Decimal(str(v)) != 0 for k, v in outcome.items() if k not in ("costs", "net_cost") and v is not None)
 
 
 ANALYSIS = "analysis"

@@ -162,16 +162,6 @@ class Principal:
             return True
         return self.reads_all_drafts or self.role_on(unit) is not None
 
-    def reads_follow_up_of(self, unit: str) -> bool:
-        """A unit's follow-up (outcome, forecast, deviations) as reported: a role on the unit or above it,
-        the board, the auditors, finance, and the council it is reported to."""
-        return self.council or self.can_read(unit, decided=False)
-
-    @property
-    def reads_region_follow_up(self) -> bool:
-        """The region's follow-up as reported: the board, the auditors, finance and the council."""
-        return self.council or self.reads_all_drafts
-
     def can_edit(self, unit: str) -> bool:
         role = self.role_on(unit)
         return role is not None and role >= UnitRole.editor
