@@ -24,7 +24,7 @@ from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter, install_protection
 from gateway.proxy import Proxy, SignedIn, SignedInCache
 from gateway.report_production import production_router
-from gateway.reports import Report, ReportPeriod, build_report
+from gateway.reports import Report, ReportPeriod, UnknownUnit, build_report
 from gateway.settings import GatewaySettings
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.policy import Principal, PrincipalKind
@@ -173,7 +173,7 @@ def reports_router() -> APIRouter:
     rule = access(ANY_ROLE.noting("each section shows what the caller may read in its service"))
     responses: dict[int | str, dict[str, Any]] = {
         200: {"content": {"text/html": {}, DOCX: {}, PDF: {}}},
-        **error_responses(Unauthorized, Forbidden),
+        **error_responses(Unauthorized, Forbidden, UnknownUnit),
     }
 
     @router.get(

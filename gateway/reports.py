@@ -26,9 +26,15 @@ from pydantic import BaseModel, Field
 
 from gateway.proxy import Proxy, SignedIn
 from shared.asof import SWEDISH_TIME, in_swedish_time, period_end
-from shared.errors import DomainError
+from shared.errors import DomainError, NotFound
 
 EMPLOYEE_PERSPECTIVE = "employee"
+UNIT_ASK = "goals.unit"
+
+
+class UnknownUnit(NotFound):
+    code = "unknown-unit"
+    title = "No such org unit"
 
 
 class ReportPeriod(StrEnum):
@@ -161,6 +167,7 @@ class Ask:
 class Answer:
     data: Any
     missing: MissingSection | None
+    status: int | None = None  # the service's HTTP status, when it answered
 
 
 def _reason(service: str, response_status: int, body: Any) -> str:
@@ -178,8 +185,9 @@ async def _ask(proxy: Proxy, caller: SignedIn, ask: Ask) -> Answer:
     body = response.json() if "json" in response.headers.get("content-type", "") else None
     if response.status_code != 200:
         reason = _reason(ask.service, response.status_code, body)
-        return Answer(None, MissingSection(section=ask.section, service=ask.service, reason=reason))
-    return Answer(body, None)
+        missing = MissingSection(section=ask.section, service=ask.service, reason=reason)
+        return Answer(None, missing, response.status_code)
+    return Answer(body, None, response.status_code)
 
 
 def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> list[Ask]:
@@ -196,6 +204,8 @@ def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> lis
         Ask("goals.units", "goals", "/units", "limit=500"),
         Ask("economy.economy", "budget", economy_path, f"year={year}&follow_up={follow_up}&{at}"),
     ]
+    if unit is not None:
+        asks.append(Ask(UNIT_ASK, "goals", f"/units/{unit}"))
     if period is ReportPeriod.T1:
         return asks
     audit_path = f"/bodies/{unit}/status" if unit else "/overview"
@@ -210,6 +220,15 @@ def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> lis
     if period is ReportPeriod.year and unit is None:
         asks.append(Ask("economy.accounts", "budget", "/economy/region/accounts", f"year={year}"))
     return asks
+
+
+def _refuse_unknown_unit(unit: str | None, answer: Answer | None) -> None:
+    """A report for a unit the goals service does not know is refused, not drawn as a draft of empty sections.
+
+    If the goals service cannot answer, the unit cannot be judged: the report is drawn and lists what is missing.
+    """
+    if unit is not None and answer is not None and answer.status == 404:
+        raise UnknownUnit(f"There is no org unit {unit}", unit=unit)
 
 
 def _chain_scope(unit: str | None) -> str:
@@ -239,6 +258,7 @@ async def build_report(
     asks = [*_asks(year, period, unit, as_of), analysis_ask(kind, year, period, unit)]
     results = await asyncio.gather(*(_ask(proxy, caller, ask) for ask in asks))
     answers = dict(zip([ask.section for ask in asks], results, strict=True))
+    _refuse_unknown_unit(unit, answers.pop(UNIT_ASK, None))
     got = {section: answer.data for section, answer in answers.items() if answer.missing is None}
     missing = [answer.missing for answer in answers.values() if answer.missing is not None]
     missing += _answered_for_another_date(got, {ask.section: ask.service for ask in asks}, as_of)

@@ -116,6 +116,16 @@ async def test_a_bad_request_prints_the_fields_problem(seeded, styr_report, tmp_
     assert "unit: String should match pattern" in result.stderr
 
 
+async def test_an_unknown_unit_is_refused_not_drawn_as_a_draft(seeded, styr_report, tmp_path):
+    for args in (("interim", "2022", "T1"), ("interim", "2022", "T2"), ("annual", "2022")):
+        target = tmp_path / "nope.docx"
+        result = await styr_report(*args, "--unit", "NOPE", "-o", str(target))
+        assert result.exit_code == ExitCode.refused, result.output
+        assert "the gateway refused: 404 No such org unit" in result.stderr
+        assert "There is no org unit NOPE" in result.stderr
+        assert not target.exists()
+
+
 async def test_a_draft_is_written_with_a_warning_and_its_own_exit_code(seeded, styr_report, tmp_path):
     seeded.transport.down.add("audit")
     for report_format in ("docx", "json"):
