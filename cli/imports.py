@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import io
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -33,7 +32,8 @@ from shared.auth.tokens import mint_internal_token
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import DomainError
 from shared.history import HistorySession, set_actor
-from shared.imports import ImportReport
+from shared.imports import ImportReport, noted
+from shared.textfiles import encoding_of_file, lines_of, note_on
 
 app = typer.Typer(
     help="Import data from other systems: Kolada, measures by external codes, the ledger.", no_args_is_help=True
@@ -173,20 +173,20 @@ def kolada(
     _run(actor, lambda session: import_pages(session, pages, dry_run=dry_run, caller=Caller.admin()))
 
 
-def _lines_with_progress(path: Path) -> Iterator[str]:
+def _lines_with_progress(path: Path, encoding: str) -> Iterator[str]:
     """The file's lines, read as they are needed, with a count of them on the terminal."""
     with (
-        path.open(encoding="utf-8-sig", newline="") as lines,
+        path.open("rb") as raw,
         Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as progress,
     ):
         task = progress.add_task("reading", total=None)
-        for number, line in enumerate(lines, start=1):
+        for number, line in enumerate(lines_of(raw, encoding), start=1):
             if number % 1000 == 0:
                 progress.update(task, description=f"read {number} lines")
             yield line
 
 
-def _lines_with_progress_bar(path: Path) -> Iterator[str]:
+def _lines_with_progress_bar(path: Path, encoding: str) -> Iterator[str]:
     """The file's lines, read as they are needed, with a bar of the bytes read so far (for large files)."""
     with (
         path.open("rb") as raw,
@@ -195,8 +195,7 @@ def _lines_with_progress_bar(path: Path) -> Iterator[str]:
         ) as progress,
     ):
         task = progress.add_task(f"reading {path.name}", total=path.stat().st_size)
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        for number, line in enumerate(text, start=1):
+        for number, line in enumerate(lines_of(raw, encoding), start=1):
             if number % 5000 == 0:
                 progress.update(task, completed=raw.tell())
             yield line
@@ -210,17 +209,15 @@ def measures(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; change nothing")] = False,
     actor: Annotated[str | None, typer.Option("--as", help="Who the history names [default: you]")] = None,
 ) -> None:
-    """Import measures by external codes (Stratsys-style), all or nothing."""
-    _run(
-        actor,
-        lambda session: import_measures(
-            session,
-            _lines_with_progress(file),
-            granularity=period,
-            dry_run=dry_run,
-            caller=Caller.admin(),
-        ),
-    )
+    """Import measures by external codes (Stratsys-style), all or nothing; UTF-8 or Windows-1252 (Excel) text."""
+    encoding = encoding_of_file(file)
+
+    async def importer(session: AsyncSession) -> ImportReport:
+        lines = _lines_with_progress(file, encoding)
+        run = import_measures(session, lines, granularity=period, dry_run=dry_run, caller=Caller.admin())
+        return await noted(note_on(encoding), run)
+
+    _run(actor, importer)
 
 
 UNIT_TOKEN_SECONDS = 300
@@ -262,14 +259,14 @@ def ledger(
         async def unit_exists(code: str) -> bool:
             return code in units
 
-        lines = _lines_with_progress_bar(file)
-        return await import_ledger(session, lines, delimiter=delimiter, unit_exists=unit_exists, dry_run=dry_run)
+        lines = _lines_with_progress_bar(file, encoding)
+        run = import_ledger(session, lines, delimiter=delimiter, unit_exists=unit_exists, dry_run=dry_run)
+        return await noted(note_on(encoding), run)
+
+    encoding = encoding_of_file(file)
 
     try:
         _run(actor, importer, settings.database_url)
     except FetchFailed as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    except UnicodeDecodeError as exc:
-        typer.echo(f"error: {file} is not UTF-8 text ({exc.reason} at byte {exc.start}); nothing was changed", err=True)
         raise typer.Exit(2) from exc

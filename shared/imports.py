@@ -6,6 +6,8 @@ same report a dry run gives.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from pydantic import BaseModel, Field
 
 from shared.errors import DomainError
@@ -39,3 +41,16 @@ class ImportRefused(DomainError):
     status = 422
     code = "import-refused"
     title = "Import refused; nothing was changed"
+
+
+async def noted(note: str | None, run: Awaitable[ImportReport]) -> ImportReport:
+    """An import's report, real, dry or refused, with a note of how its input was read added when there is one."""
+    try:
+        report = await run
+    except ImportRefused as refusal:
+        if note:
+            refusal.extra["report"]["notes"].append(note)
+        raise
+    if note:
+        report.notes.append(note)
+    return report

@@ -81,10 +81,10 @@ async def test_a_dry_run_changes_nothing_and_a_real_run_sums_per_unit_month_and_
 async def test_the_same_file_twice_changes_nothing_and_a_changed_sum_is_updated(ledger):
     await sent(ledger, FILE)
     again = (await sent(ledger, FILE)).json()
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 4)
+    assert (again["created"], again["updated"], again["unchanged"], again["applied"]) == (0, 0, 4, False)
     changed = FILE.replace("RUN;4010;2024-04;500", "RUN;4010;2024-04;501")
     third = (await sent(ledger, changed)).json()
-    assert (third["created"], third["updated"], third["unchanged"]) == (0, 1, 3)
+    assert (third["created"], third["updated"], third["unchanged"], third["applied"]) == (0, 1, 3, True)
     stored = await outcomes(ledger)
     assert stored[("RUN", 2024, 4, "purchased_care")]["amount"] == "501.00"
     assert stored[("RUN", 2024, 4, "purchased_care")]["version"] == 2
@@ -218,13 +218,35 @@ async def test_finance_or_a_client_with_write_outcomes_may_import(ledger, caller
     assert response.status_code == expected, response.text
 
 
-async def test_a_file_that_is_not_utf8_is_422(ledger):
+async def test_a_file_as_swedish_excel_saves_it_is_read_as_windows_1252_and_says_so(ledger):
+    text = "enhet;konto;period;belopp\nHSN;5010;2024-03;1\nFÖ;5010;2024-03;1\n"
+    response = await ledger.client.post(
+        "/api/budget/imports/ledger?dry_run=true",
+        content=text.encode("cp1252"),
+        headers={**ledger.auth(*FINANCE), "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert "read as Windows-1252" in " ".join(report["notes"])
+    assert [(p["line"], p["field"], "FÖ" in p["message"]) for p in report["problems"]] == [(3, "unit", True)]
+    refused = await ledger.client.post(
+        "/api/budget/imports/ledger",
+        content=text.encode("cp1252"),
+        headers={**ledger.auth(*FINANCE), "Content-Type": "text/csv"},
+    )
+    assert refused.status_code == 422
+    assert "read as Windows-1252" in " ".join(refused.json()["report"]["notes"])
+
+
+async def test_a_file_that_is_neither_utf8_nor_windows_1252_is_422(ledger):
     response = await ledger.client.post(
         "/api/budget/imports/ledger",
-        content="HSN;5010;2024-03;1\nFÖ;5010;2024-03;1\n".encode("latin-1"),
+        content=b"HSN;5010;2024-03;1\nH\x81N;5010;2024-03;1\n",
         headers={**ledger.auth(*FINANCE), "Content-Type": "text/csv"},
     )
     assert response.status_code == 422
+    assert response.json()["code"] == "not-text"
+    assert "0x81" in response.json()["detail"]
 
 
 # --- the account plan -------------------------------------------------------------------------
@@ -361,12 +383,24 @@ def test_styr_import_ledger_from_a_file(database_urls, snapshots, monkeypatch, t
     result = CliRunner().invoke(styr, ["import", "ledger", "--file", str(path), "--as", "Eva"])
     assert result.exit_code == 0, result.output
     assert asyncio.run(stored()) == EXPECTED
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes("HSN;5010;2024-05;1\nHSN;5010;2024-06;1,5 kr för både\n".encode("latin-1"))
-    refused = CliRunner().invoke(styr, ["import", "ledger", "--file", str(latin)])
-    assert refused.exit_code == 2
-    assert "not UTF-8" in refused.output
+    excel = tmp_path / "excel.csv"
+    excel_text = "enhet;konto;period;belopp\nHSN;5010;2024-05;1\nHSN;5010;2024-06;1,5 kr för både\n"
+    excel.write_bytes(excel_text.encode("cp1252"))
+    refused = CliRunner().invoke(styr, ["import", "ledger", "--file", str(excel)])
+    assert refused.exit_code == 1
+    assert "note: The file is not UTF-8 and was read as Windows-1252" in refused.output
+    assert "line 3 (amount)" in refused.output
     assert asyncio.run(stored()) == EXPECTED
+    excel.write_bytes("enhet;konto;period;belopp\nHSN;5010;2024-05;1,50\n".encode("cp1252"))
+    read = CliRunner().invoke(styr, ["import", "ledger", "--file", str(excel), "--as", "Eva"])
+    assert read.exit_code == 0, read.output
+    assert "1 created" in read.output
+    assert asyncio.run(stored()) == {**EXPECTED, ("HSN", 2024, 5, "personnel"): "1.50"}
+    undefined = tmp_path / "undefined.csv"
+    undefined.write_bytes(b"HSN;5010;2024-05;1\nH\x81N;5010;2024-06;1\n")
+    neither = CliRunner().invoke(styr, ["import", "ledger", "--file", str(undefined)])
+    assert neither.exit_code == 1
+    assert "Byte 0x81 is a character of neither UTF-8 nor Windows-1252" in neither.output
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -17,8 +16,9 @@ from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.errors import Forbidden, ServiceUnavailable, Unprocessable, error_responses
 from shared.exports import MEDIA_TYPES, TableFormat, table_response
-from shared.imports import ImportRefused, ImportReport
+from shared.imports import ImportRefused, ImportReport, noted
 from shared.peers import GoalsService
+from shared.textfiles import NotText, encoding_of, lines_of, note_on
 
 router = APIRouter(prefix="/imports", tags=["imports"], route_class=GuardedRoute)
 exports = APIRouter(prefix="/exports", tags=["exports"], route_class=GuardedRoute)
@@ -26,14 +26,6 @@ exports = APIRouter(prefix="/exports", tags=["exports"], route_class=GuardedRout
 CSV = "text/csv"
 OCTET = "application/octet-stream"
 CSV_EXAMPLE = "unit;account;month;amount\nHSN;3010;2024-03;-1 234 567,89\nHSN;5010;202403;2 345 678,00\n"
-
-
-def _utf8_lines(body: io.BytesIO) -> Iterator[str]:
-    """The body's lines, decoded as they are read; a byte that is not UTF-8 refuses the whole file."""
-    try:
-        yield from io.TextIOWrapper(body, encoding="utf-8-sig", newline="")
-    except UnicodeDecodeError as exc:
-        raise Unprocessable("The file must be UTF-8 text") from exc
 
 
 @router.post(
@@ -48,8 +40,8 @@ def _utf8_lines(body: io.BytesIO) -> Iterator[str]:
     "are summed into its outcome, revenue turned positive. All or nothing; the same file twice changes nothing "
     "the second time; an outcome keyed in by hand is left alone; a closed year's rows are refused. An integration "
     f"client needs the `{WRITE_OUTCOMES_SCOPE}` and `read:decided` scopes (unit codes are checked with the goals "
-    "service as the caller).",
-    responses=error_responses(Forbidden, ImportRefused, ServiceUnavailable),
+    "service as the caller). UTF-8 text, or Windows-1252 as Excel saves it in Swedish (the report notes it).",
+    responses=error_responses(Forbidden, ImportRefused, NotText, ServiceUnavailable),
     dependencies=[guard(IMPORT_OUTCOMES, a_ledger_import)],
     openapi_extra={
         "requestBody": {
@@ -70,13 +62,16 @@ async def import_ledger(
     ] = False,
     delimiter: Annotated[ledger.Delimiter, Query(description="The column separator")] = ledger.Delimiter.auto,
 ) -> ImportReport:
+    body = await request.body()
+    encoding = encoding_of([body])
     # Decoded line by line as the import reads it, so the body is not held a second time as text.
-    lines = _utf8_lines(io.BytesIO(await request.body()))
+    lines = lines_of(io.BytesIO(body), encoding)
 
     async def unit_exists(code: str) -> bool:
         return await goals.exists(f"/units/{code}")
 
-    return await ledger.import_ledger(session, lines, delimiter=delimiter, unit_exists=unit_exists, dry_run=dry_run)
+    run = ledger.import_ledger(session, lines, delimiter=delimiter, unit_exists=unit_exists, dry_run=dry_run)
+    return await noted(note_on(encoding), run)
 
 
 @exports.get(

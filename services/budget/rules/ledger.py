@@ -325,7 +325,7 @@ async def apply(session: AsyncSession, plan: LedgerImport) -> ImportReport:
         return report
     await insert_tracked(session, Outcome, plan.creates)
     await _update(session, plan.updates)
-    report.applied = True
+    report.applied = bool(plan.creates or plan.updates)
     return report
 
 
