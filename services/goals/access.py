@@ -1,69 +1,87 @@
-"""Who may read and change what in the goals service; object-level, decided by the record's unit."""
+"""Who may read and change what in the goals service; object-level, decided by the record's unit.
+
+The routes enforce these rules through their guards (shared/auth/guard.py), on the records the loaders in
+dependencies.py find; the lists, read models and exports show the rows the same read rules allow, through
+one Visibility filter per model.
+"""
 
 from __future__ import annotations
 
-import uuid
+from sqlalchemy import select
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.goals.models import Goal, Lifecycle
-from services.goals.rules.common import OrgIndex
-from shared.auth.policy import Principal
-from shared.errors import Forbidden, Locked, NotFound, Unprocessable
+from services.goals.models import Activity, Goal, OrgUnit, Plan
+from shared.auth.access import (
+    ANY_ROLE,
+    COUNCIL,
+    change_record,
+    editor,
+    gateway_for,
+    read_record,
+    registrar,
+    rule,
+    scope,
+    unit_role,
+    writer,
+)
+from shared.auth.guard import Visibility
+from shared.auth.policy import UnitKind, UnitRole
 
 WRITE_MEASUREMENTS_SCOPE = "write:measurements"
 
+# The gateway reads the tree as itself (a service token with no roles) to expand every caller's roles.
+ORG_TREE_READ = ANY_ROLE | rule(gateway_for("expanding callers' roles down the tree"))
 
-def ensure_readable(principal: Principal, unit_code: str, status: Lifecycle, what: str) -> None:
-    """A draft the caller may not read answers 404, so that drafts do not leak their existence."""
-    if not principal.can_read(unit_code, decided=status is not Lifecycle.draft):
-        raise NotFound(f"No {what} with that id")
+# Goals: a draft is its unit's; decided, any role reads it and only the unit's registrar changes it.
+GOAL_UNIT = "the goal's unit"
+GOAL_READ = read_record(GOAL_UNIT)
+GOAL_CHANGE = change_record(GOAL_UNIT).noting("moving it to another unit needs the same there")
+GOAL_DECIDE = registrar(GOAL_UNIT).hiding_drafts_of(GOAL_UNIT)
+GOAL_CREATE = editor(GOAL_UNIT)
+GOAL_FOLLOW_UP = editor(GOAL_UNIT).hiding_drafts_of(GOAL_UNIT).noting("If-Match when a follow-up is there already")
 
+# The council's plans and their strategies.
+PLAN_READ = read_record(COUNCIL)
+PLAN_CHANGE = change_record(COUNCIL)
+PLAN_CREATE = editor(COUNCIL)
+PLAN_DECIDE = registrar(COUNCIL).hiding_drafts_of(COUNCIL)
 
-def ensure_changeable(principal: Principal, unit_code: str, status: Lifecycle, what: str) -> None:
-    """Drafts: an editor of the unit. Decided: only a registrar, and the decided version stays in history."""
-    if status is Lifecycle.closed:
-        raise Locked(f"The {what} is closed and can no longer change")
-    if status is Lifecycle.decided:
-        if not principal.can_register(unit_code):
-            raise Forbidden(
-                f"The {what} is decided; changing it needs registrar on {unit_code}", required=f"{unit_code}:registrar"
-            )
-        return
-    if not principal.can_edit(unit_code):
-        raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
+# An indicator measures a goal (its unit) or a strategy (the council's), and is a draft while it is.
+OWNER = "the measured goal's unit (the council for a strategy)"
+INDICATOR_READ = read_record(OWNER)
+INDICATOR_CHANGE = change_record(OWNER)
+MEASURE = rule(unit_role(UnitRole.editor, OWNER), scope(WRITE_MEASUREMENTS_SCOPE)).hiding_drafts_of(OWNER)
+# An import checks each row: the rows' indicators the caller may not read are as if absent.
+IMPORT_MEASURES = rule(writer(f"editor on its indicator's unit, or the {WRITE_MEASUREMENTS_SCOPE} scope"))
 
+# Assignments are public record; activities are drafts while the goal they serve is one.
+ISSUER = "the issuing body"
+ASSIGNEE = "the assignee"
+ASSIGNMENT_CREATE = editor(ISSUER).noting("registrar on it when a decision is recorded")
+ASSIGNMENT_DECISION = registrar(ISSUER)
+ASSIGNMENT_CHANGE = rule(unit_role(UnitRole.editor, ISSUER), unit_role(UnitRole.editor, ASSIGNEE)).noting(
+    "the assignee's editors change the status only"
+)
+ASSIGNMENT_ISSUER_CHANGE = editor(ISSUER)
+ASSIGNMENT_FOLLOW_UP = editor(ASSIGNEE)
+ACTIVITY_UNIT = "the activity's unit"
+ACTIVITY_READ = read_record(ACTIVITY_UNIT).noting("a draft: the goal it serves is a draft")
+ACTIVITY_CREATE = editor(ACTIVITY_UNIT)
+ACTIVITY_CHANGE = editor(ACTIVITY_UNIT).hiding_drafts_of(ACTIVITY_UNIT)
 
-def ensure_registrar(principal: Principal, unit_code: str) -> None:
-    if not principal.can_register(unit_code):
-        raise Forbidden(f"Recording a decision needs registrar on {unit_code}", required=f"{unit_code}:registrar")
+# Report production: an open edition is a draft; completed, it is decided.
+REPORT_UNIT = "the report's unit (the board for the region's report)"
+SECTION_UNIT = "the section's unit"
+EDITION_READ = read_record(REPORT_UNIT).noting("an open edition also to those who read a section's unit's drafts")
+EDITION_CREATE = editor(REPORT_UNIT)
+SECTION_WRITE = editor(SECTION_UNIT).hiding_drafts_of(REPORT_UNIT)
+EDITION_COMPLETION = rule(gateway_for(f"registrar on {REPORT_UNIT}")).hiding_drafts_of(REPORT_UNIT)
+EDITION_REGISTRAR = registrar(REPORT_UNIT)
 
+_THE_COUNCILS_CODE = select(OrgUnit.code).where(OrgUnit.kind == UnitKind.council).scalar_subquery()
+_ACTIVITY_UNITS_CODE = select(OrgUnit.code).where(OrgUnit.id == Activity.unit_id).scalar_subquery()
 
-def ensure_editor(principal: Principal, unit_code: str) -> None:
-    if not principal.can_edit(unit_code):
-        raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
-
-
-def may_measure(principal: Principal, unit_code: str) -> bool:
-    """Measurements are follow-up: the unit's editors, or an integration allowed to write them."""
-    return WRITE_MEASUREMENTS_SCOPE in principal.scopes or principal.can_edit(unit_code)
-
-
-def ensure_can_measure(principal: Principal, unit_code: str) -> None:
-    if not may_measure(principal, unit_code):
-        raise Forbidden(f"Requires editor on {unit_code}", required=f"{unit_code}:editor")
-
-
-async def ensure_named_goal_readable(
-    session: AsyncSession, principal: Principal, index: OrgIndex, goal_id: uuid.UUID, field: str, absent: str
-) -> None:
-    """A goal named in a body is treated like one in a path: a draft the caller may not read is absent.
-
-    Otherwise linking to it (a parent goal, the goal an activity serves) would tell apart a draft
-    that exists from an id that does not, and say whose it is.
-    """
-    goal = await session.get(Goal, goal_id)
-    if goal is not None and not principal.can_read(
-        index.code(goal.unit_id), decided=goal.status is not Lifecycle.draft
-    ):
-        raise Unprocessable(absent, field=field)
+# Every query of goals joins the goal's unit (OrgUnit), whose code the filter reads.
+GOALS_SEEN = Visibility(GOAL_READ, unit=OrgUnit.code, status=Goal.status, drafts=Goal.__draft_states__)
+PLANS_SEEN = Visibility(PLAN_READ, unit=_THE_COUNCILS_CODE, status=Plan.status, drafts=Plan.__draft_states__)
+# An activity's queries join the goal it serves, whose state is the activity's.
+ACTIVITIES_SEEN = Visibility(ACTIVITY_READ, unit=_ACTIVITY_UNITS_CODE, status=Goal.status, drafts=Goal.__draft_states__)

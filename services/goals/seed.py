@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import OrgUnit, Perspective, Plan
@@ -29,6 +29,8 @@ from services.goals.schemas import (
 from shared.decisions import DecisionIn
 
 DEMO = Path(__file__).parent / "demo"
+# The demo is loaded by the server, which sees every goal it links to.
+EVERY_GOAL = true()
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -91,6 +93,7 @@ async def _seed_steering(session: AsyncSession, data: dict[str, Any]) -> dict[st
                 }
             ),
             index,
+            EVERY_GOAL,
         )
         ids[raw["key"]] = goal.id
         if "decided" in raw:
@@ -141,6 +144,7 @@ async def _seed_steering(session: AsyncSession, data: dict[str, Any]) -> dict[st
                 {k: v for k, v in raw.items() if k != "goal"} | {"goal_id": ids[raw["goal"]]}
             ),
             index,
+            EVERY_GOAL,
         )
     return {
         "plan": 1,

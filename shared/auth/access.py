@@ -4,8 +4,7 @@ A rule is a list of grants, any one of which allows the call. It is published on
 as a sentence (`x-access`) for people, and as structure (`x-access-rule`) for machines, so that a test
 can compute what every caller should get from the document alone. `Rule.outcome` is the policy, said
 once: a route's guard (shared/auth/guard.py) enforces it and publishes the same rule, and a model's
-list filter is derived from it. Routes not yet guarded still check by hand (see
-tests/shared/test_routes_enforce_their_rules.py).
+list filter is derived from it (tests/shared/test_routes_enforce_their_rules.py: no route checks by hand).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth.policy import Principal, PrincipalKind, RegionRole
+from shared.auth.policy import Principal, PrincipalKind
 from shared.auth.tokens import read_internal_token
 from shared.db import session_scope
 from shared.errors import Forbidden, Unauthorized
@@ -41,21 +41,6 @@ async def _session_for(request: Request, principal: CurrentPrincipal) -> AsyncIt
 
 # scope="function": the commit happens before the response is sent, so a failed commit is an error answer.
 DbSession = Annotated[AsyncSession, Depends(_session_for, scope="function")]
-
-
-def require_region_role(principal: Principal, role: RegionRole) -> None:
-    if not principal.has(role):
-        raise Forbidden(f"Requires the region role '{role}'", required=str(role))
-
-
-def require_edit(principal: Principal, unit: str) -> None:
-    if not principal.can_edit(unit):
-        raise Forbidden(f"Requires editor on {unit}", required=f"{unit}:editor")
-
-
-def require_register(principal: Principal, unit: str) -> None:
-    if not principal.can_register(unit):
-        raise Forbidden(f"Requires registrar on {unit}", required=f"{unit}:registrar")
 
 
 def require_signed_in_reader(principal: Principal) -> None:

@@ -4,9 +4,6 @@ A scan of services/*/routers/*.py. A route (a function under `@<router>.<method>
 rule in a guard (`guard(RULE, load)` as a parameter, an alias of one, or in `dependencies=[...]`) and
 must not check access by hand: no `require_*` / access `ensure_*` call, no use of the caller's roles
 (`principal.<anything>`), no module helper handed the caller (a hand-written load-and-check).
-
-The routes of the services not yet converted are listed in NOT_YET_GUARDED. The list only shrinks:
-an entry whose route is gone, or now guarded and clean, fails the test until it is taken out.
 """
 
 from __future__ import annotations
@@ -107,20 +104,9 @@ def test_every_route_is_guarded_by_its_declared_rule_and_checks_nothing_by_hand(
     wrong = [
         f"{r.file}:{r.function}: " + ("no guard" if not r.guarded else f"checks by hand: {', '.join(r.checks)}")
         for r in routes
-        if (r.file, r.function) not in NOT_YET_GUARDED and (not r.guarded or r.checks)
+        if not r.guarded or r.checks
     ]
     assert wrong == []
-
-
-def test_the_list_of_routes_not_yet_guarded_only_shrinks():
-    by_key = {(r.file, r.function): r for r in _all_routes()}
-    stale = [
-        f"{file}:{function}: " + ("no such route" if route is None else "guarded and clean: take it off the list")
-        for file, function in sorted(NOT_YET_GUARDED)
-        for route in [by_key.get((file, function))]
-        if route is None or (route.guarded and not route.checks)
-    ]
-    assert stale == []
 
 
 def test_the_scan_sees_a_hand_written_check(tmp_path):
@@ -147,42 +133,3 @@ def test_the_scan_sees_a_hand_written_check(tmp_path):
     assert hand.checks == ("require_signed_in_reader", "principal.can_read")
     assert guarded.guarded
     assert guarded.checks == ("_load",)
-
-
-# The goals routes, not yet converted (issue 17): each later session takes its entries out.
-NOT_YET_GUARDED: frozenset[tuple[str, str]] = frozenset(
-    (file, function)
-    for file, functions in {
-        "services/goals/routers/followup.py": (
-            "get_goal_follow_up list_goals_to_report_to_council put_goal_follow_up "
-        ),
-        "services/goals/routers/goals.py": (
-            "close_goal create_goal decide_goal get_goal get_goal_history list_goals update_goal "
-        ),
-        "services/goals/routers/imports.py": ("export_goals export_measures import_kolada import_measures_file "),
-        "services/goals/routers/indicators.py": (
-            "create_indicator create_measurement delete_measurement get_indicator "
-            "get_indicator_history list_indicators list_measurements set_indicator_targets "
-            "update_indicator update_measurement "
-        ),
-        "services/goals/routers/plans.py": (
-            "add_strategy create_perspective create_plan decide_plan get_plan get_plan_history "
-            "list_perspectives list_plans update_plan update_strategy "
-        ),
-        "services/goals/routers/readmodels.py": ("get_chain get_fulfilment_summary get_goal_quality "),
-        "services/goals/routers/reports.py": (
-            "create_report_edition get_report_edition get_report_edition_history get_report_section "
-            "get_report_section_history get_report_snapshot list_report_editions "
-            "store_report_completion update_report_section "
-        ),
-        "services/goals/routers/units.py": (
-            "create_unit get_org_tree get_unit get_unit_history list_units update_unit "
-        ),
-        "services/goals/routers/work.py": (
-            "create_activity create_assignment get_activity get_activity_history get_assignment "
-            "get_assignment_history list_activities list_assignments put_assignment_follow_up "
-            "update_activity update_assignment "
-        ),
-    }.items()
-    for function in functions.split()
-)

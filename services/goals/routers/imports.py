@@ -8,41 +8,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.goals.access import WRITE_MEASUREMENTS_SCOPE, may_measure
+from services.goals.access import GOALS_SEEN, IMPORT_MEASURES, PLANS_SEEN
+from services.goals.dependencies import Index, MeasuringCaller
 from services.goals.models import ReportingPeriod
 from services.goals.rules import exports as exports_rules
 from services.goals.rules import kolada, readmodels
 from services.goals.rules.asat import resolve_as_of
-from services.goals.rules.common import OrgIndex
-from services.goals.rules.goals import visible_goals
-from services.goals.rules.measurement_import import Caller
 from services.goals.rules.measures_tsv import COLUMNS, Granularity, import_measures
-from services.goals.rules.plans import council_code
 from shared.asof import AsOfQuery
-from shared.auth.access import (
-    ANY_ROLE,
-    ANY_ROLE_READABLE_DRAFTS,
-    access,
-    rule,
-    writer,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import Principal
+from shared.auth.access import ANY_ROLE, ANY_ROLE_READABLE_DRAFTS
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.errors import Forbidden, Unprocessable, error_responses
 from shared.exports import MEDIA_TYPES, TableFormat, table_response
 from shared.imports import ImportRefused, ImportReport
 
-router = APIRouter(prefix="/imports", tags=["imports"])
-
-
-def _caller(principal: Principal) -> Caller:
-    return Caller(
-        may_read=lambda unit, decided: principal.can_read(unit, decided=decided),
-        may_measure=lambda unit: may_measure(principal, unit),
-    )
-
-
-MEASURE_RULE = rule(writer(f"editor on its indicator's unit, or the {WRITE_MEASUREMENTS_SCOPE} scope"))
+router = APIRouter(prefix="/imports", tags=["imports"], route_class=GuardedRoute)
 TSV = "text/tab-separated-values"
 TSV_EXAMPLE = "\t".join(COLUMNS) + "\nHSF\t2024-04-30\tVT90\t71,4\n"
 DryRun = Annotated[bool, Query(description="Report what would change, and every problem, without changing anything")]
@@ -57,15 +38,15 @@ DryRun = Annotated[bool, Query(description="Report what would change, and every 
     "as missing, not as zero. All or nothing: with any problem nothing changes (422 with the report). The "
     "same page twice changes nothing the second time. Follow `next_page` yourself, or use `styr import kolada`.",
     responses=error_responses(Forbidden, ImportRefused),
-    **access(MEASURE_RULE),
+    dependencies=[guard(IMPORT_MEASURES)],
 )
 async def import_kolada(
-    page: kolada.KoladaPage, request: Request, session: DbSession, principal: CurrentPrincipal, dry_run: DryRun = False
+    page: kolada.KoladaPage, request: Request, session: DbSession, caller: MeasuringCaller, dry_run: DryRun = False
 ) -> ImportReport:
     # The declared body documents and checks the shape; the values are read again from the text,
     # because the JSON parser made binary floats of them (8999999999.999999 would lose its last digit).
     exact_page = kolada.KoladaPage.model_validate(json.loads(await request.body(), parse_float=Decimal))
-    return await kolada.import_pages(session, [exact_page], dry_run=dry_run, caller=_caller(principal))
+    return await kolada.import_pages(session, [exact_page], dry_run=dry_run, caller=caller)
 
 
 @router.post(
@@ -77,8 +58,8 @@ async def import_kolada(
     "may come first. `period` says which period a date falls in. All or nothing, as every import; the same "
     "file twice changes nothing the second time.",
     responses=error_responses(Forbidden, ImportRefused),
+    dependencies=[guard(IMPORT_MEASURES)],
     openapi_extra={
-        **access(MEASURE_RULE)["openapi_extra"],
         "requestBody": {
             "required": True,
             "content": {
@@ -92,7 +73,7 @@ async def import_kolada(
 async def import_measures_file(
     request: Request,
     session: DbSession,
-    principal: CurrentPrincipal,
+    caller: MeasuringCaller,
     dry_run: DryRun = False,
     period: Annotated[Granularity, Query(description="The period a date falls in")] = Granularity.month,
 ) -> ImportReport:
@@ -101,10 +82,10 @@ async def import_measures_file(
     except UnicodeDecodeError as exc:
         raise Unprocessable("The file must be UTF-8 text") from exc
     lines = text.split("\n")  # not splitlines(): form feeds and the like are data, not line ends
-    return await import_measures(session, lines, granularity=period, dry_run=dry_run, caller=_caller(principal))
+    return await import_measures(session, lines, granularity=period, dry_run=dry_run, caller=caller)
 
 
-exports = APIRouter(prefix="/exports", tags=["exports"])
+exports = APIRouter(prefix="/exports", tags=["exports"], route_class=GuardedRoute)
 FormatQuery = Annotated[TableFormat, Query(alias="format", description="tsv and csv for systems, xlsx for people")]
 
 
@@ -116,19 +97,18 @@ FormatQuery = Annotated[TableFormat, Query(alias="format", description="tsv and 
     "The tab-separated file imports back with `POST /imports/measures` (same `period`) changing nothing.",
     response_class=Response,
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden)},
-    **access(ANY_ROLE.noting("values of drafts only where the caller may read them")),
+    dependencies=[guard(ANY_ROLE.noting("values of drafts only where the caller may read them"))],
 )
 async def export_measures(
     session: DbSession,
     principal: CurrentPrincipal,
+    index: Index,
     table_format: FormatQuery = TableFormat.tsv,
     period: Annotated[Granularity, Query(description="Which kind of period to export")] = Granularity.month,
     unit: Annotated[str | None, Query(max_length=16, description="A unit and the units below it")] = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> Response:
-    require_signed_in_reader(principal)
-    index = await OrgIndex.load(session)
-    stmt = exports_rules.measures_query(index, period, unit, year, visible_goals(principal))
+    stmt = exports_rules.measures_query(index, period, unit, year, GOALS_SEEN.where(principal))
     rows = await exports_rules.measure_rows(session, stmt)
     return table_response("measures", exports_rules.MEASURE_COLUMNS, rows, table_format)
 
@@ -139,11 +119,12 @@ async def export_measures(
     summary="Goals with their indicators, targets, latest values and colours, one row per indicator",
     response_class=Response,
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}, **error_responses(Forbidden)},
-    **access(ANY_ROLE_READABLE_DRAFTS),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def export_goals(
     session: DbSession,
     principal: CurrentPrincipal,
+    index: Index,
     year: Annotated[int, Query(ge=1990, le=2100)],
     table_format: FormatQuery = TableFormat.csv,
     period: Annotated[
@@ -153,8 +134,6 @@ async def export_goals(
     unit: Annotated[str | None, Query(max_length=16, description="A unit and the units below it")] = None,
     as_of: AsOfQuery = None,
 ) -> Response:
-    require_signed_in_reader(principal)
-    index = await OrgIndex.load(session)
     day = resolve_as_of(as_of, year, period)
     chain = await readmodels.chain(
         session,
@@ -163,8 +142,8 @@ async def export_goals(
         year=year,
         period=period or ReportingPeriod.year,
         as_of=day,
-        visible=visible_goals(principal),
-        plan_drafts=principal.can_read(council_code(index), decided=False),
+        visible=GOALS_SEEN.where(principal),
+        plans_visible=PLANS_SEEN.where(principal),
     )
     # A file carries no field to say its date, so its name does: goals-2022-as-of-2022-08-31.csv
     name = f"goals-{year}-as-of-{day.isoformat()}"

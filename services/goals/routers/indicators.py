@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
-from services.goals.access import WRITE_MEASUREMENTS_SCOPE, ensure_can_measure, ensure_changeable, ensure_readable
+from services.goals.access import INDICATOR_CHANGE, INDICATOR_READ, MEASURE
+from services.goals.dependencies import (
+    a_measurement,
+    a_new_indicator,
+    an_indicator,
+    an_indicator_owner,
+    an_indicator_to_change,
+    an_indicator_to_measure,
+)
 from services.goals.models import HistoryEntry, Indicator, Measurement
 from services.goals.rules import indicators as rules
-from services.goals.rules.common import OrgIndex
+from services.goals.rules.indicators import Owner
 from services.goals.schemas import (
     IndicatorCreate,
     IndicatorRead,
@@ -20,16 +27,8 @@ from services.goals.schemas import (
     MeasurementUpdate,
     TargetsIn,
 )
-from shared.auth.access import (
-    access,
-    change_record,
-    read_record,
-    rule,
-    scope,
-    unit_role,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import UnitRole
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -40,28 +39,21 @@ from shared.errors import (
     PreconditionRequired,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
-from shared.pagination import Page, Pagination, paginate
+from shared.pagination import Page, Pagination
+from shared.routes import add_history_route
 
-indicators = APIRouter(prefix="/indicators", tags=["indicators"])
-measurements = APIRouter(prefix="/measurements", tags=["indicators"])
-# An indicator measures a goal (its unit) or a strategy (the council's), and is a draft while it is.
-OWNER = "the measured goal's unit (the council for a strategy)"
-READ = read_record(OWNER)
-CHANGE = change_record(OWNER)
-MEASURE = rule(unit_role(UnitRole.editor, OWNER), scope(WRITE_MEASUREMENTS_SCOPE)).hiding_drafts_of(OWNER)
-
-
-async def _indicator_for_reading(
-    session: DbSession, principal: CurrentPrincipal, indicator_id: uuid.UUID
-) -> tuple[Indicator, rules.Owner]:
-    indicator = await rules.get_indicator(session, indicator_id)
-    owner = await rules.owner_of(session, indicator, await OrgIndex.load(session))
-    ensure_readable(principal, owner.unit_code, owner.status, "indicator")
-    return indicator, owner
+indicators = APIRouter(prefix="/indicators", tags=["indicators"], route_class=GuardedRoute)
+measurements = APIRouter(prefix="/measurements", tags=["indicators"], route_class=GuardedRoute)
+# What the loaders find: the record with what its indicator measures.
+OwnedIndicator = tuple[Indicator, Owner]
+OwnedMeasurement = tuple[Measurement, Owner]
+ReadableIndicator = Annotated[OwnedIndicator, guard(INDICATOR_READ, an_indicator)]
+ChangeableIndicator = Annotated[OwnedIndicator, guard(INDICATOR_CHANGE, an_indicator_to_change)]
+MeasuredValue = Annotated[OwnedMeasurement, guard(MEASURE, a_measurement)]
 
 
-async def _read(session: DbSession, indicator: Indicator) -> IndicatorRead:
+async def _read(session: DbSession, indicator: Indicator, response: Response) -> IndicatorRead:
+    set_etag(response, indicator)
     targets = await rules.targets_of(session, [indicator.id])
     return rules.indicator_read(indicator, targets[indicator.id])
 
@@ -71,26 +63,11 @@ async def _read(session: DbSession, indicator: Indicator) -> IndicatorRead:
     operation_id="list_indicators",
     summary="The indicators of a goal or a strategy",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ),
 )
 async def list_indicators(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    page: Pagination,
-    goal: Annotated[uuid.UUID | None, Query()] = None,
-    strategy: Annotated[uuid.UUID | None, Query()] = None,
+    owner: Annotated[rules.OwnerIds, guard(INDICATOR_READ, an_indicator_owner)], session: DbSession, page: Pagination
 ) -> Page[IndicatorRead]:
-    require_signed_in_reader(principal)
-    owner = await rules.owner_for(session, await OrgIndex.load(session), goal, strategy, fields=("goal", "strategy"))
-    ensure_readable(principal, owner.unit_code, owner.status, "goal or strategy")
-    found = await paginate(session, rules.indicators_query(goal, strategy), page, lambda row: row[0])
-    targets = await rules.targets_of(session, [i.id for i in found.items])
-    return Page[IndicatorRead](
-        items=[rules.indicator_read(i, targets[i.id]) for i in found.items],
-        total=found.total,
-        limit=found.limit,
-        offset=found.offset,
-    )
+    return await rules.list_indicators(session, page, *owner)
 
 
 @indicators.post(
@@ -99,18 +76,15 @@ async def list_indicators(
     summary="Add an indicator to a goal or strategy",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Locked),
-    **access(CHANGE),
 )
 async def create_indicator(
-    data: IndicatorCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+    asked: Annotated[tuple[IndicatorCreate, Owner], guard(INDICATOR_CHANGE, a_new_indicator)],
+    session: DbSession,
+    response: Response,
 ) -> IndicatorRead:
-    owner = await rules.owner_for(session, await OrgIndex.load(session), data.goal_id, data.strategy_id)
-    ensure_readable(principal, owner.unit_code, owner.status, "goal or strategy")
-    ensure_changeable(principal, owner.unit_code, owner.status, "goal or strategy")
-    indicator = await rules.create_indicator(session, data, owner)
-    set_etag(response, indicator)
+    indicator = await rules.create_indicator(session, *asked)
     response.headers["Location"] = f"/indicators/{indicator.id}"
-    return await _read(session, indicator)
+    return await _read(session, indicator, response)
 
 
 @indicators.get(
@@ -118,15 +92,9 @@ async def create_indicator(
     operation_id="get_indicator",
     summary="One indicator with its targets",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ),
 )
-async def get_indicator(
-    indicator_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> IndicatorRead:
-    require_signed_in_reader(principal)
-    indicator, _ = await _indicator_for_reading(session, principal, indicator_id)
-    set_etag(response, indicator)
-    return await _read(session, indicator)
+async def get_indicator(found: ReadableIndicator, session: DbSession, response: Response) -> IndicatorRead:
+    return await _read(session, found[0], response)
 
 
 @indicators.patch(
@@ -134,22 +102,18 @@ async def get_indicator(
     operation_id="update_indicator",
     summary="Change an indicator",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(CHANGE),
 )
 async def update_indicator(
-    indicator_id: uuid.UUID,
+    found: ChangeableIndicator,
     data: IndicatorUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> IndicatorRead:
-    indicator, owner = await _indicator_for_reading(session, principal, indicator_id)
-    ensure_changeable(principal, owner.unit_code, owner.status, "goal or strategy")
+    indicator, _ = found
     check_if_match(if_match, indicator)
     await rules.update_indicator(session, indicator, data)
-    set_etag(response, indicator)
-    return await _read(session, indicator)
+    return await _read(session, indicator, response)
 
 
 @indicators.put(
@@ -157,22 +121,18 @@ async def update_indicator(
     operation_id="set_indicator_targets",
     summary="Set target values per year (null removes a year's target)",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(CHANGE),
 )
 async def set_indicator_targets(
-    indicator_id: uuid.UUID,
+    found: ChangeableIndicator,
     data: TargetsIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> IndicatorRead:
-    indicator, owner = await _indicator_for_reading(session, principal, indicator_id)
-    ensure_changeable(principal, owner.unit_code, owner.status, "goal or strategy")
+    indicator, owner = found
     check_if_match(if_match, indicator)
     await rules.set_targets(session, indicator, data.targets, owner)
-    set_etag(response, indicator)
-    return await _read(session, indicator)
+    return await _read(session, indicator, response)
 
 
 @indicators.get(
@@ -180,16 +140,9 @@ async def set_indicator_targets(
     operation_id="list_measurements",
     summary="The indicator's measured values, oldest first",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ),
 )
-async def list_measurements(
-    indicator_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[MeasurementRead]:
-    require_signed_in_reader(principal)
-    await _indicator_for_reading(session, principal, indicator_id)
-    return await paginate(
-        session, rules.measurements_query(indicator_id), page, lambda row: MeasurementRead.model_validate(row[0])
-    )
+async def list_measurements(found: ReadableIndicator, session: DbSession, page: Pagination) -> Page[MeasurementRead]:
+    return await rules.list_measurements(session, page, found[0])
 
 
 @indicators.post(
@@ -198,27 +151,17 @@ async def list_measurements(
     summary="Record a value for a period",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Conflict),
-    **access(MEASURE),
 )
 async def create_measurement(
-    indicator_id: uuid.UUID, data: MeasurementIn, session: DbSession, principal: CurrentPrincipal, response: Response
+    found: Annotated[OwnedIndicator, guard(MEASURE, an_indicator_to_measure)],
+    data: MeasurementIn,
+    session: DbSession,
+    response: Response,
 ) -> MeasurementRead:
-    indicator, owner = await _indicator_for_reading(session, principal, indicator_id)
-    ensure_can_measure(principal, owner.unit_code)
-    measurement = await rules.create_measurement(session, indicator, data)
+    measurement = await rules.create_measurement(session, found[0], data)
     set_etag(response, measurement)
     response.headers["Location"] = f"/measurements/{measurement.id}"
     return MeasurementRead.model_validate(measurement)
-
-
-async def _measurement_for_change(
-    session: DbSession, principal: CurrentPrincipal, measurement_id: uuid.UUID, if_match: str | None
-) -> Measurement:
-    measurement = await rules.get_measurement(session, measurement_id)
-    _, owner = await _indicator_for_reading(session, principal, measurement.indicator_id)
-    ensure_can_measure(principal, owner.unit_code)
-    check_if_match(if_match, measurement)
-    return measurement
 
 
 @measurements.patch(
@@ -226,17 +169,16 @@ async def _measurement_for_change(
     operation_id="update_measurement",
     summary="Change a measured value",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(MEASURE),
 )
 async def update_measurement(
-    measurement_id: uuid.UUID,
+    found: MeasuredValue,
     data: MeasurementUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> MeasurementRead:
-    measurement = await _measurement_for_change(session, principal, measurement_id, if_match)
+    measurement, _ = found
+    check_if_match(if_match, measurement)
     await rules.update_measurement(session, measurement, data)
     set_etag(response, measurement)
     return MeasurementRead.model_validate(measurement)
@@ -248,27 +190,24 @@ async def update_measurement(
     summary="Remove a measured value",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
-    **access(MEASURE),
 )
-async def delete_measurement(
-    measurement_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, if_match: IfMatch = None
-) -> None:
-    measurement = await _measurement_for_change(session, principal, measurement_id, if_match)
-    await session.delete(measurement)
-    await session.flush()
+async def delete_measurement(found: MeasuredValue, session: DbSession, if_match: IfMatch = None) -> None:
+    measurement, _ = found
+    check_if_match(if_match, measurement)
+    await rules.delete_measurement(session, measurement)
 
 
-@indicators.get(
+def _the_indicator(found: OwnedIndicator) -> Indicator:
+    return found[0]
+
+
+add_history_route(
+    indicators,
     "/{indicator_id}/history",
+    declared=INDICATOR_READ,
+    load=an_indicator,
+    history_model=HistoryEntry,
     operation_id="get_indicator_history",
-    summary="Every change to an indicator",
-    responses=error_responses(Forbidden, NotFound),
-    **access(READ),
+    what="an indicator",
+    tracked=_the_indicator,
 )
-async def get_indicator_history(
-    indicator_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    indicator, owner = await _indicator_for_reading(session, principal, indicator_id)
-    public_only = not principal.can_read(owner.unit_code, decided=False)
-    return await read_history(session, HistoryEntry, indicator, page, public_only=public_only)

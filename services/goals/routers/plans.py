@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import select
 
-from services.goals.access import ensure_changeable, ensure_readable, ensure_registrar
-from services.goals.models import HistoryEntry, Lifecycle, Perspective
+from services.goals.access import PLAN_CHANGE, PLAN_CREATE, PLAN_DECIDE, PLAN_READ, PLANS_SEEN
+from services.goals.dependencies import a_plan, a_plan_to_change, a_strategy_to_change, the_council
+from services.goals.models import HistoryEntry, Plan, Strategy
 from services.goals.rules import plans as rules
-from services.goals.rules.common import OrgIndex
 from services.goals.schemas import (
     PerspectiveCreate,
     PerspectiveRead,
@@ -20,19 +19,9 @@ from services.goals.schemas import (
     StrategyIn,
     StrategyRead,
 )
-from shared.auth.access import (
-    ADMIN,
-    ANY_ROLE,
-    ANY_ROLE_READABLE_DRAFTS,
-    COUNCIL,
-    access,
-    change_record,
-    editor,
-    read_record,
-    registrar,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_region_role, require_signed_in_reader
-from shared.auth.policy import RegionRole
+from shared.auth.access import ADMIN, ANY_ROLE, ANY_ROLE_READABLE_DRAFTS
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DecisionIn, DiaryPattern, check_decision
 from shared.errors import (
@@ -44,14 +33,13 @@ from shared.errors import (
     PreconditionRequired,
     error_responses,
 )
-from shared.history import HistoryEntryRead, read_history
-from shared.pagination import Page, Pagination, paginate
+from shared.pagination import Page, Pagination
+from shared.routes import add_history_route
 
-plans = APIRouter(prefix="/plans", tags=["plans and strategies"])
-strategies = APIRouter(prefix="/strategies", tags=["plans and strategies"])
-perspectives = APIRouter(prefix="/perspectives", tags=["perspectives"])
-READ = read_record(COUNCIL)
-CHANGE = change_record(COUNCIL)
+plans = APIRouter(prefix="/plans", tags=["plans and strategies"], route_class=GuardedRoute)
+strategies = APIRouter(prefix="/strategies", tags=["plans and strategies"], route_class=GuardedRoute)
+perspectives = APIRouter(prefix="/perspectives", tags=["perspectives"], route_class=GuardedRoute)
+ChangeablePlan = Annotated[Plan, guard(PLAN_CHANGE, a_plan_to_change)]
 
 
 @perspectives.get(
@@ -59,12 +47,10 @@ CHANGE = change_record(COUNCIL)
     operation_id="list_perspectives",
     summary="The region's perspectives",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE),
+    dependencies=[guard(ANY_ROLE)],
 )
-async def list_perspectives(session: DbSession, principal: CurrentPrincipal, page: Pagination) -> Page[PerspectiveRead]:
-    require_signed_in_reader(principal)
-    stmt = select(Perspective).order_by(Perspective.sort_order, Perspective.code)
-    return await paginate(session, stmt, page, lambda row: PerspectiveRead.model_validate(row[0]))
+async def list_perspectives(session: DbSession, page: Pagination) -> Page[PerspectiveRead]:
+    return await rules.list_perspectives(session, page)
 
 
 @perspectives.post(
@@ -73,12 +59,9 @@ async def list_perspectives(session: DbSession, principal: CurrentPrincipal, pag
     summary="Add a perspective to the region's set",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict),
-    **access(ADMIN),
+    dependencies=[guard(ADMIN)],
 )
-async def create_perspective(
-    data: PerspectiveCreate, session: DbSession, principal: CurrentPrincipal
-) -> PerspectiveRead:
-    require_region_role(principal, RegionRole.admin)
+async def create_perspective(data: PerspectiveCreate, session: DbSession) -> PerspectiveRead:
     return PerspectiveRead.model_validate(await rules.create_perspective(session, data))
 
 
@@ -87,12 +70,10 @@ async def create_perspective(
     operation_id="list_plans",
     summary="The council's plans",
     responses=error_responses(Forbidden),
-    **access(ANY_ROLE_READABLE_DRAFTS),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def list_plans(session: DbSession, principal: CurrentPrincipal, page: Pagination) -> Page[PlanRead]:
-    require_signed_in_reader(principal)
-    council = rules.council_code(await OrgIndex.load(session))
-    return await rules.list_plans(session, page, drafts=principal.can_read(council, decided=False))
+    return await rules.list_plans(session, page, visible=PLANS_SEEN.where(principal))
 
 
 @plans.post(
@@ -101,12 +82,9 @@ async def list_plans(session: DbSession, principal: CurrentPrincipal, page: Pagi
     summary="Create a plan (as a draft) with its strategies",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden),
-    **access(editor(COUNCIL)),
+    dependencies=[guard(PLAN_CREATE, the_council)],
 )
-async def create_plan(
-    data: PlanCreate, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> PlanRead:
-    ensure_changeable(principal, rules.council_code(await OrgIndex.load(session)), Lifecycle.draft, "plan")
+async def create_plan(data: PlanCreate, session: DbSession, response: Response) -> PlanRead:
     plan = await rules.create_plan(session, data)
     set_etag(response, plan)
     response.headers["Location"] = f"/plans/{plan.id}"
@@ -118,12 +96,8 @@ async def create_plan(
     operation_id="get_plan",
     summary="One plan with its strategies",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ),
 )
-async def get_plan(plan_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response) -> PlanRead:
-    require_signed_in_reader(principal)
-    plan = await rules.get_plan(session, plan_id)
-    ensure_readable(principal, rules.council_code(await OrgIndex.load(session)), plan.status, "plan")
+async def get_plan(plan: Annotated[Plan, guard(PLAN_READ, a_plan)], session: DbSession, response: Response) -> PlanRead:
     set_etag(response, plan)
     return await rules.plan_read(session, plan)
 
@@ -133,20 +107,10 @@ async def get_plan(plan_id: uuid.UUID, session: DbSession, principal: CurrentPri
     operation_id="update_plan",
     summary="Change a plan",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(CHANGE),
 )
 async def update_plan(
-    plan_id: uuid.UUID,
-    data: PlanUpdate,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatch = None,
+    plan: ChangeablePlan, data: PlanUpdate, session: DbSession, response: Response, if_match: IfMatch = None
 ) -> PlanRead:
-    plan = await rules.get_plan(session, plan_id)
-    council = rules.council_code(await OrgIndex.load(session))
-    ensure_readable(principal, council, plan.status, "plan")
-    ensure_changeable(principal, council, plan.status, "plan")
     check_if_match(if_match, plan)
     await rules.update_plan(session, plan, data)
     set_etag(response, plan)
@@ -158,21 +122,15 @@ async def update_plan(
     operation_id="decide_plan",
     summary="Record the council's decision on the plan",
     responses=error_responses(Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired),
-    **access(registrar(COUNCIL).hiding_drafts_of(COUNCIL)),
 )
 async def decide_plan(
-    plan_id: uuid.UUID,
+    plan: Annotated[Plan, guard(PLAN_DECIDE, a_plan)],
     decision: DecisionIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     diary_pattern: DiaryPattern,
     response: Response,
     if_match: IfMatch = None,
 ) -> PlanRead:
-    plan = await rules.get_plan(session, plan_id)
-    council = rules.council_code(await OrgIndex.load(session))
-    ensure_readable(principal, council, plan.status, "plan")
-    ensure_registrar(principal, council)
     check_if_match(if_match, plan)
     check_decision(decision, diary_pattern)
     await rules.decide_plan(session, plan, decision)
@@ -186,15 +144,8 @@ async def decide_plan(
     summary="Add a strategy to a plan",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, NotFound, Locked),
-    **access(CHANGE),
 )
-async def add_strategy(
-    plan_id: uuid.UUID, data: StrategyIn, session: DbSession, principal: CurrentPrincipal
-) -> StrategyRead:
-    plan = await rules.get_plan(session, plan_id)
-    council = rules.council_code(await OrgIndex.load(session))
-    ensure_readable(principal, council, plan.status, "plan")
-    ensure_changeable(principal, council, plan.status, "plan")
+async def add_strategy(plan: ChangeablePlan, data: StrategyIn, session: DbSession) -> StrategyRead:
     return StrategyRead.model_validate(await rules.add_strategy(session, plan, data))
 
 
@@ -203,40 +154,26 @@ async def add_strategy(
     operation_id="update_strategy",
     summary="Change a strategy",
     responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
-    **access(CHANGE),
 )
 async def update_strategy(
-    strategy_id: uuid.UUID,
+    strategy: Annotated[Strategy, guard(PLAN_CHANGE, a_strategy_to_change)],
     data: StrategyIn,
     session: DbSession,
-    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> StrategyRead:
-    strategy, plan = await rules.get_strategy(session, strategy_id)
-    council = rules.council_code(await OrgIndex.load(session))
-    ensure_readable(principal, council, plan.status, "strategy")
-    ensure_changeable(principal, council, plan.status, "strategy")
     check_if_match(if_match, strategy)
-    strategy.title, strategy.description = data.title, data.description
-    await session.flush()
+    await rules.update_strategy(session, strategy, data)
     set_etag(response, strategy)
     return StrategyRead.model_validate(strategy)
 
 
-@plans.get(
+add_history_route(
+    plans,
     "/{plan_id}/history",
+    declared=PLAN_READ,
+    load=a_plan,
+    history_model=HistoryEntry,
     operation_id="get_plan_history",
-    summary="Every change to a plan",
-    responses=error_responses(Forbidden, NotFound),
-    **access(READ),
+    what="a plan",
 )
-async def get_plan_history(
-    plan_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    require_signed_in_reader(principal)
-    plan = await rules.get_plan(session, plan_id)
-    council = rules.council_code(await OrgIndex.load(session))
-    ensure_readable(principal, council, plan.status, "plan")
-    public_only = not principal.can_read(council, decided=False)
-    return await read_history(session, HistoryEntry, plan, page, public_only=public_only)

@@ -10,20 +10,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.goals.access import GOALS_SEEN, PLANS_SEEN
+from services.goals.dependencies import Index
 from services.goals.models import ReportingPeriod
 from services.goals.rules import readmodels as rules
 from services.goals.rules.asat import resolve_as_of
-from services.goals.rules.common import OrgIndex
-from services.goals.rules.goals import visible_goals
-from services.goals.rules.plans import council_code
 from services.goals.schemas import Chain, FulfilmentSummary, QualityDetail, QualityReport
 from shared.asof import AS_OF_DESCRIPTION, AsOfQuery
-from shared.auth.access import ANY_ROLE_READABLE_DRAFTS, access
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.auth.policy import UnitKind
 from shared.errors import Forbidden, Unprocessable, error_responses
 
-router = APIRouter(tags=["read models"])
+router = APIRouter(tags=["read models"], route_class=GuardedRoute)
 UnitQuery = Annotated[str | None, Query(max_length=16, description="A unit and the units below it; all if left out")]
 YearQuery = Annotated[int, Query(ge=1990, le=2100)]
 LevelsQuery = Annotated[
@@ -38,7 +38,6 @@ PeriodQuery = Annotated[
     ReportingPeriod | None,
     Query(description="The follow-up period; with `year` and no `as_of`, the answer is as at its end"),
 ]
-RULE = ANY_ROLE_READABLE_DRAFTS
 
 
 @router.get(
@@ -46,11 +45,12 @@ RULE = ANY_ROLE_READABLE_DRAFTS
     operation_id="get_chain",
     summary="Plan → strategies → goals → indicators with latest values and colour, in one answer",
     responses=error_responses(Forbidden),
-    **access(RULE),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def get_chain(
     session: DbSession,
     principal: CurrentPrincipal,
+    index: Index,
     year: YearQuery,
     unit: UnitQuery = None,
     period: Annotated[
@@ -60,9 +60,6 @@ async def get_chain(
     levels: LevelsQuery = None,
     as_of: AsOfQuery = None,
 ) -> Chain:
-    require_signed_in_reader(principal)
-    index = await OrgIndex.load(session)
-    plan_drafts = principal.can_read(council_code(index), decided=False)
     return await rules.chain(
         session,
         index,
@@ -70,8 +67,8 @@ async def get_chain(
         year=year,
         period=period or ReportingPeriod.year,
         as_of=resolve_as_of(as_of, year, period),
-        visible=visible_goals(principal),
-        plan_drafts=plan_drafts,
+        visible=GOALS_SEEN.where(principal),
+        plans_visible=PLANS_SEEN.where(principal),
         levels=levels,
     )
 
@@ -81,25 +78,25 @@ async def get_chain(
     operation_id="get_fulfilment_summary",
     summary="Decided goals by colour per unit and perspective for a reporting period",
     responses=error_responses(Forbidden),
-    **access(RULE),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def get_fulfilment_summary(
     session: DbSession,
     principal: CurrentPrincipal,
+    index: Index,
     year: YearQuery,
     period: ReportingPeriod,
     unit: UnitQuery = None,
     as_of: Annotated[date | None, Query(description=AS_OF_DESCRIPTION.replace("today", "the period's end"))] = None,
 ) -> FulfilmentSummary:
-    require_signed_in_reader(principal)
     return await rules.fulfilment(
         session,
-        await OrgIndex.load(session),
+        index,
         unit_code=unit,
         year=year,
         period=period,
         as_of=resolve_as_of(as_of, year, period),
-        visible=visible_goals(principal),
+        visible=GOALS_SEEN.where(principal),
     )
 
 
@@ -108,11 +105,12 @@ async def get_fulfilment_summary(
     operation_id="get_goal_quality",
     summary="How measurable the goals are (SMART checks) and which have no link upward",
     responses=error_responses(Forbidden),
-    **access(RULE),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def get_goal_quality(
     session: DbSession,
     principal: CurrentPrincipal,
+    index: Index,
     unit: UnitQuery = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     detail: Annotated[
@@ -122,15 +120,14 @@ async def get_goal_quality(
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,
 ) -> QualityReport:
-    require_signed_in_reader(principal)
     if period is not None and year is None:
         raise Unprocessable("A period is of a year: give `year` with `period`", field="period")
     answer = rules.quality_summary if detail is QualityDetail.summary else rules.quality
     return await answer(
         session,
-        await OrgIndex.load(session),
+        index,
         unit_code=unit,
         year=year,
         as_of=resolve_as_of(as_of, year, period),
-        visible=visible_goals(principal),
+        visible=GOALS_SEEN.where(principal),
     )

@@ -6,15 +6,19 @@ the report with the registrar's rights and sends it here; this service refuses i
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from services.goals.access import ensure_editor, ensure_registrar
+from services.goals.access import (
+    EDITION_COMPLETION,
+    EDITION_CREATE,
+    EDITION_READ,
+    SECTION_WRITE,
+)
+from services.goals.dependencies import Index, a_new_edition, a_section, an_edition, an_edition_to_complete
 from services.goals.models import HistoryEntry, ReportEdition, ReportingPeriod, ReportKind, ReportSection
 from services.goals.rules import reports as rules
-from services.goals.rules.common import OrgIndex
 from services.goals.schemas import (
     ReportCompletion,
     ReportEditionCreate,
@@ -22,16 +26,9 @@ from services.goals.schemas import (
     ReportSectionRead,
     ReportSectionUpdate,
 )
-from shared.auth.access import (
-    ANY_ROLE_READABLE_DRAFTS,
-    access,
-    editor,
-    gateway_for,
-    read_record,
-    rule,
-)
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import Principal, PrincipalKind
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -45,35 +42,13 @@ from shared.errors import (
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.routes import add_history_route
 
-router = APIRouter(prefix="/report-editions", tags=["report production"])
-REPORT_UNIT = "the report's unit (the board for the region's report)"
-SECTION_UNIT = "the section's unit"
-# An open edition is a draft; completed, it is decided.
-READ_RULE = read_record(REPORT_UNIT).noting("an open edition also to those who read a section's unit's drafts")
-WRITE_RULE = editor(SECTION_UNIT).hiding_drafts_of(REPORT_UNIT)
-
-
-async def _readable_edition(
-    session: DbSession, principal: Principal, edition_id: uuid.UUID, index: OrgIndex
-) -> tuple[ReportEdition, list[ReportSection]]:
-    """The edition and its sections; one the caller may not read answers 404, like any draft."""
-    require_signed_in_reader(principal)
-    edition = await rules.get_edition(session, edition_id)
-    sections = await rules.sections_of(session, edition.id)
-    if not rules.may_read_edition(principal, edition, sections, index):
-        raise NotFound("No report edition with that id")
-    return edition, sections
-
-
-async def _readable_section(
-    session: DbSession, principal: Principal, edition_id: uuid.UUID, section_id: uuid.UUID, index: OrgIndex
-) -> tuple[ReportEdition, ReportSection]:
-    edition, _ = await _readable_edition(session, principal, edition_id, index)
-    section = await rules.get_section(session, edition, section_id)
-    if not rules.may_read_section(principal, edition, section, index):
-        raise NotFound("No section with that id in this edition")
-    return edition, section
+router = APIRouter(prefix="/report-editions", tags=["report production"], route_class=GuardedRoute)
+# What the loaders find: an edition with its sections; a section with its edition.
+EditionWithSections = tuple[ReportEdition, list[ReportSection]]
+SectionOfEdition = tuple[ReportEdition, ReportSection]
+ReadableEdition = Annotated[EditionWithSections, guard(EDITION_READ, an_edition)]
 
 
 @router.post(
@@ -82,13 +57,14 @@ async def _readable_section(
     summary="Open the production of a report: one analysis section per writing unit and topic",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(Forbidden, Conflict, Unprocessable),
-    **access(editor(REPORT_UNIT)),
 )
 async def create_report_edition(
-    data: ReportEditionCreate, session: DbSession, principal: CurrentPrincipal, response: Response
+    data: Annotated[ReportEditionCreate, guard(EDITION_CREATE, a_new_edition)],
+    session: DbSession,
+    principal: CurrentPrincipal,
+    index: Index,
+    response: Response,
 ) -> ReportEditionRead:
-    index = await OrgIndex.load(session)
-    ensure_editor(principal, data.unit_code or rules.registrar_of(index, None))
     edition = await rules.create_edition(session, data, index)
     set_etag(response, edition)
     response.headers["Location"] = f"/report-editions/{edition.id}"
@@ -100,11 +76,12 @@ async def create_report_edition(
     operation_id="list_report_editions",
     summary="Report editions, newest year first, with the sections the caller may read",
     responses=error_responses(Forbidden, Unprocessable),
-    **access(ANY_ROLE_READABLE_DRAFTS),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def list_report_editions(
     session: DbSession,
     principal: CurrentPrincipal,
+    index: Index,
     page: Pagination,
     kind: ReportKind | None = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
@@ -112,19 +89,7 @@ async def list_report_editions(
     unit: Annotated[str | None, Query(max_length=16, description="Editions for this unit")] = None,
     region: Annotated[bool, Query(description="Only the region's editions")] = False,
 ) -> Page[ReportEditionRead]:
-    require_signed_in_reader(principal)
-    index = await OrgIndex.load(session)
-    # A region has a few editions a year, so the visibility of each is checked here rather than in SQL.
-    editions = await rules.find_editions(session, index, kind, year, period, unit, region)
-    sections = await rules.sections_by_edition(session, [e.id for e in editions])
-    visible = [e for e in editions if rules.may_read_edition(principal, e, sections[e.id], index)]
-    chosen = visible[page.offset : page.offset + page.limit]
-    return Page[ReportEditionRead](
-        items=[rules.edition_read(principal, e, sections[e.id], index) for e in chosen],
-        total=len(visible),
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return await rules.list_editions(session, principal, index, page, (kind, year, period, unit, region))
 
 
 @router.get(
@@ -132,30 +97,27 @@ async def list_report_editions(
     operation_id="get_report_edition",
     summary="One report edition with the sections the caller may read",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ_RULE),
 )
 async def get_report_edition(
-    edition_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    found: ReadableEdition, principal: CurrentPrincipal, index: Index, response: Response
 ) -> ReportEditionRead:
-    index = await OrgIndex.load(session)
-    edition, sections = await _readable_edition(session, principal, edition_id, index)
+    edition, sections = found
     set_etag(response, edition)
     return rules.edition_read(principal, edition, sections, index)
 
 
+# Not shared.routes' history: an edition's whole history (opened, completed) is shown to every reader of
+# the edition, as it always was; the sections' texts are what drafts hide, and they have a history of their own.
 @router.get(
     "/{edition_id}/history",
     operation_id="get_report_edition_history",
     summary="Every change to an edition: opened, completed",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ_RULE),
 )
 async def get_report_edition_history(
-    edition_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
+    found: ReadableEdition, session: DbSession, page: Pagination
 ) -> Page[HistoryEntryRead]:
-    index = await OrgIndex.load(session)
-    edition, _ = await _readable_edition(session, principal, edition_id, index)
-    return await read_history(session, HistoryEntry, edition, page)
+    return await read_history(session, HistoryEntry, found[0], page)
 
 
 @router.get(
@@ -163,13 +125,11 @@ async def get_report_edition_history(
     operation_id="get_report_section",
     summary="One unit's analysis text for one topic",
     responses=error_responses(Forbidden, NotFound),
-    **access(READ_RULE),
 )
 async def get_report_section(
-    edition_id: uuid.UUID, section_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    found: Annotated[SectionOfEdition, guard(EDITION_READ, a_section)], index: Index, response: Response
 ) -> ReportSectionRead:
-    index = await OrgIndex.load(session)
-    _, section = await _readable_section(session, principal, edition_id, section_id, index)
+    _, section = found
     set_etag(response, section)
     return rules.section_read(section, index)
 
@@ -183,20 +143,16 @@ async def get_report_section(
     responses=error_responses(
         Forbidden, NotFound, Conflict, Locked, PreconditionFailed, PreconditionRequired, Unprocessable
     ),
-    **access(WRITE_RULE),
 )
 async def update_report_section(
-    edition_id: uuid.UUID,
-    section_id: uuid.UUID,
+    found: Annotated[SectionOfEdition, guard(SECTION_WRITE, a_section)],
     data: ReportSectionUpdate,
     session: DbSession,
-    principal: CurrentPrincipal,
+    index: Index,
     response: Response,
     if_match: IfMatch = None,
 ) -> ReportSectionRead:
-    index = await OrgIndex.load(session)
-    edition, section = await _readable_section(session, principal, edition_id, section_id, index)
-    ensure_editor(principal, index.code(section.unit_id))
+    edition, section = found
     rules.ensure_open(edition)
     check_if_match(if_match, section)
     await rules.update_section(session, edition, section, data)
@@ -204,19 +160,20 @@ async def update_report_section(
     return rules.section_read(section, index)
 
 
-@router.get(
+def _the_section(found: SectionOfEdition) -> ReportSection:
+    return found[1]
+
+
+add_history_route(
+    router,
     "/{edition_id}/sections/{section_id}/history",
+    declared=EDITION_READ,
+    load=a_section,
+    history_model=HistoryEntry,
     operation_id="get_report_section_history",
-    summary="Every change to a section's text and ready flag",
-    responses=error_responses(Forbidden, NotFound),
-    **access(READ_RULE),
+    what="a section's text and ready flag",
+    tracked=_the_section,
 )
-async def get_report_section_history(
-    edition_id: uuid.UUID, section_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, page: Pagination
-) -> Page[HistoryEntryRead]:
-    index = await OrgIndex.load(session)
-    _, section = await _readable_section(session, principal, edition_id, section_id, index)
-    return await read_history(session, HistoryEntry, section, page)
 
 
 @router.post(
@@ -224,26 +181,18 @@ async def get_report_section_history(
     operation_id="store_report_completion",
     summary="Keep a completed report (called by the gateway's completion, which builds it)",
     responses=error_responses(Forbidden, NotFound, Conflict, Locked, PreconditionFailed, PreconditionRequired),
-    **access(rule(gateway_for(f"registrar on {REPORT_UNIT}")).hiding_drafts_of(REPORT_UNIT)),
 )
 async def store_report_completion(
-    edition_id: uuid.UUID,
+    found: Annotated[EditionWithSections, guard(EDITION_COMPLETION, an_edition)],
+    _registrar: Annotated[None, Depends(an_edition_to_complete)],
     data: ReportCompletion,
     session: DbSession,
     principal: CurrentPrincipal,
+    index: Index,
     response: Response,
     if_match: IfMatch = None,
 ) -> ReportEditionRead:
-    index = await OrgIndex.load(session)
-    edition, sections = await _readable_edition(session, principal, edition_id, index)
-    registrar = rules.registrar_unit(index, edition)
-    ensure_registrar(principal, registrar)
-    # Only the gateway signs service-kind tokens: a registrar calling here directly could store any JSON.
-    if principal.kind is not PrincipalKind.service:
-        raise Forbidden(
-            "Complete the edition through POST /api/reports/editions/{id}/completion, which builds the report",
-            required=f"{registrar}:registrar",
-        )
+    edition, sections = found
     check_if_match(if_match, edition)
     await rules.complete_edition(session, edition, sections, data, principal, index)
     set_etag(response, edition)
@@ -256,10 +205,8 @@ async def store_report_completion(
     summary="The completed report's JSON, byte for byte as it was frozen",
     response_class=Response,
     responses={200: {"content": {"application/json": {}}}, **error_responses(Forbidden, NotFound)},
-    **access(READ_RULE),
 )
-async def get_report_snapshot(edition_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal) -> Response:
-    index = await OrgIndex.load(session)
-    edition, _ = await _readable_edition(session, principal, edition_id, index)
+async def get_report_snapshot(found: ReadableEdition, session: DbSession) -> Response:
+    edition, _ = found
     body = await rules.snapshot_of(session, edition)
     return Response(body.encode(), media_type="application/json", headers={"ETag": f'"{edition.version}"'})

@@ -57,7 +57,7 @@ def measures_query(
     granularity: Granularity,
     unit_code: str | None,
     year: int | None,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
 ) -> Select[*tuple[Any, ...]]:
     stmt: Select[*tuple[Any, ...]] = (
         select(
@@ -82,9 +82,7 @@ def measures_query(
         stmt = stmt.where(Goal.unit_id.in_(units))
     if year is not None:
         stmt = stmt.where(Measurement.year == year)
-    if visible is not None:
-        stmt = stmt.where(visible)
-    return stmt
+    return stmt.where(visible)
 
 
 async def measure_rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:

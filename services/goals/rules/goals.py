@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.goals.models import Goal, Lifecycle, OrgUnit, Perspective, Strategy
 from services.goals.rules.common import OrgIndex, unit_by_code
 from services.goals.schemas import GoalCreate, GoalRead, GoalUpdate
-from shared.auth.policy import Principal, UnitKind
+from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
@@ -133,7 +133,10 @@ async def check_link(
         await _check_parent_strategy(session, index, unit_id, parent_strategy_id)
 
 
-async def create_goal(session: AsyncSession, data: GoalCreate, index: OrgIndex) -> Goal:
+async def create_goal(session: AsyncSession, data: GoalCreate, index: OrgIndex, visible: ColumnElement[bool]) -> Goal:
+    """A new draft; `visible` says which goals the caller sees, and so may name as its parent."""
+    if data.parent_goal_id is not None:
+        await refuse_hidden_parent(session, data.parent_goal_id, visible)
     unit = await unit_by_code(session, data.unit_code)
     await check_link(session, index, unit.id, data.parent_goal_id, data.parent_strategy_id)
     goal = Goal(
@@ -200,11 +203,21 @@ async def close_goal(session: AsyncSession, goal: Goal) -> Goal:
     return goal
 
 
-def visible_goals(principal: Principal) -> ColumnElement[bool] | None:
-    """Decided and closed goals for every reader; drafts only of units the caller has a role on."""
-    if principal.reads_all_drafts:
-        return None
-    return or_(Goal.status != Lifecycle.draft, OrgUnit.code.in_(list(principal.unit_roles)))
+async def refuse_hidden_parent(
+    session: AsyncSession, goal_id: uuid.UUID, visible: ColumnElement[bool], *, field: str = "parent_goal_id"
+) -> None:
+    """A goal named in a body is treated like one in a path: a draft the caller may not read is absent.
+
+    Otherwise linking to it (a parent goal, the goal an activity serves) would tell apart a draft that
+    exists from an id that does not, and say whose it is. An id that does not exist is left to the checks
+    of the link, which say so in their own words.
+    """
+    seen = await session.scalar(
+        select(visible).select_from(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).where(Goal.id == goal_id)
+    )
+    if seen is not None and not seen:
+        absent = "No goal with that id to link to" if field == "parent_goal_id" else "No goal with that id"
+        raise Unprocessable(absent, field=field)
 
 
 def goals_query(
@@ -216,7 +229,7 @@ def goals_query(
     perspective_id: uuid.UUID | None,
     orphans: bool,
     year: int | None,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
 ) -> Select[Goal]:
     stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).order_by(OrgUnit.code, Goal.title, Goal.id)
     if unit_code is not None:
@@ -236,9 +249,7 @@ def goals_query(
         )
     if year is not None:
         stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
-    if visible is not None:
-        stmt = stmt.where(visible)
-    return stmt
+    return stmt.where(visible)
 
 
 async def list_goals(session: AsyncSession, page: PageParams, stmt: Select[Goal], index: OrgIndex) -> Page[GoalRead]:

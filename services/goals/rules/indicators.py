@@ -26,9 +26,20 @@ from services.goals.rules.common import OrgIndex
 from services.goals.rules.fulfilment import BadPeriod, parse_period
 from services.goals.rules.measurement_import import IMPORTED_SOURCES
 from services.goals.rules.plans import council_code
-from services.goals.schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate, MeasurementIn, MeasurementUpdate
+from services.goals.schemas import (
+    IndicatorCreate,
+    IndicatorRead,
+    IndicatorUpdate,
+    MeasurementIn,
+    MeasurementRead,
+    MeasurementUpdate,
+)
 from shared.errors import Conflict, NotFound, Unprocessable
+from shared.pagination import Page, PageParams, paginate
 from shared.types import utcnow
+
+# The goal or the strategy (exactly one of them) whose indicators a list asks for.
+OwnerIds = tuple[uuid.UUID | None, uuid.UUID | None]
 
 
 @dataclass(frozen=True)
@@ -238,9 +249,32 @@ def indicators_query(goal_id: uuid.UUID | None, strategy_id: uuid.UUID | None) -
     return stmt.where(Indicator.strategy_id == strategy_id)
 
 
+async def list_indicators(
+    session: AsyncSession, page: PageParams, goal_id: uuid.UUID | None, strategy_id: uuid.UUID | None
+) -> Page[IndicatorRead]:
+    found = await paginate(session, indicators_query(goal_id, strategy_id), page, lambda row: row[0])
+    targets = await targets_of(session, [i.id for i in found.items])
+    return Page[IndicatorRead](
+        items=[indicator_read(i, targets[i.id]) for i in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
+    )
+
+
+async def list_measurements(session: AsyncSession, page: PageParams, indicator: Indicator) -> Page[MeasurementRead]:
+    stmt = measurements_query(indicator.id)
+    return await paginate(session, stmt, page, lambda row: MeasurementRead.model_validate(row[0]))
+
+
 def measurements_query(indicator_id: uuid.UUID) -> Select[Measurement]:
     return (
         select(Measurement)
         .where(Measurement.indicator_id == indicator_id)
         .order_by(Measurement.year, Measurement.period_end_month, Measurement.period)
     )
+
+
+async def delete_measurement(session: AsyncSession, measurement: Measurement) -> None:
+    await session.delete(measurement)
+    await session.flush()

@@ -6,13 +6,14 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Lifecycle, Perspective, Plan, Strategy
 from services.goals.rules.common import OrgIndex
 from services.goals.schemas import (
     PerspectiveCreate,
+    PerspectiveRead,
     PlanCreate,
     PlanRead,
     PlanUpdate,
@@ -68,10 +69,8 @@ def plan_read_with(plan: Plan, strategies: list[Strategy]) -> PlanRead:
     )
 
 
-async def list_plans(session: AsyncSession, page: PageParams, *, drafts: bool) -> Page[PlanRead]:
-    stmt = select(Plan).order_by(Plan.start_year.desc(), Plan.title, Plan.id)
-    if not drafts:
-        stmt = stmt.where(Plan.status != Lifecycle.draft)
+async def list_plans(session: AsyncSession, page: PageParams, *, visible: ColumnElement[bool]) -> Page[PlanRead]:
+    stmt = select(Plan).where(visible).order_by(Plan.start_year.desc(), Plan.title, Plan.id)
     found = await paginate(session, stmt, page, lambda row: row[0])
     strategies = await strategies_of(session, [p.id for p in found.items])
     return Page[PlanRead](
@@ -125,11 +124,22 @@ async def add_strategy(session: AsyncSession, plan: Plan, data: StrategyIn) -> S
     return strategy
 
 
+async def update_strategy(session: AsyncSession, strategy: Strategy, data: StrategyIn) -> Strategy:
+    strategy.title, strategy.description = data.title, data.description
+    await session.flush()
+    return strategy
+
+
 async def get_strategy(session: AsyncSession, strategy_id: uuid.UUID) -> tuple[Strategy, Plan]:
     strategy = await session.get(Strategy, strategy_id)
     if strategy is None:
         raise NotFound("No strategy with that id")
     return strategy, await get_plan(session, strategy.plan_id)
+
+
+async def list_perspectives(session: AsyncSession, page: PageParams) -> Page[PerspectiveRead]:
+    stmt = select(Perspective).order_by(Perspective.sort_order, Perspective.code)
+    return await paginate(session, stmt, page, lambda row: PerspectiveRead.model_validate(row[0]))
 
 
 async def create_perspective(session: AsyncSession, data: PerspectiveCreate) -> Perspective:

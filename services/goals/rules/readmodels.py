@@ -74,7 +74,7 @@ def scope_unit_ids(index: OrgIndex, unit_code: str | None, *, with_ancestors: bo
 def scoped_goals(
     unit_ids: set[uuid.UUID] | None,
     year: int | None,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
     as_of: date,
     statuses: tuple[Lifecycle, ...] | None = None,
     levels: Collection[UnitKind] | None = None,
@@ -89,9 +89,7 @@ def scoped_goals(
         stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
     if statuses is not None:
         stmt = stmt.where(Goal.status.in_(statuses))
-    if visible is not None:
-        stmt = stmt.where(visible)
-    return stmt
+    return stmt.where(visible)
 
 
 def _ids_of(goals: Select[Goal]) -> Select[Any]:
@@ -123,10 +121,8 @@ def _snapshot(c: IndicatorColour, history: list[Standing]) -> IndicatorSnapshot:
     )
 
 
-async def _plan_for(session: AsyncSession, year: int, drafts: bool, as_of: date) -> Plan | None:
-    stmt = select(Plan).where(Plan.start_year <= year, Plan.end_year >= year, decided_by(Plan, as_of))
-    if not drafts:
-        stmt = stmt.where(Plan.status != Lifecycle.draft)
+async def _plan_for(session: AsyncSession, year: int, visible: ColumnElement[bool], as_of: date) -> Plan | None:
+    stmt = select(Plan).where(Plan.start_year <= year, Plan.end_year >= year, decided_by(Plan, as_of), visible)
     # A decided plan outranks a draft for the same years; then the newest.
     stmt = stmt.order_by((Plan.status == Lifecycle.draft).asc(), Plan.start_year.desc())
     return (await session.scalars(stmt.limit(1))).first()
@@ -140,14 +136,14 @@ async def chain(
     year: int,
     period: ReportingPeriod,
     as_of: date,
-    visible: ColumnElement[bool] | None,
-    plan_drafts: bool,
+    visible: ColumnElement[bool],
+    plans_visible: ColumnElement[bool],
     levels: Collection[UnitKind] | None = None,
 ) -> Chain:
     """The chain of `year` as at `as_of`: the plan and goals decided by then, each indicator's colour at
     `period` and its latest two values of periods ended by then."""
     perspectives = await perspective_codes(session)
-    plan = await _plan_for(session, year, plan_drafts, as_of)
+    plan = await _plan_for(session, year, plans_visible, as_of)
     strategies = (
         list(await session.scalars(select(Strategy).where(Strategy.plan_id == plan.id).order_by(Strategy.number)))
         if plan
@@ -231,7 +227,7 @@ async def fulfilment(
     year: int,
     period: ReportingPeriod,
     as_of: date,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
 ) -> FulfilmentSummary:
     """Goals decided by `as_of` (closed ones too: they belong to the years they covered), by their colour
     at `period` of `year` as at `as_of`."""
@@ -280,7 +276,7 @@ def _share(part: int, whole: int) -> Decimal:
 
 
 def _quality_goals(
-    index: OrgIndex, unit_code: str | None, year: int | None, visible: ColumnElement[bool] | None, as_of: date
+    index: OrgIndex, unit_code: str | None, year: int | None, visible: ColumnElement[bool], as_of: date
 ) -> Select[Goal]:
     """The goals the quality report judges: drafts and goals decided by `as_of`. Closed goals count for a
     year they covered (closing has no date, and a goal closed later was in force then); without a year,
@@ -310,7 +306,7 @@ async def quality_summary(
     unit_code: str | None,
     year: int | None,
     as_of: date,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
 ) -> QualityReport:
     """The quality report's counts and orphans without each goal's checks: what the documents show.
 
@@ -349,7 +345,7 @@ async def quality(
     unit_code: str | None,
     year: int | None,
     as_of: date,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
 ) -> QualityReport:
     goal_stmt = _quality_goals(index, unit_code, year, visible, as_of)
     goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))

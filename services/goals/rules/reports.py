@@ -37,7 +37,11 @@ from services.goals.schemas import (
 )
 from shared.auth.policy import Principal, PrincipalKind, UnitKind
 from shared.errors import Conflict, Locked, NotFound, Unprocessable
+from shared.pagination import Page, PageParams
 from shared.types import utcnow
+
+# Which editions a list asks for: kind, year, period, unit, and whether only the region's.
+EditionFilters = tuple[ReportKind | None, int | None, ReportingPeriod | None, str | None, bool]
 
 T1_TOPICS = (ReportTopic.economy, ReportTopic.employees)
 ALL_TOPICS = (ReportTopic.goals, ReportTopic.economy, ReportTopic.employees, ReportTopic.audit)
@@ -143,6 +147,18 @@ def may_read_edition(
     if principal.can_read(registrar_unit(index, edition), decided=False):
         return True
     return any(may_read_section(principal, edition, s, index) for s in sections)
+
+
+def unit_read_through(
+    principal: Principal, edition: ReportEdition, sections: Sequence[ReportSection], index: OrgIndex
+) -> str:
+    """The unit whose drafts let the caller read an open edition: its registrar's, or else the first section's
+    they may read (the edition's read rule says so in its note); the registrar's when none does."""
+    registrar = registrar_unit(index, edition)
+    if edition.status is EditionStatus.completed or principal.can_read(registrar, decided=False):
+        return registrar
+    readable = (code for s in sections if principal.can_read(code := index.code(s.unit_id), decided=False))
+    return next(readable, registrar)
 
 
 def section_read(section: ReportSection, index: OrgIndex) -> ReportSectionRead:
@@ -278,3 +294,24 @@ async def sections_by_edition(
         for row in rows:
             found[row.edition_id].append(row)
     return found
+
+
+async def list_editions(
+    session: AsyncSession,
+    principal: Principal,
+    index: OrgIndex,
+    page: PageParams,
+    filters: EditionFilters,
+) -> Page[ReportEditionRead]:
+    """The editions the caller may read. A region has a few editions a year, so the visibility of each is
+    checked here rather than in SQL."""
+    editions = await find_editions(session, index, *filters)
+    sections = await sections_by_edition(session, [e.id for e in editions])
+    visible = [e for e in editions if may_read_edition(principal, e, sections[e.id], index)]
+    chosen = visible[page.offset : page.offset + page.limit]
+    return Page[ReportEditionRead](
+        items=[edition_read(principal, e, sections[e.id], index) for e in chosen],
+        total=len(visible),
+        limit=page.limit,
+        offset=page.offset,
+    )

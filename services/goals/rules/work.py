@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import (
@@ -20,19 +20,22 @@ from services.goals.models import (
     ReportingPeriod,
 )
 from services.goals.rules.common import OrgIndex, unit_by_code
+from services.goals.rules.goals import refuse_hidden_parent
 from services.goals.schemas import (
     ActivityCreate,
     ActivityRead,
     ActivityUpdate,
     AssignmentCreate,
     AssignmentFollowUpRead,
+    AssignmentPage,
     AssignmentRead,
     AssignmentUpdate,
 )
-from shared.asof import period_end
+from shared.asof import period_end, today_in_sweden
 from shared.auth.policy import UnitKind
 from shared.decisions import decision_of, record_decision
 from shared.errors import NotFound, Unprocessable
+from shared.pagination import Page, PageParams, paginate
 
 ISSUERS = {UnitKind.council, UnitKind.board}
 ASSIGNEES = {UnitKind.board, UnitKind.committee, UnitKind.joint_committee}
@@ -182,7 +185,11 @@ def activity_read(a: Activity, index: OrgIndex) -> ActivityRead:
     )
 
 
-async def create_activity(session: AsyncSession, data: ActivityCreate, index: OrgIndex) -> Activity:
+async def create_activity(
+    session: AsyncSession, data: ActivityCreate, index: OrgIndex, visible_goals: ColumnElement[bool]
+) -> Activity:
+    """A new activity towards a goal the caller sees (`visible_goals`): a draft they may not read is absent."""
+    await refuse_hidden_parent(session, data.goal_id, visible_goals, field="goal_id")
     unit = await unit_by_code(session, data.unit_code)
     if unit.kind not in ACTIVITY_LEVELS:
         raise Unprocessable("Activities are planned by administrations and units", field="unit_code")
@@ -213,10 +220,13 @@ async def update_activity(session: AsyncSession, activity: Activity, data: Activ
     return activity
 
 
-def activities_query(index: OrgIndex, unit: str | None, goal_id: uuid.UUID | None) -> Select[Activity, Goal]:
+def activities_query(
+    index: OrgIndex, unit: str | None, goal_id: uuid.UUID | None, visible: ColumnElement[bool]
+) -> Select[Activity, Goal]:
     stmt = (
         select(Activity, Goal)
         .join(Goal, Goal.id == Activity.goal_id)
+        .where(visible)
         .order_by(Activity.start_on.asc().nulls_last(), Activity.title, Activity.id)
     )
     if unit is not None:
@@ -227,3 +237,46 @@ def activities_query(index: OrgIndex, unit: str | None, goal_id: uuid.UUID | Non
     if goal_id is not None:
         stmt = stmt.where(Activity.goal_id == goal_id)
     return stmt
+
+
+async def list_activities(
+    session: AsyncSession,
+    page: PageParams,
+    index: OrgIndex,
+    *,
+    unit: str | None,
+    goal_id: uuid.UUID | None,
+    visible: ColumnElement[bool],
+) -> Page[ActivityRead]:
+    stmt = activities_query(index, unit, goal_id, visible)
+    return await paginate(session, stmt, page, lambda row: activity_read(row[0], index))
+
+
+async def read_assignment(session: AsyncSession, assignment: Assignment, index: OrgIndex) -> AssignmentRead:
+    follow_ups = await follow_ups_of(session, [assignment.id])
+    return assignment_read(assignment, index, follow_ups[assignment.id], today_in_sweden())
+
+
+async def list_assignments(
+    session: AsyncSession,
+    page: PageParams,
+    index: OrgIndex,
+    *,
+    assignee: str | None,
+    issuer: str | None,
+    status: AssignmentStatus | None,
+    as_of: date | None,
+) -> AssignmentPage:
+    """The assignments as at `as_of` (today if not given); their status is known only as it is today."""
+    today = today_in_sweden()
+    day = as_of or today
+    found = await paginate(session, assignments_query(index, assignee, issuer, status, day), page, lambda row: row[0])
+    follow_ups = await follow_ups_of(session, [a.id for a in found.items], day)
+    return AssignmentPage(
+        items=[assignment_read(a, index, follow_ups[a.id], day) for a in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
+        as_of=day,
+        status_known_on=today,
+    )
