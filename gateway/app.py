@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from httpx_aiohttp import AiohttpTransport
@@ -30,6 +30,7 @@ from shared.auth.access import ANY_ROLE, access
 from shared.auth.policy import Principal, PrincipalKind
 from shared.errors import Forbidden, Unauthorized, error_responses, install_error_handlers, install_middleware
 from shared.exports import attachment
+from shared.fields import YearPath
 from shared.health import health_router
 from shared.logging import configure_logging
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
@@ -98,7 +99,6 @@ UnitQuery = Annotated[
         description="One unit and the units below it; the region if left out",
     ),
 ]
-YearPath = Annotated[int, Path(ge=1990, le=2100)]
 
 
 class ReportFormat(StrEnum):

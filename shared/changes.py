@@ -10,16 +10,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from shared.auth.access import ANY_ROLE, READS_CHANGES, access
-from shared.auth.deps import CurrentPrincipal, DbSession, require_signed_in_reader
-from shared.auth.policy import READ_CHANGES_SCOPE
+from shared.auth.access import ANY_ROLE, READS_CHANGES
+from shared.auth.deps import DbSession
+from shared.auth.guard import GuardedRoute, guard
 from shared.errors import Forbidden, error_responses
 from shared.history import ChangeCursor, ChangeHead, ChangePage, read_change_head, read_changes
 from shared.pagination import MAX_PAGE_SIZE
 
 
 def changes_router(service: str, history_model: type[Any]) -> APIRouter:
-    router = APIRouter(tags=["changes"])
+    router = APIRouter(tags=["changes"], route_class=GuardedRoute)
 
     @router.get(
         "/changes",
@@ -28,21 +28,15 @@ def changes_router(service: str, history_model: type[Any]) -> APIRouter:
         description="Start without `after`; then pass the `next` of each answer. A change made while you read "
         "is never skipped: the feed holds back changes until every transaction before them has ended.",
         responses=error_responses(Forbidden),
-        **access(READS_CHANGES),
+        # History rows do not carry the unit whose rights guard them (a forecast, a risk of a draft
+        # plan), so the feed is for those who may read everything the service holds.
+        dependencies=[guard(READS_CHANGES)],
     )
     async def list_changes(
         session: DbSession,
-        principal: CurrentPrincipal,
         after: Annotated[str | None, Query(max_length=40, description="`next` from the previous answer")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
     ) -> ChangePage:
-        # History rows do not carry the unit whose rights guard them (a forecast, a risk of a draft
-        # plan), so the feed is for those who may read everything the service holds.
-        if not (principal.reads_all_drafts or READ_CHANGES_SCOPE in principal.scopes):
-            raise Forbidden(
-                f"The change feed is for the board, auditors, finance or the {READ_CHANGES_SCOPE} scope",
-                required=f"RS:reader, auditor, finance or {READ_CHANGES_SCOPE}",
-            )
         return await read_changes(session, history_model, ChangeCursor.decode(after), limit)
 
     @router.get(
@@ -51,10 +45,9 @@ def changes_router(service: str, history_model: type[Any]) -> APIRouter:
         summary=f"Where the {service} service's change feed stands now: the data version a report was built from",
         description="Only the position, no changes: every change up to it is settled. A completed report keeps it.",
         responses=error_responses(Forbidden),
-        **access(ANY_ROLE),
+        dependencies=[guard(ANY_ROLE)],
     )
-    async def get_change_head(session: DbSession, principal: CurrentPrincipal) -> ChangeHead:
-        require_signed_in_reader(principal)
+    async def get_change_head(session: DbSession) -> ChangeHead:
         return await read_change_head(session, history_model)
 
     return router

@@ -79,7 +79,7 @@ def _enforce(declared: Rule, principal: Principal, unit_code: str, state: State 
         return unit_code
 
     if declared.outcome(principal, code, state, write=True) is not Outcome.allowed:
-        raise refusal(declared, code, state)
+        raise refusal(declared, code, state, principal)
 
 
 def _refuse_closed(status: Lifecycle, what: str) -> None:

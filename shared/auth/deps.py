@@ -9,10 +9,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth.policy import Principal, PrincipalKind
+from shared.auth.policy import Principal
 from shared.auth.tokens import read_internal_token
 from shared.db import session_scope
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Unauthorized
 from shared.history import set_actor
 from shared.security import PRINCIPAL_STATE
 
@@ -41,9 +41,3 @@ async def _session_for(request: Request, principal: CurrentPrincipal) -> AsyncIt
 
 # scope="function": the commit happens before the response is sent, so a failed commit is an error answer.
 DbSession = Annotated[AsyncSession, Depends(_session_for, scope="function")]
-
-
-def require_signed_in_reader(principal: Principal) -> None:
-    """Decided material is public record, but still read only by those with a role (or read:decided)."""
-    if principal.kind is not PrincipalKind.service and not principal.reads_decided:
-        raise Forbidden("Requires a role in the region, or the read:decided scope", required="any role")

@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from shared.auth.access import Grant, GrantKind, Outcome, Rule, State, access
 from shared.auth.deps import current_principal
-from shared.auth.policy import Principal
+from shared.auth.policy import Principal, PrincipalKind
 from shared.errors import Forbidden, NotFound
 
 T = TypeVar("T")
@@ -126,11 +126,17 @@ def _name(grant: Grant, unit_code: Callable[[str], str]) -> str:
     return f"editor or registrar on a unit; each row needs {grant.unit}"
 
 
-def refusal(declared: Rule, unit_code: Callable[[str], str], state: State | None) -> Forbidden:
+def refusal(
+    declared: Rule, unit_code: Callable[[str], str], state: State | None, principal: Principal | None = None
+) -> Forbidden:
     """403 naming a grant that would have allowed the call on a record in `state`: the first that holds
-    in that state, the board and the council last, since they name no unit of the record."""
+    in that state and that this kind of caller can be given (a scope for an integration, a role for a
+    person), the board and the council last, since they name no unit of the record."""
     fitting = [g for g in declared.grants if g.when is State.always or g.when is state] or list(declared.grants)
-    fitting.sort(key=lambda g: g.kind in (GrantKind.board, GrantKind.council))
+    client = principal is not None and principal.kind is PrincipalKind.client
+    fitting.sort(
+        key=lambda g: ((g.kind is GrantKind.scope) is not client, g.kind in (GrantKind.board, GrantKind.council))
+    )
     required = _name(fitting[0], unit_code)
     return Forbidden(f"Requires {required}", required=required)
 
@@ -172,7 +178,7 @@ class Guard:
         # A refusal that must name the record's unit waits for the record; the others need none.
         names_units = any(g.kind is GrantKind.unit_role for g in self.rule.grants)
         if not (names_units and self.load) and refused_whatever_the_record(self.rule, principal, write=write):
-            raise refusal(self.rule, _no_units, None)
+            raise refusal(self.rule, _no_units, None, principal)
         return principal
 
     async def __call__(self, *, request: Request, principal: Principal, found: Found[Any] | None = None) -> Any:
@@ -183,7 +189,7 @@ class Guard:
         if outcome is Outcome.hidden:
             raise NotFound(f"No {found.what if found else 'record'} with that id")
         if outcome is Outcome.refused:
-            raise refusal(self.rule, unit_code, state)
+            raise refusal(self.rule, unit_code, state, principal)
         return found.record if found is not None else None
 
 

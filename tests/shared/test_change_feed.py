@@ -75,7 +75,12 @@ async def test_the_feed_is_for_those_who_may_read_everything(seeded):
     for service in ("goals", "budget", "audit"):
         refused = await seeded.client.get(f"/api/{service}/changes", headers=seeded.auth("run", "RUN:reader"))
         assert refused.status_code == 403
-        assert "read:changes" in refused.json()["required"]
+        assert refused.json()["required"] == "auditor"  # a role, which a person can be given
+        unscoped = await seeded.client.get(
+            f"/api/{service}/changes", headers=seeded.auth("sync", client=True, scopes=["read:decided"])
+        )
+        assert unscoped.status_code == 403
+        assert unscoped.json()["required"] == "read:changes"  # a scope, which an integration can be given
 
 
 @pytest.mark.parametrize("cursor", ["abc", "1.", "-1.5", "1.2.3", "9" * 50])
