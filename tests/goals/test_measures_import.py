@@ -76,7 +76,7 @@ async def test_the_same_file_twice_changes_nothing(seeded):
     indicator = await coded_indicator(seeded)
     await sent(seeded, FILE)
     again = (await sent(seeded, FILE)).json()
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
+    assert (again["created"], again["updated"], again["unchanged"], again["applied"]) == (0, 0, 3, False)
     assert len(await stored(seeded, indicator)) == 3
 
 
@@ -98,6 +98,8 @@ async def test_every_bad_line_is_reported_with_its_field_and_nothing_is_written(
         + "9999\t2024-02-29\tVT90\t70\n"
         + "1010\t2024-02-29\n"
         + "1010\t2024-01-31\tVT90\t71\n"
+        + "1010\t2024-02-30\tNOPE\tsjuttio\n"
+        + "\t2024-02-30\t\t70\n"
     )
     dry = (await sent(seeded, text, dry_run=True)).json()
     assert [(p["line"], p["field"]) for p in dry["problems"]] == [
@@ -107,6 +109,12 @@ async def test_every_bad_line_is_reported_with_its_field_and_nothing_is_written(
         (6, "measure"),
         (7, None),
         (8, "period"),
+        (9, "date"),  # every problem of a line, not only its first
+        (9, "value"),
+        (9, "measure"),
+        (10, "unit"),
+        (10, "measure"),
+        (10, "date"),
     ]
     refused = await sent(seeded, text)
     assert refused.status_code == 422
@@ -124,13 +132,34 @@ async def test_an_editor_of_another_unit_is_refused_and_a_reader_may_not_import(
     assert await stored(seeded, indicator) == {}
 
 
-async def test_a_file_that_is_not_utf8_is_422(seeded):
+async def test_a_file_as_swedish_excel_saves_it_is_read_as_windows_1252_and_says_so(seeded):
+    indicator = await coded_indicator(seeded)
     response = await seeded.client.post(
         "/api/goals/imports/measures",
-        content="1010\t2024-01-31\tVäntetid\t1\n".encode("latin-1"),
+        content=(HEADER + "1010\t2024-01-31\tVT90\t71,4\n1010\t2024-02-29\tVäntetid\t1\n").encode("cp1252"),
         headers={**seeded.auth(*EDITOR), "Content-Type": "text/tab-separated-values"},
     )
     assert response.status_code == 422
+    report = response.json()["report"]
+    assert report["problems"][0]["message"] == "no indicator with measure code 'Väntetid' in unit '1010'"
+    assert "read as Windows-1252" in " ".join(report["notes"])
+    fixed = await seeded.client.post(
+        "/api/goals/imports/measures",
+        content=(HEADER + "1010\t2024-01-31\tVT90\t71,4\n").encode("cp1252"),
+        headers={**seeded.auth(*EDITOR), "Content-Type": "text/tab-separated-values"},
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert await stored(seeded, indicator) == {"2024-01": "71.4"}
+
+
+async def test_a_file_that_is_neither_utf8_nor_windows_1252_is_422(seeded):
+    response = await seeded.client.post(
+        "/api/goals/imports/measures",
+        content=b"1010\t2024-01-31\tV\x81\t1\n",
+        headers={**seeded.auth(*EDITOR), "Content-Type": "text/tab-separated-values"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "not-text"
 
 
 def test_styr_import_measures_from_a_file(database_urls, snapshots, monkeypatch, tmp_path):
@@ -145,12 +174,14 @@ def test_styr_import_measures_from_a_file(database_urls, snapshots, monkeypatch,
 
     indicator = asyncio.run(prepare())
     path = tmp_path / "measures.tsv"
-    path.write_text(FILE, encoding="utf-8")
+    # As Excel saves it in Swedish: Windows-1252, a no-break space between thousands.
+    path.write_text(FILE.replace("71,4", "1\u00a0071,4"), encoding="cp1252")
     monkeypatch.setenv("GOALS_DATABASE_URL", database_urls["goals"])
     result = CliRunner().invoke(styr, ["import", "measures", "--file", str(path), "--as", "Eva"])
     assert result.exit_code == 0, result.output
     assert "3 created" in result.output
-    assert asyncio.run(measured(indicator)) == {"2024-01": "71.4", "2024-02": "72.05", "2024-03": None}
+    assert "note: The file is not UTF-8 and was read as Windows-1252" in result.output
+    assert asyncio.run(measured(indicator)) == {"2024-01": "1071.4", "2024-02": "72.05", "2024-03": None}
 
 
 async def test_each_imported_value_has_its_history_naming_the_importer(seeded):

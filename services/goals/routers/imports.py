@@ -19,9 +19,10 @@ from shared.asof import AsOfQuery
 from shared.auth.access import ANY_ROLE, ANY_ROLE_READABLE_DRAFTS
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
-from shared.errors import Forbidden, Unprocessable, error_responses
+from shared.errors import Forbidden, error_responses
 from shared.exports import MEDIA_TYPES, TableFormat, table_response
-from shared.imports import ImportRefused, ImportReport
+from shared.imports import ImportRefused, ImportReport, noted
+from shared.textfiles import NotText, decode, note_on
 
 router = APIRouter(prefix="/imports", tags=["imports"], route_class=GuardedRoute)
 TSV = "text/tab-separated-values"
@@ -56,8 +57,9 @@ async def import_kolada(
     description="One measure a line: the unit's external code, the date (YYYY-MM-DD), the indicator's external "
     "code, and the value (a decimal point or comma; empty for missing). A header line `unit date measure value` "
     "may come first. `period` says which period a date falls in. All or nothing, as every import; the same "
-    "file twice changes nothing the second time.",
-    responses=error_responses(Forbidden, ImportRefused),
+    "file twice changes nothing the second time. UTF-8 text, or Windows-1252 as Excel saves it in Swedish (the "
+    "report notes it).",
+    responses=error_responses(Forbidden, ImportRefused, NotText),
     dependencies=[guard(IMPORT_MEASURES)],
     openapi_extra={
         "requestBody": {
@@ -77,12 +79,10 @@ async def import_measures_file(
     dry_run: DryRun = False,
     period: Annotated[Granularity, Query(description="The period a date falls in")] = Granularity.month,
 ) -> ImportReport:
-    try:
-        text = (await request.body()).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Unprocessable("The file must be UTF-8 text") from exc
+    text, encoding = decode(await request.body())
     lines = text.split("\n")  # not splitlines(): form feeds and the like are data, not line ends
-    return await import_measures(session, lines, granularity=period, dry_run=dry_run, caller=caller)
+    run = import_measures(session, lines, granularity=period, dry_run=dry_run, caller=caller)
+    return await noted(note_on(encoding), run)
 
 
 exports = APIRouter(prefix="/exports", tags=["exports"], route_class=GuardedRoute)

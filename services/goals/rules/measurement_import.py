@@ -181,6 +181,7 @@ async def plan_import(
 async def apply_plan(session: AsyncSession, plan: ImportPlan) -> ImportReport:
     """Write a checked plan, or refuse it whole when it found a problem; a dry run writes nothing."""
     report = plan.report
+    report.problems.sort(key=lambda problem: problem.line)  # in the file's order, each line's fields as found
     if report.problems:
         if report.dry_run:
             return report
@@ -192,7 +193,7 @@ async def apply_plan(session: AsyncSession, plan: ImportPlan) -> ImportReport:
         return report
     await insert_tracked(session, Measurement, plan.creates)
     await _update(session, plan.updates)
-    report.applied = True
+    report.applied = bool(plan.creates or plan.updates)
     return report
 
 

@@ -59,15 +59,17 @@ def _value(text: str) -> Decimal | None:
 
 @dataclass(frozen=True)
 class MeasureLine:
-    """One parsed line: the codes to match, and the value for its period."""
+    """One line read: the codes to match, and the value for its period unless the line has problems."""
 
+    line: int
     unit: str
     measure: str
-    incoming: IncomingValue
+    incoming: IncomingValue | None
+    problems: tuple[ImportProblem, ...]
 
 
 def parse_lines(lines: Iterable[str], granularity: Granularity) -> Iterator[MeasureLine | ImportProblem]:
-    """Each line read: parsed, or a problem naming its line and field.
+    """Each line read: parsed with every problem of its fields, or one problem when it has no fields to read.
 
     Fields are split on tabs only: the format has no quoting, so a stray quote cannot join lines and
     every line number is the file's own.
@@ -85,22 +87,30 @@ def parse_lines(lines: Iterable[str], granularity: Granularity) -> Iterator[Meas
         if len(fields) != len(COLUMNS):
             yield ImportProblem(line=number, message=f"expected 4 tab-separated fields, found {len(fields)}")
             continue
-        unit, day_text, measure, value_text = fields
-        if not unit or not measure:
-            yield ImportProblem(line=number, field="unit", message="unit and measure codes are required")
-            continue
-        try:
-            day = date.fromisoformat(day_text)
-        except ValueError:
-            yield ImportProblem(line=number, field="date", message=f"{day_text!r} is not a date (YYYY-MM-DD)")
-            continue
-        try:
-            value = _value(value_text)
-        except (ValueError, ArithmeticError) as exc:
-            yield ImportProblem(line=number, field="value", message=str(exc))
-            continue
+        yield _parse_fields(number, fields, granularity)
+
+
+def _parse_fields(number: int, fields: list[str], granularity: Granularity) -> MeasureLine:
+    unit, day_text, measure, value_text = fields
+    problems = [
+        ImportProblem(line=number, field=name, message=f"the {name} code is required")
+        for name, code in (("unit", unit), ("measure", measure))
+        if not code
+    ]
+    day: date | None = None
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        problems.append(ImportProblem(line=number, field="date", message=f"{day_text!r} is not a date (YYYY-MM-DD)"))
+    value: Decimal | None = None
+    try:
+        value = _value(value_text)
+    except (ValueError, ArithmeticError) as exc:
+        problems.append(ImportProblem(line=number, field="value", message=str(exc)))
+    incoming = None
+    if day is not None and not problems:
         incoming = IncomingValue(number, period_of(day, granularity), value, None, None, MEASURES_SOURCE)
-        yield MeasureLine(unit, measure, incoming)
+    return MeasureLine(number, unit, measure, incoming, tuple(problems))
 
 
 async def _targets(session: AsyncSession) -> dict[tuple[str, str], list[Target]]:
@@ -131,14 +141,16 @@ async def import_measures(
         if isinstance(parsed, ImportProblem):
             report.problems.append(parsed)
             continue
+        report.problems.extend(parsed.problems)
         followers = caller.sees(targets.get((parsed.unit, parsed.measure), []))
-        if not followers:
+        if parsed.unit and parsed.measure and not followers:
             report.problems.append(
                 ImportProblem(
-                    line=parsed.incoming.line,
+                    line=parsed.line,
                     field="measure",
                     message=f"no indicator with measure code {parsed.measure!r} in unit {parsed.unit!r}",
                 )
             )
-        matched.extend((target, parsed.incoming) for target in followers)
+        if parsed.incoming is not None:
+            matched.extend((target, parsed.incoming) for target in followers)
     return await import_values(session, matched, report, caller)
