@@ -251,3 +251,26 @@ async def test_list_filters(demo):
     economy = (await demo.stack.client.get("/api/goals/goals?perspective=economy", headers=headers)).json()
     assert all(g["financial"] for g in economy["items"])
     assert economy["total"] == 2
+
+
+async def test_moving_a_goal_with_goals_linked_under_it_is_refused_naming_them(demo):
+    stack = demo.stack
+    both = stack.auth("both", "HSN:editor", "RUN:editor")
+    goal = (await _create(stack, parent_strategy_id=demo.strategy(1)["id"])).json()
+    child = (await _create(stack, unit_code="HSF", parent_goal_id=goal["id"])).json()
+    moved = await stack.client.patch(
+        f"/api/goals/goals/{goal['id']}",
+        json={"unit_code": "RUN"},
+        headers={**both, "If-Match": f'"{goal["version"]}"'},
+    )
+    assert moved.status_code == 409, moved.text
+    assert moved.json()["goals"] == [child["id"]]
+    assert "HSF" in moved.json()["detail"]
+    unchanged = await stack.client.get(f"/api/goals/goals/{goal['id']}", headers=both)
+    assert (unchanged.json()["unit_code"], unchanged.json()["version"]) == ("HSN", goal["version"])
+    edited = await stack.client.patch(
+        f"/api/goals/goals/{child['id']}",
+        json={"title": "Kortare väntetider i vården"},
+        headers={**both, "If-Match": f'"{child["version"]}"'},
+    )
+    assert edited.status_code == 200, edited.text

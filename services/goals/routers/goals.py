@@ -104,7 +104,7 @@ async def get_goal(
     "/{goal_id}",
     operation_id="update_goal",
     summary="Change a goal",
-    responses=error_responses(Forbidden, NotFound, Locked, PreconditionFailed, PreconditionRequired),
+    responses=error_responses(Forbidden, NotFound, Conflict, Locked, PreconditionFailed, PreconditionRequired),
 )
 async def update_goal(
     goal: Annotated[Goal, guard(GOAL_CHANGE, a_goal_to_change)],

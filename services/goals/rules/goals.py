@@ -162,8 +162,10 @@ async def update_goal(session: AsyncSession, goal: Goal, data: GoalUpdate, index
     for required in ("title", "start_year", "financial", "sdgs"):
         if required in changes and changes[required] is None:
             raise Unprocessable(f"{required} cannot be emptied", field=required)
+    relinked = bool(changes.keys() & {"unit_code", "parent_goal_id", "parent_strategy_id"})
     if "unit_code" in changes:
         goal.unit_id = (await unit_by_code(session, changes.pop("unit_code"))).id
+        await _refuse_stranding_children(session, index, goal)
     if "perspective" in changes:
         goal.perspective_id = await _perspective_id(session, changes.pop("perspective"))
     if "sdgs" in changes:
@@ -174,11 +176,33 @@ async def update_goal(session: AsyncSession, goal: Goal, data: GoalUpdate, index
         setattr(goal, field, value)
     if goal.end_year is not None and goal.end_year < goal.start_year:
         raise Unprocessable("end_year must not be before start_year", field="end_year")
-    await check_link(session, index, goal.unit_id, goal.parent_goal_id, goal.parent_strategy_id, goal.id)
+    if relinked:  # an edit that moves nothing is not judged on links made before
+        await check_link(session, index, goal.unit_id, goal.parent_goal_id, goal.parent_strategy_id, goal.id)
     if goal.status is not Lifecycle.draft and is_orphan(goal, index):
         raise Unprocessable("A decided goal must keep its link upward", field="parent_goal_id")
     await session.flush()
     return goal
+
+
+async def _refuse_stranding_children(session: AsyncSession, index: OrgIndex, goal: Goal) -> None:
+    """A goal moved to another unit takes its place in the chain: the goals linked under it must then sit in
+    units directly below the new one, as creating such a link requires; else the move is refused, naming them."""
+    children = (await session.execute(select(Goal.id, Goal.unit_id).where(Goal.parent_goal_id == goal.id))).all()
+    stranded = [
+        (child_id, unit_id) for child_id, unit_id in children if _level_above_id(index, unit_id) != goal.unit_id
+    ]
+    if stranded:
+        units = sorted({index.code(unit_id) for _, unit_id in stranded})
+        raise Conflict(
+            f"{len(stranded)} goal(s) of {', '.join(units)} link to this goal and would no longer sit directly "
+            f"below {index.code(goal.unit_id)}; link them elsewhere first",
+            goals=[str(child_id) for child_id, _ in stranded],
+        )
+
+
+def _level_above_id(index: OrgIndex, unit_id: uuid.UUID) -> uuid.UUID | None:
+    above = index.parent(unit_id)
+    return above.id if above is not None else None
 
 
 async def decide_goal(session: AsyncSession, goal: Goal, decision: DecisionIn, index: OrgIndex) -> Goal:
