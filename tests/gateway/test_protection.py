@@ -97,23 +97,23 @@ async def test_failed_sign_ins_are_limited_per_address(stack):
     assert statuses == [401, 401, 429]
 
 
-def test_the_bucket_refills_with_time():
+async def test_the_bucket_refills_with_time():
     limiter = RateLimiter(per_minute=60, burst=2)
     start = time.monotonic()
-    limiter.check("a", start)
-    limiter.check("a", start)
+    await limiter.check("a", start)
+    await limiter.check("a", start)
     with pytest.raises(TooManyRequests):
-        limiter.check("a", start)
-    limiter.check("a", start + 1.0)  # one token a second
+        await limiter.check("a", start)
+    await limiter.check("a", start + 1.0)  # one token a second
     with pytest.raises(TooManyRequests):
-        limiter.check("a", start + 1.0)
+        await limiter.check("a", start + 1.0)
 
 
-def test_the_limiter_forgets_idle_callers_so_memory_stays_bounded():
+async def test_the_limiter_forgets_idle_callers_so_memory_stays_bounded():
     limiter = RateLimiter(per_minute=60, burst=2, max_callers=10)
     for n in range(10):
-        limiter.check(f"caller-{n}", 0.0)
-    limiter.check("one-more", 100.0)
+        await limiter.check(f"caller-{n}", 0.0)
+    await limiter.check("one-more", 100.0)
     assert set(limiter._buckets) == {"one-more"}
 
 
