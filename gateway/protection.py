@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -24,6 +24,8 @@ log = logging.getLogger("styr.gateway.protection")
 
 EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", REQUEST_ID_HEADER]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER]
+# Connections to Redis per gateway process; more checks at once wait for one, within their deadline.
+STORE_CONNECTIONS = 32
 
 
 def install_protection(app: FastAPI, settings: GatewaySettings) -> None:
@@ -123,7 +125,7 @@ class SharedBuckets:
     def _came_back(self) -> None:
         if not self.available:
             self.available = True
-            log.warning("the shared rate-limit store answers again; the limit holds across replicas again")
+            log.info("the shared rate-limit store answers again; the limit holds across replicas again")
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -186,12 +188,17 @@ def rate_limiter(settings: GatewaySettings) -> RateLimiter:
     shared = None
     if settings.rate_limit_store_url and settings.rate_limit_per_minute > 0:
         timeout = settings.rate_limit_store_timeout_seconds
-        client = Redis.from_url(
+        # Checks queue for a connection (inside the check's deadline) rather than each concurrent
+        # request opening its own: redis-py's default pool refuses the 101st at once.
+        pool = BlockingConnectionPool.from_url(
             settings.rate_limit_store_url,
+            max_connections=STORE_CONNECTIONS,
+            timeout=None,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),  # a retry would be a second round trip; the local buckets are the fallback
         )
+        client = Redis.from_pool(pool)
         shared = SharedBuckets(
             client,
             settings.rate_limit_per_minute,

@@ -52,7 +52,7 @@ class GatewaySettings(AppSettings):
         "limit together; unset, each gateway process counts on its own (enough on one machine)",
     )
     rate_limit_store_timeout_seconds: float = Field(
-        default=0.05,
+        default=0.1,
         gt=0,
         le=5,
         description="How long a check may wait for Redis before the gateway counts on its own instead",

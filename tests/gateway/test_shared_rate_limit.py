@@ -187,7 +187,7 @@ async def test_without_redis_both_gateways_answer_and_limit_on_their_own_until_i
 
     await redis_server.start()  # empty: the counts of before the outage are gone with it
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="styr.gateway.protection"):
+    with caplog.at_level(logging.INFO, logger="styr.gateway.protection"):
         assert await replicas.statuses(reader, 4) == [200, 200, 200, 429]
     assert all(replicas.limiter(n).shared.available for n in (0, 1))  # type: ignore[union-attr]
     assert len([r for r in caplog.records if "answers again" in r.getMessage()]) == 2
