@@ -1,6 +1,6 @@
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.auth.policy import parse_role_claims
@@ -66,6 +66,14 @@ class GatewaySettings(AppSettings):
     cors_origins: list[str] = Field(
         default=[], description="Frontend origins allowed to call the API from a browser, e.g. https://styr.region.se"
     )
+
+    @field_validator("rate_limit_store_url")
+    @classmethod
+    def _a_redis_url(cls, value: str | None) -> str | None:
+        # Found at start, not as a limit that silently counts per replica because Redis never answers.
+        if value is not None and (not value.startswith(("redis://", "rediss://", "unix://")) or "<" in value):
+            raise ValueError("rate_limit_store_url must be a redis://, rediss:// or unix:// URL without placeholders")
+        return value
 
     @property
     def uses_development_tokens(self) -> bool:

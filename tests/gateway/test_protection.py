@@ -117,6 +117,14 @@ async def test_the_limiter_forgets_idle_callers_so_memory_stays_bounded():
     assert set(limiter._buckets) == {"one-more"}
 
 
+@pytest.mark.parametrize("url", ["http://redis:6379/0", "redis://:<password>@redis:6379/0", "redis:6379"])
+def test_a_rate_limit_store_that_is_not_a_redis_url_stops_the_gateway_at_start(url):
+    from tests.conftest import gateway_settings
+
+    with pytest.raises(ValueError, match="rate_limit_store_url must be a redis"):
+        gateway_settings(rate_limit_store_url=url)
+
+
 def _provider_token(claims: dict) -> str:
     now = int(time.time())
     base = {"sub": "kc-user", "iss": DEV_ISSUER, "aud": DEV_AUDIENCE, "iat": now, "exp": now + 600}
