@@ -159,7 +159,9 @@ APPS = {**{entry.name: entry.factory for entry in SERVICES}, "gateway": GATEWAY_
 def run_app(
     name: Annotated[str, typer.Argument(help="goals, budget, audit or gateway")],
     host: Annotated[str, typer.Option(help="Address to listen on")] = "0.0.0.0",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, envvar="STYR_PORT", help="The image's health check asks STYR_PORT too")
+    ] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Processes; one per core is plenty")] = 1,
     trusted_proxies: Annotated[
         str,

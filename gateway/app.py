@@ -21,7 +21,7 @@ from gateway.documents.text import Language, MoneyScale
 from gateway.documents.worker import DOCUMENTS
 from gateway.openapi import combine
 from gateway.org import OrgTreeCache
-from gateway.protection import RateLimiter, install_protection
+from gateway.protection import install_protection, rate_limiter
 from gateway.proxy import Proxy, SignedIn, SignedInCache
 from gateway.report_production import production_router
 from gateway.reports import Report, ReportPeriod, UnknownUnit, build_report
@@ -246,7 +246,7 @@ def create_app(
                     lambda: proxy.send("goals", "GET", f"{settings.goals_url}/units/tree", "", _service_headers(proxy)),
                     settings.org_tree_ttl_seconds,
                 ),
-                RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+                rate_limiter(settings),
                 SignedInCache(min(settings.org_tree_ttl_seconds, settings.internal_token_ttl_seconds / 2)),
             )
             app.state.proxy = proxy
@@ -254,6 +254,7 @@ def create_app(
             gc.collect()
             gc.freeze()
             yield
+            await proxy.limiter.aclose()
 
     app = FastAPI(
         title="Styr",

@@ -126,12 +126,12 @@ class Proxy:
         try:
             caller = await self.caller(request)
         except Unauthorized:
-            self.limiter.check(f"address:{request.client.host if request.client else 'unknown'}")
+            await self.limiter.check(f"address:{request.client.host if request.client else 'unknown'}")
             raise
         except NoRole as refused:
-            self.limiter.check(f"{refused.principal.kind}:{refused.principal.subject}")
+            await self.limiter.check(f"{refused.principal.kind}:{refused.principal.subject}")
             raise
-        self.limiter.check(f"{caller.principal.kind}:{caller.principal.subject}")
+        await self.limiter.check(f"{caller.principal.kind}:{caller.principal.subject}")
         return caller
 
     async def caller(self, request: Request) -> SignedIn:

@@ -1,6 +1,6 @@
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.auth.policy import parse_role_claims
@@ -46,9 +46,34 @@ class GatewaySettings(AppSettings):
         default=1200, ge=0, description="Requests a minute per signed-in caller (0: no limit)"
     )
     rate_limit_burst: int = Field(default=200, ge=1, description="Requests a caller may make at once")
+    rate_limit_store_url: str | None = Field(
+        default=None,
+        description="A Redis URL (redis://host:6379/0, rediss:// for TLS) where every gateway replica counts the "
+        "limit together; unset, each gateway process counts on its own (enough on one machine)",
+    )
+    rate_limit_store_timeout_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        le=5,
+        description="How long a check may wait for Redis before the gateway counts on its own instead",
+    )
+    rate_limit_store_retry_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="After Redis failed, how long the gateway counts on its own before asking again",
+    )
     cors_origins: list[str] = Field(
         default=[], description="Frontend origins allowed to call the API from a browser, e.g. https://styr.region.se"
     )
+
+    @field_validator("rate_limit_store_url")
+    @classmethod
+    def _a_redis_url(cls, value: str | None) -> str | None:
+        # Found at start, not as a limit that silently counts per replica because Redis never answers.
+        if value is not None and (not value.startswith(("redis://", "rediss://", "unix://")) or "<" in value):
+            raise ValueError("rate_limit_store_url must be a redis://, rediss:// or unix:// URL without placeholders")
+        return value
 
     @property
     def uses_development_tokens(self) -> bool:

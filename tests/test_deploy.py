@@ -22,11 +22,12 @@ from gateway.settings import GatewaySettings
 from services.audit.settings import AuditSettings
 from services.budget.settings import BudgetSettings
 from services.goals.settings import GoalsSettings
-from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, PROFILE_VARIABLE
+from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, PROFILE_VARIABLE, AppSettings, ServiceSettings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))
 SETTINGS = {"GOALS_": GoalsSettings, "BUDGET_": BudgetSettings, "AUDIT_": AuditSettings, "GATEWAY_": GatewaySettings}
+PORT_VARIABLE = "STYR_PORT"  # read by `styr app` (the image's command) and the image's health check
 
 
 def documents(path: Path) -> list[dict]:
@@ -66,25 +67,175 @@ def test_each_app_has_a_deployment_and_a_service_with_probes_and_resources():
         assert container["readinessProbe"]["httpGet"]["path"] in {"/readyz", "/healthz"}
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+        assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
         assert {ref.get("configMapRef", ref.get("secretRef"))["name"] for ref in container["envFrom"]} == {
             "styr-config",
-            "styr-secrets",
+            f"{name}-secrets",
         }
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert {"prometheus.io/port", "prometheus.io/path"} <= set(annotations)
 
 
-def test_the_gateway_scales_and_a_job_migrates():
+def _settings_of(app: str) -> type[AppSettings]:
+    return SETTINGS[f"{app.upper()}_"]
+
+
+def _variables_of(settings: type[AppSettings]) -> set[str]:
+    """Every environment variable an app reads under its own prefix, from its settings class."""
+    prefix = str(settings.model_config.get("env_prefix"))
+    return {
+        f"{prefix}{name.upper()}" for name, field in settings.model_fields.items() if field.validation_alias is None
+    }
+
+
+def _pod_templates() -> dict[str, dict]:
+    """Each workload's pod spec, by the app.kubernetes.io/name its pods carry."""
+    return {
+        d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]: d["spec"]["template"]["spec"]
+        for d in all_documents()
+        if d["kind"] in {"Deployment", "Job"}
+    }
+
+
+def _secret_names(pod: dict) -> set[str]:
+    return {
+        ref["secretRef"]["name"]
+        for container in pod["containers"]
+        for ref in container.get("envFrom", [])
+        if "secretRef" in ref
+    } | {
+        env["valueFrom"]["secretKeyRef"]["name"]
+        for container in pod["containers"]
+        for env in container.get("env", [])
+        if "secretKeyRef" in env.get("valueFrom", {})
+    }
+
+
+def test_each_pod_reads_only_its_own_secret_holding_only_its_own_variables():
+    """A pod broken into gives away its own database, not the others': each app's Secret holds only
+    variables that app's settings class reads, and what it needs to start in production."""
+    secrets = {d["metadata"]["name"]: set(d["stringData"]) for d in all_documents() if d["kind"] == "Secret"}
+    pods = _pod_templates()
+    for app in APPS:
+        settings = _settings_of(app)
+        prefix = str(settings.model_config.get("env_prefix"))
+        (mounted,) = _secret_names(pods[app])
+        assert secrets[mounted] <= _variables_of(settings), f"{app} gets another app's variables"
+        needed = {"internal_secret"} | ({"database_url"} if issubclass(settings, ServiceSettings) else set())
+        assert {f"{prefix}{name.upper()}" for name in needed} <= secrets[mounted]
+        assert [other for other in APPS if other != app and mounted in _secret_names(pods[other])] == []
+    # The migration acts as each service in turn: their Secrets, not the gateway's.
+    services = [app for app in APPS if issubclass(_settings_of(app), ServiceSettings)]
+    migration = {key for name in _secret_names(pods["migrate"]) for key in secrets[name]}
+    assert migration == set().union(*(secrets[name] for app in services for name in _secret_names(pods[app])))
+    config = {k for d in all_documents() if d["kind"] == "ConfigMap" for k in d["data"]}
+    assert config.isdisjoint(set().union(*secrets.values())), "a secret is in the ConfigMap too"
+
+
+def _selects(selector: dict, labels: dict[str, str]) -> bool:
+    matches = all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", "the test reads only In"
+        matches = matches and labels.get(expression["key"]) in expression["values"]
+    return matches
+
+
+def _labels(app: str) -> dict[str, str]:
+    ours = app in APPS or app == "migrate"  # Redis is the region's own, not part of Styr
+    return {"app.kubernetes.io/name": app, **({"app.kubernetes.io/part-of": "styr"} if ours else {})}
+
+
+def _policies() -> list[dict]:
+    return [d for d in all_documents() if d["kind"] == "NetworkPolicy"]
+
+
+def _rules(pod: dict[str, str], direction: str) -> list[dict] | None:
+    """The rules that let traffic in (or out) of a pod; None when no policy restricts that direction."""
+    chosen = [p for p in _policies() if _selects(p["spec"]["podSelector"], pod)]
+    if not any(direction.capitalize() in p["spec"]["policyTypes"] for p in chosen):
+        return None
+    return [rule for p in chosen for rule in p["spec"].get(direction, [])]
+
+
+def _allows_port(rule: dict, port: int) -> bool:
+    ports = rule.get("ports")
+    return ports is None or any(p.get("port") == port for p in ports)
+
+
+def _rule_lets(rule: dict, peers_key: str, peer: dict[str, str], port: int) -> bool:
+    if not _allows_port(rule, port):
+        return False
+    peers = rule.get(peers_key)
+    return peers is None or any(
+        "podSelector" in p and "namespaceSelector" not in p and _selects(p["podSelector"], peer) for p in peers
+    )
+
+
+def _may_call(source: str, target: str, port: int = 8000) -> bool:
+    """Whether the policies let `source`'s pods open a connection to `target`'s pods in the same namespace."""
+    outgoing, incoming = _rules(_labels(source), "egress"), _rules(_labels(target), "ingress")
+    out_ok = outgoing is None or any(_rule_lets(r, "to", _labels(target), port) for r in outgoing)
+    in_ok = incoming is None or any(_rule_lets(r, "from", _labels(source), port) for r in incoming)
+    return out_ok and in_ok
+
+
+def test_network_policies_let_only_the_gateway_reach_the_services_and_each_service_its_own_database():
+    services = [app for app in APPS if issubclass(_settings_of(app), ServiceSettings)]
+    workloads = [*APPS, "migrate"]
+    for name in workloads:
+        assert _rules(_labels(name), "ingress") is not None
+        assert _rules(_labels(name), "egress") is not None
+    # The services that ask goals whether a unit exists are the ones with a goals_url setting.
+    asks_goals = {app for app in services if "goals_url" in _settings_of(app).model_fields}
+    assert asks_goals == {"budget", "audit"}
+    for source in workloads:
+        for target in services:
+            expected = source == "gateway" or (target == "goals" and source in asks_goals)
+            assert _may_call(source, target) == expected, f"{source} -> {target}"
+        assert not _may_call(source, "gateway") or source == "gateway"
+    assert _may_call("gateway", "redis", 6379)
+    assert not any(_may_call(app, "redis", 6379) for app in services)
+    for name in workloads:
+        database_rules = [r for r in _rules(_labels(name), "egress") or [] if _allows_port(r, 5432)]
+        reached = {p["ipBlock"]["cidr"] for r in database_rules for p in r.get("to", []) if "ipBlock" in p}
+        own = {f"<{app} database address>/32" for app in (services if name == "migrate" else [name]) if app in services}
+        assert reached == own, name
+        assert all("to" in r for r in database_rules), f"{name} may reach any database"
+
+
+def test_each_app_has_a_disruption_budget():
+    budgets = {d["metadata"]["name"]: d for d in all_documents() if d["kind"] == "PodDisruptionBudget"}
+    assert set(budgets) == set(APPS)
+    for name, budget in budgets.items():
+        assert _selects(budget["spec"]["selector"], _labels(name))
+        assert budget["spec"]["maxUnavailable"] == 1
+
+
+def test_the_gateway_scales_and_a_job_migrates_as_hardened_as_the_apps():
     docs = all_documents()
     hpa = next(d for d in docs if d["kind"] == "HorizontalPodAutoscaler")
     assert hpa["spec"]["scaleTargetRef"]["name"] == "gateway"
     job = next(d for d in docs if d["kind"] == "Job")
-    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["styr", "migrate"]
+    assert job["spec"]["ttlSecondsAfterFinished"] > 0
+    pod, app = job["spec"]["template"]["spec"], _pod_templates()["goals"]
+    (container,) = pod["containers"]
+    assert container["command"] == ["styr", "migrate"]
+    assert pod["securityContext"] == app["securityContext"]
+    assert pod["automountServiceAccountToken"] is False
+    assert container["securityContext"] == app["containers"][0]["securityContext"]
+    assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+    assert "memory" in container["resources"]["limits"]
 
 
 def test_configuration_names_only_settings_the_apps_read():
     docs = all_documents()
     names = [k for d in docs if d["kind"] in {"ConfigMap", "Secret"} for k in (d.get("data") or d["stringData"])]
     env_example = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (DEPLOY / "env.example").read_text(), re.MULTILINE)
-    unknown = [n for n in names + env_example if not known_variable(n)]
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    in_compose = [n for service in compose["services"].values() for n in service.get("environment", {})]
+    in_compose = [n for n in in_compose if n not in (PORT_VARIABLE, "POSTGRES_USER", "POSTGRES_PASSWORD_FILE")]
+    unknown = [n for n in names + env_example + in_compose if not known_variable(n)]
     assert unknown == []
     assert {"GOALS_DATABASE_URL", "GATEWAY_INTERNAL_SECRET", "GATEWAY_JWKS_URL"} <= set(names)
 
@@ -98,6 +249,21 @@ def test_the_compose_file_runs_each_app_after_the_migration():
     assert compose["services"]["migrate"]["command"] == ["styr", "migrate"]
     assert list(compose["services"]["gateway"]["ports"]) == ["8000:8000"]
     assert all("ports" not in compose["services"][name] for name in ("goals", "budget", "audit"))
+
+
+def test_compose_runs_each_app_on_the_port_the_others_call_and_its_health_check_asks():
+    """The image's health check asks STYR_PORT, the port `styr app` listens on: compose sets it per
+    app, at the port the other apps are told to call (env.example), and never overrides it with --port."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    called = dict(re.findall(r"^GATEWAY_([A-Z]+)_URL=http://[a-z]+:(\d+)$", (DEPLOY / "env.example").read_text(), re.M))
+    ports = {name: compose["services"][name]["environment"][PORT_VARIABLE] for name in APPS}
+    assert {name: ports[name] for name in APPS if name != "gateway"} == {k.lower(): v for k, v in called.items()}
+    assert compose["services"]["gateway"]["ports"] == [f"{ports['gateway']}:{ports['gateway']}"]
+    assert all("--port" not in compose["services"][name]["command"] for name in APPS)
+    for name in [*compose["services"]]:
+        assert "healthcheck" in compose["services"][name] or name in APPS or name == "migrate", name
+    store = compose["services"]["gateway"]["environment"]["GATEWAY_RATE_LIMIT_STORE_URL"]
+    assert httpx.URL(store).host in compose["services"]
 
 
 def _free_port() -> int:
@@ -132,6 +298,28 @@ def test_the_image_command_starts_an_app(tmp_path):
     process = _styr_app("goals", port, env)
     try:
         _wait_healthy("goals", port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_the_image_health_check_asks_the_port_the_app_listens_on(tmp_path):
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(rf"^\s*{PORT_VARIABLE}=8000$", dockerfile, re.M), "the image sets a default port"
+    (check,) = re.findall(r"^HEALTHCHECK .*? CMD (.+)$", dockerfile, re.M)
+    port = _free_port()
+    env = {
+        **os.environ,
+        PROFILE_VARIABLE: "development",
+        PORT_VARIABLE: str(port),
+        "GOALS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'goals.sqlite3'}",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "app", "goals", "--host", "127.0.0.1"], env=env)
+    try:
+        _wait_healthy("goals", port)
+        assert subprocess.run(["sh", "-c", check], env=env, timeout=30).returncode == 0
+        assert subprocess.run(["sh", "-c", check], env={**env, PORT_VARIABLE: str(_free_port())}).returncode != 0
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -97,24 +97,32 @@ async def test_failed_sign_ins_are_limited_per_address(stack):
     assert statuses == [401, 401, 429]
 
 
-def test_the_bucket_refills_with_time():
+async def test_the_bucket_refills_with_time():
     limiter = RateLimiter(per_minute=60, burst=2)
     start = time.monotonic()
-    limiter.check("a", start)
-    limiter.check("a", start)
+    await limiter.check("a", start)
+    await limiter.check("a", start)
     with pytest.raises(TooManyRequests):
-        limiter.check("a", start)
-    limiter.check("a", start + 1.0)  # one token a second
+        await limiter.check("a", start)
+    await limiter.check("a", start + 1.0)  # one token a second
     with pytest.raises(TooManyRequests):
-        limiter.check("a", start + 1.0)
+        await limiter.check("a", start + 1.0)
 
 
-def test_the_limiter_forgets_idle_callers_so_memory_stays_bounded():
+async def test_the_limiter_forgets_idle_callers_so_memory_stays_bounded():
     limiter = RateLimiter(per_minute=60, burst=2, max_callers=10)
     for n in range(10):
-        limiter.check(f"caller-{n}", 0.0)
-    limiter.check("one-more", 100.0)
+        await limiter.check(f"caller-{n}", 0.0)
+    await limiter.check("one-more", 100.0)
     assert set(limiter._buckets) == {"one-more"}
+
+
+@pytest.mark.parametrize("url", ["http://redis:6379/0", "redis://:<password>@redis:6379/0", "redis:6379"])
+def test_a_rate_limit_store_that_is_not_a_redis_url_stops_the_gateway_at_start(url):
+    from tests.conftest import gateway_settings
+
+    with pytest.raises(ValueError, match="rate_limit_store_url must be a redis"):
+        gateway_settings(rate_limit_store_url=url)
 
 
 def _provider_token(claims: dict) -> str:
