@@ -1,5 +1,5 @@
-"""Runs the pytest suite twice: on the embedded default (SQLite) and on a real PostgreSQL server
-that it starts in a temporary directory on a free port and stops afterwards.
+"""Runs the pytest suite twice, side by side: on the embedded default (SQLite) and on a real PostgreSQL
+server that it starts in a temporary directory on a free port and stops afterwards.
 
 Usage: python scripts/run_tests.py [pytest arguments…]
 """
@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,26 +107,61 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_pytest(database: str, extra_env: dict[str, str], args: list[str]) -> Outcome:
-    print(f"\n=== pytest on {database} ===", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "junit.xml"
-        env = {**os.environ, **extra_env}
-        code = subprocess.call([sys.executable, "-m", "pytest", f"--junitxml={report}", *args], cwd=ROOT, env=env)
-        outcome = Outcome(database, code)
-        if report.exists():
-            suite = ET.parse(report).getroot()
+@dataclass
+class Run:
+    """One pytest process on one database, its output kept in a file until it is shown whole."""
+
+    database: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    report: Path
+
+    def outcome(self) -> Outcome:
+        outcome = Outcome(self.database, self.process.wait())
+        if self.report.exists():
+            suite = ET.parse(self.report).getroot()
             suite = suite if suite.tag == "testsuite" else suite[0]
             outcome.tests = int(suite.get("tests", 0))
             outcome.failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
             outcome.skipped = int(suite.get("skipped", 0))
-    return outcome
+        return outcome
+
+    def show(self) -> None:
+        print(f"\n=== pytest on {self.database} ===", flush=True)
+        sys.stdout.buffer.write(self.log.read_bytes())
+        sys.stdout.flush()
+
+
+def start_pytest(database: str, extra_env: dict[str, str], args: list[str], tmp: Path) -> Run:
+    report, log = tmp / f"{database}.xml", tmp / f"{database}.log"
+    env = {**os.environ, **extra_env}
+    command = [sys.executable, "-m", "pytest", f"--junitxml={report}", *args]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return Run(database, process, log, report)
+
+
+def run_side_by_side(args: list[str]) -> list[Outcome]:
+    """Both databases at once, one process each: the machine's two cores are used, and the suite takes as
+    long as its slower half. Each run's output is shown whole when it ends, the first to end first."""
+    with tempfile.TemporaryDirectory() as tmp, postgres_server() as url:
+        runs = [
+            start_pytest("sqlite", {}, args, Path(tmp)),
+            start_pytest("postgresql", {"STYR_TEST_POSTGRES_URL": url}, args, Path(tmp)),
+        ]
+        print("=== pytest on sqlite and postgresql, side by side (each shown when it ends) ===", flush=True)
+        outcomes: dict[str, Outcome] = {}
+        while len(outcomes) < len(runs):
+            for run in runs:
+                if run.database not in outcomes and run.process.poll() is not None:
+                    outcomes[run.database] = run.outcome()
+                    run.show()
+            time.sleep(0.5)
+        return [outcomes[run.database] for run in runs]
 
 
 def main(args: list[str]) -> int:
-    outcomes = [run_pytest("sqlite", {}, args)]
-    with postgres_server() as url:
-        outcomes.append(run_pytest("postgresql", {"STYR_TEST_POSTGRES_URL": url}, args))
+    outcomes = run_side_by_side(args)
     print("\n=== summary ===")
     for o in outcomes:
         print(f"{o.database}: {o.tests} tests, {o.passed} passed, {o.failed} failed, {o.skipped} skipped")
