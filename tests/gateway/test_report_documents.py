@@ -304,12 +304,17 @@ async def test_without_chromium_weasyprint_draws_the_same_tagged_pdf(seeded, mon
 async def test_a_chromium_that_will_not_start_leaves_the_pdf_to_weasyprint(seeded, monkeypatch):
     monkeypatch.setenv(CHROMIUM_SETTING, "/nonexistent/chromium")
     document = await _document(seeded)
-    printer = ChromiumPrinter()
-    try:
-        # In a thread of its own, as in the worker: Playwright's sync API refuses to run inside an event loop.
-        content = await asyncio.to_thread(render_pdf, document, Language.sv, printer)
-    finally:
-        await asyncio.to_thread(printer.close)
+
+    def draw() -> bytes:
+        printer = ChromiumPrinter()
+        try:
+            return render_pdf(document, Language.sv, printer)
+        finally:
+            printer.close()
+
+    # In a thread of its own, as in the worker: Playwright's sync API refuses to run inside an event loop, and
+    # stays with the thread that started it.
+    content = await asyncio.to_thread(draw)
     assert "WeasyPrint" in producer(content)
     assert_tagged(content)
 
@@ -338,13 +343,18 @@ async def test_a_units_documents_show_each_recommendations_status(seeded):
     assert recommendations
     word = word_text(Document(io.BytesIO(await fetch(seeded, "/api/reports/interim/2022/T2?unit=HSN", "docx"))))
     pdf = pdf_text(await fetch(seeded, "/api/reports/interim/2022/T2?unit=HSN", "pdf"))
+    verdicts = {None: "Ej bedömd", "addressed": "Åtgärdad", "partly_addressed": "Delvis åtgärdad"}
+    verdicts["not_addressed"] = "Inte åtgärdad"
     for text in (word, pdf):
         for rec in recommendations:
-            assert flat(rec["text"]) in text
+            assert flat(f"{rec['number']}. {rec['text']}") in text
+            assert verdicts[rec["latest_verdict"]] in text
             for action in rec["actions"]:
                 assert flat(action["title"]) in text
         assert "Rekommendationer och åtgärder: Hälso- och sjukvårdsnämnden (HSN)" in text
-        assert "Ej bedömd" in text  # no verdict yet, said in words
+        assert text.count("Öppen") >= len(recommendations)  # each one's status, in words
+    for rec in recommendations:  # in Word's text each row reads in order: the recommendation, then its status
+        assert flat(f"{rec['number']}. {rec['text']} Öppen") in word
 
 
 async def test_a_completed_edition_is_frozen_in_pdf_too(seeded):
