@@ -8,8 +8,9 @@ audit services name units by the goals service's codes.
 
 Times are taken on real processes, one uvicorn process per service and one for the gateway, as
 `make run` starts them: the gateway asks the three services at once, so they work in parallel, and
-the Word and PDF documents are drawn in the gateway's document worker, whose peak resident memory
-is printed after them. An in-process stack would run the
+the Word and PDF documents are drawn in the gateway's document worker (the PDF by the Chromium it
+starts, where one is installed), whose peak resident memory is printed after them, with the highest sum
+of all the gateway's children sampled while each format is drawn. An in-process stack would run the
 services one after another on one interpreter and overstate the time. Each figure is the median of
 `--runs` requests after a warm-up; the CPU seconds each process (with its children: the document
 worker) spent per report are given beside it, since other work on a shared machine stretches the
@@ -28,6 +29,7 @@ full, and the counts are printed side by side: they must not grow with the data.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import time
@@ -227,6 +229,33 @@ def worker_memory(gateway: Child) -> str:
     return "\n  ".join(lines) or "no child of the gateway"
 
 
+def children_resident_mib(gateway: Child) -> float:
+    """The resident memory of all the gateway's children at this moment, together (MiB)."""
+    total = 0
+    for pid in _descendants(gateway.process.pid)[1:]:
+        try:
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+            rss = next(line for line in lines if line.startswith("VmRSS"))
+        except (FileNotFoundError, StopIteration):
+            continue  # ended, or a zombie
+        total += int(rss.split()[1])
+    return total / 1024
+
+
+@dataclass
+class MemoryPeak:
+    """The highest sum of the gateway's children's resident memory, sampled while documents are drawn: a
+    PDF's Chromium renderer ends with its PDF, so the children's own peaks after the run miss it."""
+
+    gateway: Child
+    peak_mib: float = 0.0
+
+    async def sample(self, every: float = 0.05) -> None:
+        while True:
+            self.peak_mib = max(self.peak_mib, children_resident_mib(self.gateway))
+            await asyncio.sleep(every)
+
+
 async def timed(client: httpx.AsyncClient, path: str, runs: int, children: dict[str, Child]) -> Timed:
     """Median of `runs` requests after a warm-up, and each process's CPU seconds per request."""
     result = Timed(size_bytes=len((await client.get(path)).raise_for_status().content))
@@ -245,9 +274,18 @@ async def timed_in_processes(urls: dict[str, str], runs: int) -> tuple[Timed, Ti
         gateway = children["gateway"].url
         async with httpx.AsyncClient(base_url=gateway, headers=board_reader(), timeout=600) as client:
             as_json = await timed(client, REPORT, runs, children)
-            as_docx = await timed(client, f"{REPORT}?format=docx", runs, children)
-            as_pdf = await timed(client, f"{REPORT}?format=pdf", runs, children)
-            return as_json, as_docx, as_pdf, worker_memory(children["gateway"])
+            memory = {}
+            for name in ("docx", "pdf"):
+                peak = MemoryPeak(children["gateway"])
+                sampler = asyncio.create_task(peak.sample())
+                try:
+                    drawn = await timed(client, f"{REPORT}?format={name}", runs, children)
+                finally:
+                    sampler.cancel()
+                memory[name] = (drawn, peak.peak_mib)
+            (as_docx, docx_peak), (as_pdf, pdf_peak) = memory["docx"], memory["pdf"]
+            together = f"the gateway's children together at most: {docx_peak:.0f} MiB (docx), {pdf_peak:.0f} MiB (pdf)"
+            return as_json, as_docx, as_pdf, f"{together}\n  {worker_memory(children['gateway'])}"
     finally:
         stop_all(list(children.values()))
 

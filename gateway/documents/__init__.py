@@ -6,7 +6,8 @@
     charts.py  the figures, drawn with matplotlib (SVG for HTML and PDF, PNG for Word)
     html.py    the model as one HTML page (and its print variant, which pdf.py draws)
     word.py    the model as a Word document
-    pdf.py     the print HTML as a tagged PDF (WeasyPrint)
+    pdf.py     the print HTML as a tagged PDF (Chromium's print where installed, else WeasyPrint)
+    chromium.py  the browser the worker keeps for printing PDFs
     worker.py  the process that draws documents, away from the gateway's event loop
 
 Each renderer walks the same model, so a section in one format is in every format.

@@ -32,6 +32,13 @@ REPORT_CSP = (
 ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined
 )
+ENVIRONMENT.filters["css_string"] = lambda text: css_string(str(text))
+
+
+def css_string(text: str) -> Markup:
+    """A text as a CSS string's content: each character that is not a letter, digit or space as a CSS escape,
+    so that no quote, backslash or `</style>` in a region's or report's name can end the string or the style."""
+    return Markup("".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text))
 
 
 def _inline(figure: Figure, language: Language) -> Markup:

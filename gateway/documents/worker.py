@@ -4,7 +4,9 @@ Drawing charts, writing Word and laying out PDF is CPU work that would hold the 
 requests wait, and matplotlib with numpy and Pillow weighs some 50 MB that would stay resident in a
 process that otherwise only forwards JSON. One worker, started the first time a document is asked
 for, draws them one at a time; it is replaced after a number of documents so that what matplotlib
-caches cannot grow without bound, and started again if it dies.
+caches cannot grow without bound, and started again if it dies. Where Chromium is installed the worker
+starts one browser for its PDFs (chromium.py), which ends with the worker: Playwright's driver closes
+the browser when the worker's pipe to it closes.
 """
 
 from __future__ import annotations

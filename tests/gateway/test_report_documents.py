@@ -5,6 +5,7 @@ text. The Word document is in Swedish with its properties, contents and page num
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from collections.abc import Iterator
@@ -17,7 +18,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from gateway.documents.build import build
 from gateway.documents.charts import charts_for
+from gateway.documents.chromium import CHROMIUM_SETTING, ChromiumPrinter, chromium_binary
+from gateway.documents.model import Document as ReportDocument
+from gateway.documents.pdf import render_pdf
 from gateway.documents.text import Language, MoneyScale, money, percent
 
 BOARD = ("board", "RS:reader")
@@ -243,17 +248,19 @@ async def test_word_columns_fit_their_headers(seeded):
             assert cell.width.cm >= len(word) * centimetres_per_character, (cell.text, cell.width.cm)
 
 
-async def test_the_pdf_is_tagged_with_language_title_headings_and_tables(seeded):
-    response = await seeded.client.get("/api/reports/interim/2022/T2?format=pdf", headers=seeded.auth(*BOARD))
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"].startswith('attachment; filename="interim-2022-T2.pdf"')
-    assert response.headers["x-report-complete"] == "true"
-    with pikepdf.open(io.BytesIO(response.content)) as pdf:
+def producer(content: bytes) -> str:
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        return str(pdf.docinfo["/Producer"])
+
+
+def assert_tagged(content: bytes) -> None:
+    """A tagged PDF in Swedish with its title, author and PDF/UA claim; headings, tables, lists, three figures."""
+    with pikepdf.open(io.BytesIO(content)) as pdf:
         assert str(pdf.Root.Lang) == "sv-SE"
         assert bool(pdf.Root.MarkInfo.Marked)
         assert str(pdf.docinfo["/Title"]) == "Delårsrapport 2 2022"
         assert str(pdf.docinfo["/Author"]) == REGION
+        assert str(pdf.docinfo["/Subject"]) == "Delårsrapport 2 2022, januari–augusti 2022"
         assert pdf.Root.ViewerPreferences.DisplayDocTitle
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
@@ -263,6 +270,59 @@ async def test_the_pdf_is_tagged_with_language_title_headings_and_tables(seeded)
         assert "/H3" in tags
         assert {"/Table", "/TH", "/TD", "/TR", "/L", "/LI"} <= set(tags)
         assert tags.count("/Figure") == 3
+        assert all(str(figure.Alt) for figure in struct_elements(pdf) if figure.S == "/Figure")
+    text = pdf_text(content)
+    assert "Sida 2 av" in text  # the page numbers in the footers
+    assert f"Delårsrapport 2 2022 {REGION}" in text  # the report and its region in the headers
+
+
+async def test_the_pdf_is_tagged_with_language_title_headings_and_tables(seeded):
+    response = await seeded.client.get("/api/reports/interim/2022/T2?format=pdf", headers=seeded.auth(*BOARD))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith('attachment; filename="interim-2022-T2.pdf"')
+    assert response.headers["x-report-complete"] == "true"
+    assert_tagged(response.content)
+
+
+async def _document(stack) -> ReportDocument:
+    report = (await stack.client.get("/api/reports/interim/2022/T2", headers=stack.auth(*BOARD))).json()
+    return build(report, MNKR, Language.sv)
+
+
+async def test_without_chromium_weasyprint_draws_the_same_tagged_pdf(seeded, monkeypatch):
+    """A deployment without a browser still answers a PDF: WeasyPrint's, as tagged, with page numbers in its
+    contents list too."""
+    monkeypatch.setenv(CHROMIUM_SETTING, "none")
+    content = render_pdf(await _document(seeded), Language.sv, ChromiumPrinter())
+    assert "WeasyPrint" in producer(content)
+    assert_tagged(content)
+    contents = PdfReader(io.BytesIO(content)).pages[1].extract_text()
+    assert re.search(r"Sammanfattning\W*3", contents), contents
+
+
+async def test_a_chromium_that_will_not_start_leaves_the_pdf_to_weasyprint(seeded, monkeypatch):
+    monkeypatch.setenv(CHROMIUM_SETTING, "/nonexistent/chromium")
+    document = await _document(seeded)
+
+    def draw() -> bytes:
+        printer = ChromiumPrinter()
+        try:
+            return render_pdf(document, Language.sv, printer)
+        finally:
+            printer.close()
+
+    # In a thread of its own, as in the worker: Playwright's sync API refuses to run inside an event loop, and
+    # stays with the thread that started it.
+    content = await asyncio.to_thread(draw)
+    assert "WeasyPrint" in producer(content)
+    assert_tagged(content)
+
+
+@pytest.mark.skipif(chromium_binary() is None, reason="Chromium is not installed (apt-get install chromium)")
+async def test_where_chromium_is_installed_it_draws_the_pdf(seeded):
+    content = await fetch(seeded, "/api/reports/interim/2022/T2", "pdf")
+    assert "Skia" in producer(content)
 
 
 async def test_the_english_pdf_says_so(seeded):
@@ -283,13 +343,18 @@ async def test_a_units_documents_show_each_recommendations_status(seeded):
     assert recommendations
     word = word_text(Document(io.BytesIO(await fetch(seeded, "/api/reports/interim/2022/T2?unit=HSN", "docx"))))
     pdf = pdf_text(await fetch(seeded, "/api/reports/interim/2022/T2?unit=HSN", "pdf"))
+    verdicts = {None: "Ej bedömd", "addressed": "Åtgärdad", "partly_addressed": "Delvis åtgärdad"}
+    verdicts["not_addressed"] = "Inte åtgärdad"
     for text in (word, pdf):
         for rec in recommendations:
-            assert flat(rec["text"]) in text
+            assert flat(f"{rec['number']}. {rec['text']}") in text
+            assert verdicts[rec["latest_verdict"]] in text
             for action in rec["actions"]:
                 assert flat(action["title"]) in text
         assert "Rekommendationer och åtgärder: Hälso- och sjukvårdsnämnden (HSN)" in text
-        assert "Ej bedömd" in text  # no verdict yet, said in words
+        assert text.count("Öppen") >= len(recommendations)  # each one's status, in words
+    for rec in recommendations:  # in Word's text each row reads in order: the recommendation, then its status
+        assert flat(f"{rec['number']}. {rec['text']} Öppen") in word
 
 
 async def test_a_completed_edition_is_frozen_in_pdf_too(seeded):

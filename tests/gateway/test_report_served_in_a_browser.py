@@ -30,14 +30,20 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The region's and a unit's report, T1, T2 and annual, in Swedish and English: (path, language, title, charts).
+TITLES = {
+    ("interim/2022/T1", "sv"): "Delårsrapport 1 2022",
+    ("interim/2022/T2", "sv"): "Delårsrapport 2 2022",
+    ("annual/2022", "sv"): "Årsredovisning 2022",
+    ("interim/2022/T1", "en"): "Interim report T1 2022",
+    ("interim/2022/T2", "en"): "Interim report T2 2022",
+    ("annual/2022", "en"): "Annual report 2022",
+}
+CHARTS = {"interim/2022/T1": 2, "interim/2022/T2": 3, "annual/2022": 3}  # as charts_for draws them
 PAGES = [
-    ("interim/2022/T1", "sv", "Delårsrapport 1 2022", 2),
-    ("interim/2022/T2", "sv", "Delårsrapport 2 2022", 3),
-    ("annual/2022", "sv", "Årsredovisning 2022", 3),
-    ("interim/2022/T2?unit=HSN", "sv", "Delårsrapport 2 2022", 3),
-    ("interim/2022/T2", "en", "Interim report T2 2022", 3),
-    ("annual/2022?unit=HSN", "en", "Annual report 2022", 3),
-    ("interim/2022/T1?unit=HSN", "en", "Interim report T1 2022", 2),
+    (f"{report}{scope}", lang, title, CHARTS[report])
+    for (report, lang), title in TITLES.items()
+    for scope in ("", "?unit=HSN")
 ]
 # What every page shows first (the board's summary) and its core sections, in either language.
 SECTIONS = {"sv": ["Sammanfattning", "Måluppfyllelse", "Ekonomi"], "en": ["Summary", "Goal fulfilment", "Economy"]}
