@@ -906,6 +906,18 @@ def _action_text(b: Builder, action: dict[str, Any]) -> str:
     return f"{action['title']} ({', '.join([status, *overdue, *deadline])})"
 
 
+def _actions_of(b: Builder, rec: dict[str, Any]) -> tuple[str, bool]:
+    """A recommendation's actions in words, and whether any is overdue: each action where a body's status lists
+    them, or counted by status where the region's overview does."""
+    if isinstance(rec.get("actions_by_status"), dict):
+        late = int(rec.get("overdue_actions") or 0)
+        counted = _actions_by_status(b, rec["actions_by_status"])
+        text = f"{counted}; {b.t['overdue'].lower()} {late}" if late else counted
+        return (DASH if counted == "0" else text), late > 0
+    actions = rec.get("actions") or []
+    return "; ".join(_action_text(b, action) for action in actions), any(a.get("overdue") for a in actions)
+
+
 def _recommendations(b: Builder, body: dict[str, Any]) -> list[Block]:
     """A body's recommendations with their status, the auditors' verdict and the actions taken."""
     found = body.get("recommendations")
@@ -924,10 +936,8 @@ def _recommendations(b: Builder, body: dict[str, Any]) -> list[Block]:
     rows = []
     for rec in found:
         verdict = rec.get("latest_verdict")
-        actions = rec.get("actions") or []
-        action_text = "; ".join(_action_text(b, action) for action in actions)
-        late = any(a.get("overdue") for a in actions)
-        status = rec.get("status") or ("open" if body.get("open_recommendations") is found else None)
+        action_text, late = _actions_of(b, rec)
+        status = rec.get("status") or "open"  # both lists the services give hold the open recommendations
         rows.append(
             [
                 Cell(str(rec.get("report_title") or DASH)),

@@ -612,6 +612,24 @@ class BodyStatus(BaseModel):
     internal_control: InternalControlBrief | None
 
 
+class RecommendationBrief(BaseModel):
+    """An open recommendation as the region's overview lists it: its response, the auditors' newest verdict, and
+    its actions counted (a body's status, `/bodies/{code}/status`, lists each action)."""
+
+    id: uuid.UUID
+    report_id: uuid.UUID
+    report_title: str
+    report_received_on: date | None
+    number: int
+    text: str
+    response_due_on: date | None
+    response_decided_on: date | None = Field(description="The meeting that decided the response, if by as_of")
+    latest_verdict: Verdict | None = Field(description="The auditors' newest verdict reviewed on or before as_of")
+    latest_verdict_on: date | None
+    actions_by_status: dict[ActionStatus, int] = Field(description="Its actions by their status as at as_of")
+    overdue_actions: int = Field(description="Its actions past their deadline and not finished by as_of")
+
+
 class BodyOverview(BaseModel):
     body_code: str
     open_recommendations: int
@@ -621,6 +639,9 @@ class BodyOverview(BaseModel):
     overdue_actions: int
     latest_statement: StatementBrief | None
     internal_control: InternalControlBrief | None
+    recommendations: list[RecommendationBrief] = Field(
+        description="Its open recommendations as at as_of, newest audit year first (the closed are counted only)"
+    )
 
 
 class Overview(BaseModel):

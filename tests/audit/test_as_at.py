@@ -208,3 +208,36 @@ async def test_a_bad_as_of_is_a_422_problem(stack, path, bad):
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "as_of" in response.text
+
+
+async def test_the_overviews_open_recommendations_are_the_bodys_status_counted(year):
+    for as_of in (T1, T2, YEAR_END):
+        [rs] = (await _get(year, "overview", as_of))["bodies"]
+        status = await _get(year, "bodies/RS/status", as_of)
+        expected = [
+            {
+                "id": r["id"],
+                "number": r["number"],
+                "response_decided_on": r["response_decided_on"],
+                "latest_verdict": r["latest_verdict"],
+                "done": sum(a["status"] == "done" for a in r["actions"]),
+                "actions": len(r["actions"]),
+                "overdue": sum(a["overdue"] for a in r["actions"]),
+            }
+            for r in status["open_recommendations"]
+        ]
+        got = [
+            {
+                "id": r["id"],
+                "number": r["number"],
+                "response_decided_on": r["response_decided_on"],
+                "latest_verdict": r["latest_verdict"],
+                "done": r["actions_by_status"]["done"],
+                "actions": sum(r["actions_by_status"].values()),
+                "overdue": r["overdue_actions"],
+            }
+            for r in rs["recommendations"]
+        ]
+        assert got == expected, as_of
+        assert len(got) == rs["open_recommendations"], as_of
+    assert any(r["actions"] for r in expected), "the year's end has actions to count"

@@ -357,6 +357,24 @@ async def test_a_units_documents_show_each_recommendations_status(seeded):
         assert flat(f"{rec['number']}. {rec['text']} Öppen") in word
 
 
+async def test_the_regions_documents_list_every_open_recommendation_with_its_status(seeded):
+    url = "/api/reports/annual/2022"
+    report = (await seeded.client.get(url, headers=seeded.auth(*BOARD))).json()
+    bodies = report["audit"]["overview"]["bodies"]
+    assert all(len(body["recommendations"]) == body["open_recommendations"] for body in bodies)
+    listed = [(body, rec) for body in bodies for rec in body["recommendations"]]
+    assert listed
+    word = word_text(Document(io.BytesIO(await fetch(seeded, url, "docx"))))
+    pdf = pdf_text(await fetch(seeded, url, "pdf"))
+    for text in (word, pdf):
+        for body, rec in listed:
+            assert f"Rekommendationer och åtgärder: {report['unit_names'][body['body_code']]}" in text
+            assert flat(f"{rec['number']}. {rec['text']}") in text
+    for _body, rec in listed:  # each row: the recommendation, its status, then when its response was decided
+        decided = rec["response_decided_on"] or "–"
+        assert flat(f"{rec['number']}. {rec['text']} Öppen {decided}") in word
+
+
 async def test_a_completed_edition_is_frozen_in_pdf_too(seeded):
     from tests.gateway.test_report_production import complete, make_all_ready, open_edition
 

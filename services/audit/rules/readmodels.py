@@ -47,6 +47,7 @@ from services.audit.schemas import (
     NoteBrief,
     OpenRecommendation,
     Overview,
+    RecommendationBrief,
     StatementBrief,
 )
 from shared.asof import period_end
@@ -180,11 +181,13 @@ async def internal_control_briefs(
     return briefs
 
 
-def _received_and_open(body_code: str, as_of: date) -> ColumnElement[bool]:
-    return and_(Recommendation.body_code == body_code, as_at.report_received(as_of), as_at.recommendation_open(as_of))
+def _received_and_open(body_code: str | None, as_of: date) -> ColumnElement[bool]:
+    """Recommendations of reports received by `as_of` and not closed by then: one body's, or every body's."""
+    received_and_open = and_(as_at.report_received(as_of), as_at.recommendation_open(as_of))
+    return received_and_open if body_code is None else and_(Recommendation.body_code == body_code, received_and_open)
 
 
-async def _open_recommendations(session: AsyncSession, body_code: str, as_of: date) -> list[Any]:
+async def _open_recommendations(session: AsyncSession, body_code: str | None, as_of: date) -> list[Any]:
     decided_on = (
         select(RecommendationResponse.decided_on)
         .where(RecommendationResponse.recommendation_id == Recommendation.id, as_at.response_decided(as_of))
@@ -199,6 +202,7 @@ async def _open_recommendations(session: AsyncSession, body_code: str, as_of: da
     rows = await session.execute(
         select(
             Recommendation.id,
+            Recommendation.body_code,
             Recommendation.report_id,
             AuditReport.title,
             AuditReport.received_on,
@@ -214,6 +218,50 @@ async def _open_recommendations(session: AsyncSession, body_code: str, as_of: da
         .order_by(AuditReport.audit_year.desc(), AuditReport.title, Recommendation.number)
     )
     return list(rows)
+
+
+async def _action_counts_of_open(
+    session: AsyncSession, as_of: date
+) -> dict[uuid.UUID, tuple[dict[ActionStatus, int], int]]:
+    """Every open recommendation's actions by status as at `as_of`, and how many of them are overdue."""
+    status = as_at.action_status(as_of)
+    rows = await session.execute(
+        select(
+            ActionRecommendation.recommendation_id,
+            status,
+            func.count(),
+            func.sum(case((as_at.action_overdue(as_of), 1), else_=0)),
+        )
+        .join(Action, Action.id == ActionRecommendation.action_id)
+        .join(Recommendation, Recommendation.id == ActionRecommendation.recommendation_id)
+        .join(AuditReport, AuditReport.id == Recommendation.report_id)
+        .where(_received_and_open(None, as_of))
+        .group_by(ActionRecommendation.recommendation_id, status)
+    )
+    counted: dict[uuid.UUID, tuple[dict[ActionStatus, int], int]] = {}
+    for rec_id, action_status, count, late in rows:
+        by_status, overdue_so_far = counted.get(rec_id, ({}, 0))
+        by_status[ActionStatus(action_status)] = count
+        counted[rec_id] = (by_status, overdue_so_far + int(late or 0))
+    return counted
+
+
+def _brief(rec: Any, counts: tuple[dict[ActionStatus, int], int] | None) -> RecommendationBrief:
+    by_status, late = counts or ({}, 0)
+    return RecommendationBrief(
+        id=rec.id,
+        report_id=rec.report_id,
+        report_title=rec.title,
+        report_received_on=rec.received_on,
+        number=rec.number,
+        text=rec.text,
+        response_due_on=rec.response_due_on,
+        response_decided_on=rec.decided_on,
+        latest_verdict=rec.latest_verdict,
+        latest_verdict_on=rec.latest_verdict_on,
+        actions_by_status={s: by_status.get(s, 0) for s in ActionStatus},
+        overdue_actions=late,
+    )
 
 
 def _latest_notes(as_of: date) -> Any:
@@ -308,7 +356,8 @@ async def body_status(session: AsyncSession, body_code: str, as_of: date, matrix
 
 
 async def overview(session: AsyncSession, as_of: date, matrix: Matrix) -> Overview:
-    """Every body's counts as at `as_of` in eight statements: each part is one GROUP BY over all bodies."""
+    """Every body's counts and open recommendations as at `as_of` in ten statements: each part is one query
+    over all bodies."""
     bodies = sorted(set(await session.scalars(as_at.bodies_query(as_of))))
     closed = as_at.recommendation_closed(as_of)
     recs = await session.execute(
@@ -331,6 +380,10 @@ async def overview(session: AsyncSession, as_of: date, matrix: Matrix) -> Overvi
     late_actions = await _counts_by_body(session, overdue_actions_query(as_of))
     statements = await latest_statements(session, None, as_of)
     control = await internal_control_briefs(session, matrix, None, as_of)
+    counts = await _action_counts_of_open(session, as_of)
+    open_by_body: dict[str, list[RecommendationBrief]] = defaultdict(list)
+    for rec in await _open_recommendations(session, None, as_of):
+        open_by_body[rec.body_code].append(_brief(rec, counts.get(rec.id)))
     return Overview(
         as_of=as_of,
         bodies=[
@@ -343,6 +396,7 @@ async def overview(session: AsyncSession, as_of: date, matrix: Matrix) -> Overvi
                 overdue_actions=late_actions.get(code, 0),
                 latest_statement=statements.get(code),
                 internal_control=control.get(code),
+                recommendations=open_by_body.get(code, []),
             )
             for code in bodies
         ],
