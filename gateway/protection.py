@@ -14,7 +14,17 @@ from shared.errors import DomainError
 from shared.requestid import REQUEST_ID_HEADER
 from shared.security import SecurityHeadersMiddleware
 
-EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", REQUEST_ID_HEADER]
+# What a browser's script may read of an answer: the version to send back, where a new record is, when to
+# try again, and whether a report came out whole and under which file name.
+EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    REQUEST_ID_HEADER,
+    "X-Report-Complete",
+    "X-Report-Missing",
+    "Content-Disposition",
+]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER]
 
 
