@@ -151,6 +151,7 @@ def _as_the_gateway_answers(doc: dict[str, Any]) -> None:
             operation["responses"] = dict(sorted(operation["responses"].items()))
         else:
             operation["security"] = []  # the probes are open
+            operation.setdefault("description", "Open without a token, for the platform's probes and load balancers.")
     doc["servers"] = SERVERS
     used = sorted({tag for _, _, operation in operations(doc) for tag in operation.get("tags", [])})
     doc["tags"] = [{"name": tag, **({"description": TAGS[tag]} if tag in TAGS else {})} for tag in used]

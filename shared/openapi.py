@@ -49,12 +49,16 @@ ETAG_HEADER = {
         "schema": {"type": "string", "examples": ['"3"']},
     }
 }
+# RFC 9110's entity-tag: "3" or W/"3", a list of them separated by commas (If-Match: * is refused, as it
+# would overwrite changes the caller has not seen).
+_ENTITY_TAG = r'(W/)?"[!#-~]*"'
+ENTITY_TAGS = rf"^{_ENTITY_TAG}(\s*,\s*{_ENTITY_TAG})*$"
 IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
     "required": False,
     "description": "The ETag you hold: while it is current, the answer is 304 with no body",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": rf"^\*$|{ENTITY_TAGS}", "examples": ['"3"']},
 }
 
 
@@ -91,6 +95,7 @@ def finish(doc: dict[str, Any], signed_in: Callable[[str], bool]) -> dict[str, A
         _require_if_match(operation)
         _declare_etag(method, operation, schemas)
         _describe_success(method, operation)
+        _describe_access(operation)
         operation["responses"] = dict(sorted(responses.items()))
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
@@ -178,7 +183,7 @@ def _require_if_match(operation: dict[str, Any]) -> None:
     if parameter is None or "428" not in operation["responses"]:
         return
     parameter["required"] = True
-    parameter["schema"] = {"type": "string", "examples": ['"3"']}
+    parameter["schema"] = {"type": "string", "pattern": ENTITY_TAGS, "examples": ['"3"']}
     parameter["description"] = "The ETag from your last read of the record; without it 428, stale 412"
 
 
@@ -203,6 +208,17 @@ def _declare_etag(method: str, operation: dict[str, Any], schemas: dict[str, Any
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name") == "If-None-Match" for p in parameters):
             parameters.append(dict(IF_NONE_MATCH))
+
+
+def _describe_access(operation: dict[str, Any]) -> None:
+    """The access rule in words where readers of the rendered document see it (x-access is an extension)."""
+    sentence = operation.get("x-access")
+    if not sentence:
+        return
+    who = f"**Who may call it:** {sentence}."
+    written = operation.get("description", "")
+    if who not in written:
+        operation["description"] = f"{written}\n\n{who}" if written else who
 
 
 def _describe_success(method: str, operation: dict[str, Any]) -> None:

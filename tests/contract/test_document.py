@@ -87,6 +87,11 @@ async def test_the_document_reads_well_to_a_generator(stack):
         if status.startswith("2") and response["description"] in ("", "Successful Response")
     ]
     assert undescribed == []
+    unexplained = [o["operationId"] for _, _, o in operations(doc) if not (o.get("summary") and o.get("description"))]
+    assert unexplained == []
+    # Swagger UI and Redoc do not show x-access: the rule is in the description too.
+    update_goal = doc["paths"]["/api/goals/goals/{goal_id}"]["patch"]
+    assert update_goal["x-access"] in update_goal["description"]
     # A risk is scored on the region's scale (AUDIT_RISK_SCALE_MAX, 4 in the tests), not 1–100.
     likelihood = schemas["RiskIn"]["properties"]["likelihood"]
     assert (likelihood["minimum"], likelihood["maximum"]) == (1, 4)
