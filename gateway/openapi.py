@@ -85,6 +85,7 @@ def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, An
     only the gateway does: its rate limit (429), the public probes, the server and the tags, and the
     operations only the gateway may call left out."""
     doc = finish(copy.deepcopy(gateway_doc), signed_in=lambda path: path.startswith("/api/"))
+    _declare_report_headers(doc)
     paths: dict[str, Any] = dict(doc.get("paths", {}))
     for path, item in paths.items():
         if path.startswith("/api/"):  # the gateway's own operations, the reports
@@ -126,6 +127,30 @@ def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, An
             + f"\n\n**Incomplete:** the {', '.join(missing)} service(s) did not answer; their operations are missing."
         )
     return doc
+
+
+REPORT_HEADERS = {
+    "X-Report-Complete": {
+        "description": "`true` when every section came out whole, `false` for a draft with parts missing",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+    "X-Report-Missing": {
+        "description": "The sections missing and why, e.g. `economy (budget), goals (no data)`; only when some are",
+        "schema": {"type": "string"},
+    },
+    "Content-Disposition": {
+        "description": 'The file name, for Word and PDF: `attachment; filename="annual-2024-year.pdf"`',
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _declare_report_headers(doc: dict[str, Any]) -> None:
+    """The gateway's reports say in headers whether a document is whole, so a robot need not parse it."""
+    for _, _, operation in operations(doc):
+        answer = operation["responses"].get("200", {})
+        if "text/html" in answer.get("content", {}):
+            answer.setdefault("headers", {}).update(copy.deepcopy(REPORT_HEADERS))
 
 
 def _gateway_internal(operation: dict[str, Any]) -> bool:

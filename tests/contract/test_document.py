@@ -58,6 +58,12 @@ async def test_reads_of_a_record_declare_its_etag_and_the_304(stack):
     assert "If-None-Match" in [p["name"] for p in read["parameters"]]
 
 
+async def test_reports_declare_the_headers_that_say_whether_they_are_whole(stack):
+    doc = await _document(stack)
+    answer = doc["paths"]["/api/reports/annual/{year}"]["get"]["responses"]["200"]
+    assert {"X-Report-Complete", "X-Report-Missing", "Content-Disposition"} <= set(answer["headers"])
+
+
 async def test_money_and_measured_values_are_decimal_strings_with_string_defaults(stack):
     doc = await _document(stack)
     schemas = doc["components"]["schemas"]
