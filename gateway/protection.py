@@ -22,7 +22,17 @@ from shared.security import SecurityHeadersMiddleware
 
 log = logging.getLogger("styr.gateway.protection")
 
-EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", REQUEST_ID_HEADER]
+# What a browser's script may read of an answer: the version to send back, where a new record is, when to
+# try again, and whether a report came out whole and under which file name.
+EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    REQUEST_ID_HEADER,
+    "X-Report-Complete",
+    "X-Report-Missing",
+    "Content-Disposition",
+]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER]
 # Connections to Redis per gateway process; more checks at once wait for one, within their deadline.
 STORE_CONNECTIONS = 32

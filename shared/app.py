@@ -13,6 +13,7 @@ from shared.errors import install_error_handlers, install_middleware, refuse_nul
 from shared.health import health_router
 from shared.history import HistorySession
 from shared.logging import configure_logging
+from shared.openapi import install_openapi
 from shared.peers import PEER_CLIENT_STATE, PEER_TRANSPORT_STATE, new_peer_client
 from shared.security import (
     DEVELOPMENT_DOCS_PATHS,
@@ -83,4 +84,5 @@ def create_service_app(
         install_docs(app, title)
     for router in routers:
         app.include_router(router)
+    install_openapi(app, signed_in=lambda path: path not in HEALTH_PATHS)
     return app

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Header, Response
 
+from shared.conditional import etag_list
 from shared.db import Tracked
 from shared.errors import PreconditionFailed, PreconditionRequired
 
@@ -26,15 +27,11 @@ def set_etag(response: Response, record: Tracked) -> None:
     response.headers["ETag"] = etag_of(record)
 
 
-def _tags(if_match: str) -> list[str]:
-    return [tag.strip() for tag in if_match.split(",") if tag.strip()]
-
-
 def check_if_match(if_match: str | None, record: Tracked) -> None:
     """428 without If-Match, 412 when the caller's copy is stale; `*` is refused as it hides edits."""
     if if_match is None or not if_match.strip():
         raise PreconditionRequired(f"Send If-Match with the ETag you read, for example If-Match: {etag_of(record)}")
-    tags = _tags(if_match)
+    tags = etag_list(if_match)
     if "*" in tags:
         raise PreconditionRequired("If-Match: * would overwrite changes you have not seen; send the ETag you read")
     if etag_of(record) not in tags:

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.conditional import NotModifiedMiddleware
 from shared.requestid import RequestIdMiddleware, current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -319,6 +320,8 @@ async def refuse_nul_characters(request: Request) -> None:
 
 
 def install_middleware(app: FastAPI) -> None:
-    """Request ids outermost, then the last-resort 500 answer; the same order in every app."""
+    """Request ids outermost, then the last-resort 500 answer, then 304 for what the caller holds; the same
+    order in every app."""
+    app.add_middleware(NotModifiedMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)

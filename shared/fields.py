@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_decimal
 
@@ -54,6 +54,25 @@ def _money_input(value: Any) -> Any:
     return value
 
 
+# What the document promises: a decimal string, never a JSON number (a generated client would send a
+# float). The server also takes a whole JSON number and surrounding spaces; the document names the one
+# spelling every client can rely on. The pydantic constraints stay for validation, out of the schema,
+# where `max_digits`, `decimal_places` and a `ge` on a string are no JSON Schema.
+MONEY_PATTERN = r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$"
+VALUE_PATTERN = rf"^-?[0-9]{{1,{QUANTITY_MAX_DIGITS - QUANTITY_DECIMALS}}}(\.[0-9]{{1,{QUANTITY_DECIMALS}}})?$"
+MONEY_SCHEMA = {
+    "type": "string",
+    "pattern": MONEY_PATTERN,
+    "examples": ["4815300000.00"],
+    "description": "SEK, exact: a decimal string with at most two decimals",
+}
+VALUE_SCHEMA = {
+    "type": "string",
+    "pattern": VALUE_PATTERN,
+    "examples": ["83.4"],
+    "description": f"An exact value: a decimal string with at most {QUANTITY_DECIMALS} decimals",
+}
+
 MoneyAmount = Annotated[
     Decimal,
     BeforeValidator(_money_input),
@@ -61,9 +80,8 @@ MoneyAmount = Annotated[
         max_digits=18,
         decimal_places=2,
         allow_inf_nan=False,
-        examples=["4815300000.00"],
-        description="SEK, exact: a decimal string with at most two decimals",
     ),
+    WithJsonSchema(MONEY_SCHEMA),
     AfterValidator(lambda d: d.quantize(CENT)),
     PlainSerializer(_money_text, return_type=str, when_used="json"),
 ]
@@ -75,9 +93,8 @@ ExactValue = Annotated[
         max_digits=QUANTITY_MAX_DIGITS,
         decimal_places=QUANTITY_DECIMALS,
         allow_inf_nan=False,
-        examples=["83.4"],
-        description="An exact value: a decimal string (or a whole number)",
     ),
+    WithJsonSchema(VALUE_SCHEMA),
     PlainSerializer(_value_text, return_type=str, when_used="json"),
 ]
 

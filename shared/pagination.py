@@ -23,6 +23,11 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """GoalPage, not Page_GoalRead_: the name generated clients give the class."""
+        return "".join(getattr(p, "__name__", str(p)).removesuffix("Read") for p in params) + "Page"
+
 
 class PageParams:
     def __init__(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from services.audit.models import HistoryEntry
@@ -24,10 +26,11 @@ otherwise yellow; nothing reported: grey)."""
 
 
 def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
-    return create_service_app(
+    settings = settings or AuditSettings()
+    app = create_service_app(
         title="Styr audit service",
         description=DESCRIPTION,
-        settings=settings or AuditSettings(),
+        settings=settings,
         routers=[
             reports.reports,
             reports.recommendations,
@@ -41,3 +44,22 @@ def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = 
         ],
         configure_logs=configure_logs,
     )
+    _document_the_risk_scale(app, settings.risk_scale_max)
+    return app
+
+
+def _document_the_risk_scale(app: FastAPI, scale_max: int) -> None:
+    """A risk's likelihood and consequence run 1..the configured scale: the document says so, not 1..10."""
+    finished = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        doc = finished()
+        for name in ("RiskIn", "RiskUpdate"):
+            for field in ("likelihood", "consequence"):
+                prop = doc["components"]["schemas"][name]["properties"][field]
+                for schema in [prop, *prop.get("anyOf", [])]:
+                    if schema.get("type") == "integer":
+                        schema["maximum"] = scale_max
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

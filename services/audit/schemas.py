@@ -432,13 +432,26 @@ class ControlPlanCreate(BaseModel):
     year: Year
 
 
+# A step on the region's one scale, 1..scale_max (AUDIT_RISK_SCALE_MAX, at most 10); the app's document
+# names the configured maximum (services.audit.app), the rules refuse a step above it.
+RISK_SCALE_LIMIT = 10
+RiskScore = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=RISK_SCALE_LIMIT,
+        description="A step on the region's risk scale, 1 to its `scale_max` (GET /internal-control/risk-matrix)",
+    ),
+]
+
+
 class RiskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
     description: LongText | None = None
-    likelihood: Annotated[int, Field(ge=1, le=100)]
-    consequence: Annotated[int, Field(ge=1, le=100)]
+    likelihood: RiskScore
+    consequence: RiskScore
 
 
 class RiskUpdate(BaseModel):
@@ -446,8 +459,8 @@ class RiskUpdate(BaseModel):
 
     title: Title | None = None
     description: LongText | None = None
-    likelihood: Annotated[int, Field(ge=1, le=100)] | None = None
-    consequence: Annotated[int, Field(ge=1, le=100)] | None = None
+    likelihood: RiskScore | None = None
+    consequence: RiskScore | None = None
 
 
 class ControlIn(BaseModel):

@@ -1,0 +1,136 @@
+"""The combined document says what the server does, in the words generators read; conditional reads work."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shared.errors import PROBLEM_MEDIA_TYPE
+from shared.openapi import operations
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+SIGNED_IN = ("anna", "HSN:editor")
+
+
+async def _document(stack: Any) -> dict[str, Any]:
+    answer = await stack.client.get("/openapi.json")
+    assert answer.status_code == 200
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+async def test_every_error_is_a_problem_in_the_media_type_the_server_sends(stack):
+    doc = await _document(stack)
+    wrong = [
+        f"{method} {path} {status}"
+        for path, method, operation in operations(doc)
+        for status, response in operation["responses"].items()
+        if int(status) >= 400 and response.get("content") != {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
+    ]
+    assert wrong == []
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+
+
+async def test_each_operation_lists_the_errors_it_can_give(stack):
+    doc = await _document(stack)
+    for path, method, operation in operations(doc):
+        statuses = set(operation["responses"])
+        if not path.startswith("/api/"):
+            continue
+        assert {"401", "403", "422", "429", "503"} <= statuses, (method, path)
+        if "requestBody" in operation:
+            assert "413" in statuses, (method, path)
+        if_match = [p for p in operation.get("parameters", []) if p["name"] == "If-Match"]
+        if "428" in statuses:
+            # A write without If-Match answers 428, so the header is required, and a stale one 412.
+            assert [p["required"] for p in if_match] == [True], (method, path)
+            assert "412" in statuses, (method, path)
+    update_goal = doc["paths"]["/api/goals/goals/{goal_id}"]["patch"]["responses"]
+    assert {"404", "409", "412", "413", "428"} <= set(update_goal)
+    assert "ETag" in update_goal["200"]["headers"]
+
+
+async def test_reads_of_a_record_declare_its_etag_and_the_304(stack):
+    doc = await _document(stack)
+    read = doc["paths"]["/api/goals/goals/{goal_id}"]["get"]
+    assert "ETag" in read["responses"]["200"]["headers"]
+    assert "304" in read["responses"]
+    assert "If-None-Match" in [p["name"] for p in read["parameters"]]
+
+
+async def test_reports_declare_the_headers_that_say_whether_they_are_whole(stack):
+    doc = await _document(stack)
+    answer = doc["paths"]["/api/reports/annual/{year}"]["get"]["responses"]["200"]
+    assert {"X-Report-Complete", "X-Report-Missing", "Content-Disposition"} <= set(answer["headers"])
+
+
+async def test_money_and_measured_values_are_decimal_strings_with_string_defaults(stack):
+    doc = await _document(stack)
+    schemas = doc["components"]["schemas"]
+    uplift = schemas["FrameCreate"]["properties"]["index_uplift"]
+    assert (uplift["type"], uplift["default"]) == ("string", "0")
+    assert uplift["pattern"].startswith("^-?[0-9]")
+    assert all(isinstance(example, str) for example in uplift["examples"])
+    tolerance = schemas["IndicatorCreate"]["properties"]["tolerance"]
+    assert tolerance["type"] == "string"
+    assert isinstance(tolerance["default"], str)
+    text = json.dumps(doc)
+    for keyword in ("decimal_places", "max_digits", '"ge"', '"le"', '"gt"'):
+        assert keyword not in text
+
+
+async def test_the_document_reads_well_to_a_generator(stack):
+    doc = await _document(stack)
+    schemas = doc["components"]["schemas"]
+    assert "GoalPage" in schemas
+    assert not [name for name in schemas if name.startswith("Page_")]
+    assert doc["servers"][0]["url"] == "/"
+    assert [t["name"] for t in doc["tags"] if not t.get("description")] == []
+    undescribed = [
+        f"{method} {path} {status}"
+        for path, method, operation in operations(doc)
+        for status, response in operation["responses"].items()
+        if status.startswith("2") and response["description"] in ("", "Successful Response")
+    ]
+    assert undescribed == []
+    unexplained = [o["operationId"] for _, _, o in operations(doc) if not (o.get("summary") and o.get("description"))]
+    assert unexplained == []
+    # Swagger UI and Redoc do not show x-access: the rule is in the description too.
+    update_goal = doc["paths"]["/api/goals/goals/{goal_id}"]["patch"]
+    assert update_goal["x-access"] in update_goal["description"]
+    # A risk is scored on the region's scale (AUDIT_RISK_SCALE_MAX, 4 in the tests), not 1–100.
+    likelihood = schemas["RiskIn"]["properties"]["likelihood"]
+    assert (likelihood["minimum"], likelihood["maximum"]) == (1, 4)
+    ids = {operation["operationId"] for _, _, operation in operations(doc)}
+    assert "store_report_completion" not in ids  # the gateway's own call to the goals service
+    assert "update_goal" in ids
+
+
+async def test_a_read_with_the_current_etag_answers_304_without_a_body(seeded):
+    stack = seeded
+    headers = stack.auth(*SIGNED_IN)
+    first = await stack.client.get("/api/goals/units/HSN", headers=headers)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+
+    again = await stack.client.get("/api/goals/units/HSN", headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["ETag"] == etag
+    weak = await stack.client.get("/api/goals/units/HSN", headers={**headers, "If-None-Match": f'"0", W/{etag}'})
+    assert weak.status_code == 304
+
+    stale = await stack.client.get("/api/goals/units/HSN", headers={**headers, "If-None-Match": '"0"'})
+    assert stale.status_code == 200
+    assert stale.json()["code"] == "HSN"
+
+
+async def test_if_none_match_changes_no_write_and_no_answer_without_an_etag(seeded):
+    stack = seeded
+    headers = {**stack.auth(*SIGNED_IN), "If-None-Match": "*"}
+    listed = await stack.client.get("/api/goals/units", headers=headers)
+    assert listed.status_code == 200  # a list without an ETag is answered in full
+    assert listed.json()["total"] > 0
+    admin = {**stack.auth("admin", "admin"), "If-None-Match": "*"}
+    refused = await stack.client.patch("/api/goals/units/HSN", json={"name": "x"}, headers=admin)
+    assert refused.status_code == 428  # a write still needs If-Match, whatever If-None-Match says
