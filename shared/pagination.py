@@ -81,7 +81,10 @@ async def read_page(
 
     A page past the end has no row to carry the count: only then is the list counted on its own.
     """
-    rows = (await conn.execute(stmt, {**(params or {}), _LIMIT: page.limit, _OFFSET: page.offset})).mappings().all()
+    result = await conn.execute(stmt, {**(params or {}), _LIMIT: page.limit, _OFFSET: page.offset})
+    # Plain dicts: pydantic reads a dict in C, a RowMapping through the Mapping protocol a key at a time.
+    names = tuple(result.keys())
+    rows = [dict(zip(names, row, strict=True)) for row in result.all()]
     if rows:
         total = rows[0][_TOTAL]
     else:
