@@ -10,16 +10,27 @@ of each process (now and at its peak). The goal: zero errors, every service unde
 
     .venv/bin/python -m benchmarks.bench_load                    # SQLite
     .venv/bin/python -m benchmarks.bench_load --postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+Two commits side by side: `--against DIR` starts a second stack from a checkout of another commit
+(its own databases, the same demo data) and runs the week in rounds interleaved between the two, so
+a neighbour's load on the shared cores falls on both alike; it prints each round's reads/s, the
+medians and their ratio, with the load average. For example, against main before issue 17:
+
+    mkdir /tmp/styr-before && git archive fb37f08 | tar -x -C /tmp/styr-before
+    .venv/bin/python -m benchmarks.bench_load --postgres-url … --against /tmp/styr-before --scale 0.5
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import re
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter
 from contextlib import AsyncExitStack
@@ -61,7 +72,7 @@ class Writes:
         )
 
 
-def start(urls: dict[str, str]) -> dict[str, Child]:
+def start(urls: dict[str, str], source: Path | None = None) -> dict[str, Child]:
     ports = {entry.name: free_port() for entry in SERVICES}
     env = {**os.environ, "STYR_PROFILE": "development", "GATEWAY_RATE_LIMIT_PER_MINUTE": "0"}
     for entry in SERVICES:
@@ -70,10 +81,17 @@ def start(urls: dict[str, str]) -> dict[str, Child]:
         env[f"GATEWAY_{prefix}_URL"] = f"http://127.0.0.1:{ports[entry.name]}"
     env.update({f"{app}_LOG_LEVEL": "WARNING" for app in ("GOALS", "BUDGET", "AUDIT", "GATEWAY")})
     env.update({"BUDGET_GOALS_URL": env["GATEWAY_GOALS_URL"], "AUDIT_GOALS_URL": env["GATEWAY_GOALS_URL"]})
-    children = {entry.name: start_app(entry.name, entry.factory, ports[entry.name], env) for entry in SERVICES}
-    children["gateway"] = start_app("gateway", GATEWAY_FACTORY, free_port(), env)
+    launch = start_app if source is None else functools.partial(start_app_in, source)
+    children = {entry.name: launch(entry.name, entry.factory, ports[entry.name], env) for entry in SERVICES}
+    children["gateway"] = launch("gateway", GATEWAY_FACTORY, free_port(), env)
     wait_healthy(list(children.values()), timeout=90)
     return children
+
+
+def start_app_in(source: Path, name: str, factory: str, port: int, env: dict[str, str]) -> Child:
+    """An app as cli.serve starts it, run from another checkout: `python -m` puts its folder first."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port)]
+    return Child(name, port, subprocess.Popen([*command, "--no-access-log"], env=env, cwd=source))
 
 
 def memory_mb(child: Child) -> tuple[float, float]:
@@ -158,9 +176,71 @@ async def hsn_indicators(client: httpx.AsyncClient, token: str) -> list[str]:
     return found
 
 
+def reads_per_second(output: str) -> float:
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+
+
+async def week(gateway: str, reader: str, seconds: int, first_writer: int) -> tuple[str, Writes]:
+    """One round: wrk reading while the editors write, each writer on records of its own."""
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
+        indicators = await hsn_indicators(client, reader)
+        writes = Writes()
+        until = time.monotonic() + seconds
+        numbers = range(first_writer, first_writer + WRITERS)
+        reads, *_ = await asyncio.gather(
+            wrk(gateway, reader, seconds),
+            *(writer(client, n, indicators[n % len(indicators)], until, writes) for n in numbers),
+        )
+    return reads, writes
+
+
+async def side_by_side(args: argparse.Namespace, against: Path) -> None:
+    """This checkout and another, their rounds interleaved; the ratio of median reads/s."""
+    seconds, rounds = max(int(20 * args.scale), 5), 3
+    reader = mint_dev_token(DEV_SECRET, subject="bench-reader", roles=["RS:reader"])
+    stacks: dict[str, dict[str, Child]] = {}
+    rates: dict[str, list[float]] = {}
+    async with AsyncExitStack() as databases:
+        try:
+            for label, source in (("before (" + str(against) + ")", against), ("this checkout", None)):
+                urls = {
+                    e.name: await databases.enter_async_context(fresh_database(e.name, args.postgres_url))
+                    for e in SERVICES
+                }
+                for entry in SERVICES:
+                    await seed_database(entry, urls[entry.name])
+                stacks[label] = start(urls, source)
+                rates[label] = []
+            before = os.getloadavg()
+            for children in stacks.values():
+                await wrk(children["gateway"].url, reader, 5)  # warm-up
+                async with httpx.AsyncClient(base_url=children["gateway"].url, timeout=30) as client:
+                    await check_reads(client, reader)
+            for number in range(rounds):
+                for label, children in stacks.items():
+                    reads, writes = await week(children["gateway"].url, reader, seconds, number * WRITERS)
+                    rates[label].append(reads_per_second(reads))
+                    print(f"  round {number + 1} {label:<40} " + wrk_line(reads) + "\n      " + writes.line(seconds))
+            after = os.getloadavg()
+        finally:
+            for children in stacks.values():
+                stop_all(list(children.values()))
+    backend = "PostgreSQL" if args.postgres_url else "SQLite"
+    print(f"\n{backend}: reads/s, median of {rounds} interleaved rounds of {seconds} s (wrk {' '.join(WRK[1:])})")
+    medians = {label: statistics.median(r) for label, r in rates.items()}
+    for label, median in medians.items():
+        print(f"  {label:<40} {median:8.1f} reads/s   rounds {', '.join(f'{r:.1f}' for r in rates[label])}")
+    first, second = medians.values()
+    print(f"  this checkout / before: {second / first:.2f}×")
+    print(f"  load average before {' '.join(f'{n:.2f}' for n in before)}, after {' '.join(f'{n:.2f}' for n in after)}")
+
+
 async def main(args: argparse.Namespace) -> None:
     if shutil.which("wrk") is None:
         print("bench_load skipped: it needs wrk (apt-get install wrk)")
+        return
+    if args.against:
+        await side_by_side(args, Path(args.against))
         return
     seconds = max(int(60 * args.scale), 5)
     backend = "PostgreSQL" if args.postgres_url else "SQLite"

@@ -46,6 +46,10 @@ def arguments(description: str) -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, default=7, help="timed runs per request (median reported)")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data set to load")
+    parser.add_argument(
+        "--against",
+        help="bench_load: a checkout of another commit (e.g. a git worktree) to run side by side, rounds interleaved",
+    )
     return parser.parse_args()
 
 

@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
+import aiohttp
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from httpx_aiohttp import AiohttpTransport
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from gateway.auth import JwksKeys, TokenVerifier
 from gateway.documents.html import REPORT_CSP
@@ -38,6 +41,7 @@ from shared.security import install_docs
 
 GATEWAY_IDENTITY = Principal(subject="gateway", name="Gateway", kind=PrincipalKind.service)
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+OWN_API_PREFIX = "/api/reports/"  # the gateway's own routes under /api; reports_router and production_router
 DESCRIPTION = """Styr: the steering model of a Swedish region — goals and indicators, budget and investments,
 audit findings and the responses to them — behind one gateway.
 
@@ -78,13 +82,23 @@ async def _service_openapi(proxy: Proxy, service: str, base: str) -> dict[str, A
         return None
 
 
-def _pool(settings: GatewaySettings, limits: httpx.Limits) -> httpx.AsyncBaseTransport | None:
-    """aiohttp's pool behind httpx's interface: httpcore's own checks every pooled connection on each
-    request, which held the gateway to 0.58× of a direct call where aiohttp's reached 0.77×
-    (benchmarks/bench_gateway.py)."""
-    if settings.http_client == "aiohttp":
-        return AiohttpTransport(limits=limits)
-    return None
+def _aiohttp_pool(settings: GatewaySettings, limits: httpx.Limits) -> aiohttp.ClientSession | None:
+    """aiohttp's pool, which the proxy forwards through directly and httpx (for everything else) uses
+    through its transport: httpcore's own checks every pooled connection on each request, which held
+    the gateway to 0.58× of a direct call where aiohttp's reached 0.77× (benchmarks/bench_gateway.py)."""
+    if settings.http_client != "aiohttp":
+        return None
+    connector = aiohttp.TCPConnector(limit=limits.max_connections or 0, keepalive_timeout=limits.keepalive_expiry)
+    return aiohttp.ClientSession(connector=connector)
+
+
+class ProxyRoute(Route):
+    """The catch-all for /api/<service>/…: every /api path but the gateway's own reports."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("path", "").startswith(OWN_API_PREFIX):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 async def _forward(request: Request) -> Response:
@@ -236,7 +250,10 @@ def create_app(
         # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so a write is never sent
         # on a connection the service is closing (neither pool retries a POST).
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=4.0)
-        async with httpx.AsyncClient(transport=transport or _pool(settings, limits), limits=limits) as client:
+        # Tests route calls to in-process apps through `transport`; then there is no pool of sockets.
+        session = None if transport is not None else _aiohttp_pool(settings, limits)
+        pool = transport or (AiohttpTransport(limits=limits, client=session) if session is not None else None)
+        async with httpx.AsyncClient(transport=pool, limits=limits) as client:
             jwks = JwksKeys(settings, client)
             proxy = Proxy(
                 settings,
@@ -248,6 +265,7 @@ def create_app(
                 ),
                 rate_limiter(settings),
                 SignedInCache(min(settings.org_tree_ttl_seconds, settings.internal_token_ttl_seconds / 2)),
+                session,
             )
             app.state.proxy = proxy
             app.state.combined_openapi = None
@@ -294,7 +312,7 @@ def create_app(
     )
 
     # A plain Starlette route, not a FastAPI one: the proxy needs no dependency injection, body parsing
-    # or response model, only the raw request.
-    app.add_route("/api/{service}/{path:path}", _forward, methods=PROXY_METHODS, include_in_schema=False)
+    # or response model, only the raw request. Tried first, so a proxied request does not walk the others.
+    app.router.routes.insert(0, ProxyRoute("/api/{service}/{path:path}", _forward, methods=PROXY_METHODS))
 
     return app

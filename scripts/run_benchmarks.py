@@ -1,6 +1,7 @@
 """Runs every benchmark in benchmarks/ on the embedded default (SQLite) and on a throw-away PostgreSQL.
 
-Usage: python scripts/run_benchmarks.py [name …]   (names like `goals` for benchmarks/bench_goals.py)
+Usage: python scripts/run_benchmarks.py [name …] [-- option …]   (names like `goals` for benchmarks/bench_goals.py;
+options after `--` go to each benchmark, e.g. `load -- --against /tmp/styr-before --scale 0.5`)
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ def run(module: str, *args: str) -> int:
     return subprocess.call([sys.executable, "-m", f"benchmarks.{module}", *args], cwd=ROOT)
 
 
-def main(names: list[str]) -> int:
+def main(argv: list[str]) -> int:
+    names, options = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     chosen = benchmarks(names)
-    codes = [run(module) for module in chosen]
+    codes = [run(module, *options) for module in chosen]
     with postgres_server() as url:
-        codes += [run(module, "--postgres-url", url) for module in chosen]
+        codes += [run(module, "--postgres-url", url, *options) for module in chosen]
     return max(codes, default=0)
 
 

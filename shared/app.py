@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
-from shared.db import create_engine, create_sessionmaker, database_reachable
+from shared.db import create_engine, create_sessionmaker, database_reachable, read_only_engine
 from shared.errors import install_error_handlers, install_middleware, refuse_nul_characters
 from shared.health import health_router
 from shared.history import HistorySession
@@ -45,6 +45,7 @@ def create_service_app(
             configure_logging(settings.service_name, settings.log_level)
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         app.state.engine = engine
+        app.state.read_engine = read_only_engine(engine)
         app.state.sessionmaker = create_sessionmaker(engine, HistorySession)
         # Peers are called through one pooled client; tests route it to in-process apps by a transport.
         peer_client = new_peer_client(getattr(app.state, PEER_TRANSPORT_STATE, None))

@@ -6,12 +6,12 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -63,13 +63,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
     cursor.close()
 
 
+# No pre-ping: on asyncpg it costs three round trips per checkout (BEGIN, a ping, ROLLBACK). A
+# connection the server dropped fails its statement instead; SQLAlchemy then invalidates the whole
+# pool, so every older connection is replaced on its next checkout, and the caller gets the 503
+# problem to retry (shared/errors.py). Recycling bounds how long a connection lives.
+POOL_RECYCLE_SECONDS = 1800
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys, WAL and a busy timeout on every connection."""
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE_SECONDS)
+
+
+def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool in autocommit: a read of one statement needs no BEGIN and no COMMIT around it."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def create_sessionmaker(
@@ -87,6 +99,16 @@ async def database_reachable(engine: AsyncEngine | Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection for a route that only reads, outside any transaction (see read_only_engine)."""
+    engine: AsyncEngine = request.app.state.read_engine
+    async with engine.connect() as conn:
+        yield conn
+
+
+ReadConnection = Annotated[AsyncConnection, Depends(read_connection)]
 
 
 @asynccontextmanager

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 500
@@ -29,17 +30,21 @@ class Page(BaseModel, Generic[T]):
         return "".join(getattr(p, "__name__", str(p)).removesuffix("Read") for p in params) + "Page"
 
 
+@dataclass(frozen=True, slots=True)
 class PageParams:
-    def __init__(
-        self,
-        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")] = DEFAULT_PAGE_SIZE,
-        offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip")] = 0,
-    ) -> None:
-        self.limit = limit
-        self.offset = offset
+    limit: int = DEFAULT_PAGE_SIZE
+    offset: int = 0
 
 
-Pagination = Annotated[PageParams, Depends()]
+async def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")] = DEFAULT_PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip")] = 0,
+) -> PageParams:
+    # Async on purpose: FastAPI sends a sync dependency (or a class) to the threadpool on every request.
+    return PageParams(limit, offset)
+
+
+Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 async def paginate(
@@ -48,10 +53,70 @@ async def paginate(
     page: PageParams,
     to_item: Callable[[Any], T],
 ) -> Page[T]:
-    """Run `stmt` for one page (it must have a stable ORDER BY) and count the whole list.
+    """Run `stmt` for one page (it must have a stable ORDER BY, and no DISTINCT) and count the whole list.
 
-    `to_item` gets each result row (a `Row`), so a select of several columns needs no second query.
+    One statement: each row carries the list's count (`count(*) OVER ()`). `to_item` gets each result
+    row without it (a tuple), so a select of several columns needs no second query.
     """
-    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows: Sequence[Any] = (await session.execute(stmt.limit(page.limit).offset(page.offset))).all()
-    return Page[T](items=[to_item(r) for r in rows], total=total or 0, limit=page.limit, offset=page.offset)
+    counted = stmt.add_columns(func.count().over()).limit(page.limit).offset(page.offset)
+    rows: Sequence[Any] = (await session.execute(counted)).all()
+    if rows:
+        total = rows[0][-1]
+    elif page.offset:  # past the end: no row to carry the count
+        total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    else:
+        total = 0
+    return Page[T](items=[to_item(r[:-1]) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+# The lean pattern for a list read (see read_page): one prebuilt statement that carries the whole
+# list's count on every row, run outside a transaction, its rows validated once by the response model.
+_TOTAL = "page_total_"
+_LIMIT, _OFFSET = "page_limit_", "page_offset_"
+
+
+def page_statement(stmt: Select[Any]) -> Select[Any]:
+    """A list's statement (columns named as the item model's fields, a stable ORDER BY) made into a page:
+    the count of the whole list on every row, and the page's bounds as parameters. Build it once."""
+    counted = stmt.add_columns(func.count().over().label(_TOTAL))
+    return counted.limit(bindparam(_LIMIT)).offset(bindparam(_OFFSET))
+
+
+async def fetch_page(
+    conn: AsyncConnection, stmt: Select[Any], page: PageParams, params: Mapping[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The rows of one page of `stmt` (from page_statement) as dicts by column name, and the list's total.
+
+    A page past the end has no row to carry the count: only then is the list counted on its own.
+    """
+    result = await conn.execute(stmt, {**(params or {}), _LIMIT: page.limit, _OFFSET: page.offset})
+    # Plain dicts: pydantic reads a dict in C, a RowMapping through the Mapping protocol a key at a time.
+    names = tuple(result.keys())
+    rows = [dict(zip(names, row, strict=True)) for row in result.all()]
+    if rows:
+        return rows, rows[0][_TOTAL]
+    if not page.offset:
+        return rows, 0
+    whole = stmt.limit(None).offset(None).order_by(None).subquery()
+    return rows, (await conn.execute(select(func.count()).select_from(whole), dict(params or {}))).scalar_one()
+
+
+def page_response(rows: list[dict[str, Any]], total: int, page: PageParams, item: type[BaseModel]) -> Response:
+    """Page[item] as JSON, each row validated once by the item model (a route returning it declares
+    `response_model=Page[item]`, so FastAPI neither validates nor serialises it again)."""
+    answer = Page[item].model_validate(  # type: ignore[valid-type]
+        {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
+    )
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+async def read_page(
+    conn: AsyncConnection,
+    stmt: Select[Any],
+    page: PageParams,
+    item: type[BaseModel],
+    params: Mapping[str, Any] | None = None,
+) -> Response:
+    """One page of `stmt` (from page_statement) as the JSON of Page[item], in one statement."""
+    rows, total = await fetch_page(conn, stmt, page, params)
+    return page_response(rows, total, page, item)

@@ -190,3 +190,22 @@ async def test_a_recommendation_the_body_has_answered_cannot_be_readdressed(audi
     moved = await audit.stack.client.patch(rec_url, headers={**headers, **etag(rec)}, json={"body_code": "HSN"})
     assert moved.status_code == 409
     assert "responded" in moved.json()["detail"]
+
+
+async def test_the_recommendation_list_pages_filters_and_counts_past_its_end(audit):
+    client, reader = audit.stack.client, audit.auth("RS:reader")
+    url = f"/api/audit/recommendations?report={audit.report['id']}"
+    whole = (await client.get(url, headers=reader)).json()
+    assert [(r["number"], r["body_code"]) for r in whole["items"]] == [(1, "RS"), (2, "HSN")]
+    assert (whole["total"], whole["limit"], whole["offset"]) == (2, 50, 0)
+    assert set(whole["items"][0]) == {
+        "id", "report_id", "number", "body_code", "text", "response_due_on", "status", "closed_on", "version"
+    }  # fmt: skip
+    second = (await client.get(f"{url}&limit=1&offset=1", headers=reader)).json()
+    assert ([r["number"] for r in second["items"]], second["total"]) == ([2], 2)
+    past_the_end = (await client.get(f"{url}&offset=5", headers=reader)).json()
+    assert (past_the_end["items"], past_the_end["total"]) == ([], 2)
+    hsn = (await client.get(f"{url}&body=HSN&status=open", headers=reader)).json()
+    assert ([r["number"] for r in hsn["items"]], hsn["total"]) == ([2], 1)
+    closed = (await client.get(f"{url}&status=closed", headers=reader)).json()
+    assert (closed["items"], closed["total"]) == ([], 0)

@@ -30,6 +30,7 @@ from shared.auth.access import ANY_ROLE
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.db import ReadConnection
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -170,17 +171,18 @@ add_history_route(
     "",
     operation_id="list_recommendations",
     summary="List recommendations",
+    response_model=Page[RecommendationRead],
     responses=error_responses(Forbidden),
     dependencies=[guard(ANY_ROLE)],
 )
 async def list_recommendations(
-    session: DbSession,
+    conn: ReadConnection,
     page: Pagination,
     body: BodyQuery = None,
     report: Annotated[uuid.UUID | None, Query(description="Only this report's")] = None,
     status: Annotated[RecommendationStatus | None, Query()] = None,
-) -> Page[RecommendationRead]:
-    return await rules.list_recommendations(session, page, body_code=body, report_id=report, status=status)
+) -> Response:
+    return await rules.list_recommendations(conn, page, body_code=body, report_id=report, status=status)
 
 
 @recommendations.get(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Response
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.audit.models import (
     Action,
@@ -32,7 +35,7 @@ from services.audit.schemas import (
 )
 from shared.decisions import check_diary_number
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.pagination import Page, PageParams, paginate
+from shared.pagination import Page, PageParams, page_statement, paginate, read_page
 
 
 async def list_reports(
@@ -227,19 +230,29 @@ async def update_recommendation(session: AsyncSession, rec: Recommendation, data
     await session.flush()
 
 
+@functools.cache
+def _recommendations_page(by_body: bool, by_report: bool, by_status: bool) -> Select[Any]:
+    """The list's statement for one combination of filters, built once (their values are parameters)."""
+    stmt = select(*(Recommendation.__table__.c[name] for name in RecommendationRead.model_fields))
+    if by_body:
+        stmt = stmt.where(Recommendation.body_code == bindparam("body_code"))
+    if by_report:
+        stmt = stmt.where(Recommendation.report_id == bindparam("report_id"))
+    if by_status:
+        stmt = stmt.where(Recommendation.status == bindparam("status"))
+    return page_statement(stmt.order_by(Recommendation.report_id, Recommendation.number))
+
+
 async def list_recommendations(
-    session: AsyncSession,
+    conn: AsyncConnection,
     page: PageParams,
     *,
     body_code: str | None,
     report_id: uuid.UUID | None,
     status: RecommendationStatus | None,
-) -> Page[RecommendationRead]:
-    stmt = select(Recommendation).order_by(Recommendation.report_id, Recommendation.number)
-    if body_code is not None:
-        stmt = stmt.where(Recommendation.body_code == body_code)
-    if report_id is not None:
-        stmt = stmt.where(Recommendation.report_id == report_id)
-    if status is not None:
-        stmt = stmt.where(Recommendation.status == status)
-    return await paginate(session, stmt, page, lambda row: RecommendationRead.model_validate(row[0]))
+) -> Response:
+    """A page of Page[RecommendationRead], in one statement."""
+    stmt = _recommendations_page(body_code is not None, report_id is not None, status is not None)
+    given = {"body_code": body_code, "report_id": report_id, "status": status}
+    params = {name: value for name, value in given.items() if value is not None}
+    return await read_page(conn, stmt, page, RecommendationRead, params)
