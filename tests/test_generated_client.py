@@ -146,3 +146,50 @@ async def test_generated_names_read_well(generated):
     models = {path.stem for path in (folder / "models").glob("*.py")}
     assert {"goal_read", "goal_create", "indicator_read"} <= models
     assert not [name for name in models if "_api_" in name or name.endswith(("_post", "_get", "_patch", "_put"))]
+
+
+async def test_the_generated_client_sends_its_defaults_and_parses_every_refusal_as_a_problem(stack, generated):
+    module, _, _ = generated
+    from styr_client.api.goals import create_goal, update_goal
+    from styr_client.api.indicators import create_indicator
+    from styr_client.api.operating_frames import create_frame
+    from styr_client.api.org_units import create_unit
+    from styr_client.models import FrameCreate, FrameRead, GoalCreate, GoalUpdate, IndicatorCreate, Problem, UnitCreate
+
+    admin = _client(module, stack, "admin", "admin")
+    for code, parent, kind in (("RF", None, "council"), ("HSN", "RF", "committee")):
+        unit = UnitCreate.from_dict({"code": code, "name": code, "kind": kind, "parent_code": parent})
+        assert (await create_unit.asyncio_detailed(client=admin, body=unit)).status_code == 201
+    # The frame's parts left to the client's defaults (index_uplift and the others): the server takes them.
+    finance = _client(module, stack, "ekonom", "finance")
+    frame = await create_frame.asyncio_detailed(
+        client=finance, body=FrameCreate(unit_code="HSN", year=2025, last_year_frame="250000.00")
+    )
+    assert frame.status_code == 201, frame.content
+    assert isinstance(frame.parsed, FrameRead)
+    assert (frame.parsed.amount, frame.parsed.index_uplift) == ("250000.00", "0.00")
+    editor = _client(module, stack, "anna", "HSN:editor")
+    goal_in = GoalCreate(unit_code="HSN", title="Vård i tid", start_year=2024)
+    goal = await create_goal.asyncio(client=editor, body=goal_in)
+    # An indicator without a tolerance: the default the document gives is one the server accepts.
+    indicator = await create_indicator.asyncio_detailed(
+        client=editor,
+        body=IndicatorCreate.from_dict(
+            {"goal_id": str(goal.id), "name": "Besök", "unit_of_measure": "%", "direction": "higher_is_better"}
+        ),
+    )
+    assert indicator.status_code == 201, indicator.content
+    assert indicator.parsed.tolerance == "0"
+    stale = await update_goal.asyncio_detailed(
+        goal.id, client=editor, body=GoalUpdate(title="Vård i rätt tid"), if_match=f'"{goal.version + 1}"'
+    )
+    assert stale.status_code == 412
+    assert isinstance(stale.parsed, Problem)
+    assert stale.parsed.code == "precondition-failed"
+    invalid = await update_goal.asyncio_detailed(
+        goal.id, client=editor, body=GoalUpdate(title=""), if_match=f'"{goal.version}"'
+    )
+    assert invalid.status_code == 422
+    assert isinstance(invalid.parsed, Problem)
+    assert invalid.parsed.errors
+    assert invalid.parsed.errors[0].loc[-1] == "title"
