@@ -301,7 +301,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
-    # While PostgreSQL restarts, callers get a 503 to retry; the pool (pre-ping) reconnects by itself.
+    # While PostgreSQL restarts, callers get a 503 to retry; the pool is invalidated and reconnects by itself.
     for lost in (DBAPIError, ConnectionError, TimeoutError):
         app.add_exception_handler(lost, _database_unavailable)
 
