@@ -226,6 +226,9 @@ class ActionCreate(BaseModel):
     goal_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Goals in the goals service this action serves"
     )
+    indicator_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Indicators in the goals service this action should move"
+    )
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)]
 
 
@@ -246,6 +249,7 @@ class ActionUpdate(BaseModel):
     )
     evidence: list[EvidenceIn] | None = Field(default=None, max_length=50)
     goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    indicator_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)] | None = None
 
 
@@ -283,6 +287,7 @@ class ActionRead(BaseModel):
     finished_on: date | None = Field(description="The day it was done or cancelled; null while it is not")
     evidence: list[EvidenceRead]
     goal_ids: list[uuid.UUID]
+    indicator_ids: list[uuid.UUID] = Field(description="Indicators in the goals service the action should move")
     recommendation_ids: list[uuid.UUID]
     progress_notes: list[ProgressNoteRead]
     version: int
@@ -439,6 +444,12 @@ class RiskIn(BaseModel):
     description: LongText | None = None
     likelihood: Annotated[int, Field(ge=1, le=100)]
     consequence: Annotated[int, Field(ge=1, le=100)]
+    goal_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Goals in the goals service the risk threatens"
+    )
+    activity_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Activities in the goals service the risk threatens"
+    )
 
 
 class RiskUpdate(BaseModel):
@@ -448,6 +459,10 @@ class RiskUpdate(BaseModel):
     description: LongText | None = None
     likelihood: Annotated[int, Field(ge=1, le=100)] | None = None
     consequence: Annotated[int, Field(ge=1, le=100)] | None = None
+    goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=50, description="Replaces the linked goals")
+    activity_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Replaces the linked activities"
+    )
 
 
 class ControlIn(BaseModel):
@@ -517,6 +532,8 @@ class RiskRead(BaseModel):
     score: int
     colour: Colour
     needs_control: bool
+    goal_ids: list[uuid.UUID] = Field(description="Goals in the goals service the risk threatens")
+    activity_ids: list[uuid.UUID] = Field(description="Activities in the goals service the risk threatens")
     controls: list[ControlRead]
     version: int
 
