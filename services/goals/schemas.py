@@ -421,6 +421,9 @@ class AssignmentCreate(BaseModel):
     description: Text | None = None
     deadline_on: date | None = None
     decision: DecisionIn | None = None
+    recommendation_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Audit recommendations (audit service ids) it answers"
+    )
 
 
 class AssignmentUpdate(BaseModel):
@@ -430,6 +433,9 @@ class AssignmentUpdate(BaseModel):
     description: Text | None = None
     deadline_on: date | None = None
     status: AssignmentStatus | None = None
+    recommendation_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Replaces the audit recommendations it answers"
+    )
 
 
 class AssignmentFollowUpIn(BaseModel):
@@ -462,6 +468,7 @@ class AssignmentRead(BaseModel):
     latest_follow_up: AssignmentFollowUpRead | None = Field(
         description="The last of `follow_ups`: in a report, the text of its period if `year` and `period` match"
     )
+    recommendation_ids: list[uuid.UUID] = Field(description="Audit recommendations (audit service ids) it answers")
     version: int
 
 
@@ -483,6 +490,9 @@ class ActivityCreate(BaseModel):
     start_on: date | None = None
     end_on: date | None = None
     status: ActivityStatus = ActivityStatus.planned
+    recommendation_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Audit recommendations (audit service ids) it answers"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
@@ -499,6 +509,9 @@ class ActivityUpdate(BaseModel):
     start_on: date | None = None
     end_on: date | None = None
     status: ActivityStatus | None = None
+    recommendation_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Replaces the audit recommendations it answers"
+    )
 
 
 class ActivityRead(BaseModel):
@@ -510,6 +523,7 @@ class ActivityRead(BaseModel):
     start_on: date | None
     end_on: date | None
     status: ActivityStatus
+    recommendation_ids: list[uuid.UUID] = Field(description="Audit recommendations (audit service ids) it answers")
     version: int
 
 
