@@ -321,6 +321,27 @@ class IndicatorRead(BaseModel):
     version: int
 
 
+class SeriesPoint(BaseModel):
+    """A measured value with the day its period ended, so a reader can set it against a decision's date."""
+
+    period: str
+    period_kind: PeriodKind
+    period_end: date = Field(description="The last day of the period measured")
+    value: ExactValue | None
+    value_women: ExactValue | None
+    value_men: ExactValue | None
+
+
+class IndicatorSeries(IndicatorRead):
+    """An indicator with every value measured and where it stands today: what a decision's follow-through reads."""
+
+    unit_code: str = Field(description="The unit of the goal it measures; the council's for a strategy")
+    latest: SeriesPoint | None = Field(description="The value of the last period ended by today")
+    latest_target: ExactValue | None = Field(description="The target of the latest value's year")
+    colour: Colour = Field(description="The latest value against that target, by the goal-fulfilment rule")
+    measurements: list[SeriesPoint] = Field(description="In the order of the periods' ends")
+
+
 class MeasurementIn(BaseModel):
     """A value for a period: `2024` (year), `2024-T2` (tertial) or `2024-03` (month)."""
 

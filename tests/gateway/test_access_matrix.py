@@ -370,6 +370,14 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
         _no_state,
         unit_key="body_code",
     ),
+    "/api/reports/trace/recommendations/{recommendation_id}": lambda f: _record_of(
+        f,
+        f"/api/audit/recommendations?body={UNIT}",
+        "recommendation_id",
+        "recommendation",
+        _no_state,
+        unit_key="body_code",
+    ),
     "/api/audit/verdicts/{verdict_id}": _verdicts,
     "/api/audit/responses/{response_id}": lambda f: _record_of(
         f, f"/api/audit/responses?body={UNIT}", "response_id", "response", _by_status, unit_key="body_code"

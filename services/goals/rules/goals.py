@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -254,8 +255,11 @@ def goals_query(
     orphans: bool,
     year: int | None,
     visible: ColumnElement[bool],
+    goal_ids: Sequence[uuid.UUID] | None = None,
 ) -> Select[Goal]:
     stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).order_by(OrgUnit.code, Goal.title, Goal.id)
+    if goal_ids:
+        stmt = stmt.where(Goal.id.in_(goal_ids))
     if unit_code is not None:
         unit = index.by_code.get(unit_code)
         if unit is None:

@@ -1,0 +1,391 @@
+"""The trace: one audit recommendation followed through every link to the indicators it should move.
+
+recommendation → the body's response (and its decision) → the actions on it → the goals and indicators
+each action names, with each indicator's values before the decision and since, its target and colour.
+The board sees at a glance what has no action, which action moves no indicator, and which indicator
+has not moved.
+
+The services are asked with the caller's own rights, so each shows what the caller may read: a fixed
+number of requests whatever the trace holds (the audit service twice, the goals service twice, by id
+filters, never per row). A goal or indicator an action names that the caller may not read, or that is
+gone, is listed as not shown; the goals service not answering leaves the trace incomplete, not failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel, Field
+
+from gateway.proxy import Proxy, SignedIn
+from gateway.reports import MissingSection
+from shared.asof import today_in_sweden
+from shared.auth.access import ANY_ROLE, access
+from shared.errors import DomainError, Forbidden, NotFound, Unauthorized, error_responses
+
+# The goals service answers pages of at most this many; an action names at most 50 of each.
+PAGE = 500
+
+
+class FlagKind(StrEnum):
+    recommendation_without_action = "recommendation_without_action"
+    action_without_indicator = "action_without_indicator"
+    indicator_not_moved = "indicator_not_moved"
+
+
+class Change(StrEnum):
+    better = "better"
+    worse = "worse"
+    unchanged = "unchanged"
+    unknown = "unknown"
+
+
+class Flag(BaseModel):
+    """Something the board should see: a link missing from the chain, or an indicator that has not moved."""
+
+    kind: FlagKind
+    id: uuid.UUID = Field(description="The recommendation, action or indicator flagged")
+    message: str
+
+
+class Point(BaseModel):
+    period: str
+    period_end: date
+    value: str | None = Field(description="Exact, as a decimal string")
+
+
+class TracedIndicator(BaseModel):
+    id: uuid.UUID
+    name: str
+    unit_of_measure: str
+    unit_code: str
+    goal_id: uuid.UUID | None
+    direction: str
+    target: str | None = Field(description="The target of the latest value's year")
+    colour: str = Field(description="green, yellow, red or grey: the latest value against that target")
+    before: Point | None = Field(
+        description="The last value of a period ended on or before the decision; else the indicator's baseline "
+        "if its year is not after the decision's"
+    )
+    before_is_baseline: bool
+    since: list[Point] = Field(description="The values of periods ended after the decision")
+    latest: Point | None
+    change: Change = Field(description="The latest value since the decision against the one before it")
+    action_ids: list[uuid.UUID] = Field(description="The actions that name it")
+
+
+class TracedGoal(BaseModel):
+    id: uuid.UUID
+    title: str
+    unit_code: str
+    status: str
+    action_ids: list[uuid.UUID]
+
+
+class TracedAction(BaseModel):
+    id: uuid.UUID
+    title: str
+    body_code: str
+    owner: str | None
+    status: str
+    deadline_on: date | None
+    finished_on: date | None
+    overdue: bool = Field(description="Past its deadline today and neither done nor cancelled")
+    goal_ids: list[uuid.UUID]
+    indicator_ids: list[uuid.UUID]
+
+
+class TracedResponse(BaseModel):
+    id: uuid.UUID
+    status: str
+    text: str
+    decided_on: date | None
+    decision: dict[str, Any] | None
+
+
+class TracedRecommendation(BaseModel):
+    id: uuid.UUID
+    number: int
+    body_code: str
+    text: str
+    status: str
+    response_due_on: date | None
+    closed_on: date | None
+    report: dict[str, Any] | None = Field(description="The audit report: id, title, audit year and received_on")
+
+
+class RecommendationTrace(BaseModel):
+    """One recommendation followed to the indicators its actions should move."""
+
+    as_of: date = Field(description="Today in Swedish time: the day colours and overdue are judged")
+    recommendation: TracedRecommendation
+    response: TracedResponse | None
+    decided_on: date | None = Field(
+        description="The day values are compared from: the response's decision, else the report's arrival"
+    )
+    decided_on_from: str | None = Field(examples=["response_decision", "report_received"])
+    actions: list[TracedAction]
+    goals: list[TracedGoal]
+    indicators: list[TracedIndicator]
+    verdicts: list[dict[str, Any]]
+    not_shown: list[uuid.UUID] = Field(
+        description="Goals and indicators an action names that the goals service does not show the caller"
+    )
+    flags: list[Flag]
+    complete: bool = Field(description="Every service answered")
+    missing: list[MissingSection]
+
+
+async def trace_reader(request: Request) -> SignedIn:
+    """The signed-in caller, if they may read reports (any role, or read:decided); before the path is read."""
+    proxy: Proxy = request.app.state.proxy
+    caller = await proxy.signed_in_caller(request)
+    if not caller.principal.reads_decided:
+        raise Forbidden("Reports are read with a role, or the read:decided scope", required="read:decided")
+    return caller
+
+
+TraceReader = Annotated[SignedIn, Depends(trace_reader)]
+
+
+class ServiceRefused(Exception):
+    """The audit service answered the recommendation with something other than 200: passed on as it came."""
+
+    def __init__(self, status: int, content: bytes, media_type: str) -> None:
+        super().__init__(status)
+        self.response = Response(content, status_code=status, media_type=media_type)
+
+
+async def _get(proxy: Proxy, caller: SignedIn, service: str, path: str, query: dict[str, Any]) -> Any:
+    """GET from a service as the caller; a refusal or failure raises ServiceRefused or a DomainError."""
+    base = proxy.settings.service_urls()[service]
+    headers = {"authorization": f"Bearer {caller.internal_token}", "accept": "application/json"}
+    response = await proxy.send(service, "GET", f"{base}{path}", urlencode(query, doseq=True), headers)
+    if response.status_code != 200:
+        media_type = response.headers.get("content-type", "application/problem+json")
+        raise ServiceRefused(response.status_code, response.content, media_type)
+    return response.json()
+
+
+async def _items(
+    proxy: Proxy, caller: SignedIn, path: str, ids: list[str], section: str, missing: list[MissingSection]
+) -> list[dict[str, Any]]:
+    """One page of the goals service's records by id; what it cannot give is said in `missing`."""
+    if not ids:
+        return []
+    try:
+        found = await _get(proxy, caller, "goals", path, {"ids": ids, "limit": PAGE})
+    except ServiceRefused as refused:
+        reason = f"the goals service answered {refused.response.status_code}"
+        missing.append(MissingSection(section=section, service="goals", reason=reason))
+        return []
+    except DomainError as failed:
+        missing.append(MissingSection(section=section, service="goals", reason=failed.detail or failed.title))
+        return []
+    return list(found["items"])
+
+
+async def _report(
+    proxy: Proxy, caller: SignedIn, report_id: str, missing: list[MissingSection]
+) -> dict[str, Any] | None:
+    """The recommendation's audit report, briefly; the trace stands without it."""
+    try:
+        report = await _get(proxy, caller, "audit", f"/reports/{report_id}", {})
+    except (ServiceRefused, DomainError):
+        missing.append(MissingSection(section="report", service="audit", reason="the audit report was not given"))
+        return None
+    return {k: report[k] for k in ("id", "title", "audit_year", "received_on") if k in report}
+
+
+def _point(raw: dict[str, Any] | None) -> Point | None:
+    if raw is None:
+        return None
+    return Point(period=raw["period"], period_end=raw["period_end"], value=raw["value"])
+
+
+def _change(direction: str, before: Point | None, latest_since: Point | None) -> Change:
+    if before is None or latest_since is None or before.value is None or latest_since.value is None:
+        return Change.unknown
+    difference = Decimal(latest_since.value) - Decimal(before.value)
+    if difference == 0:
+        return Change.unchanged
+    higher = difference > 0
+    return Change.better if higher == (direction == "higher_is_better") else Change.worse
+
+
+def _baseline(raw: dict[str, Any], decided_on: date | None) -> Point | None:
+    """The indicator's baseline, when it stood before the decision: a value to compare with where none was measured."""
+    year, value = raw.get("baseline_year"), raw.get("baseline_value")
+    if year is None or value is None or decided_on is None or year > decided_on.year:
+        return None
+    return Point(period=str(year), period_end=date(year, 12, 31), value=value)
+
+
+def _indicator(raw: dict[str, Any], decided_on: date | None, by: list[uuid.UUID]) -> TracedIndicator:
+    measured = [p for p in raw["measurements"] if p["value"] is not None]
+    cut = decided_on or date.min
+    before = [p for p in measured if date.fromisoformat(p["period_end"]) <= cut]
+    since = [_point(p) for p in measured if date.fromisoformat(p["period_end"]) > cut]
+    before_point = _point(before[-1]) if before else _baseline(raw, decided_on)
+    since_points = [p for p in since if p is not None]
+    return TracedIndicator(
+        id=raw["id"],
+        name=raw["name"],
+        unit_of_measure=raw["unit_of_measure"],
+        unit_code=raw["unit_code"],
+        goal_id=raw["goal_id"],
+        direction=raw["direction"],
+        target=raw["latest_target"],
+        colour=raw["colour"],
+        before=before_point,
+        before_is_baseline=not before and before_point is not None,
+        since=since_points,
+        latest=_point(raw["latest"]),
+        change=_change(raw["direction"], before_point, since_points[-1] if since_points else None),
+        action_ids=by,
+    )
+
+
+def _action(raw: dict[str, Any], today: date) -> TracedAction:
+    deadline = date.fromisoformat(raw["deadline_on"]) if raw["deadline_on"] else None
+    finished = raw["status"] in ("done", "cancelled")
+    return TracedAction(
+        id=raw["id"],
+        title=raw["title"],
+        body_code=raw["body_code"],
+        owner=raw["owner"],
+        status=raw["status"],
+        deadline_on=deadline,
+        finished_on=raw["finished_on"],
+        overdue=bool(deadline and deadline < today and not finished),
+        goal_ids=raw["goal_ids"],
+        indicator_ids=raw.get("indicator_ids", []),
+    )
+
+
+def _named_by(actions: list[TracedAction], field: str) -> dict[str, list[uuid.UUID]]:
+    """Each linked id (as text) with the actions that name it, in the actions' order."""
+    named: dict[str, list[uuid.UUID]] = {}
+    for action in actions:
+        for linked in getattr(action, field):
+            named.setdefault(str(linked), []).append(action.id)
+    return named
+
+
+def _decision_day(response: TracedResponse | None, report: dict[str, Any] | None) -> tuple[date | None, str | None]:
+    if response is not None and response.decided_on is not None:
+        return response.decided_on, "response_decision"
+    if report is not None and report.get("received_on"):
+        return date.fromisoformat(report["received_on"]), "report_received"
+    return None, None
+
+
+def _flags(rec_id: uuid.UUID, actions: list[TracedAction], indicators: list[TracedIndicator]) -> list[Flag]:
+    flags = []
+    if not actions:
+        flags.append(Flag(kind=FlagKind.recommendation_without_action, id=rec_id, message="No action answers it"))
+    for action in actions:
+        if not action.indicator_ids:
+            message = f"{action.title}: names no indicator it should move"
+            flags.append(Flag(kind=FlagKind.action_without_indicator, id=action.id, message=message))
+    for indicator in indicators:
+        if indicator.change in (Change.unchanged, Change.unknown):
+            reason = (
+                "unchanged since the decision"
+                if indicator.change is Change.unchanged
+                else (
+                    "no value since the decision" if not indicator.since else "no value before the decision to compare"
+                )
+            )
+            flags.append(
+                Flag(kind=FlagKind.indicator_not_moved, id=indicator.id, message=f"{indicator.name}: {reason}")
+            )
+    return flags
+
+
+async def trace_recommendation(proxy: Proxy, caller: SignedIn, recommendation_id: uuid.UUID) -> RecommendationTrace:
+    """Four requests: the recommendation with its response, actions and verdicts, and its report (audit);
+    the goals and the indicators its actions name (goals), the last three at once."""
+    today = today_in_sweden()
+    detail = await _get(proxy, caller, "audit", f"/recommendations/{recommendation_id}", {})
+    actions = [_action(a, today) for a in detail["actions"]]
+    goals_named, indicators_named = _named_by(actions, "goal_ids"), _named_by(actions, "indicator_ids")
+    missing: list[MissingSection] = []
+    report_brief, goals, indicators = await asyncio.gather(
+        _report(proxy, caller, detail["report_id"], missing),
+        _items(proxy, caller, "/goals", list(goals_named), "goals", missing),
+        _items(proxy, caller, "/indicators/series", list(indicators_named), "indicators", missing),
+    )
+    response = detail["response"]
+    traced_response = (
+        TracedResponse(
+            id=response["id"],
+            status=response["status"],
+            text=response["text"],
+            decided_on=(response["decision"] or {}).get("decided_on"),
+            decision=response["decision"],
+        )
+        if response
+        else None
+    )
+    decided_on, decided_from = _decision_day(traced_response, report_brief)
+    traced_indicators = [_indicator(i, decided_on, indicators_named[str(i["id"])]) for i in indicators]
+    shown = {str(g["id"]) for g in goals} | {str(i["id"]) for i in indicators}
+    asked = [] if any(m.service == "goals" for m in missing) else [*goals_named, *indicators_named]
+    return RecommendationTrace(
+        as_of=today,
+        recommendation=TracedRecommendation(**{**detail, "report": report_brief}),
+        response=traced_response,
+        decided_on=decided_on,
+        decided_on_from=decided_from,
+        actions=actions,
+        goals=[
+            TracedGoal(
+                id=g["id"],
+                title=g["title"],
+                unit_code=g["unit_code"],
+                status=g["status"],
+                action_ids=goals_named[g["id"]],
+            )
+            for g in goals
+        ],
+        indicators=traced_indicators,
+        verdicts=detail["verdicts"],
+        not_shown=[uuid.UUID(i) for i in asked if i not in shown],
+        flags=_flags(recommendation_id, actions, traced_indicators),
+        complete=not missing,
+        missing=missing,
+    )
+
+
+def trace_router() -> APIRouter:
+    """Follow-through reports: an item followed through every link, read with the caller's own rights."""
+    router = APIRouter(prefix="/api/reports/trace", tags=["reports"])
+    rule = access(ANY_ROLE.noting("each step shows what the caller may read in its service"))
+
+    @router.get(
+        "/recommendations/{recommendation_id}",
+        operation_id="get_recommendation_trace",
+        summary="A recommendation followed to its response, actions, goals and indicators, with what is missing",
+        response_model=RecommendationTrace,
+        responses=error_responses(Unauthorized, Forbidden, NotFound),
+        **rule,
+    )
+    async def recommendation_trace(
+        caller: TraceReader,
+        request: Request,
+        recommendation_id: Annotated[uuid.UUID, Path(description="The recommendation's id in the audit service")],
+    ) -> RecommendationTrace | Response:
+        try:
+            return await trace_recommendation(request.app.state.proxy, caller, recommendation_id)
+        except ServiceRefused as refused:
+            return refused.response
+
+    return router

@@ -1,0 +1,168 @@
+"""The trace: the demo's Målstyrning recommendation followed through the API to its response, actions, goals and
+indicators, with the gaps flagged, in a fixed number of requests to each service."""
+
+from collections import Counter
+from datetime import date
+
+import httpx
+
+MALSTYRNING = "Målstyrning för verksamheten"
+
+
+async def _recommendations(stack, headers) -> list[dict]:
+    reports = (await stack.client.get("/api/audit/reports?limit=500", headers=headers)).json()["items"]
+    report = next(r for r in reports if r["title"] == MALSTYRNING)
+    found = await stack.client.get(f"/api/audit/recommendations?report={report['id']}", headers=headers)
+    return sorted(found.json()["items"], key=lambda r: r["number"])
+
+
+async def _goal_and_indicator(stack, headers, goal_title: str, indicator_name: str) -> tuple[dict, dict]:
+    goals = (await stack.client.get("/api/goals/goals?limit=500", headers=headers)).json()["items"]
+    goal = next(g for g in goals if g["title"].startswith(goal_title))
+    indicators = (await stack.client.get(f"/api/goals/indicators?goal={goal['id']}", headers=headers)).json()
+    return goal, next(i for i in indicators["items"] if i["name"].startswith(indicator_name))
+
+
+async def _link(stack, action: dict, **links) -> dict:
+    headers = {**stack.auth("rs", "RS:editor"), "If-Match": f'"{action["version"]}"'}
+    changed = await stack.client.patch(f"/api/audit/actions/{action['id']}", headers=headers, json=links)
+    assert changed.status_code == 200, changed.text
+    return dict(changed.json())
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """The gateway's calls to the services for the trace, counted by service (signing in reads the org tree)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/units/tree":
+            self.calls[request.url.host] += 1
+        return await self.inner.handle_async_request(request)
+
+
+class FailingListings(httpx.AsyncBaseTransport):
+    """The goals service unreachable for its goals and indicators, as if it went down mid-trace."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "goals" and request.url.path.startswith(("/goals", "/indicators")):
+            raise httpx.ConnectError("goals is down", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_the_malstyrning_recommendation_is_followed_to_the_indicators_its_actions_should_move(seeded):
+    reader = seeded.auth("bo", "RS:reader")
+    first = (await _recommendations(seeded, reader))[0]
+    detail = (await seeded.client.get(f"/api/audit/recommendations/{first['id']}", headers=reader)).json()
+    actions = {a["title"]: a for a in detail["actions"]}
+    guideline = actions["Se över Riktlinje för budget"]
+    goal, indicator = await _goal_and_indicator(seeded, reader, "Årets resultat ska uppgå", "Årets resultat i procent")
+    await _link(seeded, guideline, goal_ids=[goal["id"]], indicator_ids=[indicator["id"]])
+
+    traced = await seeded.client.get(f"/api/reports/trace/recommendations/{first['id']}", headers=reader)
+    assert traced.status_code == 200, traced.text
+    trace = traced.json()
+    assert trace["complete"] is True
+    assert trace["recommendation"]["report"]["title"] == MALSTYRNING
+    decided_on = detail["response"]["decision"]["decided_on"]
+    assert (trace["response"]["decided_on"], trace["decided_on"], trace["decided_on_from"]) == (
+        decided_on,
+        decided_on,
+        "response_decision",
+    )
+    assert {a["id"] for a in trace["actions"]} == {a["id"] for a in detail["actions"]}
+    assert [(g["id"], g["action_ids"]) for g in trace["goals"]] == [(goal["id"], [guideline["id"]])]
+    [moved] = trace["indicators"]
+    assert (moved["id"], moved["goal_id"], moved["action_ids"]) == (indicator["id"], goal["id"], [guideline["id"]])
+    measured = await seeded.client.get(f"/api/goals/indicators/{indicator['id']}/measurements", headers=reader)
+    periods = [m["period"] for m in measured.json()["items"]]
+    assert [p["period"] for p in moved["since"]] == periods, "every value of a period ended after the decision"
+    assert all(date.fromisoformat(p["period_end"]) > date.fromisoformat(decided_on) for p in moved["since"])
+    assert moved["before"]["value"] == indicator["baseline_value"]
+    assert moved["before_is_baseline"] is True
+    assert moved["target"] == indicator["targets"][str(date.fromisoformat(moved["latest"]["period_end"]).year)]
+    assert moved["colour"] in {"green", "yellow", "red"}
+    # The demo's result fell from the baseline: the indicator moved, the wrong way, and is not flagged as still.
+    assert moved["change"] == "worse"
+    flagged = {(f["kind"], f["id"]) for f in trace["flags"]}
+    others = [a for a in detail["actions"] if a["id"] != guideline["id"]]
+    assert flagged == {("action_without_indicator", a["id"]) for a in others}
+
+
+async def test_a_recommendation_with_no_action_an_action_with_no_indicator_and_a_still_indicator_are_flagged(
+    seeded,
+):
+    reader = seeded.auth("bo", "RS:reader")
+    recommendations = await _recommendations(seeded, reader)
+    auditor = seeded.auth("revisor", "auditor")
+    added = await seeded.client.post(
+        f"/api/audit/reports/{recommendations[0]['report_id']}/recommendations",
+        headers=auditor,
+        json={"body_code": "RS", "text": "Följ upp att målen får mätbara indikatorer."},
+    )
+    assert added.status_code == 201, added.text
+    lonely = (
+        await seeded.client.get(f"/api/reports/trace/recommendations/{added.json()['id']}", headers=reader)
+    ).json()
+    assert lonely["actions"] == []
+    assert [(f["kind"], f["id"]) for f in lonely["flags"]] == [("recommendation_without_action", added.json()["id"])]
+
+    second = recommendations[1]
+    detail = (await seeded.client.get(f"/api/audit/recommendations/{second['id']}", headers=reader)).json()
+    # An indicator with no baseline and no value before the decision cannot show a movement.
+    _, still = await _goal_and_indicator(seeded, reader, "Nämndens verksamhet bedrivs", "Prognos för avvikelse")
+    await _link(seeded, detail["actions"][0], indicator_ids=[still["id"]])
+    trace = (await seeded.client.get(f"/api/reports/trace/recommendations/{second['id']}", headers=reader)).json()
+    flags = {(f["kind"], f["id"]) for f in trace["flags"]}
+    assert ("indicator_not_moved", still["id"]) in flags
+    assert ("action_without_indicator", detail["actions"][0]["id"]) not in flags
+    assert {("action_without_indicator", a["id"]) for a in detail["actions"][1:]} <= flags
+
+
+async def test_a_goal_the_caller_may_not_read_is_not_shown_and_the_requests_do_not_grow_with_the_links(seeded):
+    board = seeded.auth("rs", "RS:editor")
+    first = (await _recommendations(seeded, board))[0]
+    detail = (await seeded.client.get(f"/api/audit/recommendations/{first['id']}", headers=board)).json()
+    goals = (await seeded.client.get("/api/goals/goals?limit=500", headers=board)).json()["items"]
+    draft = next(g for g in goals if g["status"] == "draft")
+    decided = [g for g in goals if g["status"] == "decided"]
+    _, indicator = await _goal_and_indicator(seeded, board, "Årets resultat ska uppgå", "Årets resultat i procent")
+    await _link(
+        seeded,
+        detail["actions"][0],
+        goal_ids=[draft["id"], *(g["id"] for g in decided)],
+        indicator_ids=[indicator["id"]],
+    )
+
+    counting = CountingTransport(seeded.transport)
+    gateway = seeded.apps["gateway"]
+    gateway.state.proxy.client._transport = counting
+    outsider = seeded.auth("r", "RUN:reader")
+    trace = (await seeded.client.get(f"/api/reports/trace/recommendations/{first['id']}", headers=outsider)).json()
+    assert trace["not_shown"] == [draft["id"]]
+    assert {g["id"] for g in trace["goals"]} == {g["id"] for g in decided}
+    assert counting.calls == {"audit": 2, "goals": 2}, "one request per step, however many links"
+
+
+async def test_an_unknown_recommendation_is_404_and_goals_down_leaves_the_trace_incomplete(seeded):
+    reader = seeded.auth("bo", "RS:reader")
+    missing = await seeded.client.get(
+        "/api/reports/trace/recommendations/00000000-0000-0000-0000-000000000000", headers=reader
+    )
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    first = (await _recommendations(seeded, reader))[0]
+    detail = (await seeded.client.get(f"/api/audit/recommendations/{first['id']}", headers=reader)).json()
+    goal, _ = await _goal_and_indicator(seeded, reader, "Årets resultat ska uppgå", "Årets resultat i procent")
+    await _link(seeded, detail["actions"][0], goal_ids=[goal["id"]])
+    # The goals service stops answering after the caller is signed in (which reads its org tree).
+    seeded.apps["gateway"].state.proxy.client._transport = FailingListings(seeded.transport)
+    trace = await seeded.client.get(f"/api/reports/trace/recommendations/{first['id']}", headers=reader)
+    assert trace.status_code == 200
+    assert (trace.json()["complete"], trace.json()["missing"][0]["service"]) == (False, "goals")
+    assert trace.json()["not_shown"] == []
