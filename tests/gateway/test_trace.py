@@ -56,18 +56,20 @@ class FailingListings(httpx.AsyncBaseTransport):
 
 
 async def test_the_malstyrning_recommendation_is_followed_to_the_indicators_its_actions_should_move(seeded):
+    """The demo links the Målstyrning report's actions to the goals and indicators they should move."""
     reader = seeded.auth("bo", "RS:reader")
     first = (await _recommendations(seeded, reader))[0]
     detail = (await seeded.client.get(f"/api/audit/recommendations/{first['id']}", headers=reader)).json()
     actions = {a["title"]: a for a in detail["actions"]}
     guideline = actions["Se över Riktlinje för budget"]
     goal, indicator = await _goal_and_indicator(seeded, reader, "Årets resultat ska uppgå", "Årets resultat i procent")
-    await _link(seeded, guideline, goal_ids=[goal["id"]], indicator_ids=[indicator["id"]])
+    assert (guideline["goal_ids"][0], guideline["indicator_ids"][0]) == (goal["id"], indicator["id"])
 
     traced = await seeded.client.get(f"/api/reports/trace/recommendations/{first['id']}", headers=reader)
     assert traced.status_code == 200, traced.text
     trace = traced.json()
     assert trace["complete"] is True
+    assert trace["not_shown"] == []
     assert trace["recommendation"]["report"]["title"] == MALSTYRNING
     decided_on = detail["response"]["decision"]["decided_on"]
     assert (trace["response"]["decided_on"], trace["decided_on"], trace["decided_on_from"]) == (
@@ -76,9 +78,12 @@ async def test_the_malstyrning_recommendation_is_followed_to_the_indicators_its_
         "response_decision",
     )
     assert {a["id"] for a in trace["actions"]} == {a["id"] for a in detail["actions"]}
-    assert [(g["id"], g["action_ids"]) for g in trace["goals"]] == [(goal["id"], [guideline["id"]])]
-    [moved] = trace["indicators"]
-    assert (moved["id"], moved["goal_id"], moved["action_ids"]) == (indicator["id"], goal["id"], [guideline["id"]])
+    linked_goals = {g for a in detail["actions"] for g in a["goal_ids"]}
+    linked_indicators = {i for a in detail["actions"] for i in a["indicator_ids"]}
+    assert {g["id"] for g in trace["goals"]} == linked_goals
+    assert {i["id"] for i in trace["indicators"]} == linked_indicators
+    moved = next(i for i in trace["indicators"] if i["id"] == indicator["id"])
+    assert (moved["goal_id"], moved["action_ids"]) == (goal["id"], [guideline["id"]])
     measured = await seeded.client.get(f"/api/goals/indicators/{indicator['id']}/measurements", headers=reader)
     periods = [m["period"] for m in measured.json()["items"]]
     assert [p["period"] for p in moved["since"]] == periods, "every value of a period ended after the decision"
@@ -89,9 +94,9 @@ async def test_the_malstyrning_recommendation_is_followed_to_the_indicators_its_
     assert moved["colour"] in {"green", "yellow", "red"}
     # The demo's result fell from the baseline: the indicator moved, the wrong way, and is not flagged as still.
     assert moved["change"] == "worse"
-    flagged = {(f["kind"], f["id"]) for f in trace["flags"]}
-    others = [a for a in detail["actions"] if a["id"] != guideline["id"]]
-    assert flagged == {("action_without_indicator", a["id"]) for a in others}
+    assert moved["latest"]["value"] == moved["since"][-1]["value"]
+    assert ("indicator_not_moved", indicator["id"]) not in {(f["kind"], f["id"]) for f in trace["flags"]}
+    assert not [f for f in trace["flags"] if f["kind"] != "indicator_not_moved"], "every action names an indicator"
 
 
 async def test_a_recommendation_with_no_action_an_action_with_no_indicator_and_a_still_indicator_are_flagged(
@@ -113,15 +118,22 @@ async def test_a_recommendation_with_no_action_an_action_with_no_indicator_and_a
     assert [(f["kind"], f["id"]) for f in lonely["flags"]] == [("recommendation_without_action", added.json()["id"])]
 
     second = recommendations[1]
-    detail = (await seeded.client.get(f"/api/audit/recommendations/{second['id']}", headers=reader)).json()
+    unlinked = await seeded.client.post(
+        "/api/audit/actions",
+        headers=seeded.auth("rs", "RS:editor"),
+        json={"body_code": "RS", "title": "Utbilda nämnderna i styrmodellen", "recommendation_ids": [second["id"]]},
+    )
+    assert unlinked.status_code == 201, unlinked.text
     # An indicator with no baseline and no value before the decision cannot show a movement.
     _, still = await _goal_and_indicator(seeded, reader, "Nämndens verksamhet bedrivs", "Prognos för avvikelse")
-    await _link(seeded, detail["actions"][0], indicator_ids=[still["id"]])
+    detail = (await seeded.client.get(f"/api/audit/recommendations/{second['id']}", headers=reader)).json()
+    linked = next(a for a in detail["actions"] if a["id"] != unlinked.json()["id"])
+    await _link(seeded, linked, indicator_ids=[still["id"]])
     trace = (await seeded.client.get(f"/api/reports/trace/recommendations/{second['id']}", headers=reader)).json()
     flags = {(f["kind"], f["id"]) for f in trace["flags"]}
     assert ("indicator_not_moved", still["id"]) in flags
-    assert ("action_without_indicator", detail["actions"][0]["id"]) not in flags
-    assert {("action_without_indicator", a["id"]) for a in detail["actions"][1:]} <= flags
+    assert ("action_without_indicator", unlinked.json()["id"]) in flags
+    assert [f["kind"] for f in trace["flags"]].count("action_without_indicator") == 1
 
 
 async def test_a_goal_the_caller_may_not_read_is_not_shown_and_the_requests_do_not_grow_with_the_links(seeded):

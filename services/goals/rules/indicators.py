@@ -146,9 +146,12 @@ def _check_target_years(owner: Owner, years: Sequence[int]) -> None:
             )
 
 
-async def create_indicator(session: AsyncSession, data: IndicatorCreate, owner: Owner) -> Indicator:
+async def create_indicator(
+    session: AsyncSession, data: IndicatorCreate, owner: Owner, *, record_id: uuid.UUID | None = None
+) -> Indicator:
+    """A new indicator; `record_id` is for the demo data, as for goals."""
     _check_target_years(owner, list(data.targets))
-    indicator = Indicator(**data.model_dump(exclude={"targets"}))
+    indicator = Indicator(**({"id": record_id} if record_id else {}), **data.model_dump(exclude={"targets"}))
     session.add(indicator)
     await session.flush()
     session.add_all(IndicatorTarget(indicator_id=indicator.id, year=y, value=v) for y, v in data.targets.items())
