@@ -1,14 +1,16 @@
-"""The trace: one audit recommendation followed through every link to the indicators it should move.
+"""The trace: one item followed through every link to the indicators that should show its effect.
 
-recommendation → the body's response (and its decision) → the actions on it → the goals and indicators
-each action names, with each indicator's values before the decision and since, its target and colour.
-The board sees at a glance what has no action, which action moves no indicator, and which indicator
-has not moved.
+A recommendation → the body's response (and its decision) → the actions on it → the goals and indicators
+each action names; a grant → the goals it serves and the indicators it and its yearly uses name. Each
+indicator comes with its values before the decision (or the grant's start) and since, its target and
+colour. The board sees at a glance what has no action, which action moves no indicator, and which
+indicator has not moved.
 
-The services are asked with the caller's own rights, so each shows what the caller may read: a fixed
-number of requests whatever the trace holds (the audit service twice, the goals service twice, by id
-filters, never per row). A goal or indicator an action names that the caller may not read, or that is
-gone, is listed as not shown; the goals service not answering leaves the trace incomplete, not failed.
+The services are asked with the caller's own rights, so each shows what the caller may read, in a fixed
+number of requests whatever the trace holds, by id filters and never per row: for a recommendation the
+audit service twice and the goals service twice, for a grant the budget service once and the goals
+service twice. A goal or indicator named that the caller may not read, or that is gone, is listed as not
+shown; the goals service not answering leaves the trace incomplete, not failed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class FlagKind(StrEnum):
     recommendation_without_action = "recommendation_without_action"
     action_without_indicator = "action_without_indicator"
     indicator_not_moved = "indicator_not_moved"
+    grant_without_goal = "grant_without_goal"
+    grant_without_indicator = "grant_without_indicator"
 
 
 class Change(StrEnum):
@@ -78,7 +82,8 @@ class TracedIndicator(BaseModel):
     since: list[Point] = Field(description="The values of periods ended after the decision")
     latest: Point | None
     change: Change = Field(description="The latest value since the decision against the one before it")
-    action_ids: list[uuid.UUID] = Field(description="The actions that name it")
+    named_by: list[uuid.UUID] = Field(description="The actions that name it; in a grant's trace, the grant")
+    years: list[int] = Field(default_factory=list, description="In a grant's trace: the years whose use names it")
 
 
 class TracedGoal(BaseModel):
@@ -86,7 +91,7 @@ class TracedGoal(BaseModel):
     title: str
     unit_code: str
     status: str
-    action_ids: list[uuid.UUID]
+    named_by: list[uuid.UUID] = Field(description="The actions that name it; in a grant's trace, the grant")
 
 
 class TracedAction(BaseModel):
@@ -137,6 +142,43 @@ class RecommendationTrace(BaseModel):
     verdicts: list[dict[str, Any]]
     not_shown: list[uuid.UUID] = Field(
         description="Goals and indicators an action names that the goals service does not show the caller"
+    )
+    flags: list[Flag]
+    complete: bool = Field(description="Every service answered")
+    missing: list[MissingSection]
+
+
+class TracedGrant(BaseModel):
+    id: uuid.UUID
+    name: str
+    grantor: str
+    first_year: int
+    last_year: int
+    amount: str
+    used_total: str
+    coordinator_unit: str
+    coordinator: str
+    reporting_deadline: date | None
+    effect_reported: str | None
+
+
+class TracedUse(BaseModel):
+    year: int
+    used: str
+    indicator_ids: list[uuid.UUID]
+
+
+class GrantTrace(BaseModel):
+    """One targeted state grant followed to the goals it serves and the indicators that show its effect."""
+
+    as_of: date = Field(description="Today in Swedish time: the day colours are judged")
+    grant: TracedGrant
+    uses: list[TracedUse]
+    started_on: date = Field(description="The day values are compared from: the grant's first year's start")
+    goals: list[TracedGoal]
+    indicators: list[TracedIndicator]
+    not_shown: list[uuid.UUID] = Field(
+        description="Goals and indicators the grant names that the goals service does not show the caller"
     )
     flags: list[Flag]
     complete: bool = Field(description="Every service answered")
@@ -228,7 +270,9 @@ def _baseline(raw: dict[str, Any], decided_on: date | None) -> Point | None:
     return Point(period=str(year), period_end=date(year, 12, 31), value=value)
 
 
-def _indicator(raw: dict[str, Any], decided_on: date | None, by: list[uuid.UUID]) -> TracedIndicator:
+def _indicator(
+    raw: dict[str, Any], decided_on: date | None, by: list[uuid.UUID], years: list[int] | None = None
+) -> TracedIndicator:
     measured = [p for p in raw["measurements"] if p["value"] is not None]
     cut = decided_on or date.min
     before = [p for p in measured if date.fromisoformat(p["period_end"]) <= cut]
@@ -249,7 +293,8 @@ def _indicator(raw: dict[str, Any], decided_on: date | None, by: list[uuid.UUID]
         since=since_points,
         latest=_point(raw["latest"]),
         change=_change(raw["direction"], before_point, since_points[-1] if since_points else None),
-        action_ids=by,
+        named_by=by,
+        years=years or [],
     )
 
 
@@ -287,14 +332,9 @@ def _decision_day(response: TracedResponse | None, report: dict[str, Any] | None
     return None, None
 
 
-def _flags(rec_id: uuid.UUID, actions: list[TracedAction], indicators: list[TracedIndicator]) -> list[Flag]:
+def _still(indicators: list[TracedIndicator]) -> list[Flag]:
+    """The indicators that have not moved since the decision: unchanged, or nothing to compare."""
     flags = []
-    if not actions:
-        flags.append(Flag(kind=FlagKind.recommendation_without_action, id=rec_id, message="No action answers it"))
-    for action in actions:
-        if not action.indicator_ids:
-            message = f"{action.title}: names no indicator it should move"
-            flags.append(Flag(kind=FlagKind.action_without_indicator, id=action.id, message=message))
     for indicator in indicators:
         if indicator.change in (Change.unchanged, Change.unknown):
             reason = (
@@ -308,6 +348,17 @@ def _flags(rec_id: uuid.UUID, actions: list[TracedAction], indicators: list[Trac
                 Flag(kind=FlagKind.indicator_not_moved, id=indicator.id, message=f"{indicator.name}: {reason}")
             )
     return flags
+
+
+def _flags(rec_id: uuid.UUID, actions: list[TracedAction], indicators: list[TracedIndicator]) -> list[Flag]:
+    flags = []
+    if not actions:
+        flags.append(Flag(kind=FlagKind.recommendation_without_action, id=rec_id, message="No action answers it"))
+    for action in actions:
+        if not action.indicator_ids:
+            message = f"{action.title}: names no indicator it should move"
+            flags.append(Flag(kind=FlagKind.action_without_indicator, id=action.id, message=message))
+    return flags + _still(indicators)
 
 
 async def trace_recommendation(proxy: Proxy, caller: SignedIn, recommendation_id: uuid.UUID) -> RecommendationTrace:
@@ -352,7 +403,7 @@ async def trace_recommendation(proxy: Proxy, caller: SignedIn, recommendation_id
                 title=g["title"],
                 unit_code=g["unit_code"],
                 status=g["status"],
-                action_ids=goals_named[g["id"]],
+                named_by=goals_named[g["id"]],
             )
             for g in goals
         ],
@@ -360,6 +411,59 @@ async def trace_recommendation(proxy: Proxy, caller: SignedIn, recommendation_id
         verdicts=detail["verdicts"],
         not_shown=[uuid.UUID(i) for i in asked if i not in shown],
         flags=_flags(recommendation_id, actions, traced_indicators),
+        complete=not missing,
+        missing=missing,
+    )
+
+
+def _grant_flags(grant: TracedGrant, goal_links: int, indicator_ids: list[str]) -> list[Flag]:
+    flags = []
+    if not goal_links:
+        flags.append(Flag(kind=FlagKind.grant_without_goal, id=grant.id, message=f"{grant.name}: serves no goal"))
+    if not indicator_ids:
+        message = f"{grant.name}: names no indicator that shows its effect"
+        flags.append(Flag(kind=FlagKind.grant_without_indicator, id=grant.id, message=message))
+    return flags
+
+
+async def trace_grant(proxy: Proxy, caller: SignedIn, grant_id: uuid.UUID) -> GrantTrace:
+    """Three requests: the grant with its goal links and uses (budget), then its goals and indicators (goals)."""
+    today = today_in_sweden()
+    raw = await _get(proxy, caller, "budget", f"/grants/{grant_id}", {})
+    grant = TracedGrant(**{k: raw[k] for k in TracedGrant.model_fields})
+    uses = [TracedUse(year=u["year"], used=u["used"], indicator_ids=u["indicator_ids"]) for u in raw["used"]]
+    goal_ids = list(dict.fromkeys(str(g["goal_id"]) for g in raw["goals"] if g["goal_id"]))
+    years_of: dict[str, list[int]] = {str(i): [] for i in raw["indicator_ids"]}
+    for use in uses:
+        for indicator_id in use.indicator_ids:
+            years_of.setdefault(str(indicator_id), []).append(use.year)
+    missing: list[MissingSection] = []
+    goals, indicators = await asyncio.gather(
+        _items(proxy, caller, "/goals", goal_ids, "goals", missing),
+        _items(proxy, caller, "/indicators/series", list(years_of), "indicators", missing),
+    )
+    started_on = date(grant.first_year, 1, 1)
+    by_grant = set(map(str, raw["indicator_ids"]))
+    traced = [
+        _indicator(
+            i, date.fromordinal(started_on.toordinal() - 1), [grant.id] if i["id"] in by_grant else []
+        ).model_copy(update={"years": years_of[i["id"]]})
+        for i in indicators
+    ]
+    shown = {str(g["id"]) for g in goals} | {str(i["id"]) for i in indicators}
+    asked = [] if missing else [*goal_ids, *years_of]
+    return GrantTrace(
+        as_of=today,
+        grant=grant,
+        uses=uses,
+        started_on=started_on,
+        goals=[
+            TracedGoal(id=g["id"], title=g["title"], unit_code=g["unit_code"], status=g["status"], named_by=[grant.id])
+            for g in goals
+        ],
+        indicators=traced,
+        not_shown=[uuid.UUID(i) for i in asked if i not in shown],
+        flags=_grant_flags(grant, len(raw["goals"]), list(years_of)) + _still(traced),
         complete=not missing,
         missing=missing,
     )
@@ -385,6 +489,24 @@ def trace_router() -> APIRouter:
     ) -> RecommendationTrace | Response:
         try:
             return await trace_recommendation(request.app.state.proxy, caller, recommendation_id)
+        except ServiceRefused as refused:
+            return refused.response
+
+    @router.get(
+        "/grants/{grant_id}",
+        operation_id="get_grant_trace",
+        summary="A targeted state grant followed to its goals and the indicators that show its effect",
+        response_model=GrantTrace,
+        responses=error_responses(Unauthorized, Forbidden, NotFound),
+        **rule,
+    )
+    async def grant_trace(
+        caller: TraceReader,
+        request: Request,
+        grant_id: Annotated[uuid.UUID, Path(description="The grant's id in the budget service")],
+    ) -> GrantTrace | Response:
+        try:
+            return await trace_grant(request.app.state.proxy, caller, grant_id)
         except ServiceRefused as refused:
             return refused.response
 

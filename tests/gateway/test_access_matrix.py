@@ -353,6 +353,7 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
         year=lambda r: str(r["years"][0]["year"]),
     ),
     "/api/budget/grants/{grant_id}": _grant_targets,
+    "/api/reports/trace/grants/{grant_id}": _grant_targets,
     "/api/budget/account-mappings/{mapping_id}": lambda f: _record_of(
         f, "/api/budget/account-mappings", "mapping_id", "account mapping", _no_state
     ),

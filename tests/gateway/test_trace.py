@@ -1,6 +1,7 @@
 """The trace: the demo's Målstyrning recommendation followed through the API to its response, actions, goals and
 indicators, with the gaps flagged, in a fixed number of requests to each service."""
 
+import uuid
 from collections import Counter
 from datetime import date
 
@@ -83,7 +84,7 @@ async def test_the_malstyrning_recommendation_is_followed_to_the_indicators_its_
     assert {g["id"] for g in trace["goals"]} == linked_goals
     assert {i["id"] for i in trace["indicators"]} == linked_indicators
     moved = next(i for i in trace["indicators"] if i["id"] == indicator["id"])
-    assert (moved["goal_id"], moved["action_ids"]) == (goal["id"], [guideline["id"]])
+    assert (moved["goal_id"], moved["named_by"]) == (goal["id"], [guideline["id"]])
     measured = await seeded.client.get(f"/api/goals/indicators/{indicator['id']}/measurements", headers=reader)
     periods = [m["period"] for m in measured.json()["items"]]
     assert [p["period"] for p in moved["since"]] == periods, "every value of a period ended after the decision"
@@ -178,3 +179,41 @@ async def test_an_unknown_recommendation_is_404_and_goals_down_leaves_the_trace_
     assert trace.status_code == 200
     assert (trace.json()["complete"], trace.json()["missing"][0]["service"]) == (False, "goals")
     assert trace.json()["not_shown"] == []
+
+
+async def test_a_grant_is_followed_to_the_indicators_of_its_effect_from_its_first_year(seeded):
+    reader = seeded.auth("bo", "RS:reader")
+    grants = (await seeded.client.get("/api/budget/grants?limit=500", headers=reader)).json()["items"]
+    with_goal = next(g for g in grants if g["goals"])
+    traced = await seeded.client.get(f"/api/reports/trace/grants/{with_goal['id']}", headers=reader)
+    assert traced.status_code == 200, traced.text
+    trace = traced.json()
+    assert (trace["complete"], trace["started_on"]) == (True, f"{with_goal['first_year']}-01-01")
+    assert {i["id"] for i in trace["indicators"]} == set(with_goal["indicator_ids"])
+    for indicator in trace["indicators"]:
+        assert indicator["named_by"] == [with_goal["id"]]
+        assert all(p["period_end"] >= trace["started_on"] for p in indicator["since"])
+        assert indicator["before"] is None or indicator["before"]["period_end"] < trace["started_on"]
+    assert not [f for f in trace["flags"] if f["kind"].startswith("grant_")]
+
+    without_goal = next(g for g in grants if not g["goals"])
+    flags = (await seeded.client.get(f"/api/reports/trace/grants/{without_goal['id']}", headers=reader)).json()
+    assert ("grant_without_goal", without_goal["id"]) in {(f["kind"], f["id"]) for f in flags["flags"]}
+
+    finance = seeded.auth("ekonom", "finance")
+    bare = await seeded.client.post(
+        "/api/budget/grants",
+        headers=finance,
+        json={
+            "name": "Kömiljarden",
+            "grantor": "SKR",
+            "first_year": 2022,
+            "last_year": 2022,
+            "amount": "1000.00",
+            "coordinator_unit": "HSN",
+            "coordinator": "Karin",
+        },
+    )
+    trace = (await seeded.client.get(f"/api/reports/trace/grants/{bare.json()['id']}", headers=reader)).json()
+    assert {f["kind"] for f in trace["flags"]} == {"grant_without_goal", "grant_without_indicator"}
+    assert (await seeded.client.get(f"/api/reports/trace/grants/{uuid.uuid4()}", headers=reader)).status_code == 404
