@@ -1,7 +1,8 @@
 """The trace: one item followed through every link to the indicators that should show its effect.
 
 A recommendation → the body's response (and its decision) → the actions on it → the goals and indicators
-each action names; a grant → the goals it serves and the indicators it and its yearly uses name. Each
+each action names; a grant → the goals it serves and the indicators it and its yearly uses name; a risk
+of internal control → the goals and activities it threatens and those goals' indicators. Each
 indicator comes with its values before the decision (or the grant's start) and since, its target and
 colour. The board sees at a glance what has no action, which action moves no indicator, and which
 indicator has not moved.
@@ -9,8 +10,9 @@ indicator has not moved.
 The services are asked with the caller's own rights, so each shows what the caller may read, in a fixed
 number of requests whatever the trace holds, by id filters and never per row: for a recommendation the
 audit service twice and the goals service twice, for a grant the budget service once and the goals
-service twice. A goal or indicator named that the caller may not read, or that is gone, is listed as not
-shown; the goals service not answering leaves the trace incomplete, not failed.
+service twice, for a risk the audit service once and the goals service three times. A goal or indicator
+named that the caller may not read, or that is gone, is listed as not shown; the goals service not
+answering leaves the trace incomplete, not failed.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pydantic import BaseModel, Field
 from gateway.proxy import Proxy, SignedIn
 from gateway.reports import MissingSection
 from shared.asof import today_in_sweden
-from shared.auth.access import ANY_ROLE, access
+from shared.auth.access import ANY_ROLE, access, read_record
 from shared.errors import DomainError, Forbidden, NotFound, Unauthorized, error_responses
 
 # The goals service answers pages of at most this many; an action names at most 50 of each.
@@ -42,6 +44,7 @@ class FlagKind(StrEnum):
     indicator_not_moved = "indicator_not_moved"
     grant_without_goal = "grant_without_goal"
     grant_without_indicator = "grant_without_indicator"
+    risk_without_goal = "risk_without_goal"
 
 
 class Change(StrEnum):
@@ -82,7 +85,10 @@ class TracedIndicator(BaseModel):
     since: list[Point] = Field(description="The values of periods ended after the decision")
     latest: Point | None
     change: Change = Field(description="The latest value since the decision against the one before it")
-    named_by: list[uuid.UUID] = Field(description="The actions that name it; in a grant's trace, the grant")
+    named_by: list[uuid.UUID] = Field(
+        description="What names it: the actions; in a grant's trace the grant; in a risk's the risk, its activities "
+        "or (an indicator) the goal it measures"
+    )
     years: list[int] = Field(default_factory=list, description="In a grant's trace: the years whose use names it")
 
 
@@ -91,7 +97,10 @@ class TracedGoal(BaseModel):
     title: str
     unit_code: str
     status: str
-    named_by: list[uuid.UUID] = Field(description="The actions that name it; in a grant's trace, the grant")
+    named_by: list[uuid.UUID] = Field(
+        description="What names it: the actions; in a grant's trace the grant; in a risk's the risk, its activities "
+        "or (an indicator) the goal it measures"
+    )
 
 
 class TracedAction(BaseModel):
@@ -179,6 +188,50 @@ class GrantTrace(BaseModel):
     indicators: list[TracedIndicator]
     not_shown: list[uuid.UUID] = Field(
         description="Goals and indicators the grant names that the goals service does not show the caller"
+    )
+    flags: list[Flag]
+    complete: bool = Field(description="Every service answered")
+    missing: list[MissingSection]
+
+
+class TracedRisk(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str | None
+    likelihood: int
+    consequence: int
+    score: int
+    colour: str
+    needs_control: bool
+    body_code: str
+    year: int
+    plan_status: str
+    plan_decision: dict[str, Any] | None
+
+
+class TracedActivity(BaseModel):
+    id: uuid.UUID
+    title: str
+    unit_code: str
+    goal_id: uuid.UUID
+    owner: str | None
+    status: str
+    start_on: date | None
+    end_on: date | None
+
+
+class RiskTrace(BaseModel):
+    """One risk of internal control followed to the goals and activities it threatens and their indicators."""
+
+    as_of: date = Field(description="Today in Swedish time: the day colours are judged")
+    risk: TracedRisk
+    controls: list[dict[str, Any]] = Field(description="Its controls with their results, as the plan has them")
+    compared_from: date = Field(description="Values are compared from the plan's decision, else its year's start")
+    goals: list[TracedGoal]
+    activities: list[TracedActivity]
+    indicators: list[TracedIndicator] = Field(description="The indicators of the goals threatened")
+    not_shown: list[uuid.UUID] = Field(
+        description="Goals and activities the risk names that the goals service does not show the caller"
     )
     flags: list[Flag]
     complete: bool = Field(description="Every service answered")
@@ -469,6 +522,67 @@ async def trace_grant(proxy: Proxy, caller: SignedIn, grant_id: uuid.UUID) -> Gr
     )
 
 
+async def trace_risk(proxy: Proxy, caller: SignedIn, risk_id: uuid.UUID) -> RiskTrace:
+    """Four requests: the risk in its plan (audit); its activities, then the goals threatened directly or through
+    them and those goals' indicators (goals)."""
+    today = today_in_sweden()
+    raw = await _get(proxy, caller, "audit", f"/internal-control/risks/{risk_id}", {})
+    risk = TracedRisk(**{k: raw[k] for k in TracedRisk.model_fields})
+    missing: list[MissingSection] = []
+    activity_ids = [str(a) for a in raw["activity_ids"]]
+    activities = [
+        TracedActivity(**{k: a[k] for k in TracedActivity.model_fields})
+        for a in await _items(proxy, caller, "/activities", activity_ids, "activities", missing)
+    ]
+    named: dict[str, list[uuid.UUID]] = {str(g): [risk.id] for g in raw["goal_ids"]}
+    for activity in activities:
+        named.setdefault(str(activity.goal_id), []).append(activity.id)
+    goals, indicators = await asyncio.gather(
+        _items(proxy, caller, "/goals", list(named), "goals", missing),
+        _goal_indicators(proxy, caller, list(named), missing),
+    )
+    decided = (raw["plan_decision"] or {}).get("decided_on")
+    compared_from = date.fromisoformat(decided) if decided else date(risk.year, 1, 1)
+    traced = [_indicator(i, compared_from, [uuid.UUID(str(i["goal_id"]))]) for i in indicators]
+    shown = {str(g["id"]) for g in goals} | {str(a.id) for a in activities}
+    asked = [] if missing else [*map(str, raw["goal_ids"]), *activity_ids]
+    flags = (
+        [] if named else [Flag(kind=FlagKind.risk_without_goal, id=risk.id, message=f"{risk.title}: threatens no goal")]
+    )
+    return RiskTrace(
+        as_of=today,
+        risk=risk,
+        controls=raw["controls"],
+        compared_from=compared_from,
+        goals=[
+            TracedGoal(
+                id=g["id"], title=g["title"], unit_code=g["unit_code"], status=g["status"], named_by=named[str(g["id"])]
+            )
+            for g in goals
+        ],
+        activities=activities,
+        indicators=traced,
+        not_shown=[uuid.UUID(i) for i in dict.fromkeys(asked) if i not in shown],
+        flags=flags + _still(traced),
+        complete=not missing,
+        missing=missing,
+    )
+
+
+async def _goal_indicators(
+    proxy: Proxy, caller: SignedIn, goal_ids: list[str], missing: list[MissingSection]
+) -> list[dict[str, Any]]:
+    """The indicators of the goals named, with their values, in one request."""
+    if not goal_ids:
+        return []
+    try:
+        found = await _get(proxy, caller, "goals", "/indicators/series", {"goals": goal_ids, "limit": PAGE})
+    except (ServiceRefused, DomainError):
+        missing.append(MissingSection(section="indicators", service="goals", reason="the indicators were not given"))
+        return []
+    return list(found["items"])
+
+
 def trace_router() -> APIRouter:
     """Follow-through reports: an item followed through every link, read with the caller's own rights."""
     router = APIRouter(prefix="/api/reports/trace", tags=["reports"])
@@ -507,6 +621,25 @@ def trace_router() -> APIRouter:
     ) -> GrantTrace | Response:
         try:
             return await trace_grant(request.app.state.proxy, caller, grant_id)
+        except ServiceRefused as refused:
+            return refused.response
+
+    @router.get(
+        "/risks/{risk_id}",
+        operation_id="get_risk_trace",
+        summary="A risk of internal control followed to the goals and activities it threatens and their indicators",
+        response_model=RiskTrace,
+        responses=error_responses(Unauthorized, Forbidden, NotFound),
+        # A draft plan's risks are its body's, as the audit service reads them (it enforces the same rule).
+        **access(read_record("the record's body").noting("each step shows what the caller may read in its service")),
+    )
+    async def risk_trace(
+        caller: TraceReader,
+        request: Request,
+        risk_id: Annotated[uuid.UUID, Path(description="The risk's id in the audit service")],
+    ) -> RiskTrace | Response:
+        try:
+            return await trace_risk(request.app.state.proxy, caller, risk_id)
         except ServiceRefused as refused:
             return refused.response
 

@@ -552,6 +552,15 @@ class ControlPlanRead(BaseModel):
     updated_at: datetime
 
 
+class RiskInPlan(RiskRead):
+    """A risk with the plan it belongs to: the body, the year and the plan's decision."""
+
+    body_code: str
+    year: int
+    plan_status: Lifecycle
+    plan_decision: DecisionRead | None
+
+
 class ControlPlanSummary(BaseModel):
     id: uuid.UUID
     body_code: str

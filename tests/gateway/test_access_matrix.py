@@ -391,6 +391,7 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
     "/api/audit/internal-control/risks/{risk_id}": _control,
     "/api/audit/internal-control/controls/{control_id}": _control,
     "/api/audit/internal-control/results/{result_id}": _control,
+    "/api/reports/trace/risks/{risk_id}": _control,
     "/api/audit/bodies/{body_code}": lambda f: _fixed(Target("body", {"body_code": UNIT})),
 }
 

@@ -217,3 +217,53 @@ async def test_a_grant_is_followed_to_the_indicators_of_its_effect_from_its_firs
     trace = (await seeded.client.get(f"/api/reports/trace/grants/{bare.json()['id']}", headers=reader)).json()
     assert {f["kind"] for f in trace["flags"]} == {"grant_without_goal", "grant_without_indicator"}
     assert (await seeded.client.get(f"/api/reports/trace/grants/{uuid.uuid4()}", headers=reader)).status_code == 404
+
+
+async def test_a_risk_is_followed_to_the_goals_and_activities_it_threatens_and_their_indicators(seeded):
+    editor = seeded.auth("e", "HSN:editor")
+    plans = (await seeded.client.get("/api/audit/internal-control/plans?body=HSN", headers=editor)).json()["items"]
+    plan = (await seeded.client.get(f"/api/audit/internal-control/plans/{plans[0]['id']}", headers=editor)).json()
+    risk = next(r for r in plan["risks"] if r["goal_ids"])
+    threatened = risk["goal_ids"][0]
+    reader = seeded.auth("bo", "RS:reader")
+    traced = await seeded.client.get(f"/api/reports/trace/risks/{risk['id']}", headers=reader)
+    assert traced.status_code == 200, traced.text
+    trace = traced.json()
+    assert (trace["complete"], trace["risk"]["body_code"]) == (True, "HSN")
+    assert trace["compared_from"] == plan["decision"]["decided_on"]
+    assert [(g["id"], g["named_by"]) for g in trace["goals"]] == [(threatened, [risk["id"]])]
+    measured = (await seeded.client.get(f"/api/goals/indicators?goal={threatened}", headers=reader)).json()
+    assert {i["id"] for i in trace["indicators"]} == {i["id"] for i in measured["items"]}
+    assert [c["id"] for c in trace["controls"]] == [c["id"] for c in risk["controls"]]
+    assert not [f for f in trace["flags"] if f["kind"] == "risk_without_goal"]
+
+    unlinked = next(r for r in plan["risks"] if not r["goal_ids"])
+    flags = (await seeded.client.get(f"/api/reports/trace/risks/{unlinked['id']}", headers=reader)).json()["flags"]
+    assert [(f["kind"], f["id"]) for f in flags] == [("risk_without_goal", unlinked["id"])]
+
+
+async def test_a_risk_threatening_an_activity_reaches_the_activitys_goal_and_a_draft_plan_stays_its_bodys(seeded):
+    editor = seeded.auth("e", "HSN:editor")
+    activity = (await seeded.client.get("/api/goals/activities?unit=HSF", headers=editor)).json()["items"][0]
+    plan = await seeded.client.post(
+        "/api/audit/internal-control/plans", headers=editor, json={"body_code": "HSN", "year": 2023}
+    )
+    assert plan.status_code == 201, plan.text
+    added = await seeded.client.post(
+        f"/api/audit/internal-control/plans/{plan.json()['id']}/risks",
+        headers=editor,
+        json={
+            "title": "Produktionsplaneringen stannar",
+            "likelihood": 3,
+            "consequence": 3,
+            "activity_ids": [activity["id"]],
+        },
+    )
+    assert added.status_code == 201, added.text
+    risk = added.json()["risks"][0]
+    trace = (await seeded.client.get(f"/api/reports/trace/risks/{risk['id']}", headers=editor)).json()
+    assert [a["id"] for a in trace["activities"]] == [activity["id"]]
+    assert [(g["id"], g["named_by"]) for g in trace["goals"]] == [(activity["goal_id"], [activity["id"]])]
+    assert trace["compared_from"] == "2023-01-01", "a plan not yet decided compares from its year's start"
+    outsider = seeded.auth("r", "RUN:reader")
+    assert (await seeded.client.get(f"/api/reports/trace/risks/{risk['id']}", headers=outsider)).status_code == 404

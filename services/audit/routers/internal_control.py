@@ -27,6 +27,7 @@ from services.audit.schemas import (
     ControlResultRead,
     ControlUpdate,
     RiskIn,
+    RiskInPlan,
     RiskMatrix,
     RiskUpdate,
 )
@@ -175,6 +176,23 @@ async def add_risk(
     risk = await rules.add_risk(session, plan, data, matrix)
     response.headers["Location"] = f"/internal-control/risks/{risk.id}"
     return await rules.plan_read(session, plan, matrix)
+
+
+@router.get(
+    "/risks/{risk_id}",
+    operation_id="get_risk",
+    summary="One risk with its controls and results, and its plan's body, year and decision",
+    responses=error_responses(Forbidden, NotFound),
+)
+async def get_risk(
+    found: Annotated[tuple[Risk, ControlPlan], guard(READ_DECIDED, a_risk)],
+    session: DbSession,
+    matrix: RiskMatrixDep,
+    response: Response,
+) -> RiskInPlan:
+    risk, plan = found
+    response.headers["ETag"] = f'"{risk.version}"'
+    return await rules.risk_in_plan(session, risk, plan, matrix)
 
 
 @router.patch(

@@ -44,6 +44,7 @@ from services.audit.schemas import (
     ControlUpdate,
     RiskBand,
     RiskIn,
+    RiskInPlan,
     RiskMatrix,
     RiskRead,
     RiskUpdate,
@@ -407,3 +408,15 @@ async def update_result(session: AsyncSession, plan: ControlPlan, result: Contro
 
 def result_out(result: ControlResult) -> ControlResultRead:
     return _result_read(result)
+
+
+async def risk_in_plan(session: AsyncSession, risk: Risk, plan: ControlPlan, matrix: Matrix) -> RiskInPlan:
+    """One risk as its plan shows it, with its controls and results, and the plan's body, year and decision."""
+    read = next(r for r in (await plan_read(session, plan, matrix)).risks if r.id == risk.id)
+    return RiskInPlan(
+        **read.model_dump(),
+        body_code=plan.body_code,
+        year=plan.year,
+        plan_status=plan.status,
+        plan_decision=decision_of(plan),
+    )

@@ -85,10 +85,14 @@ async def list_indicator_series(
     session: DbSession,
     principal: CurrentPrincipal,
     page: Pagination,
-    ids: Annotated[list[uuid.UUID], Query(max_length=500, description="The indicators wanted")],
+    ids: Annotated[list[uuid.UUID] | None, Query(max_length=500, description="These indicators")] = None,
+    goals: Annotated[
+        list[uuid.UUID] | None, Query(max_length=500, description="And the indicators of these goals")
+    ] = None,
 ) -> Page[IndicatorSeries]:
     """Those the caller may not read are left out, as if absent."""
-    return await rules.indicator_series(session, page, ids, INDICATORS_SEEN.where(principal), today_in_sweden())
+    visible = INDICATORS_SEEN.where(principal)
+    return await rules.indicator_series(session, page, ids or [], goals or [], visible, today_in_sweden())
 
 
 @indicators.post(

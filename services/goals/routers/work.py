@@ -189,9 +189,10 @@ async def list_activities(
     page: Pagination,
     unit: Annotated[str | None, Query(max_length=16)] = None,
     goal: Annotated[uuid.UUID | None, Query()] = None,
+    ids: Annotated[list[uuid.UUID] | None, Query(max_length=500, description="Only these activities")] = None,
 ) -> Page[ActivityRead]:
     visible = ACTIVITIES_SEEN.where(principal)
-    return await rules.list_activities(session, page, index, unit=unit, goal_id=goal, visible=visible)
+    return await rules.list_activities(session, page, index, unit=unit, goal_id=goal, visible=visible, activity_ids=ids)
 
 
 @activities.post(

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.access import INDICATOR_UNIT_CODE
@@ -323,13 +323,18 @@ def _series(
 
 
 async def indicator_series(
-    session: AsyncSession, page: PageParams, ids: Sequence[uuid.UUID], visible: ColumnElement[bool], today: date
+    session: AsyncSession,
+    page: PageParams,
+    ids: Sequence[uuid.UUID],
+    goal_ids: Sequence[uuid.UUID],
+    visible: ColumnElement[bool],
+    today: date,
 ) -> Page[IndicatorSeries]:
-    """The indicators named that the caller may read, each with its targets, all its values and its colour
-    today: four statements whatever the number of indicators or values."""
+    """The indicators named, or measuring the goals named, that the caller may read, each with its targets, all
+    its values and its colour today: four statements whatever the number of indicators or values."""
     stmt = (
         select(Indicator, INDICATOR_UNIT_CODE.label("unit_code"))
-        .where(Indicator.id.in_(ids), visible)
+        .where(or_(Indicator.id.in_(ids), Indicator.goal_id.in_(goal_ids)), visible)
         .order_by(Indicator.name, Indicator.id)
     )
     found = await paginate(session, stmt, page, lambda row: (row[0], row[1]))

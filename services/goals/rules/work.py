@@ -243,7 +243,11 @@ async def update_activity(session: AsyncSession, activity: Activity, data: Activ
 
 
 def activities_query(
-    index: OrgIndex, unit: str | None, goal_id: uuid.UUID | None, visible: ColumnElement[bool]
+    index: OrgIndex,
+    unit: str | None,
+    goal_id: uuid.UUID | None,
+    visible: ColumnElement[bool],
+    activity_ids: Sequence[uuid.UUID] | None = None,
 ) -> Select[Activity, Goal]:
     stmt = (
         select(Activity, Goal)
@@ -258,6 +262,8 @@ def activities_query(
         stmt = stmt.where(Activity.unit_id == found.id)
     if goal_id is not None:
         stmt = stmt.where(Activity.goal_id == goal_id)
+    if activity_ids:
+        stmt = stmt.where(Activity.id.in_(activity_ids))
     return stmt
 
 
@@ -269,8 +275,9 @@ async def list_activities(
     unit: str | None,
     goal_id: uuid.UUID | None,
     visible: ColumnElement[bool],
+    activity_ids: Sequence[uuid.UUID] | None = None,
 ) -> Page[ActivityRead]:
-    stmt = activities_query(index, unit, goal_id, visible)
+    stmt = activities_query(index, unit, goal_id, visible, activity_ids)
     return await paginate(session, stmt, page, lambda row: activity_read(row[0], index))
 
 
