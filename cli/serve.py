@@ -82,6 +82,7 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
         env[f"GATEWAY_{entry.name.upper()}_URL"] = f"http://{HOST}:{ports[entry.name]}"
     for caller in ("BUDGET", "AUDIT"):  # they ask the goals service about units and goals
         env.setdefault(f"{caller}_GOALS_URL", f"http://{HOST}:{ports['goals']}")
+    env.setdefault("GOALS_AUDIT_URL", f"http://{HOST}:{ports['audit']}")  # recommendations an assignment answers
     children = [start_app(e.name, e.factory, ports[e.name], env) for e in SERVICES]
     children.append(start_app("gateway", GATEWAY_FACTORY, gateway_port, env))
     stopping = False

@@ -29,6 +29,7 @@ from gateway.proxy import Proxy, SignedIn, SignedInCache
 from gateway.report_production import production_router
 from gateway.reports import Report, ReportPeriod, UnknownUnit, build_report
 from gateway.settings import GatewaySettings
+from gateway.trace import trace_router
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.policy import Principal, PrincipalKind
 from shared.errors import Forbidden, Unauthorized, error_responses, install_error_handlers, install_middleware
@@ -307,6 +308,7 @@ def create_app(
     install_docs(app, "Styr API")
 
     app.include_router(reports_router())
+    app.include_router(trace_router())
     app.include_router(
         production_router(lambda report, fmt, money, lang: _in_format(report, ReportFormat(fmt), money, lang))
     )

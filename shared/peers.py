@@ -105,3 +105,32 @@ async def ensure_unit_exists(goals: Peer, unit_code: str, *, field: str = "unit_
     """Org units live in the goals service: a code it does not know is a 422."""
     if not await goals.exists(f"/units/{unit_code}"):
         raise Unprocessable(f"No org unit with code {unit_code}", field=field)
+
+
+async def refuse_unknown_links(
+    peer: Peer, what: str, collection: str, ids: Iterable[uuid.UUID] | None, *, field: str
+) -> None:
+    """Each record a link names must be one `peer` shows this caller at `/{collection}/{id}`: one it does not
+    know, or hides from the caller, is a 422 naming the field and the position in it."""
+    for index, record_id in enumerate(ids or []):
+        if not await peer.exists(f"/{collection}/{record_id}"):
+            raise Unprocessable(f"The {peer.name} service has no {what} {record_id}", field=f"{field}[{index}]")
+
+
+class AuditPeerSettings(BaseModel):
+    """Settings of a service that asks the audit service about recommendations (mixed into its settings)."""
+
+    audit_url: str = Field(
+        default="http://127.0.0.1:8003",
+        description="The audit service, asked whether recommendations exist (with the caller's token)",
+    )
+    peer_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+def audit_peer(request: Request) -> Peer:
+    """The audit service, called with the caller's own token, so it applies its rules to them."""
+    settings: AuditPeerSettings = request.app.state.settings
+    return peer(request, "audit", settings.audit_url, settings.peer_timeout_seconds)
+
+
+AuditService = Annotated[Peer, Depends(audit_peer)]

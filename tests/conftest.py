@@ -196,7 +196,9 @@ class Stack:
 
 def service_apps(urls: dict[str, str]) -> dict[str, FastAPI]:
     return {
-        "goals": create_goals(GoalsSettings(database_url=urls["goals"]), configure_logs=False),
+        "goals": create_goals(
+            GoalsSettings(database_url=urls["goals"], audit_url="http://audit"), configure_logs=False
+        ),
         "budget": create_budget(
             BudgetSettings(database_url=urls["budget"], goals_url="http://goals"), configure_logs=False
         ),

@@ -186,12 +186,12 @@ def test_network_policies_let_only_the_gateway_reach_the_services_and_each_servi
     for name in workloads:
         assert _rules(_labels(name), "ingress") is not None
         assert _rules(_labels(name), "egress") is not None
-    # The services that ask goals whether a unit exists are the ones with a goals_url setting.
-    asks_goals = {app for app in services if "goals_url" in _settings_of(app).model_fields}
-    assert asks_goals == {"budget", "audit"}
+    # The services that ask a peer whether a record exists are the ones with that peer's url setting.
+    asks = {peer: {app for app in services if f"{peer}_url" in _settings_of(app).model_fields} for peer in services}
+    assert asks == {"goals": {"budget", "audit"}, "budget": set(), "audit": {"goals"}}
     for source in workloads:
         for target in services:
-            expected = source == "gateway" or (target == "goals" and source in asks_goals)
+            expected = source == "gateway" or source in asks[target]
             assert _may_call(source, target) == expected, f"{source} -> {target}"
         assert not _may_call(source, "gateway") or source == "gateway"
     assert _may_call("gateway", "redis", 6379)

@@ -158,6 +158,8 @@ class Action(Tracked, Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Goals in the goals service, by id; stored, not checked here (that needs a call to the goals service).
     goal_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Indicators in the goals service that should move when the action works, by id; checked on write.
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class ActionRecommendation(Tracked, Base):
@@ -222,6 +224,9 @@ class Risk(Tracked, Base):
     description: Mapped[str | None] = mapped_column(Text)
     likelihood: Mapped[int]
     consequence: Mapped[int]
+    # What the risk threatens in the goals service, by id; checked with it on write.
+    goal_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    activity_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Control(Tracked, Base):

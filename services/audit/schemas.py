@@ -226,6 +226,9 @@ class ActionCreate(BaseModel):
     goal_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Goals in the goals service this action serves"
     )
+    indicator_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Indicators in the goals service this action should move"
+    )
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)]
 
 
@@ -246,6 +249,7 @@ class ActionUpdate(BaseModel):
     )
     evidence: list[EvidenceIn] | None = Field(default=None, max_length=50)
     goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    indicator_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)] | None = None
 
 
@@ -283,6 +287,7 @@ class ActionRead(BaseModel):
     finished_on: date | None = Field(description="The day it was done or cancelled; null while it is not")
     evidence: list[EvidenceRead]
     goal_ids: list[uuid.UUID]
+    indicator_ids: list[uuid.UUID] = Field(description="Indicators in the goals service the action should move")
     recommendation_ids: list[uuid.UUID]
     progress_notes: list[ProgressNoteRead]
     version: int
@@ -452,6 +457,12 @@ class RiskIn(BaseModel):
     description: LongText | None = None
     likelihood: RiskScore
     consequence: RiskScore
+    goal_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Goals in the goals service the risk threatens"
+    )
+    activity_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Activities in the goals service the risk threatens"
+    )
 
 
 class RiskUpdate(BaseModel):
@@ -461,6 +472,10 @@ class RiskUpdate(BaseModel):
     description: LongText | None = None
     likelihood: RiskScore | None = None
     consequence: RiskScore | None = None
+    goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=50, description="Replaces the linked goals")
+    activity_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Replaces the linked activities"
+    )
 
 
 class ControlIn(BaseModel):
@@ -530,6 +545,8 @@ class RiskRead(BaseModel):
     score: int
     colour: Colour
     needs_control: bool
+    goal_ids: list[uuid.UUID] = Field(description="Goals in the goals service the risk threatens")
+    activity_ids: list[uuid.UUID] = Field(description="Activities in the goals service the risk threatens")
     controls: list[ControlRead]
     version: int
 
@@ -546,6 +563,15 @@ class ControlPlanRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class RiskInPlan(RiskRead):
+    """A risk with the plan it belongs to: the body, the year and the plan's decision."""
+
+    body_code: str
+    year: int
+    plan_status: Lifecycle
+    plan_decision: DecisionRead | None
 
 
 class ControlPlanSummary(BaseModel):

@@ -28,6 +28,7 @@ from services.audit.schemas import (
 )
 from services.audit.settings import AuditSettings
 from shared.decisions import DecisionIn
+from shared.demo import demo_goal_id, demo_indicator_id
 
 DEMO = Path(__file__).parent / "demo"
 
@@ -86,8 +87,10 @@ async def _seed_report(
         await followup.add_verdict(session, by_number[raw["recommendation"]], verdict)
         counts["verdict"] += 1
     for raw in entry["actions"]:
-        fields = {k: v for k, v in raw.items() if k not in {"recommendations", "notes"}}
+        fields = {k: v for k, v in raw.items() if k not in {"recommendations", "notes", "goals", "indicators"}}
         fields["recommendation_ids"] = [by_number[n].id for n in raw["recommendations"]]
+        fields["goal_ids"] = [demo_goal_id(key) for key in raw.get("goals", [])]
+        fields["indicator_ids"] = [demo_indicator_id(key) for key in raw.get("indicators", [])]
         action = await action_rules.create_action(session, ActionCreate.model_validate(fields))
         for note in raw.get("notes", []):
             await action_rules.add_note(session, action, ProgressNoteIn.model_validate(note))
@@ -115,7 +118,13 @@ async def _seed_control_plan(session: AsyncSession, raw: dict[str, Any], setting
     results = []
     for raw_risk in raw["risks"]:
         risk = await control_rules.add_risk(
-            session, plan, RiskIn.model_validate({k: v for k, v in raw_risk.items() if k != "controls"}), matrix
+            session,
+            plan,
+            RiskIn.model_validate(
+                {k: v for k, v in raw_risk.items() if k not in {"controls", "goals"}}
+                | {"goal_ids": [demo_goal_id(key) for key in raw_risk.get("goals", [])]}
+            ),
+            matrix,
         )
         for raw_control in raw_risk["controls"]:
             control_in = ControlIn.model_validate({k: v for k, v in raw_control.items() if k != "result"})

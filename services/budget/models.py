@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.asof import PERIOD_END_MONTH
@@ -296,6 +296,8 @@ class StateGrant(Tracked, Base):
     coordinator: Mapped[str] = mapped_column(String(200))
     reporting_deadline: Mapped[date | None]
     effect_reported: Mapped[str | None] = mapped_column(Text)
+    # Indicators in the goals service that show the grant's effect, by id; checked with it on write.
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class GrantGoalLink(Tracked, Base):
@@ -326,6 +328,8 @@ class GrantUse(Tracked, Base):
     grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("state_grant.id", ondelete="CASCADE"), index=True)
     year: Mapped[int]
     used: Mapped[Decimal] = mapped_column(Money())
+    # The indicators that show what that year's use achieved (ids in the goals service).
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class BalanceAdjustmentKind(StrEnum):

@@ -589,6 +589,9 @@ class GrantCreate(BaseModel):
     coordinator: Name = Field(description="The person who coordinates the grant")
     reporting_deadline: date | None = Field(default=None, description="When the grantor wants the report")
     effect_reported: LongText | None = None
+    indicator_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Indicators in the goals service that show its effect"
+    )
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Self:
@@ -606,6 +609,9 @@ class GrantUpdate(BaseModel):
     coordinator: Name | None = None
     reporting_deadline: date | None = None
     effect_reported: LongText | None = None
+    indicator_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Replaces the indicators that show the grant's effect"
+    )
 
 
 class GoalLinkIn(BaseModel):
@@ -630,6 +636,11 @@ class GrantUseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     used: MoneyAmount
+    indicator_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=50,
+        description="The indicators that show what the year's use achieved; left out, those recorded stay",
+    )
 
 
 class GrantUseRead(BaseModel):
@@ -637,6 +648,7 @@ class GrantUseRead(BaseModel):
 
     year: int
     used: MoneyAmount
+    indicator_ids: list[uuid.UUID] = Field(description="Indicators that show what the year's use achieved")
     version: int
 
 
@@ -651,6 +663,7 @@ class GrantRead(BaseModel):
     coordinator: str
     reporting_deadline: date | None
     effect_reported: str | None
+    indicator_ids: list[uuid.UUID] = Field(description="Indicators in the goals service that show the grant's effect")
     goals: list[GoalLinkRead]
     has_goal: bool = Field(description="False for a grant with no goal linked, which the auditors ask to see")
     used: list[GrantUseRead]

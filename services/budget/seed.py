@@ -40,6 +40,7 @@ from services.budget.schemas import (
     ResourceCreate,
 )
 from shared.decisions import DecisionIn, record_decision
+from shared.demo import demo_indicator_id
 
 DEMO = Path(__file__).parent / "demo"
 
@@ -162,10 +163,15 @@ async def _seed_grants(session: AsyncSession) -> int:
     existing = {tuple(row) for row in await session.execute(select(StateGrant.name, StateGrant.first_year))}
     created = 0
     for raw in _demo("grants")["grants"]:
-        grant = GrantCreate.model_validate({k: v for k, v in raw.items() if k not in {"goals", "used"}})
+        grant = GrantCreate.model_validate(
+            {k: v for k, v in raw.items() if k not in {"goals", "used", "indicators"}}
+            | {"indicator_ids": [demo_indicator_id(key) for key in raw.get("indicators", [])]}
+        )
         if (grant.name, grant.first_year) in existing:
             continue
-        record = StateGrant(**grant.model_dump())
+        record = StateGrant(
+            **grant.model_dump(exclude={"indicator_ids"}), indicator_ids=[str(i) for i in grant.indicator_ids]
+        )
         session.add(record)
         await session.flush()
         # By the goal's unit and title: the goals seed makes new ids each time, so the id is looked up later.

@@ -7,9 +7,9 @@ one Visibility filter per model.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from services.goals.models import Activity, Goal, OrgUnit, Plan
+from services.goals.models import Activity, Goal, Indicator, OrgUnit, Plan, Strategy
 from shared.auth.access import (
     ANY_ROLE,
     COUNCIL,
@@ -85,3 +85,18 @@ GOALS_SEEN = Visibility(GOAL_READ, unit=OrgUnit.code, status=Goal.status, drafts
 PLANS_SEEN = Visibility(PLAN_READ, unit=_THE_COUNCILS_CODE, status=Plan.status, drafts=Plan.__draft_states__)
 # An activity's queries join the goal it serves, whose state is the activity's.
 ACTIVITIES_SEEN = Visibility(ACTIVITY_READ, unit=_ACTIVITY_UNITS_CODE, status=Goal.status, drafts=Goal.__draft_states__)
+# An indicator's queries read the unit and state of what it measures: its goal's, or the council's plan's.
+INDICATOR_UNIT_CODE = func.coalesce(
+    select(OrgUnit.code).join(Goal, Goal.unit_id == OrgUnit.id).where(Goal.id == Indicator.goal_id).scalar_subquery(),
+    _THE_COUNCILS_CODE,
+)
+_INDICATOR_OWNERS_STATUS = func.coalesce(
+    select(Goal.status).where(Goal.id == Indicator.goal_id).scalar_subquery(),
+    select(Plan.status)
+    .join(Strategy, Strategy.plan_id == Plan.id)
+    .where(Strategy.id == Indicator.strategy_id)
+    .scalar_subquery(),
+)
+INDICATORS_SEEN = Visibility(
+    INDICATOR_READ, unit=INDICATOR_UNIT_CODE, status=_INDICATOR_OWNERS_STATUS, drafts=Goal.__draft_states__
+)

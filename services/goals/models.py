@@ -236,6 +236,8 @@ class Assignment(DecisionColumns, Tracked, Base):
     description: Mapped[str | None] = mapped_column(Text)
     deadline_on: Mapped[date | None]
     status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus), default=AssignmentStatus.not_started)
+    # Audit recommendations (in the audit service, by id) the assignment answers; checked with it on write.
+    recommendation_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class AssignmentFollowUp(Tracked, Base):
@@ -260,6 +262,8 @@ class Activity(Tracked, Base):
     start_on: Mapped[date | None]
     end_on: Mapped[date | None]
     status: Mapped[ActivityStatus] = mapped_column(_enum(ActivityStatus), default=ActivityStatus.planned)
+    # Audit recommendations (in the audit service, by id) the activity answers; checked with it on write.
+    recommendation_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class ReportKind(StrEnum):

@@ -321,6 +321,27 @@ class IndicatorRead(BaseModel):
     version: int
 
 
+class SeriesPoint(BaseModel):
+    """A measured value with the day its period ended, so a reader can set it against a decision's date."""
+
+    period: str
+    period_kind: PeriodKind
+    period_end: date = Field(description="The last day of the period measured")
+    value: ExactValue | None
+    value_women: ExactValue | None
+    value_men: ExactValue | None
+
+
+class IndicatorSeries(IndicatorRead):
+    """An indicator with every value measured and where it stands today: what a decision's follow-through reads."""
+
+    unit_code: str = Field(description="The unit of the goal it measures; the council's for a strategy")
+    latest: SeriesPoint | None = Field(description="The value of the last period ended by today")
+    latest_target: ExactValue | None = Field(description="The target of the latest value's year")
+    colour: Colour = Field(description="The latest value against that target, by the goal-fulfilment rule")
+    measurements: list[SeriesPoint] = Field(description="In the order of the periods' ends")
+
+
 class MeasurementIn(BaseModel):
     """A value for a period: `2024` (year), `2024-T2` (tertial) or `2024-03` (month)."""
 
@@ -421,6 +442,9 @@ class AssignmentCreate(BaseModel):
     description: Text | None = None
     deadline_on: date | None = None
     decision: DecisionIn | None = None
+    recommendation_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Audit recommendations (audit service ids) it answers"
+    )
 
 
 class AssignmentUpdate(BaseModel):
@@ -430,6 +454,9 @@ class AssignmentUpdate(BaseModel):
     description: Text | None = None
     deadline_on: date | None = None
     status: AssignmentStatus | None = None
+    recommendation_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Replaces the audit recommendations it answers"
+    )
 
 
 class AssignmentFollowUpIn(BaseModel):
@@ -462,6 +489,7 @@ class AssignmentRead(BaseModel):
     latest_follow_up: AssignmentFollowUpRead | None = Field(
         description="The last of `follow_ups`: in a report, the text of its period if `year` and `period` match"
     )
+    recommendation_ids: list[uuid.UUID] = Field(description="Audit recommendations (audit service ids) it answers")
     version: int
 
 
@@ -483,6 +511,9 @@ class ActivityCreate(BaseModel):
     start_on: date | None = None
     end_on: date | None = None
     status: ActivityStatus = ActivityStatus.planned
+    recommendation_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Audit recommendations (audit service ids) it answers"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
@@ -499,6 +530,9 @@ class ActivityUpdate(BaseModel):
     start_on: date | None = None
     end_on: date | None = None
     status: ActivityStatus | None = None
+    recommendation_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Replaces the audit recommendations it answers"
+    )
 
 
 class ActivityRead(BaseModel):
@@ -510,6 +544,7 @@ class ActivityRead(BaseModel):
     start_on: date | None
     end_on: date | None
     status: ActivityStatus
+    recommendation_ids: list[uuid.UUID] = Field(description="Audit recommendations (audit service ids) it answers")
     version: int
 
 

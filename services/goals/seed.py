@@ -27,6 +27,7 @@ from services.goals.schemas import (
     UnitCreate,
 )
 from shared.decisions import DecisionIn
+from shared.demo import demo_goal_id, demo_indicator_id
 
 DEMO = Path(__file__).parent / "demo"
 # The demo is loaded by the server, which sees every goal it links to.
@@ -94,6 +95,7 @@ async def _seed_steering(session: AsyncSession, data: dict[str, Any]) -> dict[st
             ),
             index,
             EVERY_GOAL,
+            record_id=demo_goal_id(raw["key"]),
         )
         ids[raw["key"]] = goal.id
         if "decided" in raw:
@@ -113,6 +115,7 @@ async def _seed_steering(session: AsyncSession, data: dict[str, Any]) -> dict[st
                 {k: v for k, v in raw.items() if k not in {"key", "owner", "measurements"}} | {owner_field: owner_id}
             ),
             owner,
+            record_id=demo_indicator_id(raw["key"]),
         )
         for m in raw["measurements"]:
             await indicators.create_measurement(

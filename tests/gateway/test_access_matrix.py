@@ -353,6 +353,7 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
         year=lambda r: str(r["years"][0]["year"]),
     ),
     "/api/budget/grants/{grant_id}": _grant_targets,
+    "/api/reports/trace/grants/{grant_id}": _grant_targets,
     "/api/budget/account-mappings/{mapping_id}": lambda f: _record_of(
         f, "/api/budget/account-mappings", "mapping_id", "account mapping", _no_state
     ),
@@ -363,6 +364,14 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
         f, "/api/audit/reports", "report_id", "audit report", _no_state
     ),
     "/api/audit/recommendations/{recommendation_id}": lambda f: _record_of(
+        f,
+        f"/api/audit/recommendations?body={UNIT}",
+        "recommendation_id",
+        "recommendation",
+        _no_state,
+        unit_key="body_code",
+    ),
+    "/api/reports/trace/recommendations/{recommendation_id}": lambda f: _record_of(
         f,
         f"/api/audit/recommendations?body={UNIT}",
         "recommendation_id",
@@ -382,6 +391,7 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
     "/api/audit/internal-control/risks/{risk_id}": _control,
     "/api/audit/internal-control/controls/{control_id}": _control,
     "/api/audit/internal-control/results/{result_id}": _control,
+    "/api/reports/trace/risks/{risk_id}": _control,
     "/api/audit/bodies/{body_code}": lambda f: _fixed(Target("body", {"body_code": UNIT})),
 }
 

@@ -49,6 +49,7 @@ def processes(database_urls: dict[str, str], **gateway_env: str) -> Iterator[Pro
         env[f"{prefix}_LOG_LEVEL"] = "WARNING"
         env[f"GATEWAY_{prefix}_URL"] = f"http://127.0.0.1:{ports[entry.name]}"
     env.update({"BUDGET_GOALS_URL": env["GATEWAY_GOALS_URL"], "AUDIT_GOALS_URL": env["GATEWAY_GOALS_URL"]})
+    env["GOALS_AUDIT_URL"] = env["GATEWAY_AUDIT_URL"]
     env["GATEWAY_LOG_LEVEL"] = "WARNING"
     children = {entry.name: start_app(entry.name, entry.factory, ports[entry.name], env) for entry in SERVICES}
     children["gateway"] = start_app("gateway", GATEWAY_FACTORY, free_port(), env)

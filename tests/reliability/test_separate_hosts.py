@@ -85,6 +85,8 @@ def app_environment(net: Network, name: str, database_urls: dict[str, str]) -> d
         env[f"{name.upper()}_DATABASE_URL"] = host_database_url(database_urls[name])
         if name != "goals":
             env[f"{name.upper()}_GOALS_URL"] = url(net["goals"])
+        else:
+            env["GOALS_AUDIT_URL"] = url(net["audit"])
     return env
 
 

@@ -18,7 +18,7 @@ from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
 from shared.pagination import Page, Pagination
-from shared.peers import GoalsService, ensure_goals_exist
+from shared.peers import GoalsService, ensure_goals_exist, refuse_unknown_links
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/actions", tags=["actions"], route_class=GuardedRoute)
@@ -68,6 +68,7 @@ async def create_action(
     response: Response,
 ) -> ActionRead:
     await ensure_goals_exist(goals, data.goal_ids)
+    await refuse_unknown_links(goals, "indicator", "indicators", data.indicator_ids, field="indicator_ids")
     action = await rules.create_action(session, data)
     set_etag(response, action)
     response.headers["Location"] = f"/actions/{action.id}"
@@ -77,7 +78,7 @@ async def create_action(
 @router.patch(
     "/{action_id}",
     operation_id="update_action",
-    summary="Change an action: status, deadline, owner, evidence, goals, recommendations",
+    summary="Change an action: status, deadline, owner, evidence, goals, indicators, recommendations",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
 )
 async def update_action(
@@ -90,6 +91,7 @@ async def update_action(
 ) -> ActionRead:
     check_if_match(if_match, action)
     await ensure_goals_exist(goals, data.goal_ids or [])
+    await refuse_unknown_links(goals, "indicator", "indicators", data.indicator_ids, field="indicator_ids")
     await rules.update_action(session, action, data)
     set_etag(response, action)
     return await rules.action_with_links(session, action)

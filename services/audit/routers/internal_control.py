@@ -27,6 +27,7 @@ from services.audit.schemas import (
     ControlResultRead,
     ControlUpdate,
     RiskIn,
+    RiskInPlan,
     RiskMatrix,
     RiskUpdate,
 )
@@ -47,7 +48,7 @@ from shared.errors import (
     error_responses,
 )
 from shared.pagination import Page, Pagination
-from shared.peers import GoalsService, ensure_unit_exists
+from shared.peers import GoalsService, Peer, ensure_unit_exists, refuse_unknown_links
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/internal-control", tags=["internal control"], route_class=GuardedRoute)
@@ -155,6 +156,12 @@ add_history_route(
 )
 
 
+async def _refuse_unknown_threatened(goals: Peer, data: RiskIn | RiskUpdate) -> None:
+    """The goals and activities a risk threatens are the goals service's, checked there as the caller."""
+    await refuse_unknown_links(goals, "goal", "goals", data.goal_ids, field="goal_ids")
+    await refuse_unknown_links(goals, "activity", "activities", data.activity_ids, field="activity_ids")
+
+
 @router.post(
     "/plans/{plan_id}/risks",
     operation_id="add_risk",
@@ -163,17 +170,35 @@ add_history_route(
     responses=error_responses(Forbidden, NotFound, Locked),
 )
 async def add_risk(
-    plan: DraftPlan, data: RiskIn, session: DbSession, matrix: RiskMatrixDep, response: Response
+    plan: DraftPlan, data: RiskIn, session: DbSession, matrix: RiskMatrixDep, goals: GoalsService, response: Response
 ) -> ControlPlanRead:
+    await _refuse_unknown_threatened(goals, data)
     risk = await rules.add_risk(session, plan, data, matrix)
     response.headers["Location"] = f"/internal-control/risks/{risk.id}"
     return await rules.plan_read(session, plan, matrix)
 
 
+@router.get(
+    "/risks/{risk_id}",
+    operation_id="get_risk",
+    summary="One risk with its controls and results, and its plan's body, year and decision",
+    responses=error_responses(Forbidden, NotFound),
+)
+async def get_risk(
+    found: Annotated[tuple[Risk, ControlPlan], guard(READ_DECIDED, a_risk)],
+    session: DbSession,
+    matrix: RiskMatrixDep,
+    response: Response,
+) -> RiskInPlan:
+    risk, plan = found
+    response.headers["ETag"] = f'"{risk.version}"'
+    return await rules.risk_in_plan(session, risk, plan, matrix)
+
+
 @router.patch(
     "/risks/{risk_id}",
     operation_id="update_risk",
-    summary="Change or rescore a risk",
+    summary="Change or rescore a risk, or the goals and activities it threatens",
     responses=CHANGES,
 )
 async def update_risk(
@@ -181,10 +206,12 @@ async def update_risk(
     data: RiskUpdate,
     session: DbSession,
     matrix: RiskMatrixDep,
+    goals: GoalsService,
     response: Response,
     if_match: IfMatch = None,
 ) -> ControlPlanRead:
     risk, plan = found
+    await _refuse_unknown_threatened(goals, data)
     await rules.update_risk(session, plan, risk, data, matrix, if_match)
     response.headers["ETag"] = f'"{risk.version}"'
     return await rules.plan_read(session, plan, matrix)

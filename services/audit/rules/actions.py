@@ -73,6 +73,7 @@ def action_read(action: Action, recommendation_ids: list[uuid.UUID], notes: list
         finished_on=action.finished_on,
         evidence=[EvidenceRead.model_validate(e) for e in action.evidence],
         goal_ids=[uuid.UUID(g) for g in action.goal_ids],
+        indicator_ids=[uuid.UUID(i) for i in action.indicator_ids],
         recommendation_ids=recommendation_ids,
         progress_notes=[ProgressNoteRead.model_validate(n) for n in notes],
         version=action.version,
@@ -171,12 +172,14 @@ def _finished_on(status: ActionStatus, sent: date | None, current: date | None, 
     return day
 
 
-def _evidence_and_goals(data: ActionCreate | ActionUpdate) -> dict[str, object]:
+def _evidence_and_links(data: ActionCreate | ActionUpdate) -> dict[str, object]:
     values: dict[str, object] = {}
     if data.evidence is not None:
         values["evidence"] = [e.model_dump(mode="json", exclude_none=True) for e in data.evidence]
     if data.goal_ids is not None:
         values["goal_ids"] = [str(g) for g in dict.fromkeys(data.goal_ids)]
+    if data.indicator_ids is not None:
+        values["indicator_ids"] = [str(i) for i in dict.fromkeys(data.indicator_ids)]
     return values
 
 
@@ -187,8 +190,8 @@ async def create_action(session: AsyncSession, data: ActionCreate) -> Action:
     finished_on = _finished_on(data.status, data.finished_on, None, was_finished=False)
     await _check_not_before_report(session, finished_on, rec_ids, "finished_on")
     action = Action(
-        **data.model_dump(exclude={"recommendation_ids", "evidence", "goal_ids", "finished_on"}),
-        **_evidence_and_goals(data),
+        **data.model_dump(exclude={"recommendation_ids", "evidence", "goal_ids", "indicator_ids", "finished_on"}),
+        **_evidence_and_links(data),
         finished_on=finished_on,
     )
     session.add(action)
@@ -199,7 +202,7 @@ async def create_action(session: AsyncSession, data: ActionCreate) -> Action:
 
 
 async def update_action(session: AsyncSession, action: Action, data: ActionUpdate) -> Action:
-    sent = changes(data, {"title", "status"}, exclude={"recommendation_ids", "evidence", "goal_ids"})
+    sent = changes(data, {"title", "status"}, exclude={"recommendation_ids", "evidence", "goal_ids", "indicator_ids"})
     current_links = (await links_of(session, [action.id]))[action.id]
     rec_ids = list(dict.fromkeys(data.recommendation_ids)) if data.recommendation_ids is not None else current_links
     if data.recommendation_ids is not None:
@@ -210,7 +213,7 @@ async def update_action(session: AsyncSession, action: Action, data: ActionUpdat
     )
     if sent["finished_on"] != action.finished_on:
         await _check_not_before_report(session, sent["finished_on"], rec_ids, "finished_on")
-    for field, value in {**sent, **_evidence_and_goals(data)}.items():
+    for field, value in {**sent, **_evidence_and_links(data)}.items():
         setattr(action, field, value)
     if data.recommendation_ids is not None:
         await _relink(session, action, set(current_links), rec_ids)

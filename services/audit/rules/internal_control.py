@@ -44,6 +44,7 @@ from services.audit.schemas import (
     ControlUpdate,
     RiskBand,
     RiskIn,
+    RiskInPlan,
     RiskMatrix,
     RiskRead,
     RiskUpdate,
@@ -231,6 +232,8 @@ def _risk_read(risk: Risk, controls: list[ControlRead], matrix: Matrix) -> RiskR
         score=score,
         colour=matrix.colour(score),
         needs_control=matrix.needs_control(score),
+        goal_ids=[uuid.UUID(g) for g in risk.goal_ids],
+        activity_ids=[uuid.UUID(a) for a in risk.activity_ids],
         controls=controls,
         version=risk.version,
     )
@@ -249,10 +252,20 @@ def _changing_draft(plan: ControlPlan, record: Risk | Control | None = None, if_
         check_if_match(if_match, record)
 
 
+# What a risk threatens, by id in the goals service: kept as lists of ids, checked by the route with it.
+RISK_LINKS = ("goal_ids", "activity_ids")
+
+
+def _links(data: RiskIn | RiskUpdate) -> dict[str, list[str]]:
+    """The link lists a request sends, as stored: each id once, in the order sent."""
+    sent = {name: getattr(data, name) for name in RISK_LINKS if getattr(data, name) is not None}
+    return {name: [str(i) for i in dict.fromkeys(ids)] for name, ids in sent.items()}
+
+
 async def add_risk(session: AsyncSession, plan: ControlPlan, data: RiskIn, matrix: Matrix) -> Risk:
     _changing_draft(plan)
     matrix.check(data.likelihood, data.consequence)
-    risk = Risk(plan_id=plan.id, **data.model_dump())
+    risk = Risk(plan_id=plan.id, **data.model_dump(exclude=set(RISK_LINKS)), **_links(data))
     session.add(risk)
     touch_plan(plan)
     await session.flush()
@@ -270,7 +283,7 @@ async def update_risk(
     session: AsyncSession, plan: ControlPlan, risk: Risk, data: RiskUpdate, matrix: Matrix, if_match: str | None
 ) -> None:
     _changing_draft(plan, risk, if_match)
-    sent = changes(data, {"title", "likelihood", "consequence"})
+    sent = changes(data, {"title", "likelihood", "consequence", *RISK_LINKS}, exclude=set(RISK_LINKS))
     matrix.check(data.likelihood, data.consequence)
     score = sent.get("likelihood", risk.likelihood) * sent.get("consequence", risk.consequence)
     if not matrix.needs_control(score):
@@ -280,7 +293,7 @@ async def update_risk(
                 f"A score of {score} is below the control threshold {matrix.threshold}; remove its controls first",
                 field="likelihood",
             )
-    for field, value in sent.items():
+    for field, value in {**sent, **_links(data)}.items():
         setattr(risk, field, value)
     touch_plan(plan)
     await session.flush()
@@ -395,3 +408,15 @@ async def update_result(session: AsyncSession, plan: ControlPlan, result: Contro
 
 def result_out(result: ControlResult) -> ControlResultRead:
     return _result_read(result)
+
+
+async def risk_in_plan(session: AsyncSession, risk: Risk, plan: ControlPlan, matrix: Matrix) -> RiskInPlan:
+    """One risk as its plan shows it, with its controls and results, and the plan's body, year and decision."""
+    read = next(r for r in (await plan_read(session, plan, matrix)).risks if r.id == risk.id)
+    return RiskInPlan(
+        **read.model_dump(),
+        body_code=plan.body_code,
+        year=plan.year,
+        plan_status=plan.status,
+        plan_decision=decision_of(plan),
+    )

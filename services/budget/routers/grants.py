@@ -37,11 +37,16 @@ from shared.errors import (
 from shared.fields import YearPath
 from shared.history import HistoryEntryRead, read_place_history
 from shared.pagination import Page, Pagination
-from shared.peers import GoalsService, ensure_unit_exists
+from shared.peers import GoalsService, Peer, ensure_unit_exists, refuse_unknown_links
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/grants", tags=["targeted state grants"], route_class=GuardedRoute)
 WritableGrant = Annotated[StateGrant, guard(GRANT_WRITES, a_grant)]
+
+
+async def _refuse_unknown_indicators(goals: Peer, indicator_ids: list[uuid.UUID] | None) -> None:
+    """The indicators that show a grant's effect are the goals service's, checked there as the caller."""
+    await refuse_unknown_links(goals, "indicator", "indicators", indicator_ids, field="indicator_ids")
 
 
 @router.get(
@@ -87,6 +92,7 @@ async def create_grant(
     response: Response,
 ) -> GrantRead:
     await ensure_unit_exists(goals, data.coordinator_unit, field="coordinator_unit")
+    await _refuse_unknown_indicators(goals, data.indicator_ids)
     grant = await rules.create_grant(session, data)
     set_etag(response, grant)
     response.headers["Location"] = f"/grants/{grant.id}"
@@ -116,10 +122,12 @@ async def update_grant(
     grant: WritableGrant,
     data: GrantUpdate,
     session: DbSession,
+    goals: GoalsService,
     response: Response,
     if_match: IfMatch = None,
 ) -> GrantRead:
     check_if_match(if_match, grant)
+    await _refuse_unknown_indicators(goals, data.indicator_ids)
     await rules.update_grant(session, grant, data)
     set_etag(response, grant)
     return await rules.read_grant(session, grant)
@@ -169,7 +177,8 @@ async def resolve_grant_goals(grant: WritableGrant, session: DbSession, goals: G
 @router.put(
     "/{grant_id}/uses/{year}",
     operation_id="record_grant_use",
-    summary="Record how much of the grant was used in a year (If-Match when changing a year's figure)",
+    summary="Record how much of the grant was used in a year, and the indicators that show its effect "
+    "(If-Match when changing a year's figure)",
     responses=error_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
 )
 async def record_grant_use(
@@ -177,12 +186,14 @@ async def record_grant_use(
     year: YearPath,
     data: GrantUseIn,
     session: DbSession,
+    goals: GoalsService,
     if_match: IfMatch = None,
 ) -> GrantRead:
     existing = await rules.find_use(session, grant.id, year)
     if existing is not None:
         check_if_match(if_match, existing)
-    await rules.record_use(session, grant, year, data.used, existing)
+    await _refuse_unknown_indicators(goals, data.indicator_ids)
+    await rules.record_use(session, grant, year, data, existing)
     return await rules.read_grant(session, grant)
 
 

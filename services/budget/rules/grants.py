@@ -19,6 +19,7 @@ from services.budget.schemas import (
     GrantSummary,
     GrantSummaryRow,
     GrantUpdate,
+    GrantUseIn,
     GrantUseRead,
 )
 from shared.asof import period_end
@@ -42,6 +43,7 @@ def grant_read(grant: StateGrant, links: list[GrantGoalLink], uses: list[GrantUs
         coordinator=grant.coordinator,
         reporting_deadline=grant.reporting_deadline,
         effect_reported=grant.effect_reported,
+        indicator_ids=[uuid.UUID(i) for i in grant.indicator_ids],
         goals=[GoalLinkRead.model_validate(link) for link in links],
         has_goal=bool(links),
         used=[GrantUseRead.model_validate(u) for u in sorted(uses, key=lambda u: u.year)],
@@ -51,8 +53,13 @@ def grant_read(grant: StateGrant, links: list[GrantGoalLink], uses: list[GrantUs
     )
 
 
+def _as_stored(ids: list[uuid.UUID]) -> list[str]:
+    """Linked ids as kept: each once, in the order sent."""
+    return [str(i) for i in dict.fromkeys(ids)]
+
+
 async def create_grant(session: AsyncSession, data: GrantCreate) -> StateGrant:
-    grant = StateGrant(**data.model_dump())
+    grant = StateGrant(**data.model_dump(exclude={"indicator_ids"}), indicator_ids=_as_stored(data.indicator_ids))
     session.add(grant)
     await session.flush()
     return grant
@@ -81,7 +88,7 @@ async def update_grant(session: AsyncSession, grant: StateGrant, data: GrantUpda
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is None and field not in {"reporting_deadline", "effect_reported"}:
             raise Unprocessable(f"{field} cannot be emptied", field=field)
-        setattr(grant, field, value)
+        setattr(grant, field, _as_stored(data.indicator_ids or []) if field == "indicator_ids" else value)
     await session.flush()
 
 
@@ -157,12 +164,14 @@ async def resolve_links(session: AsyncSession, goals: Peer, grant: StateGrant) -
 
 
 async def record_use(
-    session: AsyncSession, grant: StateGrant, year: int, used: Decimal, existing: GrantUse | None
+    session: AsyncSession, grant: StateGrant, year: int, data: GrantUseIn, existing: GrantUse | None
 ) -> GrantUse:
     if not grant.first_year <= year <= grant.last_year:
         raise Unprocessable(f"The grant runs {grant.first_year}–{grant.last_year}, not {year}", field="year")
-    use = existing or GrantUse(grant_id=grant.id, year=year)
-    use.used = used
+    use = existing or GrantUse(grant_id=grant.id, year=year, indicator_ids=[])
+    use.used = data.used
+    if data.indicator_ids is not None:
+        use.indicator_ids = _as_stored(data.indicator_ids)
     if existing is None:
         session.add(use)
     await session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -55,6 +56,7 @@ async def list_goals(
     perspective: Annotated[str | None, Query(max_length=32)] = None,
     orphans: Annotated[bool, Query(description="Only goals below the council with no upward link")] = False,
     year: Annotated[int | None, Query(ge=1990, le=2100, description="Only goals running that year")] = None,
+    ids: Annotated[list[uuid.UUID] | None, Query(max_length=500, description="Only these goals")] = None,
 ) -> Page[GoalRead]:
     stmt = rules.goals_query(
         index,
@@ -65,6 +67,7 @@ async def list_goals(
         orphans=orphans,
         year=year,
         visible=GOALS_SEEN.where(principal),
+        goal_ids=ids,
     )
     return await rules.list_goals(session, page, stmt, index)
 

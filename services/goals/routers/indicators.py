@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from services.goals.access import INDICATOR_CHANGE, INDICATOR_READ, MEASURE
+from services.goals.access import INDICATOR_CHANGE, INDICATOR_READ, INDICATORS_SEEN, MEASURE
 from services.goals.dependencies import (
     a_measurement,
     a_new_indicator,
@@ -21,13 +22,16 @@ from services.goals.rules.indicators import Owner
 from services.goals.schemas import (
     IndicatorCreate,
     IndicatorRead,
+    IndicatorSeries,
     IndicatorUpdate,
     MeasurementIn,
     MeasurementRead,
     MeasurementUpdate,
     TargetsIn,
 )
-from shared.auth.deps import DbSession
+from shared.asof import today_in_sweden
+from shared.auth.access import ANY_ROLE_READABLE_DRAFTS
+from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
@@ -68,6 +72,27 @@ async def list_indicators(
     owner: Annotated[rules.OwnerIds, guard(INDICATOR_READ, an_indicator_owner)], session: DbSession, page: Pagination
 ) -> Page[IndicatorRead]:
     return await rules.list_indicators(session, page, *owner)
+
+
+@indicators.get(
+    "/series",
+    operation_id="list_indicator_series",
+    summary="Indicators by id, each with its targets, every measured value and its colour today",
+    responses=error_responses(Forbidden),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
+)
+async def list_indicator_series(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    page: Pagination,
+    ids: Annotated[list[uuid.UUID] | None, Query(max_length=500, description="These indicators")] = None,
+    goals: Annotated[
+        list[uuid.UUID] | None, Query(max_length=500, description="And the indicators of these goals")
+    ] = None,
+) -> Page[IndicatorSeries]:
+    """Those the caller may not read are left out, as if absent."""
+    visible = INDICATORS_SEEN.where(principal)
+    return await rules.indicator_series(session, page, ids or [], goals or [], visible, today_in_sweden())
 
 
 @indicators.post(

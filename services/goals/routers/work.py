@@ -46,10 +46,19 @@ from shared.decisions import DiaryPattern, check_decision
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
 from shared.fields import YearPath
 from shared.pagination import Page, Pagination
+from shared.peers import AuditService, Peer, refuse_unknown_links
 from shared.routes import add_history_route
 
 assignments = APIRouter(prefix="/assignments", tags=["assignments"], route_class=GuardedRoute)
 activities = APIRouter(prefix="/activities", tags=["activities"], route_class=GuardedRoute)
+
+
+async def _refuse_unknown_recommendations(audit: Peer, recommendation_ids: list[uuid.UUID] | None) -> None:
+    """The recommendations an assignment or activity answers are the audit service's, checked there as the
+    caller: one it does not know, or does not show them, is a 422."""
+    await refuse_unknown_links(
+        audit, "recommendation", "recommendations", recommendation_ids, field="recommendation_ids"
+    )
 
 
 async def _read(session: DbSession, assignment: Assignment, index: Index, response: Response) -> AssignmentRead:
@@ -91,9 +100,11 @@ async def create_assignment(
     session: DbSession,
     index: Index,
     diary_pattern: DiaryPattern,
+    audit: AuditService,
     response: Response,
 ) -> AssignmentRead:
     check_decision(data.decision, diary_pattern, field="decision.diary_number")
+    await _refuse_unknown_recommendations(audit, data.recommendation_ids)
     assignment = await rules.create_assignment(session, data)
     response.headers["Location"] = f"/assignments/{assignment.id}"
     return await _read(session, assignment, index, response)
@@ -125,10 +136,12 @@ async def update_assignment(
     data: Annotated[AssignmentUpdate, Depends(an_assignment_change)],
     session: DbSession,
     index: Index,
+    audit: AuditService,
     response: Response,
     if_match: IfMatch = None,
 ) -> AssignmentRead:
     check_if_match(if_match, assignment)
+    await _refuse_unknown_recommendations(audit, data.recommendation_ids)
     await rules.update_assignment(session, assignment, data)
     return await _read(session, assignment, index, response)
 
@@ -176,9 +189,10 @@ async def list_activities(
     page: Pagination,
     unit: Annotated[str | None, Query(max_length=16)] = None,
     goal: Annotated[uuid.UUID | None, Query()] = None,
+    ids: Annotated[list[uuid.UUID] | None, Query(max_length=500, description="Only these activities")] = None,
 ) -> Page[ActivityRead]:
     visible = ACTIVITIES_SEEN.where(principal)
-    return await rules.list_activities(session, page, index, unit=unit, goal_id=goal, visible=visible)
+    return await rules.list_activities(session, page, index, unit=unit, goal_id=goal, visible=visible, activity_ids=ids)
 
 
 @activities.post(
@@ -193,8 +207,10 @@ async def create_activity(
     session: DbSession,
     principal: CurrentPrincipal,
     index: Index,
+    audit: AuditService,
     response: Response,
 ) -> ActivityRead:
+    await _refuse_unknown_recommendations(audit, data.recommendation_ids)
     activity = await rules.create_activity(session, data, index, GOALS_SEEN.where(principal))
     set_etag(response, activity)
     response.headers["Location"] = f"/activities/{activity.id}"
@@ -225,10 +241,12 @@ async def update_activity(
     data: ActivityUpdate,
     session: DbSession,
     index: Index,
+    audit: AuditService,
     response: Response,
     if_match: IfMatch = None,
 ) -> ActivityRead:
     check_if_match(if_match, activity)
+    await _refuse_unknown_recommendations(audit, data.recommendation_ids)
     await rules.update_activity(session, activity, data)
     set_etag(response, activity)
     return rules.activity_read(activity, index)

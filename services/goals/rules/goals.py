@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -133,13 +134,22 @@ async def check_link(
         await _check_parent_strategy(session, index, unit_id, parent_strategy_id)
 
 
-async def create_goal(session: AsyncSession, data: GoalCreate, index: OrgIndex, visible: ColumnElement[bool]) -> Goal:
-    """A new draft; `visible` says which goals the caller sees, and so may name as its parent."""
+async def create_goal(
+    session: AsyncSession,
+    data: GoalCreate,
+    index: OrgIndex,
+    visible: ColumnElement[bool],
+    *,
+    record_id: uuid.UUID | None = None,
+) -> Goal:
+    """A new draft; `visible` says which goals the caller sees, and so may name as its parent. `record_id` is
+    for the demo data, whose records keep ids the other services' demo data can name (shared/demo.py)."""
     if data.parent_goal_id is not None:
         await refuse_hidden_parent(session, data.parent_goal_id, visible)
     unit = await unit_by_code(session, data.unit_code)
     await check_link(session, index, unit.id, data.parent_goal_id, data.parent_strategy_id)
     goal = Goal(
+        **({"id": record_id} if record_id else {}),
         unit_id=unit.id,
         title=data.title,
         description=data.description,
@@ -254,8 +264,11 @@ def goals_query(
     orphans: bool,
     year: int | None,
     visible: ColumnElement[bool],
+    goal_ids: Sequence[uuid.UUID] | None = None,
 ) -> Select[Goal]:
     stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).order_by(OrgUnit.code, Goal.title, Goal.id)
+    if goal_ids:
+        stmt = stmt.where(Goal.id.in_(goal_ids))
     if unit_code is not None:
         unit = index.by_code.get(unit_code)
         if unit is None:

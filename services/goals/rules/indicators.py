@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.goals.access import INDICATOR_UNIT_CODE
 from services.goals.models import (
     Goal,
     Indicator,
@@ -23,16 +26,18 @@ from services.goals.models import (
     Strategy,
 )
 from services.goals.rules.common import OrgIndex
-from services.goals.rules.fulfilment import BadPeriod, parse_period
+from services.goals.rules.fulfilment import KIND_RANK, BadPeriod, indicator_colour, parse_period
 from services.goals.rules.measurement_import import IMPORTED_SOURCES
 from services.goals.rules.plans import council_code
 from services.goals.schemas import (
     IndicatorCreate,
     IndicatorRead,
+    IndicatorSeries,
     IndicatorUpdate,
     MeasurementIn,
     MeasurementRead,
     MeasurementUpdate,
+    SeriesPoint,
 )
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
@@ -141,9 +146,12 @@ def _check_target_years(owner: Owner, years: Sequence[int]) -> None:
             )
 
 
-async def create_indicator(session: AsyncSession, data: IndicatorCreate, owner: Owner) -> Indicator:
+async def create_indicator(
+    session: AsyncSession, data: IndicatorCreate, owner: Owner, *, record_id: uuid.UUID | None = None
+) -> Indicator:
+    """A new indicator; `record_id` is for the demo data, as for goals."""
     _check_target_years(owner, list(data.targets))
-    indicator = Indicator(**data.model_dump(exclude={"targets"}))
+    indicator = Indicator(**({"id": record_id} if record_id else {}), **data.model_dump(exclude={"targets"}))
     session.add(indicator)
     await session.flush()
     session.add_all(IndicatorTarget(indicator_id=indicator.id, year=y, value=v) for y, v in data.targets.items())
@@ -278,3 +286,71 @@ def measurements_query(indicator_id: uuid.UUID) -> Select[Measurement]:
 async def delete_measurement(session: AsyncSession, measurement: Measurement) -> None:
     await session.delete(measurement)
     await session.flush()
+
+
+def _point(measurement: Measurement) -> SeriesPoint:
+    last_day = calendar.monthrange(measurement.year, measurement.period_end_month)[1]
+    return SeriesPoint(
+        period=measurement.period,
+        period_kind=measurement.period_kind,
+        period_end=date(measurement.year, measurement.period_end_month, last_day),
+        value=measurement.value,
+        value_women=measurement.value_women,
+        value_men=measurement.value_men,
+    )
+
+
+def _standing(points: list[tuple[SeriesPoint, int]], today: date) -> SeriesPoint | None:
+    """The value of the last period ended by today; of periods ending together, the year's before a tertial's."""
+    ended = [(p.period_end, -rank, p) for p, rank in points if p.period_end <= today and p.value is not None]
+    return max(ended, key=lambda e: (e[0], e[1]))[2] if ended else None
+
+
+def _series(
+    indicator: Indicator, unit_code: str, targets: dict[int, Decimal], found: list[Measurement], today: date
+) -> IndicatorSeries:
+    points = [(_point(m), KIND_RANK[m.period_kind]) for m in found]
+    latest = _standing(points, today)
+    target = targets.get(latest.period_end.year) if latest is not None else None
+    return IndicatorSeries(
+        **indicator_read(indicator, targets).model_dump(),
+        unit_code=unit_code,
+        latest=latest,
+        latest_target=target,
+        colour=indicator_colour(indicator.direction, indicator.tolerance, target, latest.value if latest else None),
+        measurements=[p for p, _ in points],
+    )
+
+
+async def indicator_series(
+    session: AsyncSession,
+    page: PageParams,
+    ids: Sequence[uuid.UUID],
+    goal_ids: Sequence[uuid.UUID],
+    visible: ColumnElement[bool],
+    today: date,
+) -> Page[IndicatorSeries]:
+    """The indicators named, or measuring the goals named, that the caller may read, each with its targets, all
+    its values and its colour today: four statements whatever the number of indicators or values."""
+    stmt = (
+        select(Indicator, INDICATOR_UNIT_CODE.label("unit_code"))
+        .where(or_(Indicator.id.in_(ids), Indicator.goal_id.in_(goal_ids)), visible)
+        .order_by(Indicator.name, Indicator.id)
+    )
+    found = await paginate(session, stmt, page, lambda row: (row[0], row[1]))
+    indicator_ids = [indicator.id for indicator, _ in found.items]
+    targets = await targets_of(session, indicator_ids)
+    values: dict[uuid.UUID, list[Measurement]] = defaultdict(list)
+    if indicator_ids:
+        for measurement in await session.scalars(
+            select(Measurement)
+            .where(Measurement.indicator_id.in_(indicator_ids))
+            .order_by(Measurement.year, Measurement.period_end_month, Measurement.period)
+        ):
+            values[measurement.indicator_id].append(measurement)
+    return Page[IndicatorSeries](
+        items=[_series(i, code, targets[i.id], values[i.id], today) for i, code in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
+    )

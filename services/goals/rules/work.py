@@ -87,6 +87,7 @@ def assignment_read(
         decision=decision_of(a),
         follow_ups=follow_ups,
         latest_follow_up=follow_ups[-1] if follow_ups else None,
+        recommendation_ids=[uuid.UUID(r) for r in a.recommendation_ids],
         version=a.version,
     )
 
@@ -105,6 +106,7 @@ async def create_assignment(session: AsyncSession, data: AssignmentCreate) -> As
         description=data.description,
         deadline_on=data.deadline_on,
         status=AssignmentStatus.not_started,
+        recommendation_ids=as_stored(data.recommendation_ids),
     )
     if data.decision is not None:
         record_decision(assignment, data.decision)
@@ -113,8 +115,23 @@ async def create_assignment(session: AsyncSession, data: AssignmentCreate) -> As
     return assignment
 
 
-async def update_assignment(session: AsyncSession, assignment: Assignment, data: AssignmentUpdate) -> Assignment:
+def as_stored(ids: list[uuid.UUID]) -> list[str]:
+    """Linked ids as kept: each once, in the order sent."""
+    return [str(i) for i in dict.fromkeys(ids)]
+
+
+def _changes(data: AssignmentUpdate | ActivityUpdate) -> dict[str, Any]:
+    """The fields a PATCH sends, the recommendations it links as stored; a list sent as null is refused."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if "recommendation_ids" in changes:
+        if data.recommendation_ids is None:
+            raise Unprocessable("recommendation_ids cannot be emptied with null; send []", field="recommendation_ids")
+        changes["recommendation_ids"] = as_stored(data.recommendation_ids)
+    return changes
+
+
+async def update_assignment(session: AsyncSession, assignment: Assignment, data: AssignmentUpdate) -> Assignment:
+    changes = _changes(data)
     for field in ("title", "status"):
         if field in changes and changes[field] is None:
             raise Unprocessable(f"{field} cannot be emptied", field=field)
@@ -181,6 +198,7 @@ def activity_read(a: Activity, index: OrgIndex) -> ActivityRead:
         start_on=a.start_on,
         end_on=a.end_on,
         status=a.status,
+        recommendation_ids=[uuid.UUID(r) for r in a.recommendation_ids],
         version=a.version,
     )
 
@@ -201,14 +219,18 @@ async def create_activity(
             f"An activity serves a goal of its own unit or of one above it; the goal is {index.code(goal.unit_id)}'s",
             field="goal_id",
         )
-    activity = Activity(unit_id=unit.id, **data.model_dump(exclude={"unit_code"}))
+    activity = Activity(
+        unit_id=unit.id,
+        **data.model_dump(exclude={"unit_code", "recommendation_ids"}),
+        recommendation_ids=as_stored(data.recommendation_ids),
+    )
     session.add(activity)
     await session.flush()
     return activity
 
 
 async def update_activity(session: AsyncSession, activity: Activity, data: ActivityUpdate) -> Activity:
-    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    changes = _changes(data)
     for field in ("title", "status"):
         if field in changes and changes[field] is None:
             raise Unprocessable(f"{field} cannot be emptied", field=field)
@@ -221,7 +243,11 @@ async def update_activity(session: AsyncSession, activity: Activity, data: Activ
 
 
 def activities_query(
-    index: OrgIndex, unit: str | None, goal_id: uuid.UUID | None, visible: ColumnElement[bool]
+    index: OrgIndex,
+    unit: str | None,
+    goal_id: uuid.UUID | None,
+    visible: ColumnElement[bool],
+    activity_ids: Sequence[uuid.UUID] | None = None,
 ) -> Select[Activity, Goal]:
     stmt = (
         select(Activity, Goal)
@@ -236,6 +262,8 @@ def activities_query(
         stmt = stmt.where(Activity.unit_id == found.id)
     if goal_id is not None:
         stmt = stmt.where(Activity.goal_id == goal_id)
+    if activity_ids:
+        stmt = stmt.where(Activity.id.in_(activity_ids))
     return stmt
 
 
@@ -247,8 +275,9 @@ async def list_activities(
     unit: str | None,
     goal_id: uuid.UUID | None,
     visible: ColumnElement[bool],
+    activity_ids: Sequence[uuid.UUID] | None = None,
 ) -> Page[ActivityRead]:
-    stmt = activities_query(index, unit, goal_id, visible)
+    stmt = activities_query(index, unit, goal_id, visible, activity_ids)
     return await paginate(session, stmt, page, lambda row: activity_read(row[0], index))
 
 
