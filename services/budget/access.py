@@ -9,11 +9,14 @@ from __future__ import annotations
 from services.budget.models import Forecast, OperatingFrame, Outcome
 from shared.auth.access import (
     ANY_ROLE,
+    COUNCIL,
+    FINANCE,
     REGION_FOLLOW_UP,
     editor,
     follow_up_reader,
     read_record,
     region_role,
+    registrar,
     reported_follow_up,
     rule,
     scope,
@@ -54,6 +57,15 @@ WRITE_OUTCOMES_SCOPE = "write:outcomes"
 IMPORT_OUTCOMES = rule(region_role(RegionRole.finance), scope(WRITE_OUTCOMES_SCOPE)).noting(
     f"an integration also needs {READ_DECIDED_SCOPE}"
 )
+
+# Scenarios on the resource calculation are the budget's preparation: finance builds them, the board, the
+# auditors and the council (whose decision they prepare) read them; the council's registrar records the
+# council's adoption of one, as the council's other decisions (its plans) are recorded.
+SCENARIO_READ = REGION_FOLLOW_UP
+SCENARIO_WRITES = FINANCE
+COUNCIL_DECIDES = registrar(COUNCIL)
+# The fees the council set are public record.
+FEE_READ = ANY_ROLE
 
 FRAMES_SEEN = Visibility(
     FRAME_READ, unit=OperatingFrame.unit_code, status=OperatingFrame.status, drafts=OperatingFrame.__draft_states__

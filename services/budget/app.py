@@ -9,12 +9,14 @@ from services.budget.routers import (
     accounts,
     balance,
     economy,
+    fees,
     followup,
     frames,
     grants,
     imports,
     investments,
     resources,
+    scenarios,
 )
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
@@ -34,6 +36,9 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
         settings=settings or BudgetSettings(),
         routers=[
             resources.router,
+            scenarios.by_year,
+            scenarios.router,
+            fees.router,
             frames.router,
             followup.periodisations,
             followup.outcomes,

@@ -83,6 +83,66 @@ class ResourceCalculation(Tracked, Base):
     pension_cost: Mapped[Decimal] = mapped_column(Money())
     result_target_percent: Mapped[Decimal] = mapped_column(Quantity())
     comment: Mapped[str | None] = mapped_column(Text)
+    # Kronor per 100 of taxable income, fixed when the council adopts one of the year's scenarios.
+    tax_rate: Mapped[Decimal | None] = mapped_column(Quantity())
+
+
+class ScenarioStatus(StrEnum):
+    """draft: finance's working material; adopted: the one the council decided, which fixed the tax rate."""
+
+    draft = "draft"
+    adopted = "adopted"
+
+
+class ResourceScenario(Tracked, DecisionColumns, Base):
+    """A named what-if on the resource calculation of a budget year and its two plan years.
+
+    The tax base and population it starts from are those of the year before the budget year; each of its
+    three years (ScenarioYear) says how they grow and what the other revenue and costs are.
+    """
+
+    __tablename__ = "resource_scenario"
+    __table_args__ = (UniqueConstraint("year", "name"),)
+
+    year: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[ScenarioStatus] = mapped_column(_enum(ScenarioStatus, 16))
+    tax_rate: Mapped[Decimal] = mapped_column(Quantity())
+    starting_tax_base: Mapped[Decimal] = mapped_column(Money())
+    starting_population: Mapped[int]
+    result_target_percent: Mapped[Decimal] = mapped_column(Quantity())
+    comment: Mapped[str | None] = mapped_column(Text)
+    # Bumped when a year's figures change, so the scenario's version (its ETag) and history show it.
+    years_revision: Mapped[int] = mapped_column(default=0)
+
+
+class ScenarioYear(Tracked, Base):
+    """One year of a scenario: the budget year or a plan year."""
+
+    __tablename__ = "scenario_year"
+    __table_args__ = (UniqueConstraint("scenario_id", "year"),)
+
+    scenario_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource_scenario.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    tax_base_growth_percent: Mapped[Decimal] = mapped_column(Quantity())
+    population: Mapped[int]
+    lpik_percent: Mapped[Decimal] = mapped_column(Quantity())
+    pension_cost: Mapped[Decimal] = mapped_column(Money())
+    general_grants: Mapped[Decimal] = mapped_column(Money())
+    other_revenue: Mapped[Decimal] = mapped_column(Money())
+
+
+class Fee(Tracked, DecisionColumns, Base):
+    """A fee the council set for a year (avgift): what is charged, per what, and the decision that set it."""
+
+    __tablename__ = "fee"
+    __table_args__ = (UniqueConstraint("year", "name"),)
+
+    year: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    charge_unit: Mapped[str] = mapped_column(String(60))
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class AccountCategory(StrEnum):

@@ -174,6 +174,9 @@ class ResourceRead(BaseModel):
     room_for_frames: MoneyAmount = Field(
         description="tax revenue + general grants + other revenue − pension cost − result target"
     )
+    tax_rate: ExactValue | None = Field(
+        description="Kronor per 100 of taxable income, fixed when the council adopts a scenario of the year"
+    )
     comment: str | None
     version: int
     updated_at: datetime
@@ -793,3 +796,184 @@ class YearAccounts(BaseModel):
     income_statement: IncomeStatement | None
     result_target: ResultAgainstTarget | None = Field(description="Null without a resource calculation for the year")
     balance_requirement: BalanceRequirement | None
+
+
+# --- scenarios on the resource calculation, and the council's fees -----------------------------
+
+ScenarioName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+TaxRate = Annotated[ExactValue, Field(gt=0, le=100, description='Kronor per 100 of taxable income, e.g. "11.35"')]
+Inhabitants = Annotated[int, Field(gt=0, le=100_000_000, description="Inhabitants")]
+Growth = Annotated[ExactValue, Field(ge=-50, le=50, description='Percent a year, exact, e.g. "4.2"')]
+PLAN_YEARS = 3  # the budget year and its two plan years
+
+
+class ScenarioYearIn(BaseModel):
+    """A year of a scenario: how the tax base and population grow, the index, and the other lines."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    tax_base_growth_percent: Growth = Field(description="Growth of the tax base (skatteunderlag) that year, percent")
+    population: Inhabitants = Field(description="Inhabitants that year")
+    lpik_percent: Percent = Field(description="Price and wage index (LPIK) that year, percent")
+    pension_cost: MoneyAmount
+    general_grants: MoneyAmount = Field(description="General state grants and equalisation")
+    other_revenue: MoneyAmount = Decimal(0)
+
+
+def the_plan_period(year: int, years: list[ScenarioYearIn]) -> list[ScenarioYearIn]:
+    """The budget year and its two plan years, in order; a ValueError when `years` are not exactly those."""
+    wanted = list(range(year, year + PLAN_YEARS))
+    if sorted(y.year for y in years) != wanted:
+        raise ValueError(f"years must be {wanted[0]}, {wanted[1]} and {wanted[2]}, each once")
+    return sorted(years, key=lambda y: y.year)
+
+
+class ScenarioCreate(BaseModel):
+    """A named scenario for the budget year in the path; `years` are that year and the two plan years."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ScenarioName = Field(examples=["Oförändrad skattesats"])
+    tax_rate: TaxRate
+    starting_tax_base: MoneyAmount = Field(
+        gt=0, description="The tax base (skatteunderlag) of the year before the budget year, SEK"
+    )
+    starting_population: Inhabitants = Field(description="Inhabitants the year before the budget year")
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = Field(
+        default=None, description="Percent of tax revenue and general grants; the resource calculation's by default"
+    )
+    years: list[ScenarioYearIn] = Field(min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    comment: Comment | None = None
+
+
+class ScenarioUpdate(BaseModel):
+    """Figures to change on a draft scenario; `years`, when sent, gives all three years again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ScenarioName | None = None
+    tax_rate: TaxRate | None = None
+    starting_tax_base: MoneyAmount | None = Field(default=None, gt=0)
+    starting_population: Inhabitants | None = None
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = None
+    years: list[ScenarioYearIn] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    comment: Comment | None = None
+
+
+class ScenarioYearRead(ScenarioYearIn):
+    """A year's figures as sent, and what they give."""
+
+    tax_base: MoneyAmount = Field(description="The starting tax base grown year by year")
+    tax_revenue: MoneyAmount = Field(description="tax base × tax rate / 100")
+    result_target: MoneyAmount
+    room_for_frames: MoneyAmount = Field(
+        description="tax revenue + general grants + other revenue − pension cost − result target"
+    )
+    frames: MoneyAmount = Field(
+        description="The frames in force the year before the budget year, uplifted year by year by the index "
+        "and by the change in population"
+    )
+    margin: MoneyAmount = Field(description="room for frames − frames; negative when they do not fit")
+
+
+class ScenarioRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    name: str
+    status: str
+    tax_rate: ExactValue
+    starting_tax_base: MoneyAmount
+    starting_population: int
+    result_target_percent: ExactValue
+    years: list[ScenarioYearRead]
+    comment: str | None
+    decision: DecisionRead | None
+    version: int
+    updated_at: datetime
+
+
+class DecidedYear(BaseModel):
+    """A plan year as the resource calculation in force has it, to set the scenarios against."""
+
+    year: int
+    tax_rate: ExactValue | None
+    room_for_frames: MoneyAmount
+    frames: MoneyAmount = Field(description="The frames in force uplifted by the calculation's index")
+    margin: MoneyAmount
+
+
+class ScenarioYearCompared(BaseModel):
+    year: int
+    tax_revenue: MoneyAmount
+    room_for_frames: MoneyAmount
+    frames: MoneyAmount
+    margin: MoneyAmount
+    room_difference: MoneyAmount | None = Field(
+        description="This room less the resource calculation's; null for a year without one"
+    )
+
+
+class UnitFrames(BaseModel):
+    unit_code: str
+    frames: list[MoneyAmount] = Field(description="The unit's frame in each of the three years")
+
+
+class ScenarioCompared(BaseModel):
+    id: uuid.UUID
+    name: str
+    status: str
+    tax_rate: ExactValue
+    years: list[ScenarioYearCompared]
+    units: list[UnitFrames]
+
+
+class ScenarioComparison(BaseModel):
+    """The year's scenarios side by side with the resource calculation in force."""
+
+    year: int
+    years: list[int]
+    base_year_frames: MoneyAmount = Field(description="The frames in force the year before the budget year")
+    decided: list[DecidedYear] = Field(description="The resource calculation of each year that has one")
+    scenarios: list[ScenarioCompared]
+
+
+FeeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ChargeUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class FeeCreate(BaseModel):
+    """A fee the council set, with its decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    name: FeeName = Field(examples=["Patientavgift, besök i primärvården"])
+    amount: MoneyAmount = Field(ge=0)
+    charge_unit: ChargeUnit = Field(description="What the amount is charged per", examples=["besök"])
+    decision: DecisionIn
+    comment: Comment | None = None
+
+
+class FeeUpdate(BaseModel):
+    """A fee changed by a later decision of the council, which is kept with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: FeeName | None = None
+    amount: MoneyAmount | None = Field(default=None, ge=0)
+    charge_unit: ChargeUnit | None = None
+    decision: DecisionIn
+    comment: Comment | None = None
+
+
+class FeeRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    name: str
+    amount: MoneyAmount
+    charge_unit: str
+    decision: DecisionRead | None
+    comment: str | None
+    version: int
+    updated_at: datetime

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.budget.models import (
     AccountMapping,
     BalanceAdjustment,
+    Fee,
     Forecast,
     FrameStatus,
     GrantGoalLink,
@@ -23,6 +24,9 @@ from services.budget.models import (
     Outcome,
     Periodisation,
     ResourceCalculation,
+    ResourceScenario,
+    ScenarioStatus,
+    ScenarioYear,
     StateGrant,
 )
 from services.budget.rules.followup import month_columns
@@ -30,6 +34,7 @@ from services.budget.rules.frames import frame_amount
 from services.budget.schemas import (
     AccountMappingCreate,
     BalanceAdjustmentCreate,
+    FeeCreate,
     ForecastCreate,
     FrameParts,
     GrantCreate,
@@ -38,6 +43,7 @@ from services.budget.schemas import (
     OutcomeIn,
     PeriodisationIn,
     ResourceCreate,
+    ScenarioCreate,
 )
 from shared.decisions import DecisionIn, record_decision
 
@@ -193,6 +199,46 @@ async def _seed_balance_adjustments(session: AsyncSession) -> int:
     return created
 
 
+async def _seed_scenarios(session: AsyncSession) -> int:
+    """The year's scenarios; the one the council adopted fixes its year's tax rate, as adopting it does."""
+    existing = {tuple(row) for row in await session.execute(select(ResourceScenario.year, ResourceScenario.name))}
+    created = 0
+    for raw in _demo("scenarios")["scenarios"]:
+        data = ScenarioCreate.model_validate({k: v for k, v in raw.items() if k not in {"year", "decision"}})
+        if (raw["year"], data.name) in existing:
+            continue
+        scenario = ResourceScenario(
+            year=raw["year"], status=ScenarioStatus.draft, years_revision=0, **data.model_dump(exclude={"years"})
+        )
+        if "decision" in raw:
+            scenario.status = ScenarioStatus.adopted
+            record_decision(scenario, DecisionIn.model_validate(raw["decision"]))
+            resources = await session.scalar(
+                select(ResourceCalculation).where(ResourceCalculation.year == scenario.year)
+            )
+            if resources is not None:
+                resources.tax_rate = scenario.tax_rate
+        session.add(scenario)
+        await session.flush()
+        session.add_all(ScenarioYear(scenario_id=scenario.id, **y.model_dump()) for y in data.years)
+        created += 1
+    return created
+
+
+async def _seed_fees(session: AsyncSession) -> int:
+    existing = {tuple(row) for row in await session.execute(select(Fee.year, Fee.name))}
+    created = 0
+    for raw in _demo("scenarios")["fees"]:
+        data = FeeCreate.model_validate(raw)
+        if (data.year, data.name) in existing:
+            continue
+        fee = Fee(**data.model_dump(exclude={"decision"}))
+        record_decision(fee, data.decision)
+        session.add(fee)
+        created += 1
+    return created
+
+
 async def seed(session: AsyncSession) -> dict[str, int]:
     followup = _demo("followup")
     counts = {
@@ -206,5 +252,8 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     counts["investment_frame"], counts["investment_project"] = await _seed_investments(session)
     counts["state_grant"] = await _seed_grants(session)
     counts["balance_adjustment"] = await _seed_balance_adjustments(session)
+    await session.flush()  # the resource calculations, whose tax rate an adopted scenario fixes
+    counts["resource_scenario"] = await _seed_scenarios(session)
+    counts["fee"] = await _seed_fees(session)
     await session.flush()
     return counts

@@ -353,6 +353,10 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
         year=lambda r: str(r["years"][0]["year"]),
     ),
     "/api/budget/grants/{grant_id}": _grant_targets,
+    "/api/budget/scenarios/{scenario_id}": lambda f: _record_of(
+        f, "/api/budget/resources/2023/scenarios", "scenario_id", "scenario", _no_state, year=lambda r: str(r["year"])
+    ),
+    "/api/budget/fees/{fee_id}": lambda f: _record_of(f, "/api/budget/fees", "fee_id", "fee", _no_state),
     "/api/budget/account-mappings/{mapping_id}": lambda f: _record_of(
         f, "/api/budget/account-mappings", "mapping_id", "account mapping", _no_state
     ),
