@@ -15,6 +15,7 @@ from services.budget.routers import (
     grants,
     imports,
     investments,
+    needs,
     resources,
     scenarios,
 )
@@ -39,6 +40,8 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             scenarios.by_year,
             scenarios.router,
             fees.router,
+            needs.needs,
+            needs.dialogues,
             frames.router,
             followup.periodisations,
             followup.outcomes,

@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from services.budget.access import (
+    DIALOGUE_UNIT,
     FORECAST_UNIT,
     FRAME_UNIT,
     GRANT_UNIT,
+    NEED_UNIT,
     OUTCOME_UNIT,
     PATH_UNIT,
     PROJECT_UNIT,
@@ -20,6 +22,8 @@ from services.budget.access import (
 from services.budget.models import (
     AccountMapping,
     BalanceAdjustment,
+    BudgetDialogue,
+    BudgetNeed,
     Fee,
     Forecast,
     InvestmentFrame,
@@ -39,11 +43,12 @@ from services.budget.rules import (
     frames,
     grants,
     investments,
+    needs,
     resources,
     scenarios,
     year_accounts,
 )
-from services.budget.schemas import ForecastCreate, GrantCreate, InvestmentCreate
+from services.budget.schemas import DialogueCreate, ForecastCreate, GrantCreate, InvestmentCreate, NeedCreate
 from services.budget.settings import BudgetSettings
 from shared.auth.access import COUNCIL
 from shared.auth.deps import CurrentPrincipal, DbSession
@@ -181,3 +186,21 @@ async def a_fee_before_the_council(
     fee_id: uuid.UUID, session: DbSession, council: CouncilCode
 ) -> Found[tuple[Fee, str]]:
     return Found((await fees.get_fee(session, fee_id), council), "fee", {COUNCIL: council})
+
+
+async def a_need(need_id: uuid.UUID, session: DbSession) -> Found[BudgetNeed]:
+    need = await needs.get_need(session, need_id)
+    return Found(need, "need", {NEED_UNIT: need.unit_code})
+
+
+async def a_new_need(data: NeedCreate) -> Found[NeedCreate]:
+    return Found(data, "need", {NEED_UNIT: data.unit_code})
+
+
+async def a_dialogue(dialogue_id: uuid.UUID, session: DbSession) -> Found[BudgetDialogue]:
+    dialogue = await needs.get_dialogue(session, dialogue_id)
+    return Found(dialogue, "dialogue", {DIALOGUE_UNIT: dialogue.unit_code})
+
+
+async def a_new_dialogue(data: DialogueCreate) -> Found[DialogueCreate]:
+    return Found(data, "dialogue", {DIALOGUE_UNIT: data.unit_code})

@@ -145,6 +145,64 @@ class Fee(Tracked, DecisionColumns, Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
+class NeedStatus(StrEnum):
+    """submitted: awaiting the budget's answer; then what the frame proposal it fed gave it."""
+
+    submitted = "submitted"
+    granted = "granted"
+    partly_granted = "partly_granted"
+    not_granted = "not_granted"
+
+
+class BudgetNeed(Tracked, Base):
+    """A committee's need or cost request (behov, äskande) for a plan period: the budget year and two plan years.
+
+    Its outcome carries the amount granted for the budget year into the unit's frame proposal as a political
+    priority, and names that frame (`frame_id`), so every priority of a frame can be traced to its needs.
+    """
+
+    __tablename__ = "budget_need"
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    justification: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int]
+    amount_1: Mapped[Decimal] = mapped_column(Money())
+    amount_2: Mapped[Decimal] = mapped_column(Money())
+    amount_3: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus, 16))
+    granted_1: Mapped[Decimal | None] = mapped_column(Money())
+    granted_2: Mapped[Decimal | None] = mapped_column(Money())
+    granted_3: Mapped[Decimal | None] = mapped_column(Money())
+    frame_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("operating_frame.id"), index=True)
+    outcome_comment: Mapped[str | None] = mapped_column(Text)
+    # Bumped when the goals it serves are replaced, so the need's version and history show it.
+    goals_revision: Mapped[int] = mapped_column(default=0)
+
+
+class NeedGoal(Tracked, Base):
+    """A goal in the goals service that a need serves (checked there when the need names it)."""
+
+    __tablename__ = "need_goal"
+    __table_args__ = (UniqueConstraint("need_id", "goal_id"),)
+
+    need_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("budget_need.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[uuid.UUID]
+
+
+class BudgetDialogue(Tracked, Base):
+    """A budget dialogue between the board and a committee about a plan period: when, who, what was agreed."""
+
+    __tablename__ = "budget_dialogue"
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    held_on: Mapped[date]
+    participants: Mapped[str] = mapped_column(Text)
+    agreed: Mapped[str] = mapped_column(Text)
+
+
 class AccountCategory(StrEnum):
     """The ledger's account categories.
 

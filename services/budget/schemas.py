@@ -15,9 +15,10 @@ from services.budget.models import (
     FollowUp,
     FrameStatus,
     InvestmentCategory,
+    NeedStatus,
     ProjectStatus,
 )
-from shared.decisions import DecisionIn, DecisionRead, UnitCode
+from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
@@ -975,5 +976,130 @@ class FeeRead(BaseModel):
     charge_unit: str
     decision: DecisionRead | None
     comment: str | None
+    version: int
+    updated_at: datetime
+
+
+# --- needs and budget dialogues ------------------------------------------------------------------
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class YearAmount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    amount: MoneyAmount = Field(ge=0)
+
+
+def the_three_years(year: int, amounts: list[YearAmount]) -> list[YearAmount]:
+    """Amounts for the budget year and its two plan years, in order; a ValueError otherwise."""
+    wanted = list(range(year, year + PLAN_YEARS))
+    if sorted(a.year for a in amounts) != wanted:
+        raise ValueError(f"amounts must be for {wanted[0]}, {wanted[1]} and {wanted[2]}, each once")
+    return sorted(amounts, key=lambda a: a.year)
+
+
+class NeedCreate(BaseModel):
+    """A committee's need for the plan period starting `year`: an amount for each of its three years.
+
+    That the amounts are those three years is checked once the caller may submit for the unit (the guard reads
+    the body's unit first), so a caller who may not is refused rather than told what is wrong with the body.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year = Field(description="The budget year; the plan period is it and the two years after")
+    title: Title = Field(examples=["Utökad kapacitet i barn- och ungdomspsykiatrin"])
+    justification: Text
+    priority: int = Field(ge=1, le=999, description="The committee's own order: 1 first")
+    amounts: list[YearAmount] = Field(min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    goal_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="Goals the need serves")
+
+
+class NeedUpdate(BaseModel):
+    """What to change on a need not yet answered; `amounts` and `goal_ids`, when sent, replace the old."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    justification: Text | None = None
+    priority: int | None = Field(default=None, ge=1, le=999)
+    amounts: list[YearAmount] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
+
+
+GRANTED_OUTCOMES = (NeedStatus.granted, NeedStatus.partly_granted, NeedStatus.not_granted)
+
+
+class NeedOutcomeIn(BaseModel):
+    """The budget's answer to a need: granted in full, in part (with the amounts), or not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: NeedStatus = Field(description="granted, partly_granted or not_granted")
+    granted: list[YearAmount] | None = Field(
+        default=None, description="For partly_granted: the amount given each of the three years"
+    )
+    comment: Comment | None = None
+
+    @model_validator(mode="after")
+    def _amounts_only_in_part(self) -> Self:
+        if self.outcome not in GRANTED_OUTCOMES:
+            raise ValueError("outcome is granted, partly_granted or not_granted")
+        if (self.outcome is NeedStatus.partly_granted) != (self.granted is not None):
+            raise ValueError("granted amounts are sent for partly_granted, and only then")
+        return self
+
+
+class NeedRead(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    title: str
+    justification: str
+    priority: int
+    amounts: list[YearAmount]
+    goal_ids: list[uuid.UUID]
+    status: NeedStatus
+    granted: list[YearAmount] | None = Field(description="What the budget gave each year, once answered")
+    frame_id: uuid.UUID | None = Field(description="The frame proposal whose political priorities carry it")
+    outcome_comment: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DialogueCreate(BaseModel):
+    """A budget dialogue between the board and a committee about the plan period starting `year`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    held_on: DecisionDay
+    participants: Text = Field(description="Who took part, for the board and for the committee")
+    agreed: Text = Field(description="What was agreed")
+
+
+class DialogueUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    held_on: DecisionDay | None = None
+    participants: Text | None = None
+    agreed: Text | None = None
+
+
+class DialogueRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    held_on: date
+    participants: str
+    agreed: str
     version: int
     updated_at: datetime

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.budget.models import (
     AccountMapping,
     BalanceAdjustment,
+    BudgetDialogue,
+    BudgetNeed,
     Fee,
     Forecast,
     FrameStatus,
@@ -29,17 +31,22 @@ from services.budget.models import (
     ScenarioYear,
     StateGrant,
 )
+from services.budget.rules import needs
 from services.budget.rules.followup import month_columns
 from services.budget.rules.frames import frame_amount
+from services.budget.rules.needs import GRANTED, granted_amounts
 from services.budget.schemas import (
     AccountMappingCreate,
     BalanceAdjustmentCreate,
+    DialogueCreate,
     FeeCreate,
     ForecastCreate,
     FrameParts,
     GrantCreate,
     InvestmentCreate,
     InvestmentFrameCreate,
+    NeedCreate,
+    NeedOutcomeIn,
     OutcomeIn,
     PeriodisationIn,
     ResourceCreate,
@@ -239,6 +246,46 @@ async def _seed_fees(session: AsyncSession) -> int:
     return created
 
 
+async def _seed_needs(session: AsyncSession) -> int:
+    """The committees' needs; an answered one names the frame that carries it (whose priorities hold it already)."""
+    existing = {
+        tuple(row) for row in await session.execute(select(BudgetNeed.unit_code, BudgetNeed.year, BudgetNeed.title))
+    }
+    frames = {
+        (unit, year): frame_id
+        for unit, year, frame_id in await session.execute(
+            select(OperatingFrame.unit_code, OperatingFrame.year, OperatingFrame.id).where(OperatingFrame.revision == 0)
+        )
+    }
+    created = 0
+    for raw in _demo("needs")["needs"]:
+        data = NeedCreate.model_validate({k: v for k, v in raw.items() if k != "outcome"})
+        if (data.unit_code, data.year, data.title) in existing:
+            continue
+        need = needs.new_need(data)
+        if "outcome" in raw:
+            answer = NeedOutcomeIn.model_validate(raw["outcome"])
+            for column, amount in zip(GRANTED, granted_amounts(need, answer), strict=True):
+                setattr(need, column, amount)
+            need.status = answer.outcome
+            need.outcome_comment = answer.comment
+            need.frame_id = frames[(need.unit_code, need.year)]
+        session.add(need)
+        created += 1
+    return created
+
+
+async def _seed_dialogues(session: AsyncSession) -> int:
+    existing = {tuple(row) for row in await session.execute(select(BudgetDialogue.unit_code, BudgetDialogue.held_on))}
+    created = 0
+    for raw in _demo("needs")["dialogues"]:
+        data = DialogueCreate.model_validate(raw)
+        if (data.unit_code, data.held_on) not in existing:
+            session.add(BudgetDialogue(**data.model_dump()))
+            created += 1
+    return created
+
+
 async def seed(session: AsyncSession) -> dict[str, int]:
     followup = _demo("followup")
     counts = {
@@ -255,5 +302,7 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     await session.flush()  # the resource calculations, whose tax rate an adopted scenario fixes
     counts["resource_scenario"] = await _seed_scenarios(session)
     counts["fee"] = await _seed_fees(session)
+    counts["budget_need"] = await _seed_needs(session)
+    counts["budget_dialogue"] = await _seed_dialogues(session)
     await session.flush()
     return counts
