@@ -6,7 +6,7 @@ the same read rules allow, through one Visibility filter per model.
 
 from __future__ import annotations
 
-from services.budget.models import BudgetDialogue, BudgetNeed, Forecast, OperatingFrame, Outcome
+from services.budget.models import BudgetDialogue, BudgetNeed, Forecast, ForecastProposal, OperatingFrame, Outcome
 from shared.auth.access import (
     ANY_ROLE,
     COUNCIL,
@@ -87,3 +87,4 @@ OUTCOMES_SEEN = Visibility(OUTCOME_READ, unit=Outcome.unit_code)
 FORECASTS_SEEN = Visibility(FORECAST_READ, unit=Forecast.unit_code)
 NEEDS_SEEN = Visibility(NEED_READ, unit=BudgetNeed.unit_code)
 DIALOGUES_SEEN = Visibility(DIALOGUE_READ, unit=BudgetDialogue.unit_code)
+PROPOSALS_SEEN = Visibility(FORECAST_READ, unit=ForecastProposal.unit_code)

@@ -26,6 +26,7 @@ from services.budget.models import (
     BudgetNeed,
     Fee,
     Forecast,
+    ForecastProposal,
     InvestmentFrame,
     InvestmentProject,
     OperatingFrame,
@@ -40,6 +41,7 @@ from services.budget.rules import (
     accounts,
     fees,
     followup,
+    forecast_proposals,
     frames,
     grants,
     investments,
@@ -48,7 +50,14 @@ from services.budget.rules import (
     scenarios,
     year_accounts,
 )
-from services.budget.schemas import DialogueCreate, ForecastCreate, GrantCreate, InvestmentCreate, NeedCreate
+from services.budget.schemas import (
+    DialogueCreate,
+    ForecastCreate,
+    ForecastProposalRequest,
+    GrantCreate,
+    InvestmentCreate,
+    NeedCreate,
+)
 from services.budget.settings import BudgetSettings
 from shared.auth.access import COUNCIL
 from shared.auth.deps import CurrentPrincipal, DbSession
@@ -204,3 +213,12 @@ async def a_dialogue(dialogue_id: uuid.UUID, session: DbSession) -> Found[Budget
 
 async def a_new_dialogue(data: DialogueCreate) -> Found[DialogueCreate]:
     return Found(data, "dialogue", {DIALOGUE_UNIT: data.unit_code})
+
+
+async def a_forecast_proposal(proposal_id: uuid.UUID, session: DbSession) -> Found[ForecastProposal]:
+    proposal = await forecast_proposals.get_proposal(session, proposal_id)
+    return Found(proposal, "forecast proposal", {FORECAST_UNIT: proposal.unit_code})
+
+
+async def a_forecast_proposal_request(data: ForecastProposalRequest) -> Found[ForecastProposalRequest]:
+    return Found(data, "forecast proposal", {FORECAST_UNIT: data.unit_code})

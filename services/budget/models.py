@@ -334,6 +334,37 @@ class Forecast(Tracked, Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
+class ProposalStatus(StrEnum):
+    """proposed: as computed; accepted: the editor took it; adjusted: the editor chose another amount."""
+
+    proposed = "proposed"
+    accepted = "accepted"
+    adjusted = "adjusted"
+
+
+class ForecastProposal(Tracked, Base):
+    """A proposed full-year forecast of one account category of a unit at a follow-up, and the editor's choice.
+
+    Proposed from the outcome so far and last year's monthly profile (the share of last year's outcome booked
+    by the same month); the proposal stays as it was computed next to what the editor chose.
+    """
+
+    __tablename__ = "forecast_proposal"
+    __table_args__ = (UniqueConstraint("unit_code", "year", "follow_up", "category"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    follow_up: Mapped[FollowUp] = mapped_column(_enum(FollowUp, 8))
+    category: Mapped[AccountCategory] = mapped_column(_enum(AccountCategory, 24))
+    outcome_so_far: Mapped[Decimal] = mapped_column(Money())
+    last_year_so_far: Mapped[Decimal] = mapped_column(Money())
+    last_year_total: Mapped[Decimal] = mapped_column(Money())
+    proposed: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, 16))
+    chosen: Mapped[Decimal | None] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
 class ClosedYear(Tracked, Base):
     """A year whose books the finance office has closed: its forecasts, outcomes and budgets are locked."""
 

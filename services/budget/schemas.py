@@ -17,6 +17,7 @@ from services.budget.models import (
     InvestmentCategory,
     NeedStatus,
     ProjectStatus,
+    ProposalStatus,
 )
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount
@@ -1101,5 +1102,56 @@ class DialogueRead(BaseModel):
     held_on: date
     participants: str
     agreed: str
+    version: int
+    updated_at: datetime
+
+
+# --- forecast proposals --------------------------------------------------------------------------
+
+
+class ForecastProposalRequest(BaseModel):
+    """Which unit and follow-up to propose forecasts for: one per account category of the unit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    follow_up: FollowUp = Field(description="T1 or T2: the outcome so far is that of the months ended by then")
+
+
+class ForecastChoice(BaseModel):
+    """The editor's choice: accept the proposal as it is, or adjust it to another amount."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    accept: bool = Field(default=False, description="Take the proposal as it is")
+    amount: MoneyAmount | None = Field(default=None, ge=0, description="The full-year amount chosen instead")
+    comment: Comment | None = None
+
+    @model_validator(mode="after")
+    def _one_of_the_two(self) -> Self:
+        if self.accept == (self.amount is not None):
+            raise ValueError("send accept: true, or an amount to adjust the proposal to, not both")
+        return self
+
+
+class ForecastProposalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    follow_up: FollowUp
+    category: AccountCategory
+    outcome_so_far: MoneyAmount
+    last_year_so_far: MoneyAmount = Field(description="Last year's outcome by the same month")
+    last_year_total: MoneyAmount
+    proposed: MoneyAmount = Field(
+        description="outcome so far × last year's total / last year's so far; the months' average × 12 without "
+        "a profile"
+    )
+    status: ProposalStatus
+    chosen: MoneyAmount | None
+    comment: str | None
     version: int
     updated_at: datetime

@@ -10,12 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.budget.models import (
+    AccountCategory,
     AccountMapping,
     BalanceAdjustment,
     BudgetDialogue,
     BudgetNeed,
     Fee,
+    FollowUp,
     Forecast,
+    ForecastProposal,
     FrameStatus,
     GrantGoalLink,
     GrantUse,
@@ -31,7 +34,7 @@ from services.budget.models import (
     ScenarioYear,
     StateGrant,
 )
-from services.budget.rules import needs
+from services.budget.rules import forecast_proposals, needs
 from services.budget.rules.followup import month_columns
 from services.budget.rules.frames import frame_amount
 from services.budget.rules.needs import GRANTED, granted_amounts
@@ -40,7 +43,9 @@ from services.budget.schemas import (
     BalanceAdjustmentCreate,
     DialogueCreate,
     FeeCreate,
+    ForecastChoice,
     ForecastCreate,
+    ForecastProposalRequest,
     FrameParts,
     GrantCreate,
     InvestmentCreate,
@@ -286,6 +291,21 @@ async def _seed_dialogues(session: AsyncSession) -> int:
     return created
 
 
+async def _seed_forecast_proposals(session: AsyncSession) -> int:
+    """HSN's proposals at T2 from its outcome so far, one accepted and one adjusted as its controller did."""
+    if await session.scalar(select(ForecastProposal.id).limit(1)) is not None:
+        return 0
+    request = ForecastProposalRequest(unit_code="HSN", year=2022, follow_up=FollowUp.T2)
+    made = {p.category: p for p in await forecast_proposals.propose(session, request)}
+    await forecast_proposals.choose(session, made[AccountCategory.personnel], ForecastChoice(accept=True))
+    adjusted = made[AccountCategory.purchased_care]
+    choice = ForecastChoice(
+        amount=adjusted.proposed + 25_000_000, comment="Hösten drar mer regionsjukhusvård än våren visar"
+    )
+    await forecast_proposals.choose(session, adjusted, choice)
+    return len(made)
+
+
 async def seed(session: AsyncSession) -> dict[str, int]:
     followup = _demo("followup")
     counts = {
@@ -304,5 +324,7 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     counts["fee"] = await _seed_fees(session)
     counts["budget_need"] = await _seed_needs(session)
     counts["budget_dialogue"] = await _seed_dialogues(session)
+    await session.flush()  # the outcomes the proposals are made from
+    counts["forecast_proposal"] = await _seed_forecast_proposals(session)
     await session.flush()
     return counts

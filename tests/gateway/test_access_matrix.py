@@ -362,6 +362,9 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
     "/api/budget/dialogues/{dialogue_id}": lambda f: _record_of(
         f, f"/api/budget/dialogues?unit={UNIT}", "dialogue_id", "dialogue", _no_state
     ),
+    "/api/budget/forecast-proposals/{proposal_id}": lambda f: _record_of(
+        f, f"/api/budget/forecast-proposals?unit={UNIT}", "proposal_id", "forecast proposal", _no_state
+    ),
     "/api/budget/fees/{fee_id}": lambda f: _record_of(f, "/api/budget/fees", "fee_id", "fee", _no_state),
     "/api/budget/account-mappings/{mapping_id}": lambda f: _record_of(
         f, "/api/budget/account-mappings", "mapping_id", "account mapping", _no_state
