@@ -987,14 +987,14 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
 
-class YearAmount(BaseModel):
+class NeedAmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: Year
     amount: MoneyAmount = Field(ge=0)
 
 
-def the_three_years(year: int, amounts: list[YearAmount]) -> list[YearAmount]:
+def the_three_years(year: int, amounts: list[NeedAmountIn]) -> list[NeedAmountIn]:
     """Amounts for the budget year and its two plan years, in order; a ValueError otherwise."""
     wanted = list(range(year, year + PLAN_YEARS))
     if sorted(a.year for a in amounts) != wanted:
@@ -1016,7 +1016,7 @@ class NeedCreate(BaseModel):
     title: Title = Field(examples=["Utökad kapacitet i barn- och ungdomspsykiatrin"])
     justification: Text
     priority: int = Field(ge=1, le=999, description="The committee's own order: 1 first")
-    amounts: list[YearAmount] = Field(min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    amounts: list[NeedAmountIn] = Field(min_length=PLAN_YEARS, max_length=PLAN_YEARS)
     goal_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="Goals the need serves")
 
 
@@ -1028,7 +1028,7 @@ class NeedUpdate(BaseModel):
     title: Title | None = None
     justification: Text | None = None
     priority: int | None = Field(default=None, ge=1, le=999)
-    amounts: list[YearAmount] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    amounts: list[NeedAmountIn] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
     goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
 
@@ -1041,7 +1041,7 @@ class NeedOutcomeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: NeedStatus = Field(description="granted, partly_granted or not_granted")
-    granted: list[YearAmount] | None = Field(
+    granted: list[NeedAmountIn] | None = Field(
         default=None, description="For partly_granted: the amount given each of the three years"
     )
     comment: Comment | None = None
@@ -1055,6 +1055,13 @@ class NeedOutcomeIn(BaseModel):
         return self
 
 
+class NeedAmount(BaseModel):
+    """An amount of a need for one year of its plan period."""
+
+    year: int
+    amount: MoneyAmount
+
+
 class NeedRead(BaseModel):
     id: uuid.UUID
     unit_code: str
@@ -1062,10 +1069,10 @@ class NeedRead(BaseModel):
     title: str
     justification: str
     priority: int
-    amounts: list[YearAmount]
+    amounts: list[NeedAmount]
     goal_ids: list[uuid.UUID]
     status: NeedStatus
-    granted: list[YearAmount] | None = Field(description="What the budget gave each year, once answered")
+    granted: list[NeedAmount] | None = Field(description="What the budget gave each year, once answered")
     frame_id: uuid.UUID | None = Field(description="The frame proposal whose political priorities carry it")
     outcome_comment: str | None
     version: int

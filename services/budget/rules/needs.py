@@ -27,11 +27,12 @@ from services.budget.schemas import (
     DialogueCreate,
     DialogueRead,
     DialogueUpdate,
+    NeedAmount,
+    NeedAmountIn,
     NeedCreate,
     NeedOutcomeIn,
     NeedRead,
     NeedUpdate,
-    YearAmount,
     the_three_years,
 )
 from shared.errors import Conflict, Locked, NotFound, Unprocessable
@@ -41,8 +42,8 @@ AMOUNTS = ("amount_1", "amount_2", "amount_3")
 GRANTED = ("granted_1", "granted_2", "granted_3")
 
 
-def _by_year(year: int, record: BudgetNeed, columns: tuple[str, str, str]) -> list[YearAmount]:
-    return [YearAmount(year=year + i, amount=getattr(record, c)) for i, c in enumerate(columns)]
+def _by_year(year: int, record: BudgetNeed, columns: tuple[str, str, str]) -> list[NeedAmount]:
+    return [NeedAmount(year=year + i, amount=getattr(record, c)) for i, c in enumerate(columns)]
 
 
 def need_read(need: BudgetNeed, goal_ids: Sequence[uuid.UUID]) -> NeedRead:
@@ -115,7 +116,7 @@ async def get_need(session: AsyncSession, need_id: uuid.UUID) -> BudgetNeed:
     return need
 
 
-def _amounts(year: int, amounts: list[YearAmount]) -> dict[str, Decimal]:
+def _amounts(year: int, amounts: list[NeedAmountIn]) -> dict[str, Decimal]:
     try:
         ordered = the_three_years(year, amounts)
     except ValueError as exc:
