@@ -6,14 +6,17 @@ the same read rules allow, through one Visibility filter per model.
 
 from __future__ import annotations
 
-from services.budget.models import Forecast, OperatingFrame, Outcome
+from services.budget.models import BudgetDialogue, BudgetNeed, Forecast, ForecastProposal, OperatingFrame, Outcome
 from shared.auth.access import (
     ANY_ROLE,
+    COUNCIL,
+    FINANCE,
     REGION_FOLLOW_UP,
     editor,
     follow_up_reader,
     read_record,
     region_role,
+    registrar,
     reported_follow_up,
     rule,
     scope,
@@ -55,8 +58,33 @@ IMPORT_OUTCOMES = rule(region_role(RegionRole.finance), scope(WRITE_OUTCOMES_SCO
     f"an integration also needs {READ_DECIDED_SCOPE}"
 )
 
+# Scenarios on the resource calculation are the budget's preparation: finance builds them, the board, the
+# auditors and the council (whose decision they prepare) read them; the council's registrar records the
+# council's adoption of one, as the council's other decisions (its plans) are recorded.
+SCENARIO_READ = REGION_FOLLOW_UP
+SCENARIO_WRITES = FINANCE
+COUNCIL_DECIDES = registrar(COUNCIL)
+# The fees the council set are public record.
+FEE_READ = ANY_ROLE
+
+# A committee's needs and its budget dialogues are its planning material: read as its follow-up is, the
+# needs submitted by its editors for their own unit only, answered by finance, who prepares the board's frame
+# proposal they end up in; a dialogue recorded by finance or by the committee's editors.
+NEED_UNIT = "the need's unit"
+NEED_READ = follow_up_reader(NEED_UNIT).hiding_records_of(NEED_UNIT)
+NEED_SUBMIT = editor(NEED_UNIT)
+NEED_CHANGE = editor(NEED_UNIT).hiding_records_of(NEED_UNIT)
+NEED_ANSWER = FINANCE
+DIALOGUE_UNIT = "the dialogue's committee"
+DIALOGUE_READ = follow_up_reader(DIALOGUE_UNIT).hiding_records_of(DIALOGUE_UNIT)
+DIALOGUE_WRITES = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, DIALOGUE_UNIT))
+DIALOGUE_CHANGE = DIALOGUE_WRITES.hiding_records_of(DIALOGUE_UNIT)
+
 FRAMES_SEEN = Visibility(
     FRAME_READ, unit=OperatingFrame.unit_code, status=OperatingFrame.status, drafts=OperatingFrame.__draft_states__
 )
 OUTCOMES_SEEN = Visibility(OUTCOME_READ, unit=Outcome.unit_code)
 FORECASTS_SEEN = Visibility(FORECAST_READ, unit=Forecast.unit_code)
+NEEDS_SEEN = Visibility(NEED_READ, unit=BudgetNeed.unit_code)
+DIALOGUES_SEEN = Visibility(DIALOGUE_READ, unit=BudgetDialogue.unit_code)
+PROPOSALS_SEEN = Visibility(FORECAST_READ, unit=ForecastProposal.unit_code)

@@ -9,12 +9,16 @@ from services.budget.routers import (
     accounts,
     balance,
     economy,
+    fees,
     followup,
+    forecast_proposals,
     frames,
     grants,
     imports,
     investments,
+    needs,
     resources,
+    scenarios,
 )
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
@@ -34,10 +38,16 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
         settings=settings or BudgetSettings(),
         routers=[
             resources.router,
+            scenarios.by_year,
+            scenarios.router,
+            fees.router,
+            needs.needs,
+            needs.dialogues,
             frames.router,
             followup.periodisations,
             followup.outcomes,
             followup.forecasts,
+            forecast_proposals.router,
             followup.closed_years,
             economy.router,
             balance.router,

@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from services.budget.access import (
+    DIALOGUE_UNIT,
     FORECAST_UNIT,
     FRAME_UNIT,
     GRANT_UNIT,
+    NEED_UNIT,
     OUTCOME_UNIT,
     PATH_UNIT,
     PROJECT_UNIT,
@@ -20,23 +22,50 @@ from services.budget.access import (
 from services.budget.models import (
     AccountMapping,
     BalanceAdjustment,
+    BudgetDialogue,
+    BudgetNeed,
+    Fee,
     Forecast,
+    ForecastProposal,
     InvestmentFrame,
     InvestmentProject,
     OperatingFrame,
     Outcome,
     Periodisation,
     ResourceCalculation,
+    ResourceScenario,
+    ScenarioYear,
     StateGrant,
 )
-from services.budget.rules import accounts, followup, frames, grants, investments, resources, year_accounts
-from services.budget.schemas import ForecastCreate, GrantCreate, InvestmentCreate
+from services.budget.rules import (
+    accounts,
+    fees,
+    followup,
+    forecast_proposals,
+    frames,
+    grants,
+    investments,
+    needs,
+    resources,
+    scenarios,
+    year_accounts,
+)
+from services.budget.schemas import (
+    DialogueCreate,
+    ForecastCreate,
+    ForecastProposalRequest,
+    GrantCreate,
+    InvestmentCreate,
+    NeedCreate,
+)
 from services.budget.settings import BudgetSettings
+from shared.auth.access import COUNCIL
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import Found, state_of
 from shared.auth.policy import READ_DECIDED_SCOPE
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, NotFound, ServiceUnavailable, Unprocessable
 from shared.fields import YearPath
+from shared.peers import GoalsService
 
 
 def budget_settings(request: Request) -> BudgetSettings:
@@ -119,3 +148,77 @@ async def a_ledger_import(principal: CurrentPrincipal) -> Found[None]:
         message = f"An integration client needs {READ_DECIDED_SCOPE} with {WRITE_OUTCOMES_SCOPE}"
         raise Forbidden(message, required=READ_DECIDED_SCOPE)
     return Found(None, "ledger import")
+
+
+async def the_councils_code(goals: GoalsService) -> str:
+    """The council's unit code, as the goals service (which keeps the org structure) names it."""
+    response = await goals.get("/units?kind=council&limit=1")
+    if response.status_code != 200:
+        raise ServiceUnavailable(
+            f"The goals service answered {response.status_code} when asked for the council", service="goals"
+        )
+    found = response.json()["items"]
+    if not found:
+        raise Unprocessable("The goals service knows no council to decide", field="decided_by")
+    code: str = found[0]["code"]
+    return code
+
+
+CouncilCode = Annotated[str, Depends(the_councils_code)]
+
+
+async def the_council(council: CouncilCode) -> Found[str]:
+    """The council, whose decision a request records: its code, for the rule and the decision's body."""
+    return Found(council, "council", {COUNCIL: council})
+
+
+async def a_scenario(scenario_id: uuid.UUID, session: DbSession) -> Found[ResourceScenario]:
+    return Found(await scenarios.get_scenario(session, scenario_id), "scenario")
+
+
+async def a_scenario_before_the_council(
+    scenario_id: uuid.UUID, session: DbSession, council: CouncilCode
+) -> Found[tuple[ResourceScenario, str]]:
+    scenario = await scenarios.get_scenario(session, scenario_id)
+    return Found((scenario, council), "scenario", {COUNCIL: council})
+
+
+async def a_scenario_year(scenario_id: uuid.UUID, year: YearPath, session: DbSession) -> Found[ScenarioYear]:
+    return Found(await scenarios.get_scenario_year(session, scenario_id, year), "scenario year")
+
+
+async def a_fee(fee_id: uuid.UUID, session: DbSession) -> Found[Fee]:
+    return Found(await fees.get_fee(session, fee_id), "fee")
+
+
+async def a_fee_before_the_council(
+    fee_id: uuid.UUID, session: DbSession, council: CouncilCode
+) -> Found[tuple[Fee, str]]:
+    return Found((await fees.get_fee(session, fee_id), council), "fee", {COUNCIL: council})
+
+
+async def a_need(need_id: uuid.UUID, session: DbSession) -> Found[BudgetNeed]:
+    need = await needs.get_need(session, need_id)
+    return Found(need, "need", {NEED_UNIT: need.unit_code})
+
+
+async def a_new_need(data: NeedCreate) -> Found[NeedCreate]:
+    return Found(data, "need", {NEED_UNIT: data.unit_code})
+
+
+async def a_dialogue(dialogue_id: uuid.UUID, session: DbSession) -> Found[BudgetDialogue]:
+    dialogue = await needs.get_dialogue(session, dialogue_id)
+    return Found(dialogue, "dialogue", {DIALOGUE_UNIT: dialogue.unit_code})
+
+
+async def a_new_dialogue(data: DialogueCreate) -> Found[DialogueCreate]:
+    return Found(data, "dialogue", {DIALOGUE_UNIT: data.unit_code})
+
+
+async def a_forecast_proposal(proposal_id: uuid.UUID, session: DbSession) -> Found[ForecastProposal]:
+    proposal = await forecast_proposals.get_proposal(session, proposal_id)
+    return Found(proposal, "forecast proposal", {FORECAST_UNIT: proposal.unit_code})
+
+
+async def a_forecast_proposal_request(data: ForecastProposalRequest) -> Found[ForecastProposalRequest]:
+    return Found(data, "forecast proposal", {FORECAST_UNIT: data.unit_code})

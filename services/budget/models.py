@@ -83,6 +83,124 @@ class ResourceCalculation(Tracked, Base):
     pension_cost: Mapped[Decimal] = mapped_column(Money())
     result_target_percent: Mapped[Decimal] = mapped_column(Quantity())
     comment: Mapped[str | None] = mapped_column(Text)
+    # Kronor per 100 of taxable income, fixed when the council adopts one of the year's scenarios.
+    tax_rate: Mapped[Decimal | None] = mapped_column(Quantity())
+
+
+class ScenarioStatus(StrEnum):
+    """draft: finance's working material; adopted: the one the council decided, which fixed the tax rate."""
+
+    draft = "draft"
+    adopted = "adopted"
+
+
+class ResourceScenario(Tracked, DecisionColumns, Base):
+    """A named what-if on the resource calculation of a budget year and its two plan years.
+
+    The tax base and population it starts from are those of the year before the budget year; each of its
+    three years (ScenarioYear) says how they grow and what the other revenue and costs are.
+    """
+
+    __tablename__ = "resource_scenario"
+    __table_args__ = (UniqueConstraint("year", "name"),)
+
+    year: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[ScenarioStatus] = mapped_column(_enum(ScenarioStatus, 16))
+    tax_rate: Mapped[Decimal] = mapped_column(Quantity())
+    starting_tax_base: Mapped[Decimal] = mapped_column(Money())
+    starting_population: Mapped[int]
+    result_target_percent: Mapped[Decimal] = mapped_column(Quantity())
+    comment: Mapped[str | None] = mapped_column(Text)
+    # Bumped when a year's figures change, so the scenario's version (its ETag) and history show it.
+    years_revision: Mapped[int] = mapped_column(default=0)
+
+
+class ScenarioYear(Tracked, Base):
+    """One year of a scenario: the budget year or a plan year."""
+
+    __tablename__ = "scenario_year"
+    __table_args__ = (UniqueConstraint("scenario_id", "year"),)
+
+    scenario_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource_scenario.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    tax_base_growth_percent: Mapped[Decimal] = mapped_column(Quantity())
+    population: Mapped[int]
+    lpik_percent: Mapped[Decimal] = mapped_column(Quantity())
+    pension_cost: Mapped[Decimal] = mapped_column(Money())
+    general_grants: Mapped[Decimal] = mapped_column(Money())
+    other_revenue: Mapped[Decimal] = mapped_column(Money())
+
+
+class Fee(Tracked, DecisionColumns, Base):
+    """A fee the council set for a year (avgift): what is charged, per what, and the decision that set it."""
+
+    __tablename__ = "fee"
+    __table_args__ = (UniqueConstraint("year", "name"),)
+
+    year: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    charge_unit: Mapped[str] = mapped_column(String(60))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class NeedStatus(StrEnum):
+    """submitted: awaiting the budget's answer; then what the frame proposal it fed gave it."""
+
+    submitted = "submitted"
+    granted = "granted"
+    partly_granted = "partly_granted"
+    not_granted = "not_granted"
+
+
+class BudgetNeed(Tracked, Base):
+    """A committee's need or cost request (behov, äskande) for a plan period: the budget year and two plan years.
+
+    Its outcome carries the amount granted for the budget year into the unit's frame proposal as a political
+    priority, and names that frame (`frame_id`), so every priority of a frame can be traced to its needs.
+    """
+
+    __tablename__ = "budget_need"
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    justification: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int]
+    amount_1: Mapped[Decimal] = mapped_column(Money())
+    amount_2: Mapped[Decimal] = mapped_column(Money())
+    amount_3: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus, 16))
+    granted_1: Mapped[Decimal | None] = mapped_column(Money())
+    granted_2: Mapped[Decimal | None] = mapped_column(Money())
+    granted_3: Mapped[Decimal | None] = mapped_column(Money())
+    frame_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("operating_frame.id"), index=True)
+    outcome_comment: Mapped[str | None] = mapped_column(Text)
+    # Bumped when the goals it serves are replaced, so the need's version and history show it.
+    goals_revision: Mapped[int] = mapped_column(default=0)
+
+
+class NeedGoal(Tracked, Base):
+    """A goal in the goals service that a need serves (checked there when the need names it)."""
+
+    __tablename__ = "need_goal"
+    __table_args__ = (UniqueConstraint("need_id", "goal_id"),)
+
+    need_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("budget_need.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[uuid.UUID]
+
+
+class BudgetDialogue(Tracked, Base):
+    """A budget dialogue between the board and a committee about a plan period: when, who, what was agreed."""
+
+    __tablename__ = "budget_dialogue"
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    held_on: Mapped[date]
+    participants: Mapped[str] = mapped_column(Text)
+    agreed: Mapped[str] = mapped_column(Text)
 
 
 class AccountCategory(StrEnum):
@@ -213,6 +331,37 @@ class Forecast(Tracked, Base):
     year: Mapped[int] = mapped_column(index=True)
     follow_up: Mapped[FollowUp] = mapped_column(_enum(FollowUp, 8))
     amount: Mapped[Decimal] = mapped_column(Money())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ProposalStatus(StrEnum):
+    """proposed: as computed; accepted: the editor took it; adjusted: the editor chose another amount."""
+
+    proposed = "proposed"
+    accepted = "accepted"
+    adjusted = "adjusted"
+
+
+class ForecastProposal(Tracked, Base):
+    """A proposed full-year forecast of one account category of a unit at a follow-up, and the editor's choice.
+
+    Proposed from the outcome so far and last year's monthly profile (the share of last year's outcome booked
+    by the same month); the proposal stays as it was computed next to what the editor chose.
+    """
+
+    __tablename__ = "forecast_proposal"
+    __table_args__ = (UniqueConstraint("unit_code", "year", "follow_up", "category"),)
+
+    unit_code: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    follow_up: Mapped[FollowUp] = mapped_column(_enum(FollowUp, 8))
+    category: Mapped[AccountCategory] = mapped_column(_enum(AccountCategory, 24))
+    outcome_so_far: Mapped[Decimal] = mapped_column(Money())
+    last_year_so_far: Mapped[Decimal] = mapped_column(Money())
+    last_year_total: Mapped[Decimal] = mapped_column(Money())
+    proposed: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, 16))
+    chosen: Mapped[Decimal | None] = mapped_column(Money())
     comment: Mapped[str | None] = mapped_column(Text)
 
 

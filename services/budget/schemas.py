@@ -15,9 +15,11 @@ from services.budget.models import (
     FollowUp,
     FrameStatus,
     InvestmentCategory,
+    NeedStatus,
     ProjectStatus,
+    ProposalStatus,
 )
-from shared.decisions import DecisionIn, DecisionRead, UnitCode
+from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
@@ -173,6 +175,9 @@ class ResourceRead(BaseModel):
     result_target: MoneyAmount = Field(description="result_target_percent of tax revenue and general grants")
     room_for_frames: MoneyAmount = Field(
         description="tax revenue + general grants + other revenue − pension cost − result target"
+    )
+    tax_rate: ExactValue | None = Field(
+        description="Kronor per 100 of taxable income, fixed when the council adopts a scenario of the year"
     )
     comment: str | None
     version: int
@@ -806,3 +811,367 @@ class YearAccounts(BaseModel):
     income_statement: IncomeStatement | None
     result_target: ResultAgainstTarget | None = Field(description="Null without a resource calculation for the year")
     balance_requirement: BalanceRequirement | None
+
+
+# --- scenarios on the resource calculation, and the council's fees -----------------------------
+
+ScenarioName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+TaxRate = Annotated[ExactValue, Field(gt=0, le=100, description='Kronor per 100 of taxable income, e.g. "11.35"')]
+Inhabitants = Annotated[int, Field(gt=0, le=100_000_000, description="Inhabitants")]
+Growth = Annotated[ExactValue, Field(ge=-50, le=50, description='Percent a year, exact, e.g. "4.2"')]
+PLAN_YEARS = 3  # the budget year and its two plan years
+
+
+class ScenarioYearIn(BaseModel):
+    """A year of a scenario: how the tax base and population grow, the index, and the other lines."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    tax_base_growth_percent: Growth = Field(description="Growth of the tax base (skatteunderlag) that year, percent")
+    population: Inhabitants = Field(description="Inhabitants that year")
+    lpik_percent: Percent = Field(description="Price and wage index (LPIK) that year, percent")
+    pension_cost: MoneyAmount
+    general_grants: MoneyAmount = Field(description="General state grants and equalisation")
+    other_revenue: MoneyAmount = Decimal(0)
+
+
+def the_plan_period(year: int, years: list[ScenarioYearIn]) -> list[ScenarioYearIn]:
+    """The budget year and its two plan years, in order; a ValueError when `years` are not exactly those."""
+    wanted = list(range(year, year + PLAN_YEARS))
+    if sorted(y.year for y in years) != wanted:
+        raise ValueError(f"years must be {wanted[0]}, {wanted[1]} and {wanted[2]}, each once")
+    return sorted(years, key=lambda y: y.year)
+
+
+class ScenarioCreate(BaseModel):
+    """A named scenario for the budget year in the path; `years` are that year and the two plan years."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ScenarioName = Field(examples=["Oförändrad skattesats"])
+    tax_rate: TaxRate
+    starting_tax_base: MoneyAmount = Field(
+        gt=0, description="The tax base (skatteunderlag) of the year before the budget year, SEK"
+    )
+    starting_population: Inhabitants = Field(description="Inhabitants the year before the budget year")
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = Field(
+        default=None, description="Percent of tax revenue and general grants; the resource calculation's by default"
+    )
+    years: list[ScenarioYearIn] = Field(min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    comment: Comment | None = None
+
+
+class ScenarioUpdate(BaseModel):
+    """Figures to change on a draft scenario; `years`, when sent, gives all three years again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ScenarioName | None = None
+    tax_rate: TaxRate | None = None
+    starting_tax_base: MoneyAmount | None = Field(default=None, gt=0)
+    starting_population: Inhabitants | None = None
+    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = None
+    years: list[ScenarioYearIn] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    comment: Comment | None = None
+
+
+class ScenarioYearRead(ScenarioYearIn):
+    """A year's figures as sent, and what they give."""
+
+    tax_base: MoneyAmount = Field(description="The starting tax base grown year by year")
+    tax_revenue: MoneyAmount = Field(description="tax base × tax rate / 100")
+    result_target: MoneyAmount
+    room_for_frames: MoneyAmount = Field(
+        description="tax revenue + general grants + other revenue − pension cost − result target"
+    )
+    frames: MoneyAmount = Field(
+        description="The frames in force the year before the budget year, uplifted year by year by the index "
+        "and by the change in population"
+    )
+    margin: MoneyAmount = Field(description="room for frames − frames; negative when they do not fit")
+
+
+class ScenarioRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    name: str
+    status: str
+    tax_rate: ExactValue
+    starting_tax_base: MoneyAmount
+    starting_population: int
+    result_target_percent: ExactValue
+    years: list[ScenarioYearRead]
+    comment: str | None
+    decision: DecisionRead | None
+    version: int
+    updated_at: datetime
+
+
+class DecidedYear(BaseModel):
+    """A plan year as the resource calculation in force has it, to set the scenarios against."""
+
+    year: int
+    tax_rate: ExactValue | None
+    room_for_frames: MoneyAmount
+    frames: MoneyAmount = Field(description="The frames in force uplifted by the calculation's index")
+    margin: MoneyAmount
+
+
+class ScenarioYearCompared(BaseModel):
+    year: int
+    tax_revenue: MoneyAmount
+    room_for_frames: MoneyAmount
+    frames: MoneyAmount
+    margin: MoneyAmount
+    room_difference: MoneyAmount | None = Field(
+        description="This room less the resource calculation's; null for a year without one"
+    )
+
+
+class UnitFrames(BaseModel):
+    unit_code: str
+    frames: list[MoneyAmount] = Field(description="The unit's frame in each of the three years")
+
+
+class ScenarioCompared(BaseModel):
+    id: uuid.UUID
+    name: str
+    status: str
+    tax_rate: ExactValue
+    years: list[ScenarioYearCompared]
+    units: list[UnitFrames]
+
+
+class ScenarioComparison(BaseModel):
+    """The year's scenarios side by side with the resource calculation in force."""
+
+    year: int
+    years: list[int]
+    base_year_frames: MoneyAmount = Field(description="The frames in force the year before the budget year")
+    decided: list[DecidedYear] = Field(description="The resource calculation of each year that has one")
+    scenarios: list[ScenarioCompared]
+
+
+FeeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ChargeUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class FeeCreate(BaseModel):
+    """A fee the council set, with its decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    name: FeeName = Field(examples=["Patientavgift, besök i primärvården"])
+    amount: MoneyAmount = Field(ge=0)
+    charge_unit: ChargeUnit = Field(description="What the amount is charged per", examples=["besök"])
+    decision: DecisionIn
+    comment: Comment | None = None
+
+
+class FeeUpdate(BaseModel):
+    """A fee changed by a later decision of the council, which is kept with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: FeeName | None = None
+    amount: MoneyAmount | None = Field(default=None, ge=0)
+    charge_unit: ChargeUnit | None = None
+    decision: DecisionIn
+    comment: Comment | None = None
+
+
+class FeeRead(BaseModel):
+    id: uuid.UUID
+    year: int
+    name: str
+    amount: MoneyAmount
+    charge_unit: str
+    decision: DecisionRead | None
+    comment: str | None
+    version: int
+    updated_at: datetime
+
+
+# --- needs and budget dialogues ------------------------------------------------------------------
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class NeedAmountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    amount: MoneyAmount = Field(ge=0)
+
+
+def the_three_years(year: int, amounts: list[NeedAmountIn]) -> list[NeedAmountIn]:
+    """Amounts for the budget year and its two plan years, in order; a ValueError otherwise."""
+    wanted = list(range(year, year + PLAN_YEARS))
+    if sorted(a.year for a in amounts) != wanted:
+        raise ValueError(f"amounts must be for {wanted[0]}, {wanted[1]} and {wanted[2]}, each once")
+    return sorted(amounts, key=lambda a: a.year)
+
+
+class NeedCreate(BaseModel):
+    """A committee's need for the plan period starting `year`: an amount for each of its three years.
+
+    That the amounts are those three years is checked once the caller may submit for the unit (the guard reads
+    the body's unit first), so a caller who may not is refused rather than told what is wrong with the body.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year = Field(description="The budget year; the plan period is it and the two years after")
+    title: Title = Field(examples=["Utökad kapacitet i barn- och ungdomspsykiatrin"])
+    justification: Text
+    priority: int = Field(ge=1, le=999, description="The committee's own order: 1 first")
+    amounts: list[NeedAmountIn] = Field(min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    goal_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="Goals the need serves")
+
+
+class NeedUpdate(BaseModel):
+    """What to change on a need not yet answered; `amounts` and `goal_ids`, when sent, replace the old."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    justification: Text | None = None
+    priority: int | None = Field(default=None, ge=1, le=999)
+    amounts: list[NeedAmountIn] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
+    goal_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
+
+
+GRANTED_OUTCOMES = (NeedStatus.granted, NeedStatus.partly_granted, NeedStatus.not_granted)
+
+
+class NeedOutcomeIn(BaseModel):
+    """The budget's answer to a need: granted in full, in part (with the amounts), or not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: NeedStatus = Field(description="granted, partly_granted or not_granted")
+    granted: list[NeedAmountIn] | None = Field(
+        default=None, description="For partly_granted: the amount given each of the three years"
+    )
+    comment: Comment | None = None
+
+    @model_validator(mode="after")
+    def _amounts_only_in_part(self) -> Self:
+        if self.outcome not in GRANTED_OUTCOMES:
+            raise ValueError("outcome is granted, partly_granted or not_granted")
+        if (self.outcome is NeedStatus.partly_granted) != (self.granted is not None):
+            raise ValueError("granted amounts are sent for partly_granted, and only then")
+        return self
+
+
+class NeedAmount(BaseModel):
+    """An amount of a need for one year of its plan period."""
+
+    year: int
+    amount: MoneyAmount
+
+
+class NeedRead(BaseModel):
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    title: str
+    justification: str
+    priority: int
+    amounts: list[NeedAmount]
+    goal_ids: list[uuid.UUID]
+    status: NeedStatus
+    granted: list[NeedAmount] | None = Field(description="What the budget gave each year, once answered")
+    frame_id: uuid.UUID | None = Field(description="The frame proposal whose political priorities carry it")
+    outcome_comment: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DialogueCreate(BaseModel):
+    """A budget dialogue between the board and a committee about the plan period starting `year`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    held_on: DecisionDay
+    participants: Text = Field(description="Who took part, for the board and for the committee")
+    agreed: Text = Field(description="What was agreed")
+
+
+class DialogueUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    held_on: DecisionDay | None = None
+    participants: Text | None = None
+    agreed: Text | None = None
+
+
+class DialogueRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    held_on: date
+    participants: str
+    agreed: str
+    version: int
+    updated_at: datetime
+
+
+# --- forecast proposals --------------------------------------------------------------------------
+
+
+class ForecastProposalRequest(BaseModel):
+    """Which unit and follow-up to propose forecasts for: one per account category of the unit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: UnitCode
+    year: Year
+    follow_up: FollowUp = Field(description="T1 or T2: the outcome so far is that of the months ended by then")
+
+
+class ForecastChoice(BaseModel):
+    """The editor's choice: accept the proposal as it is, or adjust it to another amount."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    accept: bool = Field(default=False, description="Take the proposal as it is")
+    amount: MoneyAmount | None = Field(default=None, ge=0, description="The full-year amount chosen instead")
+    comment: Comment | None = None
+
+    @model_validator(mode="after")
+    def _one_of_the_two(self) -> Self:
+        if self.accept == (self.amount is not None):
+            raise ValueError("send accept: true, or an amount to adjust the proposal to, not both")
+        return self
+
+
+class ForecastProposalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_code: str
+    year: int
+    follow_up: FollowUp
+    category: AccountCategory
+    outcome_so_far: MoneyAmount
+    last_year_so_far: MoneyAmount = Field(description="Last year's outcome by the same month")
+    last_year_total: MoneyAmount
+    proposed: MoneyAmount = Field(
+        description="outcome so far × last year's total / last year's so far; the months' average × 12 without "
+        "a profile"
+    )
+    status: ProposalStatus
+    chosen: MoneyAmount | None
+    comment: str | None
+    version: int
+    updated_at: datetime

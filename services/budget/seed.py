@@ -10,9 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.budget.models import (
+    AccountCategory,
     AccountMapping,
     BalanceAdjustment,
+    BudgetDialogue,
+    BudgetNeed,
+    Fee,
+    FollowUp,
     Forecast,
+    ForecastProposal,
     FrameStatus,
     GrantGoalLink,
     GrantUse,
@@ -23,21 +29,33 @@ from services.budget.models import (
     Outcome,
     Periodisation,
     ResourceCalculation,
+    ResourceScenario,
+    ScenarioStatus,
+    ScenarioYear,
     StateGrant,
 )
+from services.budget.rules import forecast_proposals, needs
 from services.budget.rules.followup import month_columns
 from services.budget.rules.frames import frame_amount
+from services.budget.rules.needs import GRANTED, granted_amounts
 from services.budget.schemas import (
     AccountMappingCreate,
     BalanceAdjustmentCreate,
+    DialogueCreate,
+    FeeCreate,
+    ForecastChoice,
     ForecastCreate,
+    ForecastProposalRequest,
     FrameParts,
     GrantCreate,
     InvestmentCreate,
     InvestmentFrameCreate,
+    NeedCreate,
+    NeedOutcomeIn,
     OutcomeIn,
     PeriodisationIn,
     ResourceCreate,
+    ScenarioCreate,
 )
 from shared.decisions import DecisionIn, record_decision
 from shared.demo import demo_indicator_id
@@ -199,6 +217,101 @@ async def _seed_balance_adjustments(session: AsyncSession) -> int:
     return created
 
 
+async def _seed_scenarios(session: AsyncSession) -> int:
+    """The year's scenarios; the one the council adopted fixes its year's tax rate, as adopting it does."""
+    existing = {tuple(row) for row in await session.execute(select(ResourceScenario.year, ResourceScenario.name))}
+    created = 0
+    for raw in _demo("scenarios")["scenarios"]:
+        data = ScenarioCreate.model_validate({k: v for k, v in raw.items() if k not in {"year", "decision"}})
+        if (raw["year"], data.name) in existing:
+            continue
+        scenario = ResourceScenario(
+            year=raw["year"], status=ScenarioStatus.draft, years_revision=0, **data.model_dump(exclude={"years"})
+        )
+        if "decision" in raw:
+            scenario.status = ScenarioStatus.adopted
+            record_decision(scenario, DecisionIn.model_validate(raw["decision"]))
+            resources = await session.scalar(
+                select(ResourceCalculation).where(ResourceCalculation.year == scenario.year)
+            )
+            if resources is not None:
+                resources.tax_rate = scenario.tax_rate
+        session.add(scenario)
+        await session.flush()
+        session.add_all(ScenarioYear(scenario_id=scenario.id, **y.model_dump()) for y in data.years)
+        created += 1
+    return created
+
+
+async def _seed_fees(session: AsyncSession) -> int:
+    existing = {tuple(row) for row in await session.execute(select(Fee.year, Fee.name))}
+    created = 0
+    for raw in _demo("scenarios")["fees"]:
+        data = FeeCreate.model_validate(raw)
+        if (data.year, data.name) in existing:
+            continue
+        fee = Fee(**data.model_dump(exclude={"decision"}))
+        record_decision(fee, data.decision)
+        session.add(fee)
+        created += 1
+    return created
+
+
+async def _seed_needs(session: AsyncSession) -> int:
+    """The committees' needs; an answered one names the frame that carries it (whose priorities hold it already)."""
+    existing = {
+        tuple(row) for row in await session.execute(select(BudgetNeed.unit_code, BudgetNeed.year, BudgetNeed.title))
+    }
+    frames = {
+        (unit, year): frame_id
+        for unit, year, frame_id in await session.execute(
+            select(OperatingFrame.unit_code, OperatingFrame.year, OperatingFrame.id).where(OperatingFrame.revision == 0)
+        )
+    }
+    created = 0
+    for raw in _demo("needs")["needs"]:
+        data = NeedCreate.model_validate({k: v for k, v in raw.items() if k != "outcome"})
+        if (data.unit_code, data.year, data.title) in existing:
+            continue
+        need = needs.new_need(data)
+        if "outcome" in raw:
+            answer = NeedOutcomeIn.model_validate(raw["outcome"])
+            for column, amount in zip(GRANTED, granted_amounts(need, answer), strict=True):
+                setattr(need, column, amount)
+            need.status = answer.outcome
+            need.outcome_comment = answer.comment
+            need.frame_id = frames[(need.unit_code, need.year)]
+        session.add(need)
+        created += 1
+    return created
+
+
+async def _seed_dialogues(session: AsyncSession) -> int:
+    existing = {tuple(row) for row in await session.execute(select(BudgetDialogue.unit_code, BudgetDialogue.held_on))}
+    created = 0
+    for raw in _demo("needs")["dialogues"]:
+        data = DialogueCreate.model_validate(raw)
+        if (data.unit_code, data.held_on) not in existing:
+            session.add(BudgetDialogue(**data.model_dump()))
+            created += 1
+    return created
+
+
+async def _seed_forecast_proposals(session: AsyncSession) -> int:
+    """HSN's proposals at T2 from its outcome so far, one accepted and one adjusted as its controller did."""
+    if await session.scalar(select(ForecastProposal.id).limit(1)) is not None:
+        return 0
+    request = ForecastProposalRequest(unit_code="HSN", year=2022, follow_up=FollowUp.T2)
+    made = {p.category: p for p in await forecast_proposals.propose(session, request)}
+    await forecast_proposals.choose(session, made[AccountCategory.personnel], ForecastChoice(accept=True))
+    adjusted = made[AccountCategory.purchased_care]
+    choice = ForecastChoice(
+        amount=adjusted.proposed + 25_000_000, comment="Hösten drar mer regionsjukhusvård än våren visar"
+    )
+    await forecast_proposals.choose(session, adjusted, choice)
+    return len(made)
+
+
 async def seed(session: AsyncSession) -> dict[str, int]:
     followup = _demo("followup")
     counts = {
@@ -212,5 +325,12 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     counts["investment_frame"], counts["investment_project"] = await _seed_investments(session)
     counts["state_grant"] = await _seed_grants(session)
     counts["balance_adjustment"] = await _seed_balance_adjustments(session)
+    await session.flush()  # the resource calculations, whose tax rate an adopted scenario fixes
+    counts["resource_scenario"] = await _seed_scenarios(session)
+    counts["fee"] = await _seed_fees(session)
+    counts["budget_need"] = await _seed_needs(session)
+    counts["budget_dialogue"] = await _seed_dialogues(session)
+    await session.flush()  # the outcomes the proposals are made from
+    counts["forecast_proposal"] = await _seed_forecast_proposals(session)
     await session.flush()
     return counts

@@ -354,6 +354,19 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
     ),
     "/api/budget/grants/{grant_id}": _grant_targets,
     "/api/reports/trace/grants/{grant_id}": _grant_targets,
+    "/api/budget/scenarios/{scenario_id}": lambda f: _record_of(
+        f, "/api/budget/resources/2023/scenarios", "scenario_id", "scenario", _no_state, year=lambda r: str(r["year"])
+    ),
+    "/api/budget/needs/{need_id}": lambda f: _record_of(
+        f, f"/api/budget/needs?unit={UNIT}", "need_id", "need", _no_state
+    ),
+    "/api/budget/dialogues/{dialogue_id}": lambda f: _record_of(
+        f, f"/api/budget/dialogues?unit={UNIT}", "dialogue_id", "dialogue", _no_state
+    ),
+    "/api/budget/forecast-proposals/{proposal_id}": lambda f: _record_of(
+        f, f"/api/budget/forecast-proposals?unit={UNIT}", "proposal_id", "forecast proposal", _no_state
+    ),
+    "/api/budget/fees/{fee_id}": lambda f: _record_of(f, "/api/budget/fees", "fee_id", "fee", _no_state),
     "/api/budget/account-mappings/{mapping_id}": lambda f: _record_of(
         f, "/api/budget/account-mappings", "mapping_id", "account mapping", _no_state
     ),

@@ -41,6 +41,7 @@ def resource_read(resources: ResourceCalculation) -> ResourceRead:
         result_target_percent=resources.result_target_percent,
         result_target=result_target(resources),
         room_for_frames=room_for_frames(resources),
+        tax_rate=resources.tax_rate,
         comment=resources.comment,
         version=resources.version,
         updated_at=resources.updated_at,

@@ -4,7 +4,7 @@ A grant's effect was free text only. A grant and each year's use now name indica
 service (by id, checked there when written); grants and uses already there name none.
 
 Revision ID: db3d02f8a27c
-Revises: 971d5c96818a
+Revises: 4894005b3e0c
 Create Date: 2026-12-07 06:06:55.124084
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "db3d02f8a27c"
-down_revision: str | None = "971d5c96818a"
+down_revision: str | None = "4894005b3e0c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
