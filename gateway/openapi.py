@@ -55,6 +55,12 @@ TAGS = {
     "economy follow-up": "Budget against outcome and forecast per unit and for the region, with deviations.",
     "year's accounts": "The income statement of a year, its result against the target, and the balance "
     "requirement with finance's adjustments.",
+    "resource scenarios": "Named scenarios on a year's resource calculation (tax rate, tax base, population, "
+    "indices, pensions, grants) for the budget year and two plan years, compared side by side; the council "
+    "adopts one, which fixes the year's tax rate.",
+    "fees": "Fees decided by the council: name, amount, unit and year, each kept with its decision.",
+    "needs and dialogues": "The committees' needs for the plan period, finance's answer to each (which becomes "
+    "political priorities in the frame proposal), and the budget dialogues between the board and a committee.",
     "investments": "Investment projects, their ten-year plans and the investment frames.",
     "targeted state grants": "Targeted state grants, their use per year and the goals they serve.",
     "audit reports": "The auditors' reports and the recommendations in them.",
