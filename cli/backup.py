@@ -13,6 +13,7 @@ API would hand out, and needs no running stack. The format is in deploy/README.m
 from __future__ import annotations
 
 import asyncio
+import base64
 import enum
 import hashlib
 import json
@@ -24,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Enum, MetaData, Numeric, Table, Uuid, func, select, text
+from sqlalchemy import Column, Date, DateTime, Enum, LargeBinary, MetaData, Numeric, Table, Uuid, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -61,6 +62,8 @@ def encode(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):  # an evidence file's content
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -83,6 +86,8 @@ def decoder(column: Column[Any]) -> Callable[[Any], Any]:
         return uuid.UUID
     if isinstance(kind, Numeric):
         return Decimal
+    if isinstance(kind, LargeBinary):
+        return base64.b64decode
     return lambda value: value
 
 

@@ -19,7 +19,7 @@ from gateway.protection import RateLimiter
 from gateway.settings import GatewaySettings
 from shared.auth.policy import Principal, with_roles_expanded
 from shared.auth.tokens import mint_internal_token
-from shared.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, Unauthorized
+from shared.errors import Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, Unauthorized
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 log = logging.getLogger("styr.gateway")
@@ -46,12 +46,6 @@ def _raw_rest(request: Request, service: str) -> str:
     raw = request.scope.get("raw_path") or request.url.path.encode()
     prefix = f"/api/{service}/".encode()
     return raw[len(prefix) :].decode("latin-1") if raw.startswith(prefix) else ""
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    code = "payload-too-large"
-    title = "Request body too large"
 
 
 class NoRole(Forbidden):
@@ -238,7 +232,7 @@ class Proxy:
     async def _body(self, request: Request) -> bytes | None:
         if request.method not in _WRITE_METHODS:
             return None
-        limit = self.settings.max_body_bytes
+        limit = self._limit_for(request)
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(f"Request bodies are limited to {limit} bytes")
@@ -250,6 +244,12 @@ class Proxy:
                 raise PayloadTooLarge(f"Request bodies are limited to {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _limit_for(self, request: Request) -> int:
+        """An upload (an evidence file) may be larger than a JSON body."""
+        if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            return self.settings.max_upload_bytes
+        return self.settings.max_body_bytes
 
     @staticmethod
     def _response(upstream: Upstream | httpx.Response, service: str, base: str | None = None) -> Response:

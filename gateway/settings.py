@@ -42,6 +42,11 @@ class GatewaySettings(AppSettings):
     service_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     org_tree_ttl_seconds: float = Field(default=30.0, ge=0)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(
+        default=11 * 1024 * 1024,
+        ge=1024,
+        description="A multipart upload (an evidence file of at most 10 MiB, with its multipart framing)",
+    )
     rate_limit_per_minute: int = Field(
         default=1200, ge=0, description="Requests a minute per signed-in caller (0: no limit)"
     )

@@ -117,6 +117,20 @@ class PreconditionRequired(DomainError):
     title = "If-Match header required"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload-too-large"
+    title = "Request body too large"
+
+
+class UnsupportedMediaType(DomainError):
+    """A file whose content is not of a type the record accepts (judged by its bytes, not its name)."""
+
+    status = 415
+    code = "unsupported-media-type"
+    title = "The file is not of an accepted type"
+
+
 class Unprocessable(DomainError):
     status = 422
     code = "validation-failed"
@@ -313,7 +327,9 @@ async def refuse_nul_characters(request: Request) -> None:
     """PostgreSQL cannot store or compare NUL in text; refuse it at the door, the same on every database."""
     if "\x00" in request.scope.get("path", "") or b"%00" in request.scope.get("query_string", b""):
         raise Unprocessable("The address must not contain the NUL character (%00)")
-    if request.method in {"POST", "PUT", "PATCH"}:
+    # An uploaded file is bytes, not text (a PDF holds NULs); its name is cleaned where it is kept.
+    uploading = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+    if request.method in {"POST", "PUT", "PATCH"} and not uploading:
         body = await request.body()
         if _NUL_IN_JSON.search(body):
             raise Unprocessable("Text must not contain the NUL character (\\u0000)")

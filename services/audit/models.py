@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Tracked, new_metadata
+from shared.evidence import EvidenceBlobColumns, EvidenceFileColumns
 from shared.history import HistoryEntryColumns
 
 
@@ -182,6 +183,18 @@ class ProgressNote(Tracked, Base):
     action_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
     noted_on: Mapped[date]
     text: Mapped[str] = mapped_column(Text)
+
+
+class EvidenceBlob(EvidenceBlobColumns, Base):
+    """A file's bytes, once per content (shared/evidence.py)."""
+
+    __tablename__ = "evidence_blob"
+
+
+class EvidenceFile(EvidenceFileColumns, Tracked, Base):
+    """An evidence file on an action, a response or a control result (shared/evidence.py)."""
+
+    __tablename__ = "evidence_file"
 
 
 class AccountabilityStatement(Tracked, Base):

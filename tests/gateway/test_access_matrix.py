@@ -46,6 +46,7 @@ OTHER_EDITOR = "RUN:editor"
 STALE = '"stale-etag"'
 PREFIXES = {"goals", "budget", "audit", "reports"}
 INTEGRATION_SCOPES = ("read:decided", "write:measurements")
+UNDER_WAY = {"planned", "in_progress"}
 SETUP_ROLES = ("RF:registrar", "RS:registrar", f"{UNIT}:registrar", "admin", "finance")
 VERDICT = "partly_addressed"
 # Where generation cannot know: a query that is required only in words ("name a goal or a strategy").
@@ -161,6 +162,11 @@ class Finder:
         found = await self.get(path)
         return list(found["items"] if isinstance(found, dict) else found)
 
+    async def upload(self, path: str, name: str, content: bytes) -> dict[str, Any]:
+        response = await self.client.post(path, headers=self.headers, files={"file": (name, content)})
+        assert response.status_code == 201, (path, response.text)
+        return dict(response.json())
+
     async def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await self.client.post(path, headers=self.headers, json=body)
         assert response.status_code == 201, (path, response.text)
@@ -254,10 +260,6 @@ def _no_state(_: dict[str, Any]) -> State | None:
     return None
 
 
-def _by_status(record: dict[str, Any]) -> State | None:
-    return _state(record["status"])
-
-
 async def _periodisation_targets(f: Finder) -> list[Target]:
     """The demo data has no periodised budget: one is made, its twelve months adding up to the frame."""
     frames = await f.items(f"/api/budget/frames?unit={UNIT}&status=decided&limit=500")
@@ -298,9 +300,49 @@ async def _verdicts(f: Finder) -> list[Target]:
 
 
 async def _actions(f: Finder) -> list[Target]:
-    action = (await f.items(f"/api/audit/actions?body={UNIT}"))[0]
+    # One still under way: a finished action's evidence is final, so none could be attached to it here.
+    action = next(a for a in await f.items(f"/api/audit/actions?body={UNIT}") if a["status"] in UNDER_WAY)
     note = await f.create(f"/api/audit/actions/{action['id']}/notes", {"noted_on": "2024-06-30", "text": "Matrisen"})
-    return [Target("action", {"action_id": action["id"], "note_id": note["id"]})]
+    evidence = await f.upload(f"/api/audit/actions/{action['id']}/evidence", "protokoll.txt", b"Protokoll")
+    return [Target("action", {"action_id": action["id"], "note_id": note["id"], "evidence_id": evidence["id"]})]
+
+
+async def _a_response_with_evidence(f: Finder, text: str) -> dict[str, str]:
+    """A new report's recommendation to the unit, answered, with a file attached while the answer is a draft."""
+    report = await f.as_auditor().create(
+        "/api/audit/reports",
+        {
+            "title": f"Granskning: {text}",
+            "audit_year": 2024,
+            "received_on": "2024-03-01",
+            "recipients": [{"body_code": UNIT, "diary_number": "HSN/1/2024"}],
+            "recommendations": [{"body_code": UNIT, "text": text, "response_due_on": "2024-06-30"}],
+        },
+    )
+    recommendation = report["recommendations"][0]["id"]
+    answer = await f.create(
+        "/api/audit/responses", {"recommendation_id": recommendation, "body_code": UNIT, "text": "Vi delar den."}
+    )
+    evidence = await f.upload(f"/api/audit/responses/{answer['id']}/evidence", "svar.txt", b"Svar")
+    return {"response_id": answer["id"], "evidence_id": evidence["id"], "version": str(answer["version"])}
+
+
+async def _responses(f: Finder) -> list[Target]:
+    """A draft response and a decided one, each with a file: a decided response takes no new files."""
+    draft = await _a_response_with_evidence(f, "Inför en rutin för uppföljning.")
+    decided = await _a_response_with_evidence(f, "Dokumentera besluten.")
+    decision = {"decided_by": UNIT, "decided_on": "2024-05-30", "paragraph": "§ 40", "diary_number": "HSN/1/2024"}
+    response = await f.client.post(
+        f"/api/audit/responses/{decided['response_id']}/decide",
+        headers={**f.headers, "If-Match": f'"{decided.pop("version")}"'},
+        json=decision,
+    )
+    assert response.status_code == 200, response.text
+    draft.pop("version")
+    return [
+        Target("draft response", draft, unit=UNIT, state=State.draft),
+        Target("decided response", decided, unit=UNIT, state=State.decided),
+    ]
 
 
 async def _control(f: Finder) -> list[Target]:
@@ -314,6 +356,8 @@ async def _control(f: Finder) -> list[Target]:
         "control_id": control["id"],
         "result_id": control["results"][0]["id"],
     }
+    result_path = f"/api/audit/internal-control/results/{values['result_id']}/evidence"
+    values["evidence_id"] = (await f.upload(result_path, "kontroll.txt", b"Kontroll"))["id"]
     return [Target(f"{plan['status']} control plan", values, state=_state(plan["status"]))]
 
 
@@ -393,9 +437,7 @@ FINDERS: dict[str, Callable[[Finder], Awaitable[list[Target]]]] = {
         unit_key="body_code",
     ),
     "/api/audit/verdicts/{verdict_id}": _verdicts,
-    "/api/audit/responses/{response_id}": lambda f: _record_of(
-        f, f"/api/audit/responses?body={UNIT}", "response_id", "response", _by_status, unit_key="body_code"
-    ),
+    "/api/audit/responses/{response_id}": _responses,
     "/api/audit/actions/{action_id}": _actions,
     "/api/audit/statements/{statement_id}": lambda f: _record_of(
         f, f"/api/audit/statements?body={UNIT}", "statement_id", "statement", _no_state, unit_key="body_code"
@@ -502,6 +544,8 @@ class Bodies:
         content = operation.get("requestBody", {}).get("content", {})
         if "application/json" in content:
             return {"json": self.value("", content["application/json"]["schema"])}
+        if "multipart/form-data" in content:  # an evidence file
+            return {"files": {"file": ("protokoll.txt", b"Protokoll")}}
         if content:  # a file (CSV, TSV): its rows are checked by the route itself, after the caller
             media_type = next(iter(content))
             return {"content": b"", "headers": {"content-type": media_type}}

@@ -82,6 +82,25 @@ async def test_an_oversized_body_is_413(stack):
     assert response.json()["code"] == "payload-too-large"
 
 
+async def test_an_upload_may_be_larger_than_a_json_body_but_not_without_bound(stack):
+    headers = stack.auth("a", "admin")
+    three_mib = b"x" * (3 * 1024 * 1024)
+    # Past the gateway (which lets 11 MiB of multipart through) to the service's own answer: no such action.
+    passed = await stack.client.post(
+        "/api/audit/actions/00000000-0000-0000-0000-000000000000/evidence",
+        headers=headers,
+        files={"file": ("a.txt", three_mib)},
+    )
+    assert passed.status_code == 404
+    too_large = await stack.client.post(
+        "/api/audit/actions/00000000-0000-0000-0000-000000000000/evidence",
+        headers=headers,
+        files={"file": ("a.txt", three_mib * 4)},
+    )
+    assert too_large.status_code == 413
+    assert too_large.json()["code"] == "payload-too-large"
+
+
 async def test_history_names_the_person_not_the_gateway(seeded):
     headers = seeded.auth("anna.a", "admin", name="Anna Andersson")
     unit = await seeded.client.get("/api/goals/units/KTR", headers=headers)

@@ -254,3 +254,13 @@ async def test_the_embedded_sqlite_files_move_to_postgresql(database_urls, snaps
     # SQLite and last on PostgreSQL), so the lists of those answers are compared in any order.
     assert {p: in_any_order(a) for p, a in on_sqlite.items()} == {p: in_any_order(a) for p, a in on_postgresql.items()}
     await a_change_after_the_import_follows_the_imported_history(database_urls)
+
+
+def test_an_evidence_files_bytes_are_written_as_base64_and_read_back_whole():
+    from cli.backup import decoder, encode
+    from services.audit.models import EvidenceBlob
+
+    content = b"%PDF-1.7\n\x00\xff\xfe binary"
+    written = encode(content)
+    assert json.loads(json.dumps(written)) == written
+    assert decoder(EvidenceBlob.__table__.c.content)(written) == content

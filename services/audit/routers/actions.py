@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from services.audit.access import BODY_EDITS
 from services.audit.dependencies import a_new_action, a_progress_note, an_action
-from services.audit.models import Action, ActionStatus, HistoryEntry
+from services.audit.models import Action, ActionStatus, EvidenceBlob, EvidenceFile, HistoryEntry
 from services.audit.rules import actions as rules
 from services.audit.schemas import ActionCreate, ActionRead, ActionUpdate, ProgressNoteIn, ProgressNoteRead
 from shared.auth.access import ANY_ROLE
@@ -17,6 +17,7 @@ from shared.auth.deps import DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
+from shared.evidence import EvidenceModels, add_evidence_routes
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_goals_exist, refuse_unknown_links
 from shared.routes import add_history_route
@@ -125,4 +126,23 @@ add_history_route(
     history_model=HistoryEntry,
     operation_id="get_progress_note_history",
     what="a progress note",
+)
+
+
+def _finished(action: Action) -> str | None:
+    """A done or cancelled action is final: what proves it is part of the record."""
+    unfinished = action.status in (ActionStatus.planned, ActionStatus.in_progress)
+    return None if unfinished else f"The action is {action.status}"
+
+
+add_evidence_routes(
+    router,
+    "/{action_id}",
+    kind="action",
+    what="an action",
+    read=ANY_ROLE,
+    change=BODY_EDITS,
+    load=an_action,
+    models=EvidenceModels(file=EvidenceFile, blob=EvidenceBlob, history=HistoryEntry),
+    final=_finished,
 )

@@ -16,7 +16,7 @@ from services.audit.dependencies import (
     a_result,
     a_risk,
 )
-from services.audit.models import Control, ControlPlan, ControlResult, HistoryEntry, Risk
+from services.audit.models import Control, ControlPlan, ControlResult, EvidenceBlob, EvidenceFile, HistoryEntry, Risk
 from services.audit.rules import internal_control as rules
 from services.audit.schemas import (
     ControlIn,
@@ -47,6 +47,7 @@ from shared.errors import (
     Unprocessable,
     error_responses,
 )
+from shared.evidence import EvidenceModels, add_evidence_routes
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, Peer, ensure_unit_exists, refuse_unknown_links
 from shared.routes import add_history_route
@@ -353,4 +354,27 @@ add_history_route(
     operation_id="get_control_result_history",
     what="a control result",
     tracked=lambda found: found[0],
+)
+
+
+def _the_result(found: tuple[ControlResult, ControlPlan]) -> ControlResult:
+    return found[0]
+
+
+def _never_final(_: ControlResult) -> str | None:
+    """A result can be corrected while its plan stands (PUT above), and so can what shows it."""
+    return None
+
+
+add_evidence_routes(
+    router,
+    "/results/{result_id}",
+    kind="control-result",
+    what="a control result",
+    read=ANY_ROLE,
+    change=BODY_EDITS,
+    load=a_result,
+    models=EvidenceModels(file=EvidenceFile, blob=EvidenceBlob, history=HistoryEntry),
+    final=_never_final,
+    tracked=_the_result,
 )

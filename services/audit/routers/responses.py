@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from services.audit.access import BODY, BODY_EDITS, BODY_REGISTERS, READ_DECIDED
 from services.audit.dependencies import Settings, a_new_response, a_response
-from services.audit.models import HistoryEntry, Lifecycle, RecommendationResponse
+from services.audit.models import EvidenceBlob, EvidenceFile, HistoryEntry, Lifecycle, RecommendationResponse
 from services.audit.rules import reports as report_rules
 from services.audit.rules import responses as rules
 from services.audit.schemas import ResponseCreate, ResponseRead, ResponseUpdate
@@ -26,6 +26,7 @@ from shared.errors import (
     PreconditionRequired,
     error_responses,
 )
+from shared.evidence import EvidenceModels, add_evidence_routes
 from shared.pagination import Page, Pagination
 from shared.routes import add_history_route
 
@@ -126,4 +127,22 @@ add_history_route(
     history_model=HistoryEntry,
     operation_id="get_response_history",
     what="a response",
+)
+
+
+def _decided(answer: RecommendationResponse) -> str | None:
+    """A decided response is the public record, with what was attached to it when it was decided."""
+    return "The response is decided" if answer.status is Lifecycle.decided else None
+
+
+add_evidence_routes(
+    router,
+    "/{response_id}",
+    kind="response",
+    what="a response",
+    read=READ_DECIDED,
+    change=BODY_EDITS.hiding_drafts_of(BODY).noting("locked once decided"),
+    load=a_response,
+    models=EvidenceModels(file=EvidenceFile, blob=EvidenceBlob, history=HistoryEntry),
+    final=_decided,
 )
