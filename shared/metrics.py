@@ -146,8 +146,8 @@ def reset_metrics(token: Any) -> None:
 class PoolCollector(Collector):
     """How many of the engine's connections are in use and idle, read when Prometheus asks."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, engine: AsyncEngine | None) -> None:
+        self.engine = engine  # None: only the families' names, as describe() gives them
 
     def describe(self) -> Iterable[Metric]:
         return list(self._families(with_samples=False))
@@ -160,9 +160,9 @@ class PoolCollector(Collector):
             "styr_db_pool_connections", "The database pool's connections, by state", labels=["state"]
         )
         limit = GaugeMetricFamily("styr_db_pool_limit", "Connections the pool may hold at most (size and overflow)")
-        pool = self.engine.sync_engine.pool
+        pool = self.engine.sync_engine.pool if with_samples and self.engine is not None else None
         # A QueuePool (PostgreSQL, SQLite files) tells its use; another pool class shows no samples.
-        if with_samples and isinstance(pool, QueuePool):
+        if isinstance(pool, QueuePool):
             connections.add_metric(["in_use"], pool.checkedout())
             connections.add_metric(["idle"], pool.checkedin())
             limit.add_metric([], pool.size() + max(getattr(pool, "_max_overflow", 0), 0))
