@@ -103,6 +103,19 @@ class AppMetrics:
             registry=r,
         )
         self.import_problems = Counter("styr_import_problems", "Problems found in imported lines", registry=r)
+        # labels() takes a lock and checks its arguments on every call; a request's few series are kept.
+        self._answered: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def request_answered(self, route: str, method: str, status: int, seconds: float) -> None:
+        key = (route, method, status)
+        series = self._answered.get(key)
+        if series is None:
+            series = self._answered[key] = (
+                self.requests.labels(route, method, str(status)),
+                self.request_seconds.labels(route, method),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def register(self, collector: Collector) -> None:
         self.registry.register(collector)

@@ -160,16 +160,13 @@ class ObservedRequestMiddleware:
         tokens = (_current.set(observed), use_metrics(metrics), bind_app_name(observed.app_name))
         metrics.in_flight.inc()
         started = time.perf_counter()
-        with observed.tracing.tracer.start_as_current_span(
-            method, context=incoming_context(sent), kind=SpanKind.SERVER
-        ) as span:
+        with observed.tracing.span(method, context=incoming_context(sent), kind=SpanKind.SERVER) as span:
             try:
                 await self.app(scope, receive, send_observed)
             finally:
                 route = route_template(scope)
                 metrics.in_flight.dec()
-                metrics.requests.labels(route, method, str(status)).inc()
-                metrics.request_seconds.labels(route, method).observe(time.perf_counter() - started)
+                metrics.request_answered(route, method, status, time.perf_counter() - started)
                 _describe_server_span(span, method, route, status)
                 reset_app_name(tokens[2])
                 reset_metrics(tokens[1])
@@ -221,7 +218,7 @@ async def peer_call(peer: str, method: str, headers: MutableMapping[str, str]) -
         return
     metrics = observed.metrics
     started = time.perf_counter()
-    with observed.tracing.tracer.start_as_current_span(
+    with observed.tracing.span(
         f"{method} {peer}", kind=SpanKind.CLIENT, attributes={"peer.service": peer, "http.request.method": method}
     ) as span:
         pass_on(headers)

@@ -12,18 +12,23 @@ one process, and each app's spans must name their own service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from typing import Any
 
+from opentelemetry import context as context_api
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased, Sampler
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 TRACEPARENT_HEADER = "traceparent"
 _PROPAGATOR = TraceContextTextMapPropagator()
+_IDS = RandomIdGenerator()
 
 
 class Tracing:
@@ -48,6 +53,40 @@ class Tracing:
 
         return cls(app_name, OTLPSpanExporter(endpoint=endpoint))
 
+    @contextmanager
+    def span(
+        self,
+        name: str,
+        *,
+        kind: trace.SpanKind,
+        context: Context | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> Iterator[trace.Span]:
+        """A span made current for the block: recorded when exporting, else only its ids.
+
+        Without an exporter the SDK's tracer is not asked at all: a span it would drop anyway cost
+        several times a request's counting (sampler, attributes, the span object), where two ids do.
+        The caller's sampling flag is passed on as it came, so an app further on that exports
+        follows the caller's decision."""
+        if self.exporting:
+            with self.tracer.start_as_current_span(name, context=context, kind=kind, attributes=attributes) as span:
+                yield span
+            return
+        parent = trace.get_current_span(context).get_span_context()
+        span = trace.NonRecordingSpan(
+            trace.SpanContext(
+                parent.trace_id if parent.is_valid else _IDS.generate_trace_id(),
+                _IDS.generate_span_id(),
+                is_remote=False,
+                trace_flags=parent.trace_flags if parent.is_valid else trace.TraceFlags(trace.TraceFlags.DEFAULT),
+            )
+        )
+        token = context_api.attach(trace.set_span_in_context(span, context))
+        try:
+            yield span
+        finally:
+            context_api.detach(token)
+
     def shutdown(self) -> None:
         self.provider.shutdown()
 
@@ -55,6 +94,8 @@ class Tracing:
 def incoming_context(headers: Mapping[str, str]) -> Context:
     """The trace context a request was sent with, or an empty one: never the context of whoever happens
     to be running this code (in the tests the gateway calls the services in its own task)."""
+    if TRACEPARENT_HEADER not in headers:
+        return Context()  # nothing to parse: the common case for a caller of the gateway
     return _PROPAGATOR.extract(headers, context=Context())
 
 

@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, format_span_id, format_trace_id
 
 from shared.logging import JsonFormatter
-from shared.tracing import Tracing
+from shared.tracing import Tracing, incoming_context, pass_on
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLERS_SPAN = "00f067aa0ba902b7"
@@ -105,3 +105,25 @@ async def test_a_malformed_traceparent_starts_a_new_trace(seeded, log_lines):
     lines = access_lines(log_lines)
     assert len(lines["gateway"]["trace_id"]) == 32
     assert lines["gateway"]["trace_id"] == lines["goals"]["trace_id"]
+
+
+@pytest.mark.parametrize("flags", ["01", "00"])
+def test_an_app_that_records_nothing_passes_the_trace_on_with_the_callers_sampling_flag(flags):
+    tracing = Tracing("goals")  # no exporter: the default
+    sent = incoming_context({"traceparent": f"00-{TRACE_ID}-{CALLERS_SPAN}-{flags}"})
+    with tracing.span("GET", kind=SpanKind.SERVER, context=sent) as span:
+        assert not span.is_recording()
+        version, trace_id, span_id, passed_flags = pass_on({})["traceparent"].split("-")
+    assert (version, trace_id, passed_flags) == ("00", TRACE_ID, flags)
+    assert span_id not in (CALLERS_SPAN, "0" * 16)
+
+
+def test_an_app_that_records_nothing_starts_a_trace_when_none_was_sent():
+    tracing = Tracing("gateway")
+    with tracing.span("GET", kind=SpanKind.SERVER, context=incoming_context({})):
+        first = pass_on({})["traceparent"]
+    with tracing.span("GET", kind=SpanKind.SERVER, context=incoming_context({})):
+        second = pass_on({})["traceparent"]
+    assert first.split("-")[1] != second.split("-")[1]
+    assert len(first.split("-")[1]) == 32
+    assert pass_on({}) == {}  # outside a request nothing is passed on
