@@ -181,6 +181,10 @@ def run_app(
         messages = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
         typer.echo(f"{name} cannot start: {messages}", err=True)
         raise typer.Exit(2) from exc
+    if workers > 1 and configured.metrics_port is not None:
+        # Each worker would open the metrics port and count only its own requests; scale with replicas.
+        typer.echo(f"{name} cannot start: the metrics port needs one process; run more replicas instead", err=True)
+        raise typer.Exit(2)
     uvicorn.run(
         APPS[name],
         factory=True,

@@ -24,7 +24,7 @@ from gateway.documents.text import Language, MoneyScale
 from gateway.documents.worker import DOCUMENTS
 from gateway.openapi import combine
 from gateway.org import OrgTreeCache
-from gateway.protection import install_protection, rate_limiter
+from gateway.protection import RateLimitStoreCollector, install_protection, rate_limiter
 from gateway.proxy import Proxy, SignedIn, SignedInCache
 from gateway.report_production import production_router
 from gateway.reports import Report, ReportPeriod, UnknownUnit, build_report
@@ -37,6 +37,7 @@ from shared.exports import attachment
 from shared.fields import YearPath
 from shared.health import health_router
 from shared.logging import configure_logging
+from shared.observe import install_observability
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 from shared.security import install_docs
 
@@ -51,6 +52,7 @@ Every `/api/...` operation needs a bearer JWT. Errors are RFC 9457 problem detai
 
 
 def _service_headers(proxy: Proxy) -> dict[str, str]:
+    # The trace's traceparent is added where the call is sent (Proxy.send), inside its own span.
     return {
         "authorization": f"Bearer {proxy.internal_token(GATEWAY_IDENTITY)}",
         REQUEST_ID_HEADER: current_request_id() or "",
@@ -99,7 +101,11 @@ class ProxyRoute(Route):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope.get("path", "").startswith(OWN_API_PREFIX):
             return Match.NONE, {}
-        return super().matches(scope)
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            # FastAPI's router names only its own routes in the scope; the metrics count by this one's template.
+            child_scope["route"] = self
+        return match, child_scope
 
 
 async def _forward(request: Request) -> Response:
@@ -270,10 +276,14 @@ def create_app(
             )
             app.state.proxy = proxy
             app.state.combined_openapi = None
+            observed.start(settings)
             gc.collect()
             gc.freeze()
-            yield
-            await proxy.limiter.aclose()
+            try:
+                yield
+            finally:
+                await proxy.limiter.aclose()
+                observed.stop()
 
     app = FastAPI(
         title="Styr",
@@ -289,6 +299,9 @@ def create_app(
     install_error_handlers(app)
     install_middleware(app)
     install_protection(app, settings)
+    observed = install_observability(app, "gateway", settings)
+    observed.metrics.register(RateLimitStoreCollector(lambda: getattr(app.state, "proxy", None)))
+    observed.metrics.register(DOCUMENTS.metrics)
     app.include_router(health_router(_readiness))
 
     @app.get("/openapi.json", include_in_schema=False)

@@ -6,9 +6,13 @@ import asyncio
 import logging
 import math
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -92,7 +96,7 @@ class SharedBuckets:
     One script call per check, with a short deadline. When Redis fails or is slow the check answers
     None (the caller falls back to its own buckets), the outage is logged once, and Redis is not
     asked again for `retry_seconds`, so an outage costs no request more than one deadline.
-    `available`, `outages` and `fallbacks` are the state the metrics will read.
+    `available`, `outages` and `fallbacks` are what RateLimitStoreCollector shows Prometheus.
     """
 
     client: Redis
@@ -191,6 +195,39 @@ class RateLimiter:
     async def aclose(self) -> None:
         if self.shared is not None:
             await self.shared.aclose()
+
+
+class RateLimitStoreCollector(Collector):
+    """Whether the shared store answers, read when Prometheus asks: with no store configured, no samples.
+
+    An outage is also logged once when it starts and once when it ends (SharedBuckets); these say how
+    long it lasted and how many checks were counted per replica meanwhile."""
+
+    def __init__(self, proxy: Callable[[], Any]) -> None:
+        self.proxy = proxy  # the gateway's Proxy once its lifespan has made it, holding the limiter
+
+    def describe(self) -> Iterable[Metric]:
+        return self._families(None)
+
+    def collect(self) -> Iterable[Metric]:
+        proxy = self.proxy()
+        return self._families(proxy.limiter.shared if proxy is not None else None)
+
+    @staticmethod
+    def _families(store: SharedBuckets | None) -> list[Metric]:
+        up = GaugeMetricFamily("styr_rate_limit_store_up", "1 while the shared rate-limit store (Redis) answers")
+        outages = CounterMetricFamily(
+            "styr_rate_limit_store_outages", "Times the shared rate-limit store stopped answering"
+        )
+        fallbacks = CounterMetricFamily(
+            "styr_rate_limit_store_fallbacks",
+            "Rate-limit checks counted by this replica alone because the shared store did not answer",
+        )
+        if store is not None:
+            up.add_metric([], 1 if store.available else 0)
+            outages.add_metric([], store.outages)
+            fallbacks.add_metric([], store.fallbacks)
+        return [up, outages, fallbacks]
 
 
 def rate_limiter(settings: GatewaySettings) -> RateLimiter:

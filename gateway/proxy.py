@@ -20,6 +20,7 @@ from gateway.settings import GatewaySettings
 from shared.auth.policy import Principal, with_roles_expanded
 from shared.auth.tokens import mint_internal_token
 from shared.errors import Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, Unauthorized
+from shared.observe import peer_call
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 log = logging.getLogger("styr.gateway")
@@ -198,14 +199,18 @@ class Proxy:
             sent = await self.send(service, method, path, query, headers, body)
             return Upstream(sent.status_code, dict(sent.headers.items()), sent.content)
         try:
-            async with self.session.request(
-                method,
-                URL(url, encoded=True),
-                headers=headers,
-                data=body,
-                allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=self.settings.service_timeout_seconds),
-            ) as answer:
+            async with (
+                peer_call(service, method, headers) as call,
+                self.session.request(
+                    method,
+                    URL(url, encoded=True),
+                    headers=headers,
+                    data=body,
+                    allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(total=self.settings.service_timeout_seconds),
+                ) as answer,
+            ):
+                call.answered(answer.status)
                 return Upstream(answer.status, _merged(answer.headers.items()), await answer.read())
         except TimeoutError as exc:
             raise ServiceUnavailable(f"The {service} service did not answer in time", service=service) from exc
@@ -216,14 +221,17 @@ class Proxy:
         self, service: str, method: str, url: str, query: str, headers: dict[str, str], body: bytes | None = None
     ) -> httpx.Response:
         try:
-            return await self.client.request(
-                method,
-                url,
-                params=httpx.QueryParams(query),
-                headers=headers,
-                content=body,
-                timeout=self.settings.service_timeout_seconds,
-            )
+            async with peer_call(service, method, headers) as call:
+                response = await self.client.request(
+                    method,
+                    url,
+                    params=httpx.QueryParams(query),
+                    headers=headers,
+                    content=body,
+                    timeout=self.settings.service_timeout_seconds,
+                )
+                call.answered(response.status_code)
+                return response
         except httpx.TimeoutException as exc:
             raise ServiceUnavailable(f"The {service} service did not answer in time", service=service) from exc
         except httpx.TransportError as exc:

@@ -13,6 +13,7 @@ from shared.errors import install_error_handlers, install_middleware, refuse_nul
 from shared.health import health_router
 from shared.history import HistorySession
 from shared.logging import configure_logging
+from shared.observe import install_observability
 from shared.openapi import install_openapi
 from shared.peers import PEER_CLIENT_STATE, PEER_TRANSPORT_STATE, new_peer_client
 from shared.security import (
@@ -45,6 +46,7 @@ def create_service_app(
             configure_logging(settings.service_name, settings.log_level)
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         app.state.engine = engine
+        observed.start(settings, engine)
         app.state.read_engine = read_only_engine(engine)
         app.state.sessionmaker = create_sessionmaker(engine, HistorySession)
         # Peers are called through one pooled client; tests route it to in-process apps by a transport.
@@ -58,6 +60,7 @@ def create_service_app(
         finally:
             await peer_client.aclose()
             await engine.dispose()
+            observed.stop()
 
     development = settings.profile is Profile.development
     app = FastAPI(
@@ -80,6 +83,7 @@ def create_service_app(
     app.add_middleware(InternalCallerMiddleware, secret=settings.internal_secret, open_paths=open_paths)
     app.add_middleware(SecurityHeadersMiddleware)
     install_middleware(app)
+    observed = install_observability(app, settings.service_name, settings)
     app.include_router(health_router(_database_ready))
     if development:
         install_docs(app, title)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable
 from pydantic import BaseModel, Field
 
 from shared.errors import DomainError
+from shared.metrics import current_metrics
 
 
 class ImportProblem(BaseModel):
@@ -50,7 +51,20 @@ async def noted(note: str | None, run: Awaitable[ImportReport]) -> ImportReport:
     except ImportRefused as refusal:
         if note:
             refusal.extra["report"]["notes"].append(note)
+        _count(ImportReport.model_validate(refusal.extra["report"]), refused=True)
         raise
     if note:
         report.notes.append(note)
+    _count(report)
     return report
+
+
+def _count(report: ImportReport, *, refused: bool = False) -> None:
+    """The import's rows and problems in the app's metrics (every import ends in `noted`)."""
+    metrics = current_metrics()
+    if metrics is None:
+        return
+    metrics.imports.labels("refused" if refused else "dry_run" if report.dry_run else "applied").inc()
+    for outcome in ("read", "created", "updated", "unchanged", "left_alone"):
+        metrics.import_rows.labels(outcome).inc(getattr(report, outcome))
+    metrics.import_problems.inc(len(report.problems))

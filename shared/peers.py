@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
 from shared.errors import ServiceUnavailable, Unauthorized, Unprocessable
+from shared.observe import peer_call
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
 PEER_CLIENT_STATE = "peer_client"
@@ -43,7 +44,12 @@ class Peer:
         """GET `path` on the peer; 503 when it cannot be reached or does not answer in time."""
         headers = {"authorization": f"Bearer {self.token}", REQUEST_ID_HEADER: current_request_id() or ""}
         try:
-            return await self.client.get(f"{self.base_url}{path}", headers=headers, timeout=self.timeout_seconds)
+            async with peer_call(self.name, "GET", headers) as call:
+                response = await self.client.get(
+                    f"{self.base_url}{path}", headers=headers, timeout=self.timeout_seconds
+                )
+                call.answered(response.status_code)
+                return response
         except httpx.TimeoutException as exc:
             raise ServiceUnavailable(f"The {self.name} service did not answer in time", service=self.name) from exc
         except httpx.TransportError as exc:

@@ -72,6 +72,19 @@ class AppSettings(BaseSettings):
     keep_alive_timeout_seconds: int = Field(
         default=5, ge=1, le=300, description="How long an idle kept-alive connection stays open"
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="The port Prometheus reads /metrics on, apart from the app's own (9464 in the manifests); "
+        "unset, no metrics are served. Never the gateway's public port: only the cluster should reach it",
+    )
+    metrics_address: str = Field(default="0.0.0.0", description="The address the metrics port listens on")
+    otlp_traces_endpoint: str | None = Field(
+        default=None,
+        description="An OTLP/HTTP collector's traces URL (http://otel-collector:4318/v1/traces) to export spans "
+        "to; unset, no spans are recorded, though trace ids are still passed on and logged",
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> AppSettings:

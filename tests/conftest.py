@@ -194,16 +194,16 @@ class Stack:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.apps[service]), base_url=f"http://{service}")
 
 
-def service_apps(urls: dict[str, str]) -> dict[str, FastAPI]:
+def service_apps(urls: dict[str, str], **overrides: Any) -> dict[str, FastAPI]:
     return {
         "goals": create_goals(
-            GoalsSettings(database_url=urls["goals"], audit_url="http://audit"), configure_logs=False
+            GoalsSettings(database_url=urls["goals"], audit_url="http://audit", **overrides), configure_logs=False
         ),
         "budget": create_budget(
-            BudgetSettings(database_url=urls["budget"], goals_url="http://goals"), configure_logs=False
+            BudgetSettings(database_url=urls["budget"], goals_url="http://goals", **overrides), configure_logs=False
         ),
         "audit": create_audit(
-            AuditSettings(database_url=urls["audit"], goals_url="http://goals"), configure_logs=False
+            AuditSettings(database_url=urls["audit"], goals_url="http://goals", **overrides), configure_logs=False
         ),
     }
 
@@ -228,9 +228,17 @@ def gateway_overrides() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture
+def service_overrides() -> dict[str, Any]:
+    """Override in a test module to run the three services with other settings (the same for each)."""
+    return {}
+
+
 @asynccontextmanager
-async def running_stack(database_urls: dict[str, str], gateway_overrides: dict[str, Any]) -> AsyncIterator[Stack]:
-    apps = service_apps(database_urls)
+async def running_stack(
+    database_urls: dict[str, str], gateway_overrides: dict[str, Any], service_overrides: dict[str, Any] | None = None
+) -> AsyncIterator[Stack]:
+    apps = service_apps(database_urls, **(service_overrides or {}))
     transport = RoutingTransport(apps)
     for app in apps.values():
         app.state.peer_transport = transport  # services call their peers in-process too
@@ -249,21 +257,27 @@ async def running_stack(database_urls: dict[str, str], gateway_overrides: dict[s
 
 @pytest.fixture
 async def stack(
-    database_urls: dict[str, str], snapshots: Snapshots, gateway_overrides: dict[str, Any]
+    database_urls: dict[str, str],
+    snapshots: Snapshots,
+    gateway_overrides: dict[str, Any],
+    service_overrides: dict[str, Any],
 ) -> AsyncIterator[Stack]:
     """The whole product on empty databases."""
     await snapshots.restore("empty")
-    async with running_stack(database_urls, gateway_overrides) as running:
+    async with running_stack(database_urls, gateway_overrides, service_overrides) as running:
         yield running
 
 
 @pytest.fixture
 async def seeded(
-    database_urls: dict[str, str], snapshots: Snapshots, gateway_overrides: dict[str, Any]
+    database_urls: dict[str, str],
+    snapshots: Snapshots,
+    gateway_overrides: dict[str, Any],
+    service_overrides: dict[str, Any],
 ) -> AsyncIterator[Stack]:
     """The whole product with the demo data loaded, as `make run` loads it."""
     await snapshots.restore("seeded")
-    async with running_stack(database_urls, gateway_overrides) as running:
+    async with running_stack(database_urls, gateway_overrides, service_overrides) as running:
         yield running
 
 

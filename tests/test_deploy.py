@@ -1,6 +1,8 @@
 """What can be tested of the deployment without a container engine: the manifests pass Kubernetes'
 schemas and name only real settings and apps, and the image's command lines start the apps."""
 
+import importlib
+import json
 import os
 import re
 import shutil
@@ -22,6 +24,7 @@ from gateway.settings import GatewaySettings
 from services.audit.settings import AuditSettings
 from services.budget.settings import BudgetSettings
 from services.goals.settings import GoalsSettings
+from shared.metrics import PoolCollector
 from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, PROFILE_VARIABLE, AppSettings, ServiceSettings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
@@ -426,3 +429,106 @@ def test_forwarded_for_is_believed_only_from_configured_proxies(monkeypatch, opt
     result = CliRunner().invoke(cli_main.app, ["app", "gateway", *options])
     assert result.exit_code == 0, result.output
     assert (started["proxy_headers"], started["forwarded_allow_ips"]) == believed
+
+
+MONITORING = DEPLOY / "monitoring"
+METRIC_NAME = re.compile(r"\bstyr_[a-z0-9_]+\b")
+
+
+def _series_of(family) -> set[str]:
+    """The names a family's samples are written under, as PromQL asks for them."""
+    if family.type == "counter":
+        return {f"{family.name}_total"}
+    if family.type == "histogram":
+        return {f"{family.name}{suffix}" for suffix in ("_bucket", "_count", "_sum")}
+    return {family.name}
+
+
+def exported_series() -> dict[str, set[str]]:
+    """Each family the four apps export, by its name, with the series it is read by: from the registries the
+    apps are built with, and the database pool's, which a service adds when its engine starts."""
+    families = list(PoolCollector(None).describe())
+    for name, factory in APPS.items():
+        module, _, function = factory.partition(":")
+        app = getattr(importlib.import_module(module), function)(configure_logs=False)
+        assert app.state.observed.app_name == name
+        families += list(app.state.observed.metrics.registry.collect())
+    return {family.name: _series_of(family) for family in families}
+
+
+def dashboard_queries() -> list[str]:
+    dashboard = json.loads((MONITORING / "grafana-dashboard.json").read_text())
+    return [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+
+
+def alert_rules() -> list[dict]:
+    rules = yaml.safe_load((MONITORING / "prometheus-alerts.yaml").read_text())
+    return [rule for group in rules["groups"] for rule in group["rules"]]
+
+
+def test_the_dashboard_shows_every_metric_the_apps_export_and_asks_for_no_other(monkeypatch):
+    monkeypatch.setenv("STYR_PROFILE", "development")
+    exported = exported_series()
+    every_series = set().union(*exported.values())
+    asked = {name for query in dashboard_queries() for name in METRIC_NAME.findall(query)}
+    assert asked - every_series == set()
+    assert [family for family, series in exported.items() if not series & asked] == []
+
+
+def test_the_alert_rules_ask_only_for_exported_metrics_and_cover_errors_latency_and_the_document_worker(monkeypatch):
+    monkeypatch.setenv("STYR_PROFILE", "development")
+    every_series = set().union(*exported_series().values())
+    rules = alert_rules()
+    for rule in rules:
+        assert {"alert", "expr", "annotations"} <= set(rule), rule
+        assert set(METRIC_NAME.findall(rule["expr"])) <= every_series, rule["alert"]
+    asked = {name for rule in rules for name in METRIC_NAME.findall(rule["expr"])}
+    assert {
+        "styr_http_requests_total",
+        "styr_http_request_duration_seconds_bucket",
+        "styr_document_worker_resident_bytes",
+        "styr_rate_limit_store_up",
+    } <= asked
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian: prometheus) is not installed")
+def test_promtool_accepts_the_alert_rules():
+    checked = subprocess.run(
+        ["promtool", "check", "rules", str(MONITORING / "prometheus-alerts.yaml")], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_prometheus_reads_each_app_on_a_metrics_port_that_no_service_publishes():
+    docs = all_documents()
+    config = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+    published = {d["metadata"]["name"]: d["spec"]["ports"] for d in docs if d["kind"] == "Service"}
+    for deployment in (d for d in docs if d["kind"] == "Deployment"):
+        name = deployment["metadata"]["name"]
+        port = int(config[f"{name.upper()}_METRICS_PORT"])
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert (int(annotations["prometheus.io/port"]), annotations["prometheus.io/path"]) == (port, "/metrics")
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert {"name": "metrics", "containerPort": port} in container["ports"]
+        assert all(p["targetPort"] != "metrics" and p["port"] != port for p in published[name]), name
+        monitoring = [
+            r
+            for r in _rules(_labels(name), "ingress")
+            if _allows_port(r, port)
+            and r.get("ports") is not None
+            and all(
+                p.get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "monitoring"}
+                for p in r.get("from", [{}])
+            )
+        ]
+        assert monitoring, f"Prometheus cannot reach {name}'s metrics port"
+    assert not _may_call("goals", "gateway", port)
+
+
+def test_the_metrics_port_is_refused_with_more_than_one_worker(monkeypatch):
+    monkeypatch.setattr(cli_main.uvicorn, "run", lambda app, **kwargs: pytest.fail("started"))
+    monkeypatch.setenv("STYR_PROFILE", "development")
+    monkeypatch.setenv("GATEWAY_METRICS_PORT", "9464")
+    result = CliRunner().invoke(cli_main.app, ["app", "gateway", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "metrics port needs one process" in result.output

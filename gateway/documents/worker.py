@@ -15,12 +15,17 @@ import asyncio
 import gc
 import multiprocessing
 import os
+import resource
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from gateway.documents.build import build
 from gateway.documents.html import render
@@ -53,6 +58,56 @@ def word_file(report: Report, money: MoneyScale, lang: Language) -> bytes:
 def pdf_file(report: Report, money: MoneyScale, lang: Language) -> bytes:
     """Run in the worker: the report as a tagged PDF."""
     return render_pdf(build(report.model_dump(mode="json"), money, lang), lang)
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux), or its peak where /proc is not there."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _drawn(render: Callable[..., T], *args: Any) -> tuple[T, float, int]:
+    """Run in the worker: `render`'s document, the seconds it took to draw, and the worker's memory after."""
+    started = time.perf_counter()
+    document = render(*args)
+    return document, time.perf_counter() - started, resident_bytes()
+
+
+class DocumentMetrics(Collector):
+    """The worker's queue, drawing time and memory, for the gateway's metrics. One per process, like the
+    worker, registered in the registry of each gateway app the process runs."""
+
+    def __init__(self) -> None:
+        self.queue = Gauge(
+            "styr_document_queue", "Documents asked for and not yet drawn (waiting or drawing)", registry=None
+        )
+        self.drawing_seconds = Histogram(
+            "styr_document_drawing_seconds",
+            "Time the worker took to draw one document, by format",
+            ["format"],
+            buckets=(0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+            registry=None,
+        )
+        self.resident_bytes = Gauge(
+            "styr_document_worker_resident_bytes", "The worker's resident memory after its last document", registry=None
+        )
+        self.failures = Counter(
+            "styr_document_worker_failures",
+            "Times the worker died while drawing (killed for memory, say)",
+            registry=None,
+        )
+
+    def _parts(self) -> list[Gauge | Histogram | Counter]:
+        return [self.queue, self.drawing_seconds, self.resident_bytes, self.failures]
+
+    def describe(self) -> Iterable[Metric]:
+        return [family for part in self._parts() for family in part.describe()]
+
+    def collect(self) -> Iterable[Metric]:
+        return [family for part in self._parts() for family in part.collect()]
 
 
 def _leave_with_parent(parent: int) -> None:
@@ -99,6 +154,7 @@ class DocumentWorker:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self.metrics = DocumentMetrics()
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -121,24 +177,37 @@ class DocumentWorker:
 
     async def html(self, report: Report, money: MoneyScale, lang: Language) -> str:
         """The report as an HTML page with its charts."""
-        return await self._run(html_page, report, money, lang)
+        return await self._run("html", html_page, report, money, lang)
 
     async def docx(self, report: Report, money: MoneyScale, lang: Language) -> bytes:
         """The report as a Word document with its charts."""
-        return await self._run(word_file, report, money, lang)
+        return await self._run("docx", word_file, report, money, lang)
 
     async def pdf(self, report: Report, money: MoneyScale, lang: Language) -> bytes:
         """The report as a tagged PDF with its charts."""
-        return await self._run(pdf_file, report, money, lang)
+        return await self._run("pdf", pdf_file, report, money, lang)
 
-    async def _run(self, render: Callable[[Report, MoneyScale, Language], T], *args: Any) -> T:
+    async def _run(self, document_format: str, render: Callable[[Report, MoneyScale, Language], T], *args: Any) -> T:
+        self.metrics.queue.inc()
+        try:
+            document, seconds, resident = await self._drawn_with_one_retry(render, *args)
+        finally:
+            self.metrics.queue.dec()
+        self.metrics.drawing_seconds.labels(document_format).observe(seconds)
+        self.metrics.resident_bytes.set(resident)
+        return document
+
+    async def _drawn_with_one_retry(
+        self, render: Callable[[Report, MoneyScale, Language], T], *args: Any
+    ) -> tuple[T, float, int]:
         loop = asyncio.get_running_loop()
         for attempt in range(2):
             pool = self._executor()
             try:
-                return await loop.run_in_executor(pool, render, *args)
+                return await loop.run_in_executor(pool, _drawn, render, *args)
             except BrokenProcessPool:
                 # The worker died (killed for memory, say): one fresh worker gets one more try.
+                self.metrics.failures.inc()
                 self._discard(pool)
                 if attempt:
                     break

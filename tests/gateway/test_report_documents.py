@@ -16,6 +16,7 @@ import pikepdf
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from prometheus_client.parser import text_string_to_metric_families
 from pypdf import PdfReader
 
 from gateway.documents.build import build
@@ -235,9 +236,27 @@ async def test_the_word_document_is_swedish_with_cover_contents_and_page_numbers
     assert section.different_first_page_header_footer  # the cover has none
 
 
-async def test_word_columns_fit_their_headers(seeded):
-    """A header's longest word fits its column at 9 pt: no 'Helårspr/ognos'."""
+def _document_metrics(stack) -> dict[tuple[str, str], float]:
+    text = stack.apps["gateway"].state.observed.metrics.exposition().decode()
+    return {
+        (s.name, s.labels.get("format", "")): s.value
+        for family in text_string_to_metric_families(text)
+        if family.name.startswith("styr_document")
+        for s in family.samples
+    }
+
+
+async def test_word_columns_fit_their_headers_and_the_drawing_shows_in_the_gateways_metrics(seeded):
+    """A header's longest word fits its column at 9 pt: no 'Helårspr/ognos'. (One test for both, as
+    each document drawn costs seconds: the worker's time, queue and memory after this one.)"""
+    drawn = _document_metrics(seeded).get(("styr_document_drawing_seconds_count", "docx"), 0)
     document = Document(io.BytesIO(await fetch(seeded, "/api/reports/interim/2022/T2", "docx")))
+    after = _document_metrics(seeded)
+    assert after[("styr_document_drawing_seconds_count", "docx")] == drawn + 1
+    assert after[("styr_document_drawing_seconds_sum", "docx")] > 0
+    assert after[("styr_document_queue", "")] == 0
+    assert after[("styr_document_worker_resident_bytes", "")] > 20 * 1024 * 1024  # matplotlib alone weighs more
+
     economy = next(t for t in document.tables if t.rows[0].cells[1].text == "Ram")
     widths = [cell.width.cm for cell in economy.rows[0].cells]
     assert len(set(widths)) > 1, "not equal widths"

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -115,6 +116,14 @@ class Replicas:
         limiter: RateLimiter = self.gateways[n].state.proxy.limiter
         return limiter
 
+    def store_metrics(self, n: int) -> tuple[float, float, float]:
+        """What gateway `n` shows Prometheus of its store: up, outages and fallbacks."""
+        text = self.gateways[n].state.observed.metrics.exposition().decode()
+        values = {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
+        return tuple(  # type: ignore[return-value]
+            values[f"styr_rate_limit_store_{name}"] for name in ("up", "outages_total", "fallbacks_total")
+        )
+
     async def statuses(self, headers: dict[str, str], count: int, *, only: int | None = None) -> list[int]:
         """`count` requests as one caller, alternating between the gateways unless `only` names one."""
         sent = []
@@ -182,6 +191,7 @@ async def test_without_redis_both_gateways_answer_and_limit_on_their_own_until_i
         shared = replicas.limiter(n).shared
         assert shared is not None
         assert (shared.available, shared.outages, shared.fallbacks) == (False, 1, 4)
+        assert replicas.store_metrics(n) == (0, 1, 4)
     down = [r for r in caplog.records if "does not answer" in r.getMessage()]
     assert len(down) == 2, "one line per gateway for the outage, not one per request"
 
@@ -190,4 +200,5 @@ async def test_without_redis_both_gateways_answer_and_limit_on_their_own_until_i
     with caplog.at_level(logging.INFO, logger="styr.gateway.protection"):
         assert await replicas.statuses(reader, 4) == [200, 200, 200, 429]
     assert all(replicas.limiter(n).shared.available for n in (0, 1))  # type: ignore[union-attr]
+    assert [replicas.store_metrics(n)[0] for n in (0, 1)] == [1, 1]
     assert len([r for r in caplog.records if "answers again" in r.getMessage()]) == 2
