@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.comments import CommentColumns
 from shared.db import Tracked, new_metadata
 from shared.evidence import EvidenceBlobColumns, EvidenceFileColumns
 from shared.history import HistoryEntryColumns
@@ -183,6 +184,12 @@ class ProgressNote(Tracked, Base):
     action_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
     noted_on: Mapped[date]
     text: Mapped[str] = mapped_column(Text)
+
+
+class Comment(CommentColumns, Tracked, Base):
+    """A comment on a recommendation or an action (shared/comments.py)."""
+
+    __tablename__ = "comment"
 
 
 class EvidenceBlob(EvidenceBlobColumns, Base):

@@ -17,6 +17,7 @@ from shared.auth.access import (
     editor,
     gateway_for,
     read_record,
+    region_role,
     registrar,
     rule,
     scope,
@@ -24,7 +25,7 @@ from shared.auth.access import (
     writer,
 )
 from shared.auth.guard import Visibility
-from shared.auth.policy import UnitKind, UnitRole
+from shared.auth.policy import RegionRole, UnitKind, UnitRole
 
 WRITE_MEASUREMENTS_SCOPE = "write:measurements"
 
@@ -37,6 +38,8 @@ GOAL_READ = read_record(GOAL_UNIT)
 GOAL_CHANGE = change_record(GOAL_UNIT).noting("moving it to another unit needs the same there")
 GOAL_DECIDE = registrar(GOAL_UNIT).hiding_drafts_of(GOAL_UNIT)
 GOAL_CREATE = editor(GOAL_UNIT)
+# The unit's editors and the auditors discuss a goal (shared/comments.py); a draft's only with those who read it.
+GOAL_COMMENT = rule(unit_role(UnitRole.editor, GOAL_UNIT), region_role(RegionRole.auditor)).hiding_drafts_of(GOAL_UNIT)
 GOAL_FOLLOW_UP = editor(GOAL_UNIT).hiding_drafts_of(GOAL_UNIT).noting("If-Match when a follow-up is there already")
 
 # The council's plans and their strategies.
@@ -74,6 +77,7 @@ SECTION_UNIT = "the section's unit"
 EDITION_READ = read_record(REPORT_UNIT).noting("an open edition also to those who read a section's unit's drafts")
 EDITION_CREATE = editor(REPORT_UNIT)
 SECTION_WRITE = editor(SECTION_UNIT).hiding_drafts_of(REPORT_UNIT)
+SECTION_COMMENT = editor(SECTION_UNIT).hiding_drafts_of(REPORT_UNIT)
 EDITION_COMPLETION = rule(gateway_for(f"registrar on {REPORT_UNIT}")).hiding_drafts_of(REPORT_UNIT)
 EDITION_REGISTRAR = registrar(REPORT_UNIT)
 

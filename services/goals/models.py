@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.auth.policy import UnitKind
+from shared.comments import CommentColumns
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
 from shared.types import Quantity, UTCDateTime
@@ -302,6 +303,12 @@ class ReportEdition(Tracked, Base):
     completed_by: Mapped[str | None] = mapped_column(String(200))
     completed_by_name: Mapped[str | None] = mapped_column(String(200))
     data_versions: Mapped[dict[str, str] | None] = mapped_column(JSON)
+
+
+class Comment(CommentColumns, Tracked, Base):
+    """A comment on a goal or a report section (shared/comments.py)."""
+
+    __tablename__ = "comment"
 
 
 class ReportSection(Tracked, Base):

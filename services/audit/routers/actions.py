@@ -7,14 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.audit.access import BODY_EDITS
+from services.audit.access import BODY_EDITS, DISCUSSION
 from services.audit.dependencies import a_new_action, a_progress_note, an_action
-from services.audit.models import Action, ActionStatus, EvidenceBlob, EvidenceFile, HistoryEntry
+from services.audit.models import Action, ActionStatus, Comment, EvidenceBlob, EvidenceFile, HistoryEntry
 from services.audit.rules import actions as rules
 from services.audit.schemas import ActionCreate, ActionRead, ActionUpdate, ProgressNoteIn, ProgressNoteRead
 from shared.auth.access import ANY_ROLE
 from shared.auth.deps import DbSession
 from shared.auth.guard import GuardedRoute, guard
+from shared.comments import CommentModel, add_comment_routes
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
 from shared.evidence import EvidenceModels, add_evidence_routes
@@ -145,4 +146,16 @@ add_evidence_routes(
     load=an_action,
     models=EvidenceModels(file=EvidenceFile, blob=EvidenceBlob, history=HistoryEntry),
     final=_finished,
+)
+
+
+add_comment_routes(
+    router,
+    "/{action_id}",
+    kind="action",
+    what="an action",
+    read=ANY_ROLE,
+    write=DISCUSSION,
+    load=an_action,
+    comments=CommentModel(Comment),
 )

@@ -7,9 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.audit.access import AUDITOR_WRITES
+from services.audit.access import AUDITOR_WRITES, DISCUSSION
 from services.audit.dependencies import Settings, a_recommendation, a_report, a_verdict
-from services.audit.models import AuditReport, HistoryEntry, Recommendation, RecommendationStatus, ReviewVerdict
+from services.audit.models import (
+    AuditReport,
+    Comment,
+    HistoryEntry,
+    Recommendation,
+    RecommendationStatus,
+    ReviewVerdict,
+)
 from services.audit.rules import followup
 from services.audit.rules import reports as rules
 from services.audit.schemas import (
@@ -29,6 +36,7 @@ from services.audit.schemas import (
 from shared.auth.access import ANY_ROLE
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
+from shared.comments import CommentModel, add_comment_routes
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.db import ReadConnection
 from shared.errors import (
@@ -289,4 +297,16 @@ add_history_route(
     history_model=HistoryEntry,
     operation_id="get_verdict_history",
     what="a verdict",
+)
+
+
+add_comment_routes(
+    recommendations,
+    "/{recommendation_id}",
+    kind="recommendation",
+    what="a recommendation",
+    read=ANY_ROLE,
+    write=DISCUSSION,
+    load=a_recommendation,
+    comments=CommentModel(Comment),
 )

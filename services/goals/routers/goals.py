@@ -7,14 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from services.goals.access import GOAL_CHANGE, GOAL_CREATE, GOAL_DECIDE, GOAL_READ, GOALS_SEEN
+from services.goals.access import GOAL_CHANGE, GOAL_COMMENT, GOAL_CREATE, GOAL_DECIDE, GOAL_READ, GOALS_SEEN
 from services.goals.dependencies import Index, a_goal, a_goal_change, a_goal_to_change, a_new_goal
-from services.goals.models import Goal, HistoryEntry, Lifecycle
+from services.goals.models import Comment, Goal, HistoryEntry, Lifecycle
 from services.goals.rules import goals as rules
 from services.goals.schemas import GoalCreate, GoalRead, GoalUpdate
 from shared.auth.access import ANY_ROLE_READABLE_DRAFTS
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
+from shared.comments import CommentModel, add_comment_routes
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.decisions import DecisionIn, DiaryPattern, check_decision
 from shared.errors import (
@@ -165,4 +166,16 @@ add_history_route(
     history_model=HistoryEntry,
     operation_id="get_goal_history",
     what="a goal",
+)
+
+
+add_comment_routes(
+    router,
+    "/{goal_id}",
+    kind="goal",
+    what="a goal",
+    read=GOAL_READ,
+    write=GOAL_COMMENT,
+    load=a_goal,
+    comments=CommentModel(Comment),
 )

@@ -14,10 +14,11 @@ from services.goals.access import (
     EDITION_COMPLETION,
     EDITION_CREATE,
     EDITION_READ,
+    SECTION_COMMENT,
     SECTION_WRITE,
 )
 from services.goals.dependencies import Index, a_new_edition, a_section, an_edition, an_edition_to_complete
-from services.goals.models import HistoryEntry, ReportEdition, ReportingPeriod, ReportKind, ReportSection
+from services.goals.models import Comment, HistoryEntry, ReportEdition, ReportingPeriod, ReportKind, ReportSection
 from services.goals.rules import reports as rules
 from services.goals.schemas import (
     ReportCompletion,
@@ -29,6 +30,7 @@ from services.goals.schemas import (
 from shared.auth.access import ANY_ROLE_READABLE_DRAFTS
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
+from shared.comments import CommentModel, add_comment_routes
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
     Conflict,
@@ -210,3 +212,16 @@ async def get_report_snapshot(found: ReadableEdition, session: DbSession) -> Res
     edition, _ = found
     body = await rules.snapshot_of(session, edition)
     return Response(body.encode(), media_type="application/json", headers={"ETag": f'"{edition.version}"'})
+
+
+add_comment_routes(
+    router,
+    "/{edition_id}/sections/{section_id}",
+    kind="report-section",
+    what="a report section",
+    read=EDITION_READ,
+    write=SECTION_COMMENT,
+    load=a_section,
+    comments=CommentModel(Comment),
+    tracked=_the_section,
+)

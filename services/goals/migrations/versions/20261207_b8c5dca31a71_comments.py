@@ -1,0 +1,44 @@
+"""comments on goals and report sections, kept as written (shared/comments.py)
+
+Revision ID: b8c5dca31a71
+Revises: 273f8d39267a
+Create Date: 2026-12-07 13:56:25.004216
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import shared.types
+
+
+revision: str = "b8c5dca31a71"
+down_revision: str | None = "273f8d39267a"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "comment",
+        sa.Column("record_kind", sa.String(length=32), nullable=False),
+        sa.Column("record_id", sa.Uuid(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(length=200), nullable=False),
+        sa.Column("author_name", sa.String(length=200), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", shared.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", shared.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_comment")),
+    )
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_comment_record_id"), ["record_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_comment_record_id"))
+
+    op.drop_table("comment")
