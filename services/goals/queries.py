@@ -14,14 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import Response
-from sqlalchemy import ColumnElement, Select, String, bindparam, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, cast, func, or_, select, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 
 from services.goals.access import INDICATOR_UNIT_CODE
-from services.goals.models import Indicator, IndicatorTarget, OrgUnit
-from services.goals.schemas import IndicatorRead
+from services.goals.models import Goal, Indicator, IndicatorTarget, Lifecycle, OrgUnit, Perspective
+from services.goals.schemas import GoalRead, IndicatorRead, UnitRead
+from shared.auth.policy import UnitKind
 from shared.errors import bad_query
 from shared.pagination import PageParams, fetch_page, page_response, page_statement
 from shared.types import Quantity
@@ -46,6 +48,129 @@ async def refuse_unknown_unit(conn: AsyncConnection, code: str, name: str) -> No
     Asked only when a filtered page came back empty, so a list that finds rows costs no second statement."""
     if (await conn.execute(select(OrgUnit.id).where(OrgUnit.code == code))).first() is None:
         raise bad_query(f"No org unit with code {code}", name)
+
+
+async def _refuse_unknown_perspective(conn: AsyncConnection, code: str) -> None:
+    if (await conn.execute(select(Perspective.id).where(Perspective.code == code))).first() is None:
+        known = ", ".join(sorted((await conn.execute(select(Perspective.code))).scalars()))
+        raise bad_query(f"No perspective {code!r}; the region's perspectives are: {known}", "perspective")
+
+
+def _present(params: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in params.items() if value is not None}
+
+
+# --- org units -------------------------------------------------------------------------------------
+
+_Parent = aliased(OrgUnit, name="parent")
+
+
+@functools.cache
+def _units(by_kind: bool, by_parent: bool) -> Select[Any]:
+    columns = (
+        _Parent.code.label(name) if name == "parent_code" else OrgUnit.__table__.c[name]
+        for name in UnitRead.model_fields
+    )
+    stmt = select(*columns).outerjoin(_Parent, OrgUnit.parent_id == _Parent.id)
+    if by_kind:
+        stmt = stmt.where(OrgUnit.kind == bindparam("kind"))
+    if by_parent:
+        stmt = stmt.where(_Parent.code == bindparam("parent"))
+    return page_statement(stmt.order_by(OrgUnit.code))
+
+
+async def list_units(conn: AsyncConnection, page: PageParams, *, kind: UnitKind | None, parent: str | None) -> Response:
+    """A page of Page[UnitRead], in one statement."""
+    params = _present({"kind": kind, "parent": parent})
+    rows, total = await fetch_page(conn, _units(kind is not None, parent is not None), page, params)
+    return page_response(rows, total, page, UnitRead)
+
+
+# --- goals -----------------------------------------------------------------------------------------
+
+# A goal below the council linked to no goal or strategy of the level above (rules/goals.py: is_orphan).
+_ORPHAN = and_(OrgUnit.kind != UnitKind.council, Goal.parent_goal_id.is_(None), Goal.parent_strategy_id.is_(None))
+_DECISION = {"decided_by": "decided_by", "decided_on": "decided_on", "paragraph": "decision_paragraph"}
+_GOAL_COLUMNS: dict[str, Any] = {
+    "unit_code": OrgUnit.code,
+    "level": OrgUnit.kind,
+    "perspective": Perspective.code,
+    "orphan": _ORPHAN,
+}
+
+
+def _goal_columns() -> list[ColumnElement[Any]]:
+    named = [
+        (_GOAL_COLUMNS[name] if name in _GOAL_COLUMNS else Goal.__table__.c[name]).label(name)
+        for name in GoalRead.model_fields
+        if name != "decision"
+    ]
+    decision = [Goal.__table__.c[column].label(f"decision_{field}") for field, column in _DECISION.items()]
+    return [*named, *decision, Goal.__table__.c.diary_number.label("decision_diary_number")]
+
+
+@functools.cache
+def _goals(
+    by_ids: bool,
+    by_unit: bool,
+    subtree: bool,
+    by_status: bool,
+    by_perspective: bool,
+    orphans: bool,
+    by_year: bool,
+) -> Select[Any]:
+    stmt = (
+        select(*_goal_columns())
+        .join(OrgUnit, Goal.unit_id == OrgUnit.id)
+        .outerjoin(Perspective, Goal.perspective_id == Perspective.id)
+    )
+    if by_ids:
+        stmt = stmt.where(Goal.id.in_(bindparam("ids", expanding=True)))
+    if by_unit:
+        stmt = stmt.where(OrgUnit.code.in_(codes_within("unit")) if subtree else OrgUnit.code == bindparam("unit"))
+    if by_status:
+        stmt = stmt.where(Goal.status == bindparam("status"))
+    if by_perspective:
+        stmt = stmt.where(Perspective.code == bindparam("perspective"))
+    if orphans:
+        stmt = stmt.where(_ORPHAN)
+    if by_year:
+        year = bindparam("year", type_=Integer)
+        stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
+    return stmt.order_by(OrgUnit.code, Goal.title, Goal.id)
+
+
+def _with_decision(row: dict[str, Any]) -> dict[str, Any]:
+    """The decision kept on the goal's columns as GoalRead nests it, or None while it is undecided."""
+    decision = {field: row.pop(f"decision_{field}") for field in (*_DECISION, "diary_number")}
+    row["decision"] = decision if decision["decided_on"] is not None else None
+    return row
+
+
+async def list_goals(
+    conn: AsyncConnection,
+    page: PageParams,
+    visible: ColumnElement[bool],
+    *,
+    ids: list[uuid.UUID] | None = None,
+    unit: str | None = None,
+    subtree: bool = False,
+    status: Lifecycle | None = None,
+    perspective: str | None = None,
+    orphans: bool = False,
+    year: int | None = None,
+) -> Response:
+    """A page of Page[GoalRead] of the goals the caller may read, with their unit's code and level and their
+    perspective's code joined in, in one statement."""
+    params = _present({"ids": ids or None, "unit": unit, "status": status, "perspective": perspective, "year": year})
+    flags = (bool(ids), unit is not None, subtree and unit is not None, status is not None)
+    base = _goals(*flags, perspective is not None, orphans, year is not None)
+    rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, params)
+    if not rows and unit is not None:
+        await refuse_unknown_unit(conn, unit, "unit")
+    if not rows and perspective is not None:
+        await _refuse_unknown_perspective(conn, perspective)
+    return page_response([_with_decision(row) for row in rows], total, page, GoalRead)
 
 
 # --- indicators ------------------------------------------------------------------------------------
@@ -113,8 +238,9 @@ async def list_indicators(
     subtree: bool = False,
 ) -> Response:
     """A page of Page[IndicatorRead] of the indicators the caller may read, each with its targets, in one statement."""
-    given = {"goal": goal, "strategy": strategy, "kolada_kpi": kolada_kpi, "external_code": external_code, "unit": unit}
-    params = {name: value for name, value in given.items() if value is not None}
+    params = _present(
+        {"goal": goal, "strategy": strategy, "kolada_kpi": kolada_kpi, "external_code": external_code, "unit": unit}
+    )
     filters = (goal, strategy, kolada_kpi, external_code, unit)
     base = _indicators(*(value is not None for value in filters), subtree and unit is not None)
     rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, params)
