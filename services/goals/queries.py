@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Depends, Response
 from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, cast, func, or_, select, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -25,6 +25,7 @@ from services.goals.models import Goal, Indicator, IndicatorTarget, Lifecycle, O
 from services.goals.schemas import GoalRead, IndicatorRead, UnitRead
 from shared.auth.policy import UnitKind
 from shared.errors import bad_query
+from shared.listing import Listing, listing
 from shared.pagination import PageParams, fetch_page, page_response, page_statement
 from shared.types import Quantity
 
@@ -109,6 +110,18 @@ def _goal_columns() -> list[ColumnElement[Any]]:
     return [*named, *decision, Goal.__table__.c.diary_number.label("decision_diary_number")]
 
 
+GOAL_SORTS = {
+    "title": Goal.title,
+    "unit_code": OrgUnit.code,
+    "status": Goal.status,
+    "start_year": Goal.start_year,
+    "end_year": Goal.end_year,
+    "updated_at": Goal.updated_at,
+}
+GOAL_SEARCHED = (Goal.title, Goal.description)
+GoalListing = Annotated[Listing, Depends(listing("Goal", list(GOAL_SORTS), "title or description"))]
+
+
 @functools.cache
 def _goals(
     by_ids: bool,
@@ -118,6 +131,7 @@ def _goals(
     by_perspective: bool,
     orphans: bool,
     by_year: bool,
+    order: Listing,
 ) -> Select[Any]:
     stmt = (
         select(*_goal_columns())
@@ -137,7 +151,9 @@ def _goals(
     if by_year:
         year = bindparam("year", type_=Integer)
         stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
-    return stmt.order_by(OrgUnit.code, Goal.title, Goal.id)
+    if order.q is not None:
+        stmt = stmt.where(order.search(GOAL_SEARCHED))
+    return stmt.order_by(*order.order_by(GOAL_SORTS, tiebreak=Goal.id, default=(OrgUnit.code, Goal.title, Goal.id)))
 
 
 def _with_decision(row: dict[str, Any]) -> dict[str, Any]:
@@ -159,13 +175,14 @@ async def list_goals(
     perspective: str | None = None,
     orphans: bool = False,
     year: int | None = None,
+    order: Listing = Listing(),
 ) -> Response:
     """A page of Page[GoalRead] of the goals the caller may read, with their unit's code and level and their
     perspective's code joined in, in one statement."""
     params = _present({"ids": ids or None, "unit": unit, "status": status, "perspective": perspective, "year": year})
     flags = (bool(ids), unit is not None, subtree and unit is not None, status is not None)
-    base = _goals(*flags, perspective is not None, orphans, year is not None)
-    rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, params)
+    base = _goals(*flags, perspective is not None, orphans, year is not None, order.shape)
+    rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, {**params, **order.params()})
     if not rows and unit is not None:
         await refuse_unknown_unit(conn, unit, "unit")
     if not rows and perspective is not None:
@@ -206,9 +223,22 @@ def _indicator_column(name: str) -> ColumnElement[Any]:
     return _TARGETS.label(name) if name == "targets" else Indicator.__table__.c[name]
 
 
+INDICATOR_SORTS = {
+    "name": Indicator.name,
+    "kolada_kpi": Indicator.kolada_kpi,
+    "external_code": Indicator.external_code,
+    "source": Indicator.source,
+    "baseline_year": Indicator.baseline_year,
+}
+INDICATOR_SEARCHED = (Indicator.name, Indicator.kolada_kpi, Indicator.external_code)
+IndicatorListing = Annotated[
+    Listing, Depends(listing("Indicator", list(INDICATOR_SORTS), "name, Kolada KPI or external code"))
+]
+
+
 @functools.cache
 def _indicators(
-    by_goal: bool, by_strategy: bool, by_kpi: bool, by_code: bool, by_unit: bool, subtree: bool
+    by_goal: bool, by_strategy: bool, by_kpi: bool, by_code: bool, by_unit: bool, subtree: bool, order: Listing
 ) -> Select[Any]:
     stmt = select(*(_indicator_column(name) for name in IndicatorRead.model_fields))
     if by_goal:
@@ -222,7 +252,11 @@ def _indicators(
     if by_unit:
         unit = INDICATOR_UNIT_CODE
         stmt = stmt.where(unit.in_(codes_within("unit")) if subtree else unit == bindparam("unit"))
-    return stmt.order_by(Indicator.name, Indicator.id)
+    if order.q is not None:
+        stmt = stmt.where(order.search(INDICATOR_SEARCHED))
+    return stmt.order_by(
+        *order.order_by(INDICATOR_SORTS, tiebreak=Indicator.id, default=(Indicator.name, Indicator.id))
+    )
 
 
 async def list_indicators(
@@ -236,14 +270,15 @@ async def list_indicators(
     external_code: str | None = None,
     unit: str | None = None,
     subtree: bool = False,
+    order: Listing = Listing(),
 ) -> Response:
     """A page of Page[IndicatorRead] of the indicators the caller may read, each with its targets, in one statement."""
     params = _present(
         {"goal": goal, "strategy": strategy, "kolada_kpi": kolada_kpi, "external_code": external_code, "unit": unit}
     )
     filters = (goal, strategy, kolada_kpi, external_code, unit)
-    base = _indicators(*(value is not None for value in filters), subtree and unit is not None)
-    rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, params)
+    base = _indicators(*(value is not None for value in filters), subtree and unit is not None, order.shape)
+    rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, {**params, **order.params()})
     if not rows and unit is not None:
         await refuse_unknown_unit(conn, unit, "unit")
     return page_response(rows, total, page, IndicatorRead)

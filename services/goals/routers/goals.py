@@ -52,6 +52,7 @@ async def list_goals(
     conn: ReadConnection,
     principal: CurrentPrincipal,
     page: Pagination,
+    order: queries.GoalListing,
     unit: Annotated[str | None, Query(max_length=16, description="Only this unit's goals")] = None,
     subtree: Annotated[bool, Query(description="With `unit`: include the units below it")] = False,
     status: Annotated[Lifecycle | None, Query()] = None,
@@ -71,6 +72,7 @@ async def list_goals(
         perspective=perspective,
         orphans=orphans,
         year=year,
+        order=order,
     )
 
 

@@ -81,6 +81,7 @@ async def list_indicators(
     conn: ReadConnection,
     principal: CurrentPrincipal,
     page: Pagination,
+    order: queries.IndicatorListing,
     goal: Annotated[uuid.UUID | None, Query(description="Only the indicators of this goal")] = None,
     strategy: Annotated[uuid.UUID | None, Query(description="Only the indicators of this strategy")] = None,
     kolada_kpi: Annotated[
@@ -109,6 +110,7 @@ async def list_indicators(
         external_code=external_code,
         unit=unit,
         subtree=subtree,
+        order=order,
     )
 
 
