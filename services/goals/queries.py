@@ -3,7 +3,7 @@ columns selected by the names of the response model's fields with the codes join
 outside any transaction, and the rows validated once by the response model (shared/pagination.py).
 
 Which rows a caller sees is the model's one visibility filter (services/goals/access.py); the statements of
-each combination of filters are built once, their values sent as parameters.
+each combination of filters, order and shape of the caller's roles are built once, the values sent as parameters.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 
-from services.goals.access import INDICATOR_UNIT_CODE
+from services.goals.access import GOALS_SEEN, INDICATOR_UNIT_CODE, INDICATORS_SEEN
 from services.goals.models import Goal, Indicator, IndicatorTarget, Lifecycle, OrgUnit, Perspective
 from services.goals.schemas import GoalRead, IndicatorRead, UnitRead
-from shared.auth.policy import UnitKind
+from shared.auth.policy import Principal, UnitKind
 from shared.errors import bad_query
 from shared.listing import Listing, listing
 from shared.pagination import PageParams, fetch_page, page_response, page_statement
@@ -153,7 +153,9 @@ def _goals(
         stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
     if order.q is not None:
         stmt = stmt.where(order.search(GOAL_SEARCHED))
-    return stmt.order_by(*order.order_by(GOAL_SORTS, tiebreak=Goal.id, default=(OrgUnit.code, Goal.title, Goal.id)))
+    return page_statement(
+        stmt.order_by(*order.order_by(GOAL_SORTS, tiebreak=Goal.id, default=(OrgUnit.code, Goal.title, Goal.id)))
+    )
 
 
 def _with_decision(row: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +168,7 @@ def _with_decision(row: dict[str, Any]) -> dict[str, Any]:
 async def list_goals(
     conn: AsyncConnection,
     page: PageParams,
-    visible: ColumnElement[bool],
+    principal: Principal,
     *,
     ids: list[uuid.UUID] | None = None,
     unit: str | None = None,
@@ -182,7 +184,7 @@ async def list_goals(
     params = _present({"ids": ids or None, "unit": unit, "status": status, "perspective": perspective, "year": year})
     flags = (bool(ids), unit is not None, subtree and unit is not None, status is not None)
     base = _goals(*flags, perspective is not None, orphans, year is not None, order.shape)
-    rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, {**params, **order.params()})
+    rows, total = await fetch_page(conn, GOALS_SEEN.narrow(base, principal), page, {**params, **order.params()})
     if not rows and unit is not None:
         await refuse_unknown_unit(conn, unit, "unit")
     if not rows and perspective is not None:
@@ -254,15 +256,14 @@ def _indicators(
         stmt = stmt.where(unit.in_(codes_within("unit")) if subtree else unit == bindparam("unit"))
     if order.q is not None:
         stmt = stmt.where(order.search(INDICATOR_SEARCHED))
-    return stmt.order_by(
-        *order.order_by(INDICATOR_SORTS, tiebreak=Indicator.id, default=(Indicator.name, Indicator.id))
-    )
+    default = (Indicator.name, Indicator.id)
+    return page_statement(stmt.order_by(*order.order_by(INDICATOR_SORTS, tiebreak=Indicator.id, default=default)))
 
 
 async def list_indicators(
     conn: AsyncConnection,
     page: PageParams,
-    visible: ColumnElement[bool],
+    principal: Principal,
     *,
     goal: uuid.UUID | None = None,
     strategy: uuid.UUID | None = None,
@@ -278,7 +279,7 @@ async def list_indicators(
     )
     filters = (goal, strategy, kolada_kpi, external_code, unit)
     base = _indicators(*(value is not None for value in filters), subtree and unit is not None, order.shape)
-    rows, total = await fetch_page(conn, page_statement(base.where(visible)), page, {**params, **order.params()})
+    rows, total = await fetch_page(conn, INDICATORS_SEEN.narrow(base, principal), page, {**params, **order.params()})
     if not rows and unit is not None:
         await refuse_unknown_unit(conn, unit, "unit")
     return page_response(rows, total, page, IndicatorRead)

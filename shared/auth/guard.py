@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, true
 from sqlalchemy.sql.elements import True_
 
 from shared.auth.access import Grant, GrantKind, Outcome, Rule, State, access
@@ -230,6 +230,16 @@ class GuardedRoute(APIRoute):
         self.openapi_extra = extra
 
 
+_MAX_NARROWED = 4096
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def _roles_of(principal: Principal) -> Hashable:
+    """All of a caller that a read rule can ask about (not who they are): callers alike in it see the same rows."""
+    roles = frozenset(principal.unit_roles.items())
+    return principal.kind, roles, principal.region_roles, principal.scopes, principal.oversight, principal.council
+
+
 @dataclass(frozen=True)
 class Visibility:
     """Which rows of a model a caller may see: those the model's read rule allows, as one SQL filter.
@@ -242,6 +252,20 @@ class Visibility:
     unit: Any
     status: Any = None
     drafts: frozenset[str] = frozenset()
+    # The statements narrow() made, by statement and what of the caller the filter depends on.
+    _narrowed: dict[tuple[Any, Hashable], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def narrow(self, stmt: SelectT, principal: Principal) -> SelectT:
+        """`stmt` (a list's statement, built once) with the rows the caller may see: built once for each shape of
+        roles, so SQLAlchemy finds its compiled form by the statement's memoised key instead of walking a new
+        statement on every request (a millisecond or more for a list's joins and columns)."""
+        key = (stmt, _roles_of(principal))
+        narrowed = self._narrowed.get(key)
+        if narrowed is None:
+            if len(self._narrowed) >= _MAX_NARROWED:  # bounded: as many shapes as the callers' role sets
+                self._narrowed.clear()
+            narrowed = self._narrowed[key] = stmt.where(self.where(principal))
+        return narrowed
 
     def where(self, principal: Principal) -> ColumnElement[bool]:
         words = unit_words(self.rule)

@@ -64,7 +64,7 @@ async def list_goals(
     return await queries.list_goals(
         conn,
         page,
-        GOALS_SEEN.where(principal),
+        principal,
         ids=ids,
         unit=unit,
         subtree=subtree,

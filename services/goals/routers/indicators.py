@@ -103,7 +103,7 @@ async def list_indicators(
     return await queries.list_indicators(
         conn,
         page,
-        INDICATORS_SEEN.where(principal),
+        principal,
         goal=goal,
         strategy=strategy,
         kolada_kpi=kolada_kpi,
