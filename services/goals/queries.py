@@ -195,7 +195,7 @@ async def list_goals(
 # --- indicators ------------------------------------------------------------------------------------
 
 
-class _TargetsByYear(TypeDecorator[dict[int, Decimal]]):
+class _TargetsByYear(TypeDecorator[dict[int, Decimal | None]]):
     """An indicator's targets aggregated in its row as `year=value,…`, read back as {year: value} by year.
 
     The values are read as the Quantity column reads them (SQLite keeps millionths), so they stay exact."""
@@ -203,16 +203,15 @@ class _TargetsByYear(TypeDecorator[dict[int, Decimal]]):
     impl = String
     cache_ok = True
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> dict[int, Decimal]:
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[int, Decimal | None]:
         if not value:
             return {}
-        read = Quantity().process_result_value
-        pairs = (item.split("=", 1) for item in value.split(","))
-        return {
-            year: amount for year, amount in sorted((int(y), read(v, dialect)) for y, v in pairs) if amount is not None
-        }
+        read = _QUANTITY.process_result_value
+        pairs = sorted((int(year), amount) for year, _, amount in (item.partition("=") for item in value.split(",")))
+        return {year: read(amount, dialect) for year, amount in pairs}
 
 
+_QUANTITY = Quantity()
 _TARGETS = type_coerce(
     select(func.aggregate_strings(cast(IndicatorTarget.year, String) + "=" + cast(IndicatorTarget.value, String), ","))
     .where(IndicatorTarget.indicator_id == Indicator.id)
