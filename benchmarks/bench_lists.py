@@ -218,6 +218,7 @@ async def measure(children: dict[str, Child], goal: uuid.UUID, seconds: int) -> 
     routes = [
         Route("goals GET /units", "goals", f"/units?limit={ROWS}"),
         Route("goals GET /goals", "goals", f"/goals?limit={ROWS}"),
+        Route("goals GET /indicators", "goals", f"/indicators?limit={ROWS}"),
         Route("goals GET /indicators?goal=…", "goals", f"/indicators?goal={goal}&limit={ROWS}"),
         Route("audit GET /recommendations", "audit", f"/recommendations?limit={ROWS}"),
     ]

@@ -36,8 +36,8 @@ ORDER BY u.code, g.title, g.id LIMIT $1 OFFSET $2"""
 GOALS_COUNT = "SELECT count(*) FROM goal"
 INDICATORS = """SELECT id, goal_id, strategy_id, name, unit_of_measure, direction, baseline_value, baseline_year,
   tolerance, source, kolada_kpi, kolada_area, external_code, version
-FROM indicator WHERE goal_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"""
-INDICATORS_COUNT = "SELECT count(*) FROM indicator WHERE goal_id = $1"
+FROM indicator WHERE $1::uuid IS NULL OR goal_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"""
+INDICATORS_COUNT = "SELECT count(*) FROM indicator WHERE $1::uuid IS NULL OR goal_id = $1"
 TARGETS = "SELECT indicator_id, year, value FROM indicator_target WHERE indicator_id = ANY($1) ORDER BY year"
 RECOMMENDATIONS = """SELECT id, report_id, number, body_code, text, response_due_on, status, closed_on, version
 FROM recommendation ORDER BY report_id, number LIMIT $1 OFFSET $2"""
@@ -112,7 +112,7 @@ def create_app() -> FastAPI:
     async def indicators(request: Request) -> Response:
         _signed_in(request)
         limit, offset = _limits(request)
-        goal = request.query_params["goal"]
+        goal = request.query_params.get("goal")  # every indicator without it
         async with request.app.state.goals.acquire() as conn:
             total = await conn.fetchval(INDICATORS_COUNT, goal)
             rows = await conn.fetch(INDICATORS, goal, limit, offset)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from shared.listing import SQLITE_FOLD_FUNCTION, fold
 from shared.types import UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
@@ -61,6 +62,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # SQLite's lower() folds ASCII only: a list's search (shared/listing.py) folds Å, Ä and Ö as well.
+    dbapi_connection.create_function(SQLITE_FOLD_FUNCTION, 1, fold, deterministic=True)
 
 
 # No pre-ping: on asyncpg it costs three round trips per checkout (BEGIN, a ping, ROLLBACK). A

@@ -137,6 +137,12 @@ class Unprocessable(DomainError):
     title = "The request is not valid"
 
 
+def bad_query(detail: str, name: str) -> Unprocessable:
+    """A 422 about a query parameter that only the route can judge (a code naming nothing): its `loc` says it
+    is in the query, as FastAPI's own validation of a query parameter says."""
+    return Unprocessable(detail, field=name, errors=[FieldError(loc=["query", name], msg=detail, type="value_error")])
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     code = "service-unavailable"

@@ -98,6 +98,12 @@ ExactValue = Annotated[
     PlainSerializer(_value_text, return_type=str, when_used="json"),
 ]
 
+# Out only: a value read from the database is exact already (shared/types.py: Quantity); an answer needs its
+# spelling, not the checks of what a caller sends, which cost a page of a hundred indicators more CPU than
+# its query. The same schema as ExactValue.
+ExactValueRead = Annotated[
+    Decimal, WithJsonSchema(VALUE_SCHEMA), PlainSerializer(_value_text, return_type=str, when_used="json")
+]
 
 # A year in a path (a budget year, a report year). One range for every service: 1990 reaches the oldest
 # accounts and audits a region still consults, 2100 the end of any plan; outside it is a typing error.

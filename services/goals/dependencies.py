@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path
 
 from services.goals.access import (
     ACTIVITY_UNIT,
@@ -170,17 +170,6 @@ async def an_indicator_to_change(
 ) -> Found[tuple[Indicator, Owner]]:
     _refuse_closed(found.record[1].status, "goal or strategy")
     return found
-
-
-async def an_indicator_owner(
-    session: DbSession,
-    index: Index,
-    goal: Annotated[uuid.UUID | None, Query()] = None,
-    strategy: Annotated[uuid.UUID | None, Query()] = None,
-) -> Found[indicators.OwnerIds]:
-    """The goal or strategy whose indicators a list asks for."""
-    owner = await indicators.owner_for(session, index, goal, strategy, fields=("goal", "strategy"))
-    return Found((goal, strategy), "goal or strategy", {OWNER: owner.unit_code}, _state(owner.status))
 
 
 async def a_new_indicator(

@@ -26,7 +26,7 @@ from services.goals.models import (
 )
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue
+from shared.fields import ExactValue, ExactValueRead
 from shared.pagination import Page
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -310,14 +310,14 @@ class IndicatorRead(BaseModel):
     name: str
     unit_of_measure: str
     direction: Direction
-    baseline_value: ExactValue | None
+    baseline_value: ExactValueRead | None
     baseline_year: int | None
-    tolerance: ExactValue
+    tolerance: ExactValueRead
     source: IndicatorSource
     kolada_kpi: str | None
     kolada_area: str | None
     external_code: str | None
-    targets: dict[int, ExactValue]
+    targets: dict[int, ExactValueRead]
     version: int
 
 

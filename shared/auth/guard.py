@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, true
+from sqlalchemy.sql.elements import True_
 
 from shared.auth.access import Grant, GrantKind, Outcome, Rule, State, access
 from shared.auth.deps import current_principal
@@ -229,6 +230,16 @@ class GuardedRoute(APIRoute):
         self.openapi_extra = extra
 
 
+_MAX_NARROWED = 4096
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def _roles_of(principal: Principal) -> Hashable:
+    """All of a caller that a read rule can ask about (not who they are): callers alike in it see the same rows."""
+    roles = frozenset(principal.unit_roles.items())
+    return principal.kind, roles, principal.region_roles, principal.scopes, principal.oversight, principal.council
+
+
 @dataclass(frozen=True)
 class Visibility:
     """Which rows of a model a caller may see: those the model's read rule allows, as one SQL filter.
@@ -241,6 +252,20 @@ class Visibility:
     unit: Any
     status: Any = None
     drafts: frozenset[str] = frozenset()
+    # The statements narrow() made, by statement and what of the caller the filter depends on.
+    _narrowed: dict[tuple[Any, Hashable], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def narrow(self, stmt: SelectT, principal: Principal) -> SelectT:
+        """`stmt` (a list's statement, built once) with the rows the caller may see: built once for each shape of
+        roles, so SQLAlchemy finds its compiled form by the statement's memoised key instead of walking a new
+        statement on every request (a millisecond or more for a list's joins and columns)."""
+        key = (stmt, _roles_of(principal))
+        narrowed = self._narrowed.get(key)
+        if narrowed is None:
+            if len(self._narrowed) >= _MAX_NARROWED:  # bounded: as many shapes as the callers' role sets
+                self._narrowed.clear()
+            narrowed = self._narrowed[key] = stmt.where(self.where(principal))
+        return narrowed
 
     def where(self, principal: Principal) -> ColumnElement[bool]:
         words = unit_words(self.rule)
@@ -252,7 +277,12 @@ class Visibility:
             if self.drafts
             else [(None, true())]
         )
-        return or_(*(and_(in_state, self._units_seen(principal, held, state)) for state, in_state in cases))
+        seen = [(in_state, self._units_seen(principal, held, state)) for state, in_state in cases]
+        if all(isinstance(units, True_) for _, units in seen):
+            # One who reads every unit's drafts and decided records sees every row: no filter for the database
+            # to evaluate on each (an indicator's state is two subqueries), the same rows.
+            return true()
+        return or_(*(and_(in_state, units) for in_state, units in seen))
 
     def _units_seen(self, principal: Principal, held: list[str], state: State | None) -> ColumnElement[bool]:
         def allowed(code: str) -> bool:

@@ -38,11 +38,14 @@ BodysAction = Annotated[Action, guard(BODY_EDITS, an_action)]
 async def list_actions(
     session: DbSession,
     page: Pagination,
+    order: rules.ActionListing,
     body: Annotated[str | None, Query(description="Only this body's, e.g. RS", max_length=16)] = None,
     status: Annotated[ActionStatus | None, Query()] = None,
     recommendation: Annotated[uuid.UUID | None, Query(description="Only actions on this recommendation")] = None,
 ) -> Page[ActionRead]:
-    return await rules.list_actions(session, page, body_code=body, status=status, recommendation_id=recommendation)
+    return await rules.list_actions(
+        session, page, body_code=body, status=status, recommendation_id=recommendation, order=order
+    )
 
 
 @router.get(

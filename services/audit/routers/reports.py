@@ -186,11 +186,12 @@ add_history_route(
 async def list_recommendations(
     conn: ReadConnection,
     page: Pagination,
+    order: rules.RecommendationListing,
     body: BodyQuery = None,
     report: Annotated[uuid.UUID | None, Query(description="Only this report's")] = None,
     status: Annotated[RecommendationStatus | None, Query()] = None,
 ) -> Response:
-    return await rules.list_recommendations(conn, page, body_code=body, report_id=report, status=status)
+    return await rules.list_recommendations(conn, page, body_code=body, report_id=report, status=status, order=order)
 
 
 @recommendations.get(

@@ -6,7 +6,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +31,7 @@ from services.audit.schemas import (
 )
 from shared.asof import today_in_sweden
 from shared.errors import NotFound, Unprocessable
+from shared.listing import Listing, listing
 from shared.pagination import Page, PageParams, paginate
 
 # An action leaves the follow-up when it is done or cancelled; the day it did is its `finished_on`.
@@ -90,6 +93,17 @@ async def actions_read(session: AsyncSession, actions: Sequence[Action]) -> list
     return [action_read(a, links[a.id], notes[a.id]) for a in actions]
 
 
+ACTION_SORTS = {
+    "title": Action.title,
+    "body_code": Action.body_code,
+    "deadline_on": Action.deadline_on,
+    "status": Action.status,
+    "finished_on": Action.finished_on,
+}
+ACTION_SEARCHED = (Action.title, Action.description, Action.owner)
+ActionListing = Annotated[Listing, Depends(listing("Action", list(ACTION_SORTS), "title, description or owner"))]
+
+
 async def list_actions(
     session: AsyncSession,
     page: PageParams,
@@ -97,8 +111,12 @@ async def list_actions(
     body_code: str | None,
     status: ActionStatus | None,
     recommendation_id: uuid.UUID | None,
+    order: Listing = Listing(),
 ) -> Page[ActionRead]:
-    stmt = select(Action).order_by(Action.body_code, Action.deadline_on, Action.title, Action.id)
+    default = (Action.body_code, Action.deadline_on, Action.title, Action.id)
+    stmt = select(Action).order_by(*order.order_by(ACTION_SORTS, tiebreak=Action.id, default=default))
+    if order.q is not None:
+        stmt = stmt.where(order.search(ACTION_SEARCHED))
     if body_code is not None:
         stmt = stmt.where(Action.body_code == body_code)
     if status is not None:
@@ -108,7 +126,7 @@ async def list_actions(
             ActionRecommendation.recommendation_id == recommendation_id
         )
         stmt = stmt.where(Action.id.in_(linked))
-    actions = await paginate(session, stmt, page, lambda row: row[0])
+    actions = await paginate(session, stmt.params(order.params()), page, lambda row: row[0])
     return Page[ActionRead](
         items=await actions_read(session, actions.items),
         total=actions.total,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Depends, Response
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -35,6 +35,7 @@ from services.audit.schemas import (
 )
 from shared.decisions import check_diary_number
 from shared.errors import Conflict, NotFound, Unprocessable
+from shared.listing import Listing, listing
 from shared.pagination import Page, PageParams, page_statement, paginate, read_page
 
 
@@ -230,8 +231,21 @@ async def update_recommendation(session: AsyncSession, rec: Recommendation, data
     await session.flush()
 
 
+RECOMMENDATION_SORTS = {
+    "number": Recommendation.number,
+    "body_code": Recommendation.body_code,
+    "status": Recommendation.status,
+    "response_due_on": Recommendation.response_due_on,
+    "closed_on": Recommendation.closed_on,
+}
+RECOMMENDATION_SEARCHED = (Recommendation.text, Recommendation.body_code)
+RecommendationListing = Annotated[
+    Listing, Depends(listing("Recommendation", list(RECOMMENDATION_SORTS), "text or body code"))
+]
+
+
 @functools.cache
-def _recommendations_page(by_body: bool, by_report: bool, by_status: bool) -> Select[Any]:
+def _recommendations_page(by_body: bool, by_report: bool, by_status: bool, order: Listing) -> Select[Any]:
     """The list's statement for one combination of filters, built once (their values are parameters)."""
     stmt = select(*(Recommendation.__table__.c[name] for name in RecommendationRead.model_fields))
     if by_body:
@@ -240,7 +254,12 @@ def _recommendations_page(by_body: bool, by_report: bool, by_status: bool) -> Se
         stmt = stmt.where(Recommendation.report_id == bindparam("report_id"))
     if by_status:
         stmt = stmt.where(Recommendation.status == bindparam("status"))
-    return page_statement(stmt.order_by(Recommendation.report_id, Recommendation.number))
+    if order.q is not None:
+        stmt = stmt.where(order.search(RECOMMENDATION_SEARCHED))
+    default = (Recommendation.report_id, Recommendation.number)
+    return page_statement(
+        stmt.order_by(*order.order_by(RECOMMENDATION_SORTS, tiebreak=Recommendation.id, default=default))
+    )
 
 
 async def list_recommendations(
@@ -250,9 +269,10 @@ async def list_recommendations(
     body_code: str | None,
     report_id: uuid.UUID | None,
     status: RecommendationStatus | None,
+    order: Listing = Listing(),
 ) -> Response:
     """A page of Page[RecommendationRead], in one statement."""
-    stmt = _recommendations_page(body_code is not None, report_id is not None, status is not None)
+    stmt = _recommendations_page(body_code is not None, report_id is not None, status is not None, order.shape)
     given = {"body_code": body_code, "report_id": report_id, "status": status}
     params = {name: value for name, value in given.items() if value is not None}
-    return await read_page(conn, stmt, page, RecommendationRead, params)
+    return await read_page(conn, stmt, page, RecommendationRead, {**params, **order.params()})

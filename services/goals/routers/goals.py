@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from services.goals import queries
 from services.goals.access import GOAL_CHANGE, GOAL_COMMENT, GOAL_CREATE, GOAL_DECIDE, GOAL_READ, GOALS_SEEN
 from services.goals.dependencies import Index, a_goal, a_goal_change, a_goal_to_change, a_new_goal
 from services.goals.models import Comment, Goal, HistoryEntry, Lifecycle
@@ -17,6 +18,7 @@ from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.comments import CommentModel, add_comment_routes
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.db import ReadConnection
 from shared.decisions import DecisionIn, DiaryPattern, check_decision
 from shared.errors import (
     Conflict,
@@ -43,14 +45,15 @@ async def _read(session: DbSession, goal: Goal, index: Index, response: Response
     "",
     operation_id="list_goals",
     summary="List goals",
+    response_model=Page[GoalRead],
     responses=error_responses(Forbidden),
     dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def list_goals(
-    session: DbSession,
+    conn: ReadConnection,
     principal: CurrentPrincipal,
-    index: Index,
     page: Pagination,
+    order: queries.GoalListing,
     unit: Annotated[str | None, Query(max_length=16, description="Only this unit's goals")] = None,
     subtree: Annotated[bool, Query(description="With `unit`: include the units below it")] = False,
     status: Annotated[Lifecycle | None, Query()] = None,
@@ -58,19 +61,20 @@ async def list_goals(
     orphans: Annotated[bool, Query(description="Only goals below the council with no upward link")] = False,
     year: Annotated[int | None, Query(ge=1990, le=2100, description="Only goals running that year")] = None,
     ids: Annotated[list[uuid.UUID] | None, Query(max_length=500, description="Only these goals")] = None,
-) -> Page[GoalRead]:
-    stmt = rules.goals_query(
-        index,
-        unit_code=unit,
+) -> Response:
+    return await queries.list_goals(
+        conn,
+        page,
+        principal,
+        ids=ids,
+        unit=unit,
         subtree=subtree,
         status=status,
-        perspective_id=await rules.perspective_id_for_filter(session, perspective),
+        perspective=perspective,
         orphans=orphans,
         year=year,
-        visible=GOALS_SEEN.where(principal),
-        goal_ids=ids,
+        order=order,
     )
-    return await rules.list_goals(session, page, stmt, index)
 
 
 @router.post(

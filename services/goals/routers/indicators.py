@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from services.goals import queries
 from services.goals.access import INDICATOR_CHANGE, INDICATOR_READ, INDICATORS_SEEN, MEASURE
 from services.goals.dependencies import (
     a_measurement,
     a_new_indicator,
     an_indicator,
-    an_indicator_owner,
     an_indicator_to_change,
     an_indicator_to_measure,
 )
@@ -34,6 +34,7 @@ from shared.auth.access import ANY_ROLE_READABLE_DRAFTS
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.db import ReadConnection
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -65,13 +66,52 @@ async def _read(session: DbSession, indicator: Indicator, response: Response) ->
 @indicators.get(
     "",
     operation_id="list_indicators",
-    summary="The indicators of a goal or a strategy",
-    responses=error_responses(Forbidden, NotFound),
+    summary="List indicators, by goal, strategy, Kolada KPI, unit or external code",
+    description=(
+        "Every indicator the caller may read, by name; drafts (those measuring a draft goal or a draft plan's "
+        "strategy) only to those who read that unit's drafts. The filters combine; one that names nothing "
+        "(a goal or strategy that does not exist or is hidden, a KPI or code no indicator has) gives an empty "
+        "page. A `unit` code that names no unit is a 422."
+    ),
+    response_model=Page[IndicatorRead],
+    responses=error_responses(Forbidden),
+    dependencies=[guard(ANY_ROLE_READABLE_DRAFTS)],
 )
 async def list_indicators(
-    owner: Annotated[rules.OwnerIds, guard(INDICATOR_READ, an_indicator_owner)], session: DbSession, page: Pagination
-) -> Page[IndicatorRead]:
-    return await rules.list_indicators(session, page, *owner)
+    conn: ReadConnection,
+    principal: CurrentPrincipal,
+    page: Pagination,
+    order: queries.IndicatorListing,
+    goal: Annotated[uuid.UUID | None, Query(description="Only the indicators of this goal")] = None,
+    strategy: Annotated[uuid.UUID | None, Query(description="Only the indicators of this strategy")] = None,
+    kolada_kpi: Annotated[
+        str | None, Query(pattern=r"^[A-Z]\d{5}$", description="Only those following this Kolada KPI, e.g. N00002")
+    ] = None,
+    external_code: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Only those with this external code")
+    ] = None,
+    unit: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="Only those measuring this unit's goals (the council's: also the plan's strategies), "
+            "e.g. HSN; the units below it only with `subtree`",
+        ),
+    ] = None,
+    subtree: Annotated[bool, Query(description="With `unit`: include the units below it")] = False,
+) -> Response:
+    return await queries.list_indicators(
+        conn,
+        page,
+        principal,
+        goal=goal,
+        strategy=strategy,
+        kolada_kpi=kolada_kpi,
+        external_code=external_code,
+        unit=unit,
+        subtree=subtree,
+        order=order,
+    )
 
 
 @indicators.get(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from services.goals import queries
 from services.goals.access import ORG_TREE_READ
 from services.goals.dependencies import a_unit
 from services.goals.models import HistoryEntry, OrgUnit
@@ -16,6 +17,7 @@ from shared.auth.deps import DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.auth.policy import UnitKind
 from shared.concurrency import IfMatch, check_if_match, set_etag
+from shared.db import ReadConnection
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, error_responses
 from shared.pagination import Page, Pagination
 from shared.routes import add_history_route
@@ -29,16 +31,17 @@ UnitWithParent = tuple[OrgUnit, str | None]
     "",
     operation_id="list_units",
     summary="List org units",
+    response_model=Page[UnitRead],
     responses=error_responses(Forbidden),
     dependencies=[guard(ANY_ROLE)],
 )
 async def list_units(
-    session: DbSession,
+    conn: ReadConnection,
     page: Pagination,
     kind: Annotated[UnitKind | None, Query()] = None,
     parent: Annotated[str | None, Query(description="Only the children of this unit", max_length=16)] = None,
-) -> Page[UnitRead]:
-    return await service.list_units(session, page, kind=kind, parent_code=parent)
+) -> Response:
+    return await queries.list_units(conn, page, kind=kind, parent=parent)
 
 
 @router.get(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Goal, Lifecycle, OrgUnit, Perspective, Strategy
@@ -15,7 +14,6 @@ from services.goals.schemas import GoalCreate, GoalRead, GoalUpdate
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.pagination import Page, PageParams, paginate
 
 
 def is_orphan(goal: Goal, index: OrgIndex) -> bool:
@@ -252,47 +250,3 @@ async def refuse_hidden_parent(
     if seen is not None and not seen:
         absent = "No goal with that id to link to" if field == "parent_goal_id" else "No goal with that id"
         raise Unprocessable(absent, field=field)
-
-
-def goals_query(
-    index: OrgIndex,
-    *,
-    unit_code: str | None,
-    subtree: bool,
-    status: Lifecycle | None,
-    perspective_id: uuid.UUID | None,
-    orphans: bool,
-    year: int | None,
-    visible: ColumnElement[bool],
-    goal_ids: Sequence[uuid.UUID] | None = None,
-) -> Select[Goal]:
-    stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).order_by(OrgUnit.code, Goal.title, Goal.id)
-    if goal_ids:
-        stmt = stmt.where(Goal.id.in_(goal_ids))
-    if unit_code is not None:
-        unit = index.by_code.get(unit_code)
-        if unit is None:
-            raise Unprocessable(f"No org unit with code {unit_code}", field="unit")
-        ids = index.subtree_ids(unit.id) if subtree else {unit.id}
-        stmt = stmt.where(Goal.unit_id.in_(ids))
-    if status is not None:
-        stmt = stmt.where(Goal.status == status)
-    if perspective_id is not None:
-        stmt = stmt.where(Goal.perspective_id == perspective_id)
-    if orphans:
-        council_ids = [u.id for u in index.by_id.values() if index.is_council(u.id)]
-        stmt = stmt.where(
-            Goal.parent_goal_id.is_(None), Goal.parent_strategy_id.is_(None), Goal.unit_id.not_in(council_ids)
-        )
-    if year is not None:
-        stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
-    return stmt.where(visible)
-
-
-async def list_goals(session: AsyncSession, page: PageParams, stmt: Select[Goal], index: OrgIndex) -> Page[GoalRead]:
-    perspectives = await perspective_codes(session)
-    return await paginate(session, stmt, page, lambda row: goal_read(row[0], index, perspectives))
-
-
-async def perspective_id_for_filter(session: AsyncSession, code: str | None) -> uuid.UUID | None:
-    return await _perspective_id(session, code)

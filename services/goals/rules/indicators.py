@@ -43,9 +43,6 @@ from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
 from shared.types import utcnow
 
-# The goal or the strategy (exactly one of them) whose indicators a list asks for.
-OwnerIds = tuple[uuid.UUID | None, uuid.UUID | None]
-
 
 @dataclass(frozen=True)
 class Owner:
@@ -248,26 +245,6 @@ async def update_measurement(session: AsyncSession, measurement: Measurement, da
         measurement.source = None
     await session.flush()
     return measurement
-
-
-def indicators_query(goal_id: uuid.UUID | None, strategy_id: uuid.UUID | None) -> Select[Indicator]:
-    stmt = select(Indicator).order_by(Indicator.name, Indicator.id)
-    if goal_id is not None:
-        return stmt.where(Indicator.goal_id == goal_id)
-    return stmt.where(Indicator.strategy_id == strategy_id)
-
-
-async def list_indicators(
-    session: AsyncSession, page: PageParams, goal_id: uuid.UUID | None, strategy_id: uuid.UUID | None
-) -> Page[IndicatorRead]:
-    found = await paginate(session, indicators_query(goal_id, strategy_id), page, lambda row: row[0])
-    targets = await targets_of(session, [i.id for i in found.items])
-    return Page[IndicatorRead](
-        items=[indicator_read(i, targets[i.id]) for i in found.items],
-        total=found.total,
-        limit=found.limit,
-        offset=found.offset,
-    )
 
 
 async def list_measurements(session: AsyncSession, page: PageParams, indicator: Indicator) -> Page[MeasurementRead]:

@@ -12,7 +12,6 @@ from services.goals.models import OrgUnit
 from services.goals.schemas import OrgTree, TreeNode, UnitCreate, UnitRead, UnitUpdate
 from shared.auth.policy import UnitKind
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.pagination import Page, PageParams, paginate
 
 _Parent = aliased(OrgUnit, name="parent")
 
@@ -35,17 +34,6 @@ def unit_read(unit: OrgUnit, parent_code: str | None) -> UnitRead:
 
 def _units_with_parent_code() -> Select[OrgUnit, str | None]:
     return select(OrgUnit, _Parent.code).outerjoin(_Parent, OrgUnit.parent_id == _Parent.id)
-
-
-async def list_units(
-    session: AsyncSession, page: PageParams, *, kind: UnitKind | None, parent_code: str | None
-) -> Page[UnitRead]:
-    stmt = _units_with_parent_code().order_by(OrgUnit.code)
-    if kind is not None:
-        stmt = stmt.where(OrgUnit.kind == kind)
-    if parent_code is not None:
-        stmt = stmt.where(_Parent.code == parent_code)
-    return await paginate(session, stmt, page, lambda row: unit_read(row[0], row[1]))
 
 
 async def get_unit_with_parent(session: AsyncSession, code: str) -> tuple[OrgUnit, str | None]:
