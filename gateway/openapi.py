@@ -6,7 +6,10 @@ import copy
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import WithJsonSchema
 
 from shared.auth.access import GrantKind
 from shared.openapi import finish, operations, problem_response
@@ -75,6 +78,35 @@ TAGS = {
 }
 
 
+# Marks, in the gateway's own schemas, a value passed on from a service as it came; combine() replaces it.
+ANSWER_OF = "x-answer-of"
+
+
+@dataclass(frozen=True)
+class ServiceAnswer:
+    """What a service's GET answers at `path` (a route template), or the part of it reached by the property
+    names in `part`: the gateway passes such values on as they came."""
+
+    service: str
+    path: str
+    part: tuple[str, ...] = ()
+
+    def at(self, **parameters: str) -> str:
+        """The path to ask, its parameters filled in."""
+        return self.path.format(**parameters)
+
+
+class UndocumentedAnswer(LookupError):
+    """A value is documented as a service's answer that the service's document does not give."""
+
+
+def documented_as(*answers: ServiceAnswer) -> WithJsonSchema:
+    """Documents a passed-on value by the service's own schema (under the service's name for it), so a client
+    gets one type for it wherever it appears; with several answers, it is one of them."""
+    sources = [{"service": a.service, "path": a.path, "part": list(a.part)} for a in answers]
+    return WithJsonSchema({ANSWER_OF: sources})
+
+
 def _rename_refs(node: Any, renames: Mapping[str, str]) -> Any:
     if not renames:
         return node
@@ -125,6 +157,7 @@ def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, An
     doc["paths"] = _without_gateway_internal(paths)
     doc.setdefault("components", {})["schemas"] = schemas
     doc["components"]["securitySchemes"] = SECURITY_SCHEME
+    _resolve_answers(doc, missing)
     _as_the_gateway_answers(doc)
     doc["components"]["schemas"] = _reachable_schemas(doc)
     if missing:
@@ -133,6 +166,55 @@ def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, An
             + f"\n\n**Incomplete:** the {', '.join(missing)} service(s) did not answer; their operations are missing."
         )
     return doc
+
+
+def _resolve_answers(doc: dict[str, Any], missing: list[str]) -> None:
+    """Each value documented as a service's answer gets that answer's schema; where the service did not
+    answer, any JSON (the document then says it is incomplete)."""
+
+    def resolve(node: Any) -> None:
+        if isinstance(node, dict):
+            sources = node.pop(ANSWER_OF, None)
+            if sources is not None:
+                found = [_answer_schema(doc, _answer_named(source), missing) for source in sources]
+                for key, value in copy.deepcopy(found[0] if len(found) == 1 else {"anyOf": found}).items():
+                    node.setdefault(key, value)  # the gateway's own title and description stand
+            for value in node.values():
+                resolve(value)
+        elif isinstance(node, list):
+            for value in node:
+                resolve(value)
+
+    resolve(doc["components"]["schemas"])
+
+
+def _answer_named(source: dict[str, Any]) -> ServiceAnswer:
+    return ServiceAnswer(source["service"], source["path"], tuple(source["part"]))
+
+
+def _answer_schema(doc: dict[str, Any], answer: ServiceAnswer, missing: list[str]) -> dict[str, Any]:
+    if answer.service in missing:
+        return {}
+    try:
+        operation = doc["paths"][f"/api/{answer.service}{answer.path}"]["get"]
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        for name in answer.part:
+            schema = _dereferenced(doc, _without_null(schema))["properties"][name]
+    except KeyError as absent:
+        raise UndocumentedAnswer(f"The {answer.service} service's document gives no {answer}") from absent
+    return _without_null(schema)
+
+
+def _dereferenced(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`X | None` as X: where the gateway's value may be null, its own schema says so."""
+    alternatives = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+    return alternatives[0] if "anyOf" in schema and len(alternatives) == 1 else schema
 
 
 REPORT_HEADERS = {
