@@ -6,7 +6,10 @@ import copy
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import WithJsonSchema
 
 from shared.auth.access import GrantKind
 from shared.openapi import finish, operations, problem_response
@@ -75,6 +78,35 @@ TAGS = {
 }
 
 
+# Marks, in the gateway's own schemas, a value passed on from a service as it came; combine() replaces it.
+ANSWER_OF = "x-answer-of"
+
+
+@dataclass(frozen=True)
+class ServiceAnswer:
+    """What a service's GET answers at `path` (a route template), or the part of it reached by the property
+    names in `part`: the gateway passes such values on as they came."""
+
+    service: str
+    path: str
+    part: tuple[str, ...] = ()
+
+    def at(self, **parameters: str) -> str:
+        """The path to ask, its parameters filled in."""
+        return self.path.format(**parameters)
+
+
+class UndocumentedAnswer(LookupError):
+    """A value is documented as a service's answer that the service's document does not give."""
+
+
+def documented_as(*answers: ServiceAnswer) -> WithJsonSchema:
+    """Documents a passed-on value by the service's own schema (under the service's name for it), so a client
+    gets one type for it wherever it appears; with several answers, it is one of them."""
+    sources = [{"service": a.service, "path": a.path, "part": list(a.part)} for a in answers]
+    return WithJsonSchema({ANSWER_OF: sources})
+
+
 def _rename_refs(node: Any, renames: Mapping[str, str]) -> Any:
     if not renames:
         return node
@@ -125,7 +157,9 @@ def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, An
     doc["paths"] = _without_gateway_internal(paths)
     doc.setdefault("components", {})["schemas"] = schemas
     doc["components"]["securitySchemes"] = SECURITY_SCHEME
+    _resolve_answers(doc, missing)
     _as_the_gateway_answers(doc)
+    _link_records(doc)
     doc["components"]["schemas"] = _reachable_schemas(doc)
     if missing:
         doc["info"]["description"] = (
@@ -133,6 +167,55 @@ def combine(gateway_doc: dict[str, Any], service_docs: Mapping[str, dict[str, An
             + f"\n\n**Incomplete:** the {', '.join(missing)} service(s) did not answer; their operations are missing."
         )
     return doc
+
+
+def _resolve_answers(doc: dict[str, Any], missing: list[str]) -> None:
+    """Each value documented as a service's answer gets that answer's schema; where the service did not
+    answer, any JSON (the document then says it is incomplete)."""
+
+    def resolve(node: Any) -> None:
+        if isinstance(node, dict):
+            sources = node.pop(ANSWER_OF, None)
+            if sources is not None:
+                found = [_answer_schema(doc, _answer_named(source), missing) for source in sources]
+                for key, value in copy.deepcopy(found[0] if len(found) == 1 else {"anyOf": found}).items():
+                    node.setdefault(key, value)  # the gateway's own title and description stand
+            for value in node.values():
+                resolve(value)
+        elif isinstance(node, list):
+            for value in node:
+                resolve(value)
+
+    resolve(doc["components"]["schemas"])
+
+
+def _answer_named(source: dict[str, Any]) -> ServiceAnswer:
+    return ServiceAnswer(source["service"], source["path"], tuple(source["part"]))
+
+
+def _answer_schema(doc: dict[str, Any], answer: ServiceAnswer, missing: list[str]) -> dict[str, Any]:
+    if answer.service in missing:
+        return {}
+    try:
+        operation = doc["paths"][f"/api/{answer.service}{answer.path}"]["get"]
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        for name in answer.part:
+            schema = _dereferenced(doc, _without_null(schema))["properties"][name]
+    except KeyError as absent:
+        raise UndocumentedAnswer(f"The {answer.service} service's document gives no {answer}") from absent
+    return _without_null(schema)
+
+
+def _dereferenced(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`X | None` as X: where the gateway's value may be null, its own schema says so."""
+    alternatives = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+    return alternatives[0] if "anyOf" in schema and len(alternatives) == 1 else schema
 
 
 REPORT_HEADERS = {
@@ -186,6 +269,88 @@ def _as_the_gateway_answers(doc: dict[str, Any]) -> None:
     doc["servers"] = SERVERS
     used = sorted({tag for _, _, operation in operations(doc) for tag in operation.get("tags", [])})
     doc["tags"] = [{"name": tag, **({"description": TAGS[tag]} if tag in TAGS else {})} for tag in used]
+
+
+# A record's own path: `/api/<service>/…/<collection>/{<name>_id}`, its one parameter naming it.
+_RECORD_PATH = re.compile(r"^/api/(?P<service>[^/]+)/(?:[^{}]*/)?(?P<collection>[^/{}]+)/\{(?P<parameter>\w+_id)\}$")
+_RECORD_METHODS = ("get", "patch", "put", "delete")
+
+
+def _link_records(doc: dict[str, Any]) -> None:
+    """OpenAPI links, so a client or a stateful test can follow a record: from the call that creates it to the
+    calls on its own path, and from reading it to changing it (with its ETag) and back. Derived from the paths
+    (a POST to `…/recommendations` creates what `/api/audit/recommendations/{recommendation_id}` names) and
+    checked by the schemas (the created record's fields and the read one's are one the other's part)."""
+    records = {
+        (m["service"], m["collection"]): (path, m["parameter"])
+        for path in doc["paths"]
+        if (m := _RECORD_PATH.match(path))
+    }
+    for path, method, operation in list(operations(doc)):
+        service, collection = path.removeprefix("/api/").split("/", 1)[0], path.rsplit("/", 1)[-1]
+        if method == "post" and (record := records.get((service, collection))) is not None:
+            _link_created(doc, operation, *record)
+        if method in _RECORD_METHODS and (m := _RECORD_PATH.match(path)):
+            _link_same_record(doc, path, method, operation, m["parameter"])
+
+
+def _link_created(doc: dict[str, Any], create: dict[str, Any], path: str, parameter: str) -> None:
+    created = _success(create)
+    read = _success(doc["paths"][path].get("get", {}))
+    if created is None or not _same_kind(doc, created, read):
+        return
+    for method, target in doc["paths"][path].items():
+        if method in _RECORD_METHODS:
+            _add_link(created, target, {parameter: "$response.body#/id"})
+
+
+def _link_same_record(doc: dict[str, Any], path: str, method: str, operation: dict[str, Any], parameter: str) -> None:
+    """A read leads to the changes (If-Match from its ETag), a change back to the read."""
+    answer = _success(operation)
+    if answer is None:
+        return
+    same = {parameter: f"$request.path.{parameter}"}
+    for other_method, target in doc["paths"][path].items():
+        if method == "get" and other_method in ("patch", "put", "delete"):
+            _add_link(answer, target, same)
+        if method in ("patch", "put") and other_method == "get":
+            _add_link(answer, target, same)
+
+
+def _add_link(answer: dict[str, Any], target: dict[str, Any], parameters: dict[str, str]) -> None:
+    if _requires_if_match(target):
+        if "ETag" not in answer.get("headers", {}):
+            return  # it would always answer 428
+        parameters = {**parameters, "header.If-Match": "$response.header.ETag"}
+    link = {"operationId": target["operationId"], "parameters": parameters}
+    answer.setdefault("links", {})[target["operationId"]] = link
+
+
+def _requires_if_match(operation: dict[str, Any]) -> bool:
+    return any(p.get("name") == "If-Match" and p.get("required") for p in operation.get("parameters", []))
+
+
+def _success(operation: dict[str, Any]) -> dict[str, Any] | None:
+    """The operation's first 2xx answer with a JSON body."""
+    answers: dict[str, dict[str, Any]] = operation.get("responses", {})
+    return next(
+        (a for s, a in answers.items() if s.startswith("2") and "application/json" in a.get("content", {})), None
+    )
+
+
+def _same_kind(doc: dict[str, Any], created: dict[str, Any], read: dict[str, Any] | None) -> bool:
+    """Whether what a POST answers is the record the path names: one's fields contain the other's, `id` among them."""
+    if read is None:
+        return False
+    mine, theirs = (_fields(doc, answer) for answer in (created, read))
+    return "id" in mine and (mine <= theirs or theirs <= mine)
+
+
+def _fields(doc: dict[str, Any], answer: dict[str, Any]) -> set[str]:
+    schema = answer["content"]["application/json"].get("schema", {})
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return set(schema.get("properties", {}))
 
 
 def _reachable_schemas(doc: dict[str, Any]) -> dict[str, Any]:

@@ -20,16 +20,35 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from gateway.openapi import ServiceAnswer, documented_as
 from gateway.proxy import Proxy, SignedIn
 from shared.asof import SWEDISH_TIME, in_swedish_time, period_end
 from shared.errors import DomainError, NotFound
 
 EMPLOYEE_PERSPECTIVE = "employee"
 UNIT_ASK = "goals.unit"
+
+# What the sections are made of: the services' answers, passed on as they came (and documented as such).
+FULFILMENT = ServiceAnswer("goals", "/fulfilment")
+REPORT_TO_COUNCIL = ServiceAnswer("goals", "/follow-ups/report-to-council", ("items",))
+PERSPECTIVES = ServiceAnswer("goals", "/perspectives")
+UNITS = ServiceAnswer("goals", "/units")
+UNIT = ServiceAnswer("goals", "/units/{code}")
+QUALITY = ServiceAnswer("goals", "/quality")
+CHAIN = ServiceAnswer("goals", "/chain")
+ASSIGNMENTS = ServiceAnswer("goals", "/assignments", ("items",))
+REGION_ECONOMY = ServiceAnswer("budget", "/economy/region")
+UNIT_ECONOMY = ServiceAnswer("budget", "/economy/units/{unit_code}")
+ACCOUNTS = ServiceAnswer("budget", "/economy/region/accounts")
+INVESTMENT_PLAN = ServiceAnswer("budget", "/investments/plan")
+GRANTS = ServiceAnswer("budget", "/grants/summary")
+AUDIT_OVERVIEW = ServiceAnswer("audit", "/overview")
+BODY_STATUS = ServiceAnswer("audit", "/bodies/{body_code}/status")
+EDITIONS = ServiceAnswer("goals", "/report-editions")
 
 
 class UnknownUnit(NotFound):
@@ -66,37 +85,48 @@ class GoalsSection(BaseModel):
     """The goals service's view: fulfilment, how measurable the goals are, what to report to the council."""
 
     as_of: date = AS_OF_FIELD
-    fulfilment: dict[str, Any] = Field(description="Goals by colour per unit and perspective (`/fulfilment`)")
+    fulfilment: Annotated[dict[str, Any], documented_as(FULFILMENT)] = Field(
+        description="Goals by colour per unit and perspective (`/fulfilment`); in T1 only the employee "
+        "perspective's rows, with the totals counted for them and `perspective: employee`"
+    )
     perspectives: dict[str, str] = Field(
         default_factory=dict, description="The region's perspectives, code to name, in their order"
     )
-    quality: dict[str, Any] | None = Field(
+    quality: Annotated[dict[str, Any], documented_as(QUALITY)] | None = Field(
         default=None, description="Measurable goals and orphans (`/quality`); not in T1"
     )
-    report_to_council: list[dict[str, Any]] = Field(
+    report_to_council: Annotated[list[dict[str, Any]], documented_as(REPORT_TO_COUNCIL)] = Field(
         default_factory=list, description="Goals forecast as not met, to be reported to the council"
     )
-    chain: dict[str, Any] | None = Field(
+    chain: Annotated[dict[str, Any], documented_as(CHAIN)] | None = Field(
         default=None,
         description="Plan, strategies and goals with indicators, latest values and trends: for the region the "
         "council's goals (`/chain?levels=council`), for a unit its own chain (`/chain?unit=…`)",
     )
-    assignments: list[dict[str, Any]] = Field(default_factory=list)
+    assignments: Annotated[list[dict[str, Any]], documented_as(ASSIGNMENTS)] = Field(
+        default_factory=list, description="The assignments as at the period's end (`/assignments`)"
+    )
 
 
 class EconomySection(BaseModel):
     """The budget service's view: frames, year-to-date outcome, forecasts, deviations, the result."""
 
     as_of: date = AS_OF_FIELD
-    economy: dict[str, Any] = Field(description="Per unit and for the region (`/economy/region` or `/economy/units`)")
-    accounts: dict[str, Any] | None = Field(
+    economy: Annotated[dict[str, Any], documented_as(REGION_ECONOMY, UNIT_ECONOMY)] = Field(
+        description="For the region with its units (`/economy/region`), or for the report's unit (`/economy/units`)"
+    )
+    accounts: Annotated[dict[str, Any], documented_as(ACCOUNTS)] | None = Field(
         default=None,
         description="The annual report's accounts: income statement from the ledger, the result against its "
         "target and the balance requirement reconciliation (`/economy/region/accounts`); only the region's "
         "annual report",
     )
-    investments: dict[str, Any] | None = Field(default=None, description="The investment plan, ten years on")
-    grants: dict[str, Any] | None = Field(default=None, description="Targeted state grants and those with no goal")
+    investments: Annotated[dict[str, Any], documented_as(INVESTMENT_PLAN)] | None = Field(
+        default=None, description="The investment plan, ten years on"
+    )
+    grants: Annotated[dict[str, Any], documented_as(GRANTS)] | None = Field(
+        default=None, description="Targeted state grants and those with no goal"
+    )
 
 
 class AuditSection(BaseModel):
@@ -104,7 +134,9 @@ class AuditSection(BaseModel):
     internal control."""
 
     as_of: date = AS_OF_FIELD
-    overview: dict[str, Any]
+    overview: Annotated[dict[str, Any], documented_as(AUDIT_OVERVIEW, BODY_STATUS)] = Field(
+        description="Every body's state for the region (`/overview`), for a unit its own (`/bodies/…/status`)"
+    )
 
 
 class AnalysisText(BaseModel):
@@ -162,6 +194,11 @@ class Ask:
     path: str
     query: str = ""
 
+    @classmethod
+    def of(cls, section: str, answer: ServiceAnswer, query: str = "", **parameters: str) -> Ask:
+        """Ask for the answer the section is documented as (`documented_as`), at the path its parameters name."""
+        return cls(section, answer.service, answer.at(**parameters), query)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -196,29 +233,29 @@ def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> lis
     at = f"as_of={as_of.isoformat()}"
     goal_period = period.value
     follow_up = "T3" if period is ReportPeriod.year else period.value
-    economy_path = f"/economy/units/{unit}" if unit else "/economy/region"
+    economy = UNIT_ECONOMY if unit else REGION_ECONOMY
     asks = [
-        Ask("goals.fulfilment", "goals", "/fulfilment", f"year={year}&period={goal_period}&{at}{unit_query}"),
-        Ask("goals.report_to_council", "goals", "/follow-ups/report-to-council", f"year={year}&{at}&limit=500"),
-        Ask("goals.perspectives", "goals", "/perspectives", "limit=100"),
-        Ask("goals.units", "goals", "/units", "limit=500"),
-        Ask("economy.economy", "budget", economy_path, f"year={year}&follow_up={follow_up}&{at}"),
+        Ask.of("goals.fulfilment", FULFILMENT, f"year={year}&period={goal_period}&{at}{unit_query}"),
+        Ask.of("goals.report_to_council", REPORT_TO_COUNCIL, f"year={year}&{at}&limit=500"),
+        Ask.of("goals.perspectives", PERSPECTIVES, "limit=100"),
+        Ask.of("goals.units", UNITS, "limit=500"),
+        Ask.of("economy.economy", economy, f"year={year}&follow_up={follow_up}&{at}", unit_code=unit or ""),
     ]
     if unit is not None:
-        asks.append(Ask(UNIT_ASK, "goals", f"/units/{unit}"))
+        asks.append(Ask.of(UNIT_ASK, UNIT, code=unit))
     if period is ReportPeriod.T1:
         return asks
-    audit_path = f"/bodies/{unit}/status" if unit else "/overview"
+    audit = BODY_STATUS if unit else AUDIT_OVERVIEW
     asks += [
-        Ask("goals.quality", "goals", "/quality", f"year={year}&detail=summary&{at}{unit_query}"),
-        Ask("goals.chain", "goals", "/chain", f"year={year}&period={goal_period}&{at}{_chain_scope(unit)}"),
-        Ask("goals.assignments", "goals", "/assignments", f"{at}&limit=500"),
-        Ask("economy.investments", "budget", "/investments/plan", f"from_year={year}&{at}"),
-        Ask("economy.grants", "budget", "/grants/summary", f"year={year}&{at}"),
-        Ask("audit.overview", "audit", audit_path, at),
+        Ask.of("goals.quality", QUALITY, f"year={year}&detail=summary&{at}{unit_query}"),
+        Ask.of("goals.chain", CHAIN, f"year={year}&period={goal_period}&{at}{_chain_scope(unit)}"),
+        Ask.of("goals.assignments", ASSIGNMENTS, f"{at}&limit=500"),
+        Ask.of("economy.investments", INVESTMENT_PLAN, f"from_year={year}&{at}"),
+        Ask.of("economy.grants", GRANTS, f"year={year}&{at}"),
+        Ask.of("audit.overview", audit, at, body_code=unit or ""),
     ]
     if period is ReportPeriod.year and unit is None:
-        asks.append(Ask("economy.accounts", "budget", "/economy/region/accounts", f"year={year}"))
+        asks.append(Ask.of("economy.accounts", ACCOUNTS, f"year={year}"))
     return asks
 
 
@@ -356,7 +393,7 @@ ANALYSIS = "analysis"
 def analysis_ask(kind: str, year: int, period: ReportPeriod, unit: str | None) -> Ask:
     """The report's edition in the goals service, with the analysis texts the caller may read."""
     scope = f"unit={unit}" if unit else "region=true"
-    return Ask(ANALYSIS, "goals", "/report-editions", f"kind={kind}&year={year}&period={period.value}&{scope}")
+    return Ask.of(ANALYSIS, EDITIONS, f"kind={kind}&year={year}&period={period.value}&{scope}")
 
 
 def analysis_of(edition: dict[str, Any] | None) -> list[AnalysisText]:

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
+from gateway.openapi import ServiceAnswer, documented_as
 from gateway.proxy import Proxy, SignedIn
 from gateway.reports import MissingSection
 from shared.asof import today_in_sweden
@@ -36,6 +37,13 @@ from shared.errors import DomainError, Forbidden, NotFound, Unauthorized, error_
 
 # The goals service answers pages of at most this many; an action names at most 50 of each.
 PAGE = 500
+# Parts of the audit service's answers a trace passes on as they came (and documents as such).
+RECOMMENDATION = ServiceAnswer("audit", "/recommendations/{recommendation_id}")
+DECISION = ServiceAnswer(RECOMMENDATION.service, RECOMMENDATION.path, ("response", "decision"))
+VERDICTS = ServiceAnswer(RECOMMENDATION.service, RECOMMENDATION.path, ("verdicts",))
+RISK = ServiceAnswer("audit", "/internal-control/risks/{risk_id}")
+PLAN_DECISION = ServiceAnswer(RISK.service, RISK.path, ("plan_decision",))
+CONTROLS = ServiceAnswer(RISK.service, RISK.path, ("controls",))
 
 
 class FlagKind(StrEnum):
@@ -121,7 +129,18 @@ class TracedResponse(BaseModel):
     status: str
     text: str
     decided_on: date | None
-    decision: dict[str, Any] | None
+    decision: Annotated[dict[str, Any], documented_as(DECISION)] | None = Field(
+        description="The body's decision on the response, once taken"
+    )
+
+
+class AuditReportBrief(BaseModel):
+    """The audit report a recommendation is in, briefly."""
+
+    id: uuid.UUID
+    title: str
+    audit_year: int
+    received_on: date | None
 
 
 class TracedRecommendation(BaseModel):
@@ -132,7 +151,7 @@ class TracedRecommendation(BaseModel):
     status: str
     response_due_on: date | None
     closed_on: date | None
-    report: dict[str, Any] | None = Field(description="The audit report: id, title, audit year and received_on")
+    report: AuditReportBrief | None = Field(description="The audit report, if the audit service gave it")
 
 
 class RecommendationTrace(BaseModel):
@@ -148,7 +167,9 @@ class RecommendationTrace(BaseModel):
     actions: list[TracedAction]
     goals: list[TracedGoal]
     indicators: list[TracedIndicator]
-    verdicts: list[dict[str, Any]]
+    verdicts: Annotated[list[dict[str, Any]], documented_as(VERDICTS)] = Field(
+        description="The auditors' follow-up verdicts on the recommendation"
+    )
     not_shown: list[uuid.UUID] = Field(
         description="Goals and indicators an action names that the goals service does not show the caller"
     )
@@ -206,7 +227,9 @@ class TracedRisk(BaseModel):
     body_code: str
     year: int
     plan_status: str
-    plan_decision: dict[str, Any] | None
+    plan_decision: Annotated[dict[str, Any], documented_as(PLAN_DECISION)] | None = Field(
+        description="The decision on the risk's control plan, once taken"
+    )
 
 
 class TracedActivity(BaseModel):
@@ -225,7 +248,9 @@ class RiskTrace(BaseModel):
 
     as_of: date = Field(description="Today in Swedish time: the day colours are judged")
     risk: TracedRisk
-    controls: list[dict[str, Any]] = Field(description="Its controls with their results, as the plan has them")
+    controls: Annotated[list[dict[str, Any]], documented_as(CONTROLS)] = Field(
+        description="Its controls with their results, as the plan has them"
+    )
     compared_from: date = Field(description="Values are compared from the plan's decision, else its year's start")
     goals: list[TracedGoal]
     activities: list[TracedActivity]
@@ -418,7 +443,7 @@ async def trace_recommendation(proxy: Proxy, caller: SignedIn, recommendation_id
     """Four requests: the recommendation with its response, actions and verdicts, and its report (audit);
     the goals and the indicators its actions name (goals), the last three at once."""
     today = today_in_sweden()
-    detail = await _get(proxy, caller, "audit", f"/recommendations/{recommendation_id}", {})
+    detail = await _get(proxy, caller, "audit", RECOMMENDATION.at(recommendation_id=str(recommendation_id)), {})
     actions = [_action(a, today) for a in detail["actions"]]
     goals_named, indicators_named = _named_by(actions, "goal_ids"), _named_by(actions, "indicator_ids")
     missing: list[MissingSection] = []
@@ -526,7 +551,7 @@ async def trace_risk(proxy: Proxy, caller: SignedIn, risk_id: uuid.UUID) -> Risk
     """Four requests: the risk in its plan (audit); its activities, then the goals threatened directly or through
     them and those goals' indicators (goals)."""
     today = today_in_sweden()
-    raw = await _get(proxy, caller, "audit", f"/internal-control/risks/{risk_id}", {})
+    raw = await _get(proxy, caller, "audit", RISK.at(risk_id=str(risk_id)), {})
     risk = TracedRisk(**{k: raw[k] for k in TracedRisk.model_fields})
     missing: list[MissingSection] = []
     activity_ids = [str(a) for a in raw["activity_ids"]]

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.errors import Unprocessable
+from shared.fields import Day
 from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, ServiceSettings
 
 UnitCode = Annotated[
@@ -31,8 +32,7 @@ DiaryNumber = Annotated[
     ),
 ]
 Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 123"])]
-# Dates far outside any decision's life are typing errors; SQLite and PostgreSQL also disagree about year 0.
-DecisionDay = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
+DecisionDay = Day
 
 
 class DecisionIn(BaseModel):

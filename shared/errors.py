@@ -131,6 +131,10 @@ class UnsupportedMediaType(DomainError):
     title = "The file is not of an accepted type"
 
 
+# The detail of a request refused by the framework's validation of its fields (not by a rule of the domain).
+FIELD_ERRORS_DETAIL = "One or more fields are invalid; see errors."
+
+
 class Unprocessable(DomainError):
     status = 422
     code = "validation-failed"
@@ -207,7 +211,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         422,
         Unprocessable.code,
         Unprocessable.title,
-        "One or more fields are invalid; see errors.",
+        FIELD_ERRORS_DETAIL,
         errors=_field_errors(exc),
     )
 

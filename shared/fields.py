@@ -8,6 +8,7 @@ Out, they are always decimal strings without exponent: money with two decimals.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -15,6 +16,12 @@ from fastapi import Path
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_decimal
+
+# Days far outside any decision's or audit's life are typing errors; SQLite and PostgreSQL also disagree about
+# year 0. JSON Schema cannot bound a date, so the document says the years with a pattern; pydantic checks both.
+EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+DAY_PATTERN = r"^(199[0-9]|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
 
 _DECIMAL_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$")
 
@@ -57,21 +64,53 @@ def _money_input(value: Any) -> Any:
 # What the document promises: a decimal string, never a JSON number (a generated client would send a
 # float). The server also takes a whole JSON number and surrounding spaces; the document names the one
 # spelling every client can rely on. The pydantic constraints stay for validation, out of the schema,
-# where `max_digits`, `decimal_places` and a `ge` on a string are no JSON Schema.
-MONEY_PATTERN = r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$"
-VALUE_PATTERN = rf"^-?[0-9]{{1,{QUANTITY_MAX_DIGITS - QUANTITY_DECIMALS}}}(\.[0-9]{{1,{QUANTITY_DECIMALS}}})?$"
-MONEY_SCHEMA = {
-    "type": "string",
-    "pattern": MONEY_PATTERN,
-    "examples": ["4815300000.00"],
-    "description": "SEK, exact: a decimal string with at most two decimals",
-}
-VALUE_SCHEMA = {
-    "type": "string",
-    "pattern": VALUE_PATTERN,
-    "examples": ["83.4"],
-    "description": f"An exact value: a decimal string with at most {QUANTITY_DECIMALS} decimals",
-}
+# where `max_digits`, `decimal_places` and a `ge` on a string are no JSON Schema: a pattern says what it can.
+
+
+def decimal_pattern(whole: int, decimals: int, least: str = "any") -> str:
+    """A decimal string of at most `whole` digits before the point and `decimals` after it; `least` is "any"
+    (a minus sign allowed), "zero" (never below zero) or "above" (above zero: no leading zero, or 0.x not 0)."""
+    fraction = rf"(\.[0-9]{{1,{decimals}}})?"
+    if least == "above":
+        return rf"^([1-9][0-9]{{0,{whole - 1}}}{fraction}|0\.[0-9]{{0,{decimals - 1}}}[1-9])$"
+    sign = "-?" if least == "any" else ""
+    return rf"^{sign}[0-9]{{1,{whole}}}{fraction}$"
+
+
+MONEY_WHOLE_DIGITS = 16
+# An amount sent in stays below MONEY_INPUT_LIMIT: twelve digits before the point.
+MONEY_INPUT_WHOLE_DIGITS = 12
+MONEY_PATTERN = decimal_pattern(MONEY_WHOLE_DIGITS, 2)
+VALUE_PATTERN = decimal_pattern(QUANTITY_MAX_DIGITS - QUANTITY_DECIMALS, QUANTITY_DECIMALS)
+
+
+def money_schema(least: str = "any", sent: bool = False) -> dict[str, Any]:
+    """An amount in SEK as the document shows it: as sent in (`sent`, below the input limit) or as answered."""
+    whole = MONEY_INPUT_WHOLE_DIGITS if sent else MONEY_WHOLE_DIGITS
+    limit = ", below 1 000 000 000 000" if sent else ""
+    return {
+        "type": "string",
+        "pattern": decimal_pattern(whole, 2, least),
+        "examples": ["4815300000.00"],
+        "description": f"SEK, exact: a decimal string with at most two decimals{limit}",
+    }
+
+
+def value_schema(least: str = "any") -> dict[str, Any]:
+    return {
+        "type": "string",
+        "pattern": decimal_pattern(QUANTITY_MAX_DIGITS - QUANTITY_DECIMALS, QUANTITY_DECIMALS, least),
+        "examples": ["83.4"],
+        "description": f"An exact value: a decimal string with at most {QUANTITY_DECIMALS} decimals",
+    }
+
+
+def _money_schemas(least: str) -> tuple[WithJsonSchema, WithJsonSchema]:
+    return (
+        WithJsonSchema(money_schema(least, sent=True), mode="validation"),
+        WithJsonSchema(money_schema(least), mode="serialization"),
+    )
+
 
 MoneyAmount = Annotated[
     Decimal,
@@ -81,7 +120,7 @@ MoneyAmount = Annotated[
         decimal_places=2,
         allow_inf_nan=False,
     ),
-    WithJsonSchema(MONEY_SCHEMA),
+    *_money_schemas("any"),
     AfterValidator(lambda d: d.quantize(CENT)),
     PlainSerializer(_money_text, return_type=str, when_used="json"),
 ]
@@ -94,7 +133,7 @@ ExactValue = Annotated[
         decimal_places=QUANTITY_DECIMALS,
         allow_inf_nan=False,
     ),
-    WithJsonSchema(VALUE_SCHEMA),
+    WithJsonSchema(value_schema()),
     PlainSerializer(_value_text, return_type=str, when_used="json"),
 ]
 
@@ -102,8 +141,14 @@ ExactValue = Annotated[
 # spelling, not the checks of what a caller sends, which cost a page of a hundred indicators more CPU than
 # its query. The same schema as ExactValue.
 ExactValueRead = Annotated[
-    Decimal, WithJsonSchema(VALUE_SCHEMA), PlainSerializer(_value_text, return_type=str, when_used="json")
+    Decimal, WithJsonSchema(value_schema()), PlainSerializer(_value_text, return_type=str, when_used="json")
 ]
+
+# Bounded below, with a pattern that says so (JSON Schema cannot bound a decimal string).
+NonNegativeMoney = Annotated[MoneyAmount, Field(ge=0), *_money_schemas("zero")]
+PositiveMoney = Annotated[MoneyAmount, Field(gt=0), *_money_schemas("above")]
+NonNegativeValue = Annotated[ExactValue, Field(ge=0), WithJsonSchema(value_schema("zero"))]
+
 
 # A year in a path (a budget year, a report year). One range for every service: 1990 reaches the oldest
 # accounts and audits a region still consults, 2100 the end of any plan; outside it is a typing error.

@@ -18,14 +18,13 @@ from services.audit.models import (
     Verdict,
 )
 from shared.decisions import DecisionRead, DiaryNumber, UnitCode
+from shared.fields import Day
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-# Dates far outside any audit's life are typing errors; SQLite and PostgreSQL also disagree about year 0.
-Day = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 
 
 class Colour(StrEnum):

@@ -20,7 +20,7 @@ from services.budget.models import (
     ProposalStatus,
 )
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, MoneyAmount
+from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
@@ -701,7 +701,6 @@ class GrantSummary(BaseModel):
 
 # --- the year's accounts: income statement, result target, balance requirement -------------------
 
-PositiveMoney = Annotated[MoneyAmount, Field(gt=0)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
 
@@ -964,7 +963,7 @@ class FeeCreate(BaseModel):
 
     year: Year
     name: FeeName = Field(examples=["Patientavgift, besök i primärvården"])
-    amount: MoneyAmount = Field(ge=0)
+    amount: NonNegativeMoney
     charge_unit: ChargeUnit = Field(description="What the amount is charged per", examples=["besök"])
     decision: DecisionIn
     comment: Comment | None = None
@@ -1004,7 +1003,7 @@ class NeedAmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: Year
-    amount: MoneyAmount = Field(ge=0)
+    amount: NonNegativeMoney
 
 
 def the_three_years(year: int, amounts: list[NeedAmountIn]) -> list[NeedAmountIn]:

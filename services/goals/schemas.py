@@ -26,7 +26,7 @@ from services.goals.models import (
 )
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, ExactValueRead
+from shared.fields import ExactValue, ExactValueRead, NonNegativeValue
 from shared.pagination import Page
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -260,7 +260,7 @@ class IndicatorCreate(BaseModel):
     direction: Direction
     baseline_value: Value | None = None
     baseline_year: Year | None = None
-    tolerance: Annotated[Value, Field(ge=0)] = Decimal(0)
+    tolerance: NonNegativeValue = Decimal(0)
     source: IndicatorSource = IndicatorSource.manual
     kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
     kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
@@ -288,7 +288,7 @@ class IndicatorUpdate(BaseModel):
     direction: Direction | None = None
     baseline_value: Value | None = None
     baseline_year: Year | None = None
-    tolerance: Annotated[Value, Field(ge=0)] | None = None
+    tolerance: NonNegativeValue | None = None
     source: IndicatorSource | None = None
     kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
     kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None

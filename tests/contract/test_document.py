@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from shared.errors import PROBLEM_MEDIA_TYPE
 from shared.openapi import operations
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 SIGNED_IN = ("anna", "HSN:editor")
+BOARD = ("bo", "RS:reader")
+# Each part of a report or trace the gateway passes on from a service, and the service's schema it is.
+PASSED_ON = {
+    ("GoalsSection", "fulfilment"): ["FulfilmentSummary"],
+    ("GoalsSection", "quality"): ["QualityReport"],
+    ("GoalsSection", "report_to_council"): ["ReportToCouncil"],
+    ("GoalsSection", "chain"): ["Chain"],
+    ("GoalsSection", "assignments"): ["AssignmentRead"],
+    ("EconomySection", "economy"): ["RegionEconomyRead", "UnitEconomyRead"],
+    ("EconomySection", "accounts"): ["YearAccounts"],
+    ("EconomySection", "investments"): ["InvestmentPlanRead"],
+    ("EconomySection", "grants"): ["GrantSummary"],
+    ("AuditSection", "overview"): ["Overview", "BodyStatus"],
+    ("TracedResponse", "decision"): ["DecisionRead"],
+    ("TracedRecommendation", "report"): ["AuditReportBrief"],
+    ("RecommendationTrace", "verdicts"): ["VerdictRead"],
+    ("TracedRisk", "plan_decision"): ["DecisionRead"],
+    ("RiskTrace", "controls"): ["ControlRead"],
+}
 
 
 async def _document(stack: Any) -> dict[str, Any]:
@@ -134,3 +156,164 @@ async def test_if_none_match_changes_no_write_and_no_answer_without_an_etag(seed
     admin = {**stack.auth("admin", "admin"), "If-None-Match": "*"}
     refused = await stack.client.patch("/api/goals/units/HSN", json={"name": "x"}, headers=admin)
     assert refused.status_code == 428  # a write still needs If-Match, whatever If-None-Match says
+
+
+def _named(schema: dict[str, Any]) -> list[str]:
+    """The schema names a property refers to, itself, as its items, or as the alternatives it may be."""
+    text = json.dumps(schema)
+    return [name for name in PASSED_ON_NAMES if f'"#/components/schemas/{name}"' in text]
+
+
+PASSED_ON_NAMES = sorted({name for names in PASSED_ON.values() for name in names})
+
+
+def _conforms(doc: dict[str, Any], schema_name: str, body: Any) -> list[str]:
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{schema_name}", "components": doc["components"]})
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(body)]
+
+
+async def test_report_sections_are_typed_by_the_services_own_schemas(stack):
+    doc = await _document(stack)
+    schemas = doc["components"]["schemas"]
+    typed = {(owner, field): sorted(_named(schemas[owner]["properties"][field])) for owner, field in PASSED_ON}
+    assert typed == {key: sorted(names) for key, names in PASSED_ON.items()}
+    # No part of a report is an untyped object: a generator would make up a name for it (`…_type_0`).
+    report_schemas = ["Report", "GoalsSection", "EconomySection", "AuditSection", "RecommendationTrace", "RiskTrace"]
+    untyped = [
+        f"{name}.{field}"
+        for name in [*report_schemas, "TracedResponse", "TracedRecommendation", "TracedRisk"]
+        for field, schema in schemas[name]["properties"].items()
+        if '"additionalProperties": true' in json.dumps(schema)
+    ]
+    assert untyped == []
+    assert "x-answer-of" not in json.dumps(doc)
+
+
+async def test_reports_and_traces_as_served_match_their_typed_schemas(seeded):
+    doc = await _document(seeded)
+    board = seeded.auth(*BOARD)
+    reports = ["/api/reports/annual/2022", "/api/reports/interim/2022/T1", "/api/reports/interim/2022/T2?unit=HSN"]
+    for path in reports:
+        answer = await seeded.client.get(path, headers=board)
+        assert answer.status_code == 200, answer.text
+        assert _conforms(doc, "Report", answer.json()) == [], path
+    editor = seeded.auth("e", "HSN:editor")
+    plans = (await seeded.client.get("/api/audit/internal-control/plans?body=HSN", headers=editor)).json()["items"]
+    plan = (await seeded.client.get(f"/api/audit/internal-control/plans/{plans[0]['id']}", headers=editor)).json()
+    controlled = next(r for r in plan["risks"] if r.get("controls"))
+    risk = (await seeded.client.get(f"/api/reports/trace/risks/{controlled['id']}", headers=board)).json()
+    assert risk["risk"]["plan_decision"] is not None
+    assert _conforms(doc, "RiskTrace", risk) == []
+    listed = (await seeded.client.get("/api/audit/recommendations?limit=500", headers=board)).json()["items"]
+    traces = [
+        (await seeded.client.get(f"/api/reports/trace/recommendations/{r['id']}", headers=board)).json() for r in listed
+    ]
+    assert [_conforms(doc, "RecommendationTrace", trace) for trace in traces] == [[]] * len(listed)
+    # The demo has decided responses and verdicts, so the typed parts were there to check.
+    assert any(t["response"] and t["response"]["decision"] for t in traces)
+    assert any(t["verdicts"] for t in traces)
+
+
+async def test_a_bounded_day_says_its_years_and_the_server_refuses_the_others(stack):
+    doc = await _document(stack)
+    schemas = doc["components"]["schemas"]
+    for schema, field in [("DialogueCreate", "held_on"), ("DecisionIn", "decided_on"), ("ReportCreate", "received_on")]:
+        pattern = _pattern_of(schemas[schema]["properties"][field])
+        assert [bool(pattern.match(d)) for d in ("1990-01-01", "2100-12-31", "1989-12-31", "2101-01-01")] == [
+            True,
+            True,
+            False,
+            False,
+        ], (schema, field)
+    body = {"unit_code": "HSN", "year": 2024, "held_on": "1989-12-31", "participants": "RS, HSN", "agreed": "x"}
+    refused = await stack.client.post("/api/budget/dialogues", json=body, headers=stack.auth("admin", "admin"))
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["errors"]] == [["body", "held_on"]]
+
+
+def _links(doc: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    answers = doc["paths"][path][method]["responses"]
+    return {name: link for answer in answers.values() for name, link in answer.get("links", {}).items()}
+
+
+async def test_links_lead_from_creating_a_record_to_reading_and_changing_it(stack):
+    doc = await _document(stack)
+    created = _links(doc, "/api/goals/goals", "post")
+    assert created["get_goal"]["parameters"] == {"goal_id": "$response.body#/id"}
+    assert created["update_goal"]["parameters"] == {
+        "goal_id": "$response.body#/id",
+        "header.If-Match": "$response.header.ETag",
+    }
+    # A record created under another, read at its own path.
+    recommendation = _links(doc, "/api/audit/reports/{report_id}/recommendations", "post")
+    assert recommendation["get_recommendation"]["parameters"] == {"recommendation_id": "$response.body#/id"}
+    # Adding a risk answers its plan, whose id names no risk: no link.
+    assert "get_risk" not in _links(doc, "/api/audit/internal-control/plans/{plan_id}/risks", "post")
+    read = _links(doc, "/api/goals/goals/{goal_id}", "get")
+    assert read["update_goal"]["parameters"] == {
+        "goal_id": "$request.path.goal_id",
+        "header.If-Match": "$response.header.ETag",
+    }
+    assert _links(doc, "/api/goals/goals/{goal_id}", "patch")["get_goal"]["parameters"] == {
+        "goal_id": "$request.path.goal_id"
+    }
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(doc)}
+    for path, method, _ in operations(doc):
+        for name, link in _links(doc, path, method).items():
+            target = by_id[link["operationId"]]
+            named = {p["name"] for p in target.get("parameters", [])}
+            assert {p.split(".")[-1] for p in link["parameters"]} <= named, (path, method, name)
+
+
+async def test_operations_only_the_gateway_may_call_are_left_out(stack):
+    doc = await _document(stack)
+    ids = {operation["operationId"] for _, _, operation in operations(doc)}
+    internal = [
+        operation["operationId"]
+        for service in ("goals", "budget", "audit")
+        for _, _, operation in operations(stack.apps[service].openapi())
+        if [g["grant"] for g in operation.get("x-access-rule", {}).get("any_of", [])] == ["gateway"]
+    ]
+    assert internal  # the goals service's `store_report_completion`, at least
+    assert ids & set(internal) == set()
+    assert "get_org_tree" in ids  # which the gateway calls too, but so may anyone with a role
+    assert doc["servers"] == [{"url": "/", "description": doc["servers"][0]["description"]}]
+
+
+def _pattern_of(schema: dict[str, Any]) -> re.Pattern[str]:
+    return re.compile(next(s for s in [schema, *schema.get("anyOf", [])] if "pattern" in s)["pattern"])
+
+
+async def test_a_decimal_bounded_below_or_by_the_input_limit_says_so_in_its_pattern(stack):
+    doc = await _document(stack)
+    schemas = doc["components"]["schemas"]
+    cases = {
+        ("IndicatorCreate", "tolerance"): {"0": True, "0.5": True, "-1": False},
+        ("NeedAmountIn", "amount"): {"0": True, "999999999999.99": True, "-1": False, "1000000000000": False},
+        ("FrameCreate", "last_year_frame"): {"-5.5": True, "1000000000000": False},
+        ("BalanceAdjustmentCreate", "amount"): {"0.01": True, "12": True, "0": False, "0.00": False, "-3": False},
+    }
+    for (schema, field), spellings in cases.items():
+        pattern = _pattern_of(schemas[schema]["properties"][field])
+        assert {s: bool(pattern.match(s)) for s in spellings} == spellings, (schema, field)
+    # As answered, sums may pass the input limit.
+    assert _pattern_of(schemas["FrameRead"]["properties"]["amount"]).match("12345678901234.00")
+    # The server refuses what the patterns refuse, each as a field error.
+    need = {
+        "unit_code": "HSN",
+        "year": 2026,
+        "title": "Behov",
+        "justification": "Skäl",
+        "priority": 1,
+        "amounts": [
+            {"year": 2026, "amount": "-1"},
+            {"year": 2027, "amount": "1000000000000"},
+            {"year": 2028, "amount": "1"},
+        ],
+    }
+    refused = await stack.client.post("/api/budget/needs", json=need, headers=stack.auth("admin", "admin"))
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["errors"]] == [
+        ["body", "amounts", 0, "amount"],
+        ["body", "amounts", 1, "amount"],
+    ]
