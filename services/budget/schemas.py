@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -21,6 +22,7 @@ from services.budget.models import (
 )
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount
+from shared.imports import ImportReport
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
@@ -227,8 +229,22 @@ class OutcomeRead(BaseModel):
     source: str | None = Field(
         description="`ledger-import` when the ledger import wrote it; null when keyed in by hand"
     )
+    batch_id: uuid.UUID | None = Field(
+        default=None, description="The ledger import batch whose rows make up the amount, while the import's"
+    )
     version: int
     updated_at: datetime
+
+
+class LedgerImportReport(ImportReport):
+    """The ledger import's report, with the batch its rows are kept under."""
+
+    batch_id: uuid.UUID | None = Field(
+        default=None,
+        description="The import batch whose ledger rows make up the outcomes this run created or changed; "
+        "null for a dry run and for a run that changed nothing",
+    )
+    rows_kept: int = Field(default=0, description="Ledger rows kept with the batch")
 
 
 Account = Annotated[
@@ -374,6 +390,46 @@ class OutcomeSummary(BaseModel):
     depreciation: MoneyAmount
     costs: MoneyAmount
     net_cost: MoneyAmount
+
+
+class Figure(StrEnum):
+    """A figure of the economy read models made of ledger rows: an account category, or costs or net cost."""
+
+    revenue = "revenue"
+    personnel = "personnel"
+    purchased_care = "purchased_care"
+    pharmaceuticals = "pharmaceuticals"
+    other_costs = "other_costs"
+    depreciation = "depreciation"
+    tax_revenue = "tax_revenue"
+    general_grants = "general_grants"
+    pension_costs = "pension_costs"
+    financial_income = "financial_income"
+    financial_costs = "financial_costs"
+    costs = "costs"
+    net_cost = "net_cost"
+
+
+class LedgerRowRead(BaseModel):
+    """One row making up a figure: a ledger row with its import batch, or an outcome keyed in by hand."""
+
+    unit_code: str
+    year: int
+    month: int
+    category: AccountCategory
+    account: str | None = Field(description="The ledger account; null for an outcome keyed in by hand")
+    amount: MoneyAmount = Field(description="As the outcome counts it: revenue and costs both positive")
+    booked: MoneyAmount | None = Field(description="As the ledger booked it (credit negative); null when keyed in")
+    counted: MoneyAmount = Field(
+        description="What the row adds to the figure asked for: in a net cost, revenue counts negative"
+    )
+    source: str = Field(description="`ledger-import`, or `keyed` for an outcome keyed in (or corrected) by hand")
+    outcome_id: uuid.UUID = Field(description="The outcome (unit, month, category) the row adds up to")
+    row_id: int | None = Field(description="The ledger row's number; null when keyed in")
+    line: int | None = Field(description="The row's line in the imported file (0 for rows carried over)")
+    batch_id: uuid.UUID | None = Field(description="The import batch the row came from")
+    imported_at: datetime | None
+    imported_by: str | None = Field(description="Who ran the import (their name)")
 
 
 class Deviation(BaseModel):
