@@ -4,8 +4,10 @@ in by hand) that make it up, each row with the import batch it came from."""
 from collections import defaultdict
 from decimal import Decimal
 
+import pytest
+
 from tests.budget.conftest import FINANCE, if_match
-from tests.budget.test_ledger_import import FILE, ledger, sent  # noqa: F401  (ledger: the fixture)
+from tests.budget.test_ledger_import import FILE, account_plan, sent
 
 BOARD = ("board", "RS:reader")
 CATEGORIES = ("revenue", "personnel", "purchased_care", "pharmaceuticals", "other_costs", "depreciation")
@@ -50,14 +52,16 @@ async def test_a_units_cost_figure_drills_down_on_its_own_route_to_the_same_sum(
     for figure in ("costs", "personnel", "revenue"):
         path = f"/api/budget/economy/units/HSN/ledger-rows?year=2022&month=5&figure={figure}"
         rows = await all_rows(seeded, path, headers)
-        assert {r["unit_code"] for r in rows} == {"HSN"} and max(r["month"] for r in rows) == 5
+        assert {r["unit_code"] for r in rows} == {"HSN"}
+        assert max(r["month"] for r in rows) == 5
         assert sum(Decimal(r["counted"]) for r in rows) == Decimal(unit["outcome_ytd"][figure])
     march = await all_rows(
         seeded, "/api/budget/economy/units/HSN/ledger-rows?year=2022&figure=personnel&only_month=3", headers
     )
     assert {r["month"] for r in march} == {3}
     page = await seeded.client.get("/api/budget/economy/units/HSN/ledger-rows?year=2022&limit=2", headers=headers)
-    assert (len(page.json()["items"]), page.json()["limit"]) == (2, 2) and page.json()["total"] > 2
+    assert (len(page.json()["items"]), page.json()["limit"]) == (2, 2)
+    assert page.json()["total"] > 2
 
 
 async def test_the_year_accounts_tax_revenue_drills_down_to_the_rows_booked_on_rs(seeded):
@@ -90,6 +94,12 @@ async def test_bad_drill_down_queries_are_422(seeded):
     for query in ("year=1999", "year=2022&figure=result", "year=2022&only_month=13", "year=2022&limit=501"):
         response = await seeded.client.get(f"/api/budget/economy/region/ledger-rows?{query}", headers=headers)
         assert response.status_code == 422, query
+
+
+@pytest.fixture
+async def ledger(org):
+    await account_plan(org)
+    return org
 
 
 async def _drilled(stack, unit, month):
