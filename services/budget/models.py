@@ -48,6 +48,8 @@ class FrameStatus(StrEnum):
 class OperatingFrame(Tracked, DecisionColumns, Base):
     """One version of a unit's net-cost budget (driftram) for a year, built from its parts, in SEK.
 
+    The running costs of investments starting in the year are a part of their own (`investment_costs`).
+
     Revision 0 is the budget the council decides; a revision during the year is a new version
     with the next number. `amount` is kept in step with the parts so that sums stay in SQL.
     """
@@ -66,6 +68,8 @@ class OperatingFrame(Tracked, DecisionColumns, Base):
     activity_change: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     priorities: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     savings: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    # Depreciation, interest and operation of the unit's investments, beyond what last year's frame carried.
+    investment_costs: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0), server_default="0")
     amount: Mapped[Decimal] = mapped_column(Money())
     comment: Mapped[str | None] = mapped_column(Text)
 
