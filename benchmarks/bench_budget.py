@@ -39,7 +39,7 @@ from services.budget.models import (
     Periodisation,
     ResourceCalculation,
 )
-from services.budget.rules.economy import region_economy
+from services.budget.rules.economy import period_of, region_economy
 from shared.db import create_engine, create_sessionmaker
 from shared.history import HistorySession
 from shared.migrations import migrate
@@ -156,7 +156,7 @@ async def _summary_once(engine: AsyncEngine) -> tuple[float, int]:
     counter = StatementCounter(engine)
     started = time.perf_counter()
     async with maker() as session:
-        summary = await region_economy(session, YEAR, T2_MONTH, Decimal(1))
+        summary = await region_economy(session, YEAR, period_of(YEAR, None, T2_MONTH, None), Decimal(1))
         summary.model_dump_json()  # the API answers JSON; serialising is part of the cost
     elapsed = time.perf_counter() - started
     event.remove(engine.sync_engine, "before_cursor_execute", counter._count)

@@ -64,6 +64,8 @@ TAGS = {
     "fees": "Fees decided by the council: name, amount, unit and year, each kept with its decision.",
     "needs and dialogues": "The committees' needs for the plan period, finance's answer to each (which becomes "
     "political priorities in the frame proposal), and the budget dialogues between the board and a committee.",
+    "plan period": "The budget year and its two plan years side by side, per unit and for the region: resources, "
+    "frames (with investments' running costs), needs and investments, against the previous decided version.",
     "investments": "Investment projects, their ten-year plans and the investment frames.",
     "targeted state grants": "Targeted state grants, their use per year and the goals they serve.",
     "audit reports": "The auditors' reports and the recommendations in them.",

@@ -7,6 +7,7 @@ same report a dry run gives.
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -44,7 +45,10 @@ class ImportRefused(DomainError):
     title = "Import refused; nothing was changed"
 
 
-async def noted(note: str | None, run: Awaitable[ImportReport]) -> ImportReport:
+Report = TypeVar("Report", bound=ImportReport)
+
+
+async def noted(note: str | None, run: Awaitable[Report]) -> Report:
     """An import's report, real, dry or refused, with a note of how its input was read added when there is one."""
     try:
         report = await run

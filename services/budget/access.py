@@ -12,6 +12,7 @@ from shared.auth.access import (
     COUNCIL,
     FINANCE,
     REGION_FOLLOW_UP,
+    REGION_READER,
     editor,
     follow_up_reader,
     read_record,
@@ -79,6 +80,11 @@ DIALOGUE_UNIT = "the dialogue's committee"
 DIALOGUE_READ = follow_up_reader(DIALOGUE_UNIT).hiding_records_of(DIALOGUE_UNIT)
 DIALOGUE_WRITES = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, DIALOGUE_UNIT))
 DIALOGUE_CHANGE = DIALOGUE_WRITES.hiding_records_of(DIALOGUE_UNIT)
+
+# The plan period shows frame proposals and needs, the units' planning material: read as their follow-up is;
+# the region's as the region's is read, less the council, whose decision the proposals prepare.
+PLAN_PERIOD_READ = FOLLOW_UP_READ
+REGION_PLAN_PERIOD_READ = REGION_READER
 
 FRAMES_SEEN = Visibility(
     FRAME_READ, unit=OperatingFrame.unit_code, status=OperatingFrame.status, drafts=OperatingFrame.__draft_states__

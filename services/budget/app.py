@@ -17,6 +17,7 @@ from services.budget.routers import (
     imports,
     investments,
     needs,
+    plan_period,
     resources,
     scenarios,
 )
@@ -44,6 +45,7 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             needs.needs,
             needs.dialogues,
             frames.router,
+            plan_period.router,
             followup.periodisations,
             followup.outcomes,
             followup.forecasts,

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.asof import PERIOD_END_MONTH
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
-from shared.types import Money, Quantity
+from shared.types import Money, Quantity, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -48,6 +48,8 @@ class FrameStatus(StrEnum):
 class OperatingFrame(Tracked, DecisionColumns, Base):
     """One version of a unit's net-cost budget (driftram) for a year, built from its parts, in SEK.
 
+    The running costs of investments starting in the year are a part of their own (`investment_costs`).
+
     Revision 0 is the budget the council decides; a revision during the year is a new version
     with the next number. `amount` is kept in step with the parts so that sums stay in SQL.
     """
@@ -66,6 +68,8 @@ class OperatingFrame(Tracked, DecisionColumns, Base):
     activity_change: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     priorities: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     savings: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    # Depreciation, interest and operation of the unit's investments, beyond what last year's frame carried.
+    investment_costs: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0), server_default="0")
     amount: Mapped[Decimal] = mapped_column(Money())
     comment: Mapped[str | None] = mapped_column(Text)
 
@@ -262,6 +266,48 @@ class Outcome(Tracked, Base):
     # Where the amount came from: the ledger import, or None when keyed in (or corrected) by hand.
     # An import updates only what an import wrote; what a person wrote it leaves alone.
     source: Mapped[str | None] = mapped_column(String(24))
+    # The import batch whose ledger rows make up the amount (only while `source` is the ledger import).
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_batch.id"))
+
+
+class LedgerBatch(Base):
+    """One run of the ledger import: who sent the file, when, and what it did.
+
+    A log entry, not a record anyone edits, so it has no version and no history of its own.
+    """
+
+    __tablename__ = "ledger_batch"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_by_name: Mapped[str] = mapped_column(String(200))
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_kept: Mapped[int] = mapped_column(default=0)
+    outcomes_created: Mapped[int] = mapped_column(default=0)
+    outcomes_updated: Mapped[int] = mapped_column(default=0)
+
+
+class LedgerRow(Base):
+    """A booked row of the ledger as an import brought it, kept so a figure can be traced to its rows.
+
+    A batch keeps the rows of the outcomes it created or changed; an outcome's figure is made of the
+    rows of the batch that last set it (`Outcome.batch_id`). `outcome_id` is not a foreign key: the
+    rows are written while the file is read, before the outcomes they add up to exist, and a row stays
+    with its batch when a person later deletes or corrects the outcome.
+    """
+
+    __tablename__ = "ledger_row"
+    __table_args__ = (Index("ix_ledger_row_outcome_batch", "outcome_id", "batch_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_batch.id"), index=True)
+    outcome_id: Mapped[uuid.UUID]
+    line: Mapped[int]
+    account: Mapped[str] = mapped_column(String(10))
+    # As the ledger booked it (debit positive, credit negative), and as the outcome counts it (revenue positive).
+    booked: Mapped[Decimal] = mapped_column(Money())
+    amount: Mapped[Decimal] = mapped_column(Money())
 
 
 class AccountMapping(Tracked, Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -21,6 +22,7 @@ from services.budget.models import (
 )
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney
+from shared.imports import ImportReport
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
@@ -31,7 +33,8 @@ Percent = Annotated[ExactValue, Field(ge=-100, le=100, description='Percent, exa
 
 
 class FrameParts(BaseModel):
-    """The parts a frame is built from: last year's frame plus uplifts and priorities, less savings."""
+    """The parts a frame is built from: last year's frame plus uplifts, priorities and the running costs of
+    investments starting that year, less savings."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -41,6 +44,11 @@ class FrameParts(BaseModel):
     activity_change: MoneyAmount = Decimal(0)
     priorities: MoneyAmount = Field(default=Decimal(0), description="Political priorities (satsningar)")
     savings: MoneyAmount = Field(default=Decimal(0), description="Savings, subtracted (effektiviseringar)")
+    investment_costs: MoneyAmount = Field(
+        default=Decimal(0),
+        description="Running costs of the unit's investments (depreciation, interest, operation) that start this "
+        "year: what they cost this year beyond last year, which the base already carries",
+    )
 
 
 class FrameCreate(FrameParts):
@@ -60,6 +68,7 @@ class FrameUpdate(BaseModel):
     activity_change: MoneyAmount | None = None
     priorities: MoneyAmount | None = None
     savings: MoneyAmount | None = None
+    investment_costs: MoneyAmount | None = None
     comment: Comment | None = None
 
 
@@ -79,7 +88,10 @@ class FrameRead(BaseModel):
     activity_change: MoneyAmount
     priorities: MoneyAmount
     savings: MoneyAmount
-    amount: MoneyAmount = Field(description="last year's frame + uplifts + priorities − savings")
+    investment_costs: MoneyAmount = Field(description="Running costs of investments starting this year")
+    amount: MoneyAmount = Field(
+        description="last year's frame + uplifts + priorities + investments' running costs − savings"
+    )
     comment: str | None
     decision: DecisionRead | None
     version: int
@@ -227,8 +239,22 @@ class OutcomeRead(BaseModel):
     source: str | None = Field(
         description="`ledger-import` when the ledger import wrote it; null when keyed in by hand"
     )
+    batch_id: uuid.UUID | None = Field(
+        default=None, description="The ledger import batch whose rows make up the amount, while the import's"
+    )
     version: int
     updated_at: datetime
+
+
+class LedgerImportReport(ImportReport):
+    """The ledger import's report, with the batch its rows are kept under."""
+
+    batch_id: uuid.UUID | None = Field(
+        default=None,
+        description="The import batch whose ledger rows make up the outcomes this run created or changed; "
+        "null for a dry run and for a run that changed nothing",
+    )
+    rows_kept: int = Field(default=0, description="Ledger rows kept with the batch")
 
 
 Account = Annotated[
@@ -374,6 +400,46 @@ class OutcomeSummary(BaseModel):
     depreciation: MoneyAmount
     costs: MoneyAmount
     net_cost: MoneyAmount
+
+
+class Figure(StrEnum):
+    """A figure of the economy read models made of ledger rows: an account category, or costs or net cost."""
+
+    revenue = "revenue"
+    personnel = "personnel"
+    purchased_care = "purchased_care"
+    pharmaceuticals = "pharmaceuticals"
+    other_costs = "other_costs"
+    depreciation = "depreciation"
+    tax_revenue = "tax_revenue"
+    general_grants = "general_grants"
+    pension_costs = "pension_costs"
+    financial_income = "financial_income"
+    financial_costs = "financial_costs"
+    costs = "costs"
+    net_cost = "net_cost"
+
+
+class LedgerRowRead(BaseModel):
+    """One row making up a figure: a ledger row with its import batch, or an outcome keyed in by hand."""
+
+    unit_code: str
+    year: int
+    month: int
+    category: AccountCategory
+    account: str | None = Field(description="The ledger account; null for an outcome keyed in by hand")
+    amount: MoneyAmount = Field(description="As the outcome counts it: revenue and costs both positive")
+    booked: MoneyAmount | None = Field(description="As the ledger booked it (credit negative); null when keyed in")
+    counted: MoneyAmount = Field(
+        description="What the row adds to the figure asked for: in a net cost, revenue counts negative"
+    )
+    source: str = Field(description="`ledger-import`, or `keyed` for an outcome keyed in (or corrected) by hand")
+    outcome_id: uuid.UUID = Field(description="The outcome (unit, month, category) the row adds up to")
+    row_id: int | None = Field(description="The ledger row's number; null when keyed in")
+    line: int | None = Field(description="The row's line in the imported file (0 for rows carried over)")
+    batch_id: uuid.UUID | None = Field(description="The import batch the row came from")
+    imported_at: datetime | None
+    imported_by: str | None = Field(description="Who ran the import (their name)")
 
 
 class Deviation(BaseModel):
@@ -1174,3 +1240,89 @@ class ForecastProposalRead(BaseModel):
     comment: str | None
     version: int
     updated_at: datetime
+
+
+# --- the plan period side by side -----------------------------------------------------------------
+
+
+class PlanFrame(BaseModel):
+    """A unit's frame of one year: the newest version against the previous decided version of that year."""
+
+    amount: MoneyAmount
+    status: FrameStatus = Field(description="`proposal` while one is in preparation, else the decision in force")
+    revision: int
+    investment_costs: MoneyAmount = Field(description="The part of the frame that is investments' running costs")
+    previous_decided: MoneyAmount | None = Field(description="The previous decided version's amount, if any")
+    previous_revision: int | None
+    difference: MoneyAmount | None = Field(description="amount − previous_decided")
+
+
+class PlanNeeds(BaseModel):
+    """The needs submitted for the period, what they ask for a year and what was granted."""
+
+    count: int
+    unanswered: int = Field(description="Needs still awaiting the budget's answer")
+    requested: MoneyAmount
+    granted: MoneyAmount | None = Field(description="Null while no need has an answer")
+    previous_granted: MoneyAmount | None = Field(description="What the previous round's needs were granted this year")
+    difference: MoneyAmount | None = Field(description="granted − previous_granted")
+
+
+class PlanInvestments(BaseModel):
+    """The investments planned for a year (cancelled projects left out) and the running costs they bring."""
+
+    planned: MoneyAmount = Decimal(0)
+    depreciation: MoneyAmount = Decimal(0)
+    interest: MoneyAmount = Decimal(0)
+    running_costs: MoneyAmount = Decimal(0)
+
+
+class PlanPeriodYear(BaseModel):
+    year: int
+    frame: PlanFrame | None
+    needs: PlanNeeds
+    investments: PlanInvestments
+
+
+class UnitPlanPeriod(BaseModel):
+    """A unit's budget year and two plan years side by side."""
+
+    unit_code: str
+    year: int = Field(description="The budget year; the two after it are the plan years")
+    years: list[PlanPeriodYear]
+
+
+class PlanResources(BaseModel):
+    """What a year's resource calculation leaves for frames, and the adopted scenario against the previous one."""
+
+    tax_rate: ExactValue | None
+    room_for_frames: MoneyAmount | None = Field(description="From the year's resource calculation; null without one")
+    margin: MoneyAmount | None = Field(description="room_for_frames − the frames")
+    adopted_scenario_room: MoneyAmount | None = Field(description="The room the budget year's adopted scenario gives")
+    previous_adopted_room: MoneyAmount | None = Field(
+        description="The room the previous year's adopted scenario gave this year"
+    )
+    room_difference: MoneyAmount | None = Field(description="adopted_scenario_room − previous_adopted_room")
+
+
+class RegionPlanYear(BaseModel):
+    year: int
+    frames: MoneyAmount | None = Field(description="The units' newest frame versions, summed")
+    previous_decided_frames: MoneyAmount | None = Field(
+        description="The previous decided versions, summed over the units whose frame has one"
+    )
+    frames_difference: MoneyAmount | None = Field(description="The units' differences, summed")
+    investment_costs_in_frames: MoneyAmount | None
+    needs_requested: MoneyAmount
+    needs_granted: MoneyAmount | None
+    needs_previous_granted: MoneyAmount | None
+    investments: PlanInvestments
+    resources: PlanResources
+
+
+class RegionPlanPeriod(BaseModel):
+    """The region's budget year and two plan years: the totals with the resources, and every unit's."""
+
+    year: int
+    years: list[RegionPlanYear]
+    units: list[UnitPlanPeriod]

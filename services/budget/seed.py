@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.budget.models import (
+    REVENUE_CATEGORIES,
     AccountCategory,
     AccountMapping,
     BalanceAdjustment,
@@ -34,7 +35,8 @@ from services.budget.models import (
     ScenarioYear,
     StateGrant,
 )
-from services.budget.rules import forecast_proposals, needs
+from services.budget.rules import forecast_proposals, ledger, needs
+from services.budget.rules.accounts import AccountPlan
 from services.budget.rules.followup import month_columns
 from services.budget.rules.frames import frame_amount
 from services.budget.rules.needs import GRANTED, granted_amounts
@@ -59,6 +61,7 @@ from services.budget.schemas import (
 )
 from shared.decisions import DecisionIn, record_decision
 from shared.demo import demo_indicator_id
+from shared.types import CENT
 
 DEMO = Path(__file__).parent / "demo"
 
@@ -106,14 +109,42 @@ async def _seed_frames(session: AsyncSession) -> int:
 
 
 async def _seed_outcomes(session: AsyncSession) -> int:
+    """The demo's outcomes come in as the ledger sends them: through the ledger import, a few rows each, so
+    that every figure drills down to its rows and their batch."""
     data = _demo("outcomes")
     year = data["year"]
     rows = await session.execute(select(Outcome.unit_code, Outcome.month, Outcome.category).where(Outcome.year == year))
     existing = {tuple(row) for row in rows}
     fresh = [OutcomeIn.model_validate({**raw, "year": year}) for raw in data["rows"]]
     new = [row for row in fresh if (row.unit_code, row.month, row.category) not in existing]
-    session.add_all(Outcome(**row.model_dump()) for row in new)
-    return len(new)
+    if not new:
+        return 0
+    plan = await AccountPlan.load(session)
+    lines = ["unit;account;month;amount", *(line for row in new for line in _ledger_lines(plan, row))]
+
+    async def known(_: str) -> bool:
+        return True  # the demo's own units
+
+    report = await ledger.import_ledger(session, lines, unit_exists=known, dry_run=False)
+    if report.problems:
+        raise ValueError(f"the demo's outcomes do not import: {report.problems[0]}")
+    return report.created
+
+
+def _ledger_lines(plan: AccountPlan, row: OutcomeIn) -> list[str]:
+    """An outcome as two booked rows on two accounts of its category (one when only one maps back)."""
+    first = plan.account_for(row.category)
+    if first is None:
+        raise ValueError(f"the demo's account plan has no account for {row.category.value}")
+    accounts = [a for a in (first.ljust(4, "0"), (first + "1").ljust(4, "0")) if plan.category_of(a) is row.category]
+    booked = -row.amount if row.category in REVENUE_CATEGORIES else row.amount
+    if len(accounts) < 2:
+        accounts, parts = [first], [booked]
+    else:
+        two_thirds = (booked * 2 / 3).quantize(CENT)
+        parts = [two_thirds, booked - two_thirds]
+    month = f"{row.year}-{row.month:02}"
+    return [f"{row.unit_code};{account};{month};{part}" for account, part in zip(accounts, parts, strict=True)]
 
 
 async def _seed_account_plan(session: AsyncSession) -> int:
@@ -317,8 +348,11 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     counts = {
         "resource_calculation": await _seed_resources(session),
         "operating_frame": await _seed_frames(session),
-        "outcome": await _seed_outcomes(session),
         "account_mapping": await _seed_account_plan(session),
+    }
+    await session.flush()  # the account plan the demo's ledger rows are imported under
+    counts |= {
+        "outcome": await _seed_outcomes(session),
         "periodisation": await _seed_periodisations(session, followup["periodisations"]),
         "forecast": await _seed_forecasts(session, followup["forecasts"]),
     }

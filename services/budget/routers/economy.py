@@ -5,19 +5,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from services.budget.access import ECONOMY_READ, REGION_READ
 from services.budget.dependencies import Settings, a_unit_in_path
 from services.budget.models import FollowUp
+from services.budget.rules import drilldown
 from services.budget.rules import economy as rules
 from services.budget.rules.year_accounts import year_accounts
-from services.budget.schemas import Month, RegionEconomyRead, UnitEconomyRead, Year, YearAccounts
+from services.budget.schemas import (
+    Figure,
+    LedgerRowRead,
+    Month,
+    RegionEconomyRead,
+    UnitEconomyRead,
+    Year,
+    YearAccounts,
+)
 from shared.asof import AsOfQuery
 from shared.auth.deps import DbSession
 from shared.auth.guard import GuardedRoute, guard
+from shared.db import ReadConnection
 from shared.errors import Forbidden, error_responses
 from shared.fields import ExactValue
+from shared.pagination import Page, Pagination
 
 router = APIRouter(prefix="/economy", tags=["economy follow-up"], route_class=GuardedRoute)
 AS_AT = (
@@ -99,3 +110,69 @@ def _threshold(asked: Decimal | None, configured: Decimal) -> Decimal:
 )
 async def get_region_accounts(session: DbSession, year: Annotated[Year, Query()]) -> YearAccounts:
     return await year_accounts(session, year)
+
+
+DRILL_DOWN = (
+    "The rows that make up one figure of the economy read model, paged, in the order unit, month, category, row: "
+    "each ledger row with its account, the amount as booked and as the outcome counts it, and the import batch it "
+    "came from (id, when, who); an outcome keyed in or corrected by hand stands as one row of its own "
+    "(`source: keyed`). `counted` is what a row adds to the figure, so the rows' `counted` add up to it exactly. "
+    "The period is read as the read model reads it (follow-up, month, `as_of`); `only_month` narrows it to one "
+    "month. Whoever may read the figure may drill into it."
+)
+FigureQuery = Annotated[
+    Figure,
+    Query(description="The figure: an account category, `costs` (the unit's cost categories) or `net_cost`"),
+]
+OnlyMonthQuery = Annotated[Month | None, Query(description="Only this month's rows (within the period)")]
+
+
+@router.get(
+    "/units/{unit_code}/ledger-rows",
+    operation_id="list_unit_figure_rows",
+    summary="Drill down from a figure of a unit's economy to the ledger rows that make it up",
+    description=DRILL_DOWN,
+    response_model=Page[LedgerRowRead],
+    responses=error_responses(Forbidden),
+)
+async def list_unit_figure_rows(
+    unit_code: Annotated[str, guard(ECONOMY_READ, a_unit_in_path)],
+    conn: ReadConnection,
+    page: Pagination,
+    year: Annotated[Year, Query()],
+    figure: FigureQuery = Figure.net_cost,
+    follow_up: FollowUpQuery = None,
+    month: MonthQuery = None,
+    as_of: AsOfQuery = None,
+    only_month: OnlyMonthQuery = None,
+) -> Response:
+    period = rules.period_of(year, follow_up, month, as_of)
+    return await drilldown.figure_rows(
+        conn, page, year=year, period=period, figure=figure, unit_code=unit_code, only_month=only_month
+    )
+
+
+@router.get(
+    "/region/ledger-rows",
+    operation_id="list_region_figure_rows",
+    summary="Drill down from a figure of the region's economy or year's accounts to its ledger rows",
+    description=DRILL_DOWN + " Without `unit`, the region's totals: every unit's rows.",
+    response_model=Page[LedgerRowRead],
+    responses=error_responses(Forbidden),
+    dependencies=[guard(REGION_READ)],
+)
+async def list_region_figure_rows(
+    conn: ReadConnection,
+    page: Pagination,
+    year: Annotated[Year, Query()],
+    figure: FigureQuery = Figure.net_cost,
+    unit: Annotated[str | None, Query(max_length=16, description="Only this unit's rows")] = None,
+    follow_up: FollowUpQuery = None,
+    month: MonthQuery = None,
+    as_of: AsOfQuery = None,
+    only_month: OnlyMonthQuery = None,
+) -> Response:
+    period = rules.period_of(year, follow_up, month, as_of)
+    return await drilldown.figure_rows(
+        conn, page, year=year, period=period, figure=figure, unit_code=unit, only_month=only_month
+    )

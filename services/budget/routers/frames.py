@@ -83,6 +83,10 @@ async def get_frame_total(
     "/proposals",
     operation_id="propose_frames",
     summary="Propose next year's frames from this year's, and say how the sum fits the room",
+    description="Each unit's decided frame uplifted by the index, population, activity and savings percentages, "
+    "with its political priorities, and the running costs (depreciation, interest, operation) of its investments "
+    "that start the year as their own part (`investment_costs`: the year's costs beyond last year's, which the "
+    "base carries already; cancelled projects bring none).",
     responses=error_responses(Forbidden, Conflict),
     dependencies=[guard(FINANCE)],
 )

@@ -11,12 +11,12 @@ from services.budget.access import FOLLOWED_UP_UNITS, IMPORT_OUTCOMES, OUTCOMES_
 from services.budget.dependencies import a_ledger_import
 from services.budget.rules import ledger
 from services.budget.rules.accounts import AccountPlan
-from services.budget.schemas import Year
+from services.budget.schemas import LedgerImportReport, Year
 from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.errors import Forbidden, ServiceUnavailable, Unprocessable, error_responses
 from shared.exports import MEDIA_TYPES, TableFormat, table_response
-from shared.imports import ImportRefused, ImportReport, noted
+from shared.imports import ImportRefused, noted
 from shared.peers import GoalsService
 from shared.textfiles import NotText, encoding_of, lines_of, note_on
 
@@ -37,8 +37,10 @@ CSV_EXAMPLE = "unit;account;month;amount\nHSN;3010;2024-03;-1 234 567,89\nHSN;50
     "tab or comma separated (`delimiter`, found from the first line by default); a header naming the columns "
     "(`unit account month amount`, or `enhet konto period belopp`) may come first, in any order. Accounts go "
     "to their category through the account plan (`/account-mappings`); the rows of one unit, month and category "
-    "are summed into its outcome, revenue turned positive. All or nothing; the same file twice changes nothing "
-    "the second time; an outcome keyed in by hand is left alone; a closed year's rows are refused. An integration "
+    "are summed into its outcome, revenue turned positive, and the rows kept under the run's batch (`batch_id`), "
+    "so that every figure drills down to them (`/economy/units/{code}/ledger-rows`). All or nothing; the same "
+    "file twice changes nothing the second time; an outcome keyed in by hand is left alone; a closed year's "
+    "rows are refused. An integration "
     f"client needs the `{WRITE_OUTCOMES_SCOPE}` and `read:decided` scopes (unit codes are checked with the goals "
     "service as the caller). UTF-8 text, or Windows-1252 as Excel saves it in Swedish (the report notes it).",
     responses=error_responses(Forbidden, ImportRefused, NotText, ServiceUnavailable),
@@ -61,7 +63,7 @@ async def import_ledger(
         bool, Query(description="Report what would change, and every problem, without changing anything")
     ] = False,
     delimiter: Annotated[ledger.Delimiter, Query(description="The column separator")] = ledger.Delimiter.auto,
-) -> ImportReport:
+) -> LedgerImportReport:
     body = await request.body()
     encoding = encoding_of([body])
     # Decoded line by line as the import reads it, so the body is not held a second time as text.

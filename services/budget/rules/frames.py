@@ -5,10 +5,17 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.budget.models import FrameStatus, OperatingFrame, ResourceCalculation
+from services.budget.models import (
+    FrameStatus,
+    InvestmentProject,
+    InvestmentYear,
+    OperatingFrame,
+    ProjectStatus,
+    ResourceCalculation,
+)
 from services.budget.rules.money import percent_of
 from services.budget.rules.resources import room_for_frames
 from services.budget.schemas import (
@@ -24,18 +31,28 @@ from services.budget.schemas import (
 from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, Locked, NotFound, Unprocessable
 from shared.pagination import Page, PageParams, paginate
+from shared.types import Money
 
-PART_FIELDS = ("last_year_frame", "index_uplift", "population_change", "activity_change", "priorities", "savings")
+PART_FIELDS = (
+    "last_year_frame",
+    "index_uplift",
+    "population_change",
+    "activity_change",
+    "priorities",
+    "investment_costs",
+    "savings",
+)
 
 
 def frame_amount(frame: OperatingFrame | ProposedFrame) -> Decimal:
-    """Last year's frame + index + population + activity + priorities − savings."""
+    """Last year's frame + index + population + activity + priorities + investments' running costs − savings."""
     return (
         frame.last_year_frame
         + frame.index_uplift
         + frame.population_change
         + frame.activity_change
         + frame.priorities
+        + frame.investment_costs
         - frame.savings
     )
 
@@ -53,6 +70,7 @@ def frame_read(frame: OperatingFrame) -> FrameRead:
         activity_change=frame.activity_change,
         priorities=frame.priorities,
         savings=frame.savings,
+        investment_costs=frame.investment_costs,
         amount=frame.amount,
         comment=frame.comment,
         decision=decision_of(frame),
@@ -187,7 +205,27 @@ async def frame_total(session: AsyncSession, year: int, status: FrameStatus) -> 
     return FrameTotal(year=year, status=status, units=row[0], total=row[1] if row[1] is not None else 0)
 
 
-def _proposed(unit_code: str, base: Decimal, request: ProposalRequest, index_percent: Decimal) -> ProposedFrame:
+async def investment_costs_starting(session: AsyncSession, year: int) -> dict[str, Decimal]:
+    """Per unit, what its investments' running costs (depreciation, interest, operation) add in `year`.
+
+    Last year's frame carries last year's running costs already, so what flows into the frame is the change:
+    all of a project's costs in the year it starts to bring them, and a later rise or fall after that.
+    Cancelled projects bring none.
+    """
+    costs = InvestmentYear.depreciation + InvestmentYear.interest + InvestmentYear.running_costs
+    signed = case((InvestmentYear.year == year, costs), else_=-costs)
+    rows = await session.execute(
+        select(InvestmentProject.owner_unit, type_coerce(func.sum(signed), Money()))
+        .join(InvestmentProject, InvestmentProject.id == InvestmentYear.project_id)
+        .where(InvestmentYear.year.in_([year - 1, year]), InvestmentProject.status != ProjectStatus.cancelled)
+        .group_by(InvestmentProject.owner_unit)
+    )
+    return {unit: amount for unit, amount in rows if amount}
+
+
+def _proposed(
+    unit_code: str, base: Decimal, request: ProposalRequest, index_percent: Decimal, investment_costs: Decimal
+) -> ProposedFrame:
     proposed = ProposedFrame(
         unit_code=unit_code,
         last_year_frame=base,
@@ -196,6 +234,7 @@ def _proposed(unit_code: str, base: Decimal, request: ProposalRequest, index_per
         activity_change=percent_of(base, request.activity_percent),
         priorities=request.priorities.get(unit_code, Decimal(0)),
         savings=percent_of(base, request.savings_percent),
+        investment_costs=investment_costs,
         amount=Decimal(0),
     )
     proposed.amount = frame_amount(proposed)
@@ -221,7 +260,8 @@ async def propose_frames(session: AsyncSession, request: ProposalRequest) -> Pro
     if unknown:
         raise Unprocessable(f"Priorities name units without a frame: {', '.join(sorted(unknown))}", field="priorities")
     index_percent = request.index_percent if request.index_percent is not None else resources.lpik_percent
-    frames = [_proposed(unit, base, request, index_percent) for unit, base in bases]
+    running = await investment_costs_starting(session, year)
+    frames = [_proposed(unit, base, request, index_percent, running.get(unit, Decimal(0))) for unit, base in bases]
     total = sum((f.amount for f in frames), Decimal(0))
     room = room_for_frames(resources)
     if request.create:

@@ -3,7 +3,11 @@
 Each account goes to its category through the finance office's account plan (`AccountMapping`);
 the rows of one unit, month and category are summed exactly into the one outcome the service
 stores, which the import then creates, updates or leaves as it is. The file is read once, row by
-row: only the sums are kept, never the rows.
+row, and its rows are written as they are read (so memory does not grow with the file) under the
+run's batch (`LedgerBatch`); once the sums are compared, the batch keeps the rows of the outcomes it
+created or changed, and each of those outcomes names the batch, so its figure is the sum of that
+batch's rows for it. The rows of sums that did not change are dropped again: the figure stays
+made of the rows that set it, and the same file twice changes nothing the second time.
 
 Amounts are as booked, debit positive and credit negative. Revenue (operating revenue, taxes, general
 grants and equalisation, financial income) is booked as a credit, while an outcome holds it as a
@@ -22,17 +26,25 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.budget.models import REVENUE_CATEGORIES, AccountCategory, ClosedYear, Outcome
+from services.budget.models import (
+    REVENUE_CATEGORIES,
+    AccountCategory,
+    ClosedYear,
+    LedgerBatch,
+    LedgerRow,
+    Outcome,
+)
 from services.budget.rules.accounts import AccountPlan
+from services.budget.schemas import LedgerImportReport
 from shared.errors import Unprocessable
-from shared.history import insert_tracked
-from shared.imports import ImportProblem, ImportRefused, ImportReport
-from shared.types import CENT, MONEY_PRECISION
+from shared.history import ACTOR_KEY, SYSTEM_ACTOR, insert_tracked
+from shared.imports import ImportProblem, ImportRefused
+from shared.types import CENT, MONEY_PRECISION, utcnow
 
 LEDGER_SOURCE = "ledger-import"
 COLUMNS = ("unit", "account", "month", "amount")
@@ -56,7 +68,12 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-?(\d{2})$")
 AMOUNT_LIMIT = Decimal(10) ** (MONEY_PRECISION - 2)
 MAX_FIELD = 200
 CHUNK = 500
+ROWS_CHUNK = 5_000
 YEARS = range(2000, 2101)
+
+# Core statements on the tables: the rows go in by the thousand, where an ORM object each would cost.
+BATCHES = cast(Table, LedgerBatch.__table__)
+ROWS = cast(Table, LedgerRow.__table__)
 
 UnitExists = Callable[[str], Awaitable[bool]]
 Key = tuple[int, str, int, AccountCategory]  # year, unit, month, category
@@ -121,7 +138,7 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
-class LedgerRow:
+class ParsedRow:
     line: int
     unit: str
     account: str
@@ -138,7 +155,7 @@ def _columns(header: list[str]) -> list[int] | None:
     return [names.index(column) for column in COLUMNS]
 
 
-def _parse_row(line: int, cells: list[str], positions: list[int]) -> LedgerRow | ImportProblem:
+def _parse_row(line: int, cells: list[str], positions: list[int]) -> ParsedRow | ImportProblem:
     if len(cells) < len(COLUMNS) or max(map(len, cells)) > MAX_FIELD:
         return ImportProblem(line=line, message=f"expected the columns {', '.join(COLUMNS)}, found {len(cells)}")
     a, b, c, d = positions
@@ -155,10 +172,10 @@ def _parse_row(line: int, cells: list[str], positions: list[int]) -> LedgerRow |
         amount = parse_amount(amount_text)
     except ValueError as exc:
         return ImportProblem(line=line, field="amount", message=str(exc))
-    return LedgerRow(line, unit, account, year, month, amount)
+    return ParsedRow(line, unit, account, year, month, amount)
 
 
-def parse_ledger(lines: Iterable[str], delimiter: Delimiter = Delimiter.auto) -> Iterator[LedgerRow | ImportProblem]:
+def parse_ledger(lines: Iterable[str], delimiter: Delimiter = Delimiter.auto) -> Iterator[ParsedRow | ImportProblem]:
     """Each row of the file, parsed or a problem naming its line and field; read as it is needed."""
     source = iter(lines)
     first = next(source, None)
@@ -194,17 +211,42 @@ class Sum:
     line: int
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An outcome the import may change, as a plain row."""
+
+    id: uuid.UUID
+    amount: Decimal
+    source: str | None
+
+
 @dataclass
 class LedgerImport:
-    """What a file adds up to, and what it would change; nothing is written until `apply`."""
+    """What a file adds up to, and what it would change; outcomes are written only by `apply`.
 
-    report: ImportReport
+    A real run writes the file's rows under `batch_id` as it reads them; `outcome_ids` names the outcome
+    each key's rows belong to: the stored one, or the one `apply` will create with that id.
+    """
+
+    report: LedgerImportReport
+    batch_id: uuid.UUID | None = None
     sums: dict[Key, Sum] = field(default_factory=dict)
+    stored: dict[Key, Stored] = field(default_factory=dict)
+    outcome_ids: dict[Key, uuid.UUID] = field(default_factory=dict)
+    years_loaded: set[int] = field(default_factory=set)
+    pending_rows: list[dict[str, Any]] = field(default_factory=list)
+    rows_written: int = 0
     creates: list[dict[str, Any]] = field(default_factory=list)
     updates: dict[uuid.UUID, Decimal] = field(default_factory=dict)
+    kept_unchanged: list[uuid.UUID] = field(default_factory=list)
 
     def problem(self, line: int, message: str, field: str | None = None) -> None:
         self.report.problems.append(ImportProblem(line=line, field=field, message=message))
+
+    @property
+    def writes_rows(self) -> bool:
+        # Once the file has a problem it is refused whole: writing more of its rows is wasted work.
+        return self.batch_id is not None and not self.report.problems
 
 
 async def _closed_years(session: AsyncSession) -> set[int]:
@@ -219,8 +261,12 @@ async def read_file(
     unit_exists: UnitExists,
     dry_run: bool,
 ) -> LedgerImport:
-    """Sum the file by unit, month and category, with a problem for each row that cannot go in."""
-    plan = LedgerImport(ImportReport(dry_run=dry_run, applied=False))
+    """Sum the file by unit, month and category, with a problem for each row that cannot go in.
+
+    A real run also writes each row, under a new batch, as it goes."""
+    plan = LedgerImport(LedgerImportReport(dry_run=dry_run, applied=False))
+    if not dry_run:
+        plan.batch_id = await _open_batch(session)
     accounts = await AccountPlan.load(session)
     closed = await _closed_years(session)
     units: dict[str, bool] = {}
@@ -249,6 +295,9 @@ async def read_file(
             plan.sums[key].amount += amount
         else:
             plan.sums[key] = Sum(amount, parsed.line)
+        if plan.writes_rows:
+            await _keep_row(session, plan, key, parsed, amount)
+    await _write_pending_rows(session, plan)
     plan.report.read = read
     for (year, unit, month, category), total in plan.sums.items():
         if abs(total.amount) >= AMOUNT_LIMIT:
@@ -258,60 +307,97 @@ async def read_file(
     return plan
 
 
-async def _stored(session: AsyncSession, keys: Iterable[Key]) -> dict[Key, tuple[uuid.UUID, Decimal, str | None]]:
-    """The stored outcomes of the years and units a file touches, as plain rows."""
-    wanted = list(keys)
-    found: dict[Key, tuple[uuid.UUID, Decimal, str | None]] = {}
-    for year in sorted({k[0] for k in wanted}):
-        year_units = sorted({k[1] for k in wanted if k[0] == year})
-        for start in range(0, len(year_units), CHUNK):
-            rows = await session.execute(
-                select(
-                    Outcome.year,
-                    Outcome.unit_code,
-                    Outcome.month,
-                    Outcome.category,
-                    Outcome.id,
-                    Outcome.amount,
-                    Outcome.source,
-                ).where(Outcome.year == year, Outcome.unit_code.in_(year_units[start : start + CHUNK]))
-            )
-            found.update({(r[0], r[1], r[2], r[3]): (r[4], r[5], r[6]) for r in rows})
+async def _open_batch(session: AsyncSession) -> uuid.UUID:
+    """The run's batch, written first so that its rows can name it as they are read."""
+    subject, name = session.info.get(ACTOR_KEY, SYSTEM_ACTOR)
+    batch_id = uuid.uuid4()
+    await session.execute(
+        insert(BATCHES).values(id=batch_id, imported_at=utcnow(), imported_by=subject, imported_by_name=name)
+    )
+    return batch_id
+
+
+async def _outcome_id(session: AsyncSession, plan: LedgerImport, key: Key) -> uuid.UUID:
+    """The outcome a key's rows add up to: the stored one, or the id the one to be created will get."""
+    if key[0] not in plan.years_loaded:
+        await _load_year(session, plan, key[0])
+    found = plan.outcome_ids.get(key)
+    if found is None:
+        stored = plan.stored.get(key)
+        found = plan.outcome_ids[key] = stored.id if stored is not None else uuid.uuid4()
     return found
+
+
+async def _load_year(session: AsyncSession, plan: LedgerImport, year: int) -> None:
+    """The stored outcomes of a year the file touches, as plain rows: one statement a year."""
+    rows = await session.execute(
+        select(Outcome.unit_code, Outcome.month, Outcome.category, Outcome.id, Outcome.amount, Outcome.source).where(
+            Outcome.year == year
+        )
+    )
+    plan.stored.update({(year, r[0], r[1], r[2]): Stored(r[3], r[4], r[5]) for r in rows})
+    plan.years_loaded.add(year)
+
+
+async def _keep_row(session: AsyncSession, plan: LedgerImport, key: Key, row: ParsedRow, amount: Decimal) -> None:
+    plan.pending_rows.append(
+        {
+            "batch_id": plan.batch_id,
+            "outcome_id": await _outcome_id(session, plan, key),
+            "line": row.line,
+            "account": row.account,
+            "booked": row.amount,
+            "amount": amount,
+        }
+    )
+    if len(plan.pending_rows) >= ROWS_CHUNK:
+        await _write_pending_rows(session, plan)
+
+
+async def _write_pending_rows(session: AsyncSession, plan: LedgerImport) -> None:
+    if plan.pending_rows and plan.writes_rows:
+        await session.execute(insert(ROWS), plan.pending_rows)
+        plan.rows_written += len(plan.pending_rows)
+    plan.pending_rows = []
 
 
 async def compare(session: AsyncSession, plan: LedgerImport) -> None:
     """Decide per sum: create, update, unchanged, or left alone (an outcome keyed in by hand)."""
     report = plan.report
-    stored = await _stored(session, plan.sums)
+    for year in {key[0] for key in plan.sums} - plan.years_loaded:
+        await _load_year(session, plan, year)  # a dry run, or a file refused before its rows were kept
     for key, total in plan.sums.items():
         year, unit, month, category = key
-        current = stored.get(key)
+        current = plan.stored.get(key)
         if current is None:
             plan.creates.append(
                 {
+                    "id": plan.outcome_ids.get(key) or uuid.uuid4(),
                     "year": year,
                     "unit_code": unit,
                     "month": month,
                     "category": category,
                     "amount": total.amount,
                     "source": LEDGER_SOURCE,
+                    "batch_id": plan.batch_id,
                 }
             )
-        elif current[2] != LEDGER_SOURCE:
+        elif current.source != LEDGER_SOURCE:
             report.left_alone += 1
+            plan.kept_unchanged.append(current.id)
             report.notes.append(
                 f"line {total.line}: {unit} {year}-{month:02} {category.value} was keyed in by hand "
-                f"({current[1]}); left as it is, the ledger says {total.amount}"
+                f"({current.amount}); left as it is, the ledger says {total.amount}"
             )
-        elif current[1] == total.amount:
+        elif current.amount == total.amount:
             report.unchanged += 1
+            plan.kept_unchanged.append(current.id)
         else:
-            plan.updates[current[0]] = total.amount
+            plan.updates[current.id] = total.amount
     report.created, report.updated = len(plan.creates), len(plan.updates)
 
 
-async def apply(session: AsyncSession, plan: LedgerImport) -> ImportReport:
+async def apply(session: AsyncSession, plan: LedgerImport) -> LedgerImportReport:
     """Write the plan whole, or refuse it whole when it found a problem; a dry run writes nothing."""
     report = plan.report
     if report.problems:
@@ -321,20 +407,55 @@ async def apply(session: AsyncSession, plan: LedgerImport) -> ImportReport:
             f"{len(report.problems)} problem(s) in the file; fix them and import again",
             report=report.model_dump(mode="json"),
         )
-    if report.dry_run:
+    if report.dry_run or plan.batch_id is None:
         return report
     await insert_tracked(session, Outcome, plan.creates)
-    await _update(session, plan.updates)
+    await _update(session, plan.updates, plan.batch_id)
+    dropped = await _drop_rows_of(session, plan.batch_id, plan.kept_unchanged)
     report.applied = bool(plan.creates or plan.updates)
+    await _close_batch(session, plan, plan.rows_written - dropped)
     return report
 
 
-async def _update(session: AsyncSession, updates: dict[uuid.UUID, Decimal]) -> None:
-    """Changed sums through the ORM, so each keeps its version and its history."""
+async def _drop_rows_of(session: AsyncSession, batch_id: uuid.UUID, outcome_ids: list[uuid.UUID]) -> int:
+    """The batch's rows of sums it did not change: the figure stays made of the rows that set it."""
+    dropped = 0
+    for start in range(0, len(outcome_ids), CHUNK):
+        result = await session.execute(
+            delete(ROWS).where(
+                LedgerRow.batch_id == batch_id, LedgerRow.outcome_id.in_(outcome_ids[start : start + CHUNK])
+            )
+        )
+        dropped += result.rowcount  # type: ignore[attr-defined]
+    return dropped
+
+
+async def _close_batch(session: AsyncSession, plan: LedgerImport, kept: int) -> None:
+    """The batch's counts; a run that changed nothing leaves no batch behind."""
+    report = plan.report
+    if not report.applied:
+        await session.execute(delete(BATCHES).where(LedgerBatch.id == plan.batch_id))
+        return
+    await session.execute(
+        update(BATCHES)
+        .where(LedgerBatch.id == plan.batch_id)
+        .values(
+            rows_read=report.read,
+            rows_kept=kept,
+            outcomes_created=report.created,
+            outcomes_updated=report.updated,
+        )
+    )
+    report.batch_id, report.rows_kept = plan.batch_id, kept
+
+
+async def _update(session: AsyncSession, updates: dict[uuid.UUID, Decimal], batch_id: uuid.UUID) -> None:
+    """Changed sums through the ORM, so each keeps its version and its history, now made of the batch's rows."""
     ids = sorted(updates)
     for start in range(0, len(ids), CHUNK):
         for outcome in await session.scalars(select(Outcome).where(Outcome.id.in_(ids[start : start + CHUNK]))):
             outcome.amount = updates[outcome.id]
+            outcome.batch_id = batch_id
         await session.flush()
 
 
@@ -345,8 +466,8 @@ async def import_ledger(
     delimiter: Delimiter = Delimiter.auto,
     unit_exists: UnitExists,
     dry_run: bool,
-) -> ImportReport:
-    """Import a ledger file in one transaction: every sum or, with any problem, none."""
+) -> LedgerImportReport:
+    """Import a ledger file in one transaction: every sum (with its rows) or, with any problem, none."""
     plan = await read_file(session, lines, delimiter=delimiter, unit_exists=unit_exists, dry_run=dry_run)
     await compare(session, plan)
     return await apply(session, plan)
