@@ -18,6 +18,7 @@ from services.audit.models import (
     Verdict,
 )
 from shared.decisions import DecisionRead, DiaryNumber, UnitCode
+from shared.people import OwnerIn, OwnerRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
@@ -209,7 +210,7 @@ class EvidenceIn(BaseModel):
         return self
 
 
-class ActionCreate(BaseModel):
+class ActionCreate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     body_code: UnitCode
@@ -232,7 +233,7 @@ class ActionCreate(BaseModel):
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)]
 
 
-class ActionUpdate(BaseModel):
+class ActionUpdate(OwnerIn):
     """Fields to change; those left out stay. Lists, when sent, replace the stored ones."""
 
     model_config = ConfigDict(extra="forbid")
@@ -276,7 +277,7 @@ class ProgressNoteRead(BaseModel):
     created_at: datetime
 
 
-class ActionRead(BaseModel):
+class ActionRead(OwnerRead):
     id: uuid.UUID
     body_code: str
     title: str
@@ -450,7 +451,7 @@ RiskScore = Annotated[
 ]
 
 
-class RiskIn(BaseModel):
+class RiskIn(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
@@ -465,7 +466,7 @@ class RiskIn(BaseModel):
     )
 
 
-class RiskUpdate(BaseModel):
+class RiskUpdate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
@@ -478,7 +479,7 @@ class RiskUpdate(BaseModel):
     )
 
 
-class ControlIn(BaseModel):
+class ControlIn(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     control: LongText
@@ -487,7 +488,7 @@ class ControlIn(BaseModel):
     owner: ShortText
 
 
-class ControlUpdate(BaseModel):
+class ControlUpdate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     control: LongText | None = None
@@ -524,7 +525,7 @@ class ControlResultRead(BaseModel):
     version: int
 
 
-class ControlRead(BaseModel):
+class ControlRead(OwnerRead):
     id: uuid.UUID
     risk_id: uuid.UUID
     control: str
@@ -535,7 +536,7 @@ class ControlRead(BaseModel):
     version: int
 
 
-class RiskRead(BaseModel):
+class RiskRead(OwnerRead):
     id: uuid.UUID
     plan_id: uuid.UUID
     title: str
