@@ -29,6 +29,7 @@ from gateway.proxy import Proxy, SignedIn, SignedInCache
 from gateway.report_production import production_router
 from gateway.reports import Report, ReportPeriod, UnknownUnit, build_report
 from gateway.settings import GatewaySettings
+from gateway.tasks import tasks_router
 from gateway.trace import trace_router
 from shared.auth.access import ANY_ROLE, access
 from shared.auth.policy import Principal, PrincipalKind
@@ -43,7 +44,8 @@ from shared.security import install_docs
 
 GATEWAY_IDENTITY = Principal(subject="gateway", name="Gateway", kind=PrincipalKind.service)
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-OWN_API_PREFIX = "/api/reports/"  # the gateway's own routes under /api; reports_router and production_router
+# The gateway's own routes under /api: reports_router, production_router, trace_router and tasks_router.
+OWN_API_PREFIX = ("/api/reports/", "/api/me/")
 DESCRIPTION = """Styr: the steering model of a Swedish region — goals and indicators, budget and investments,
 audit findings and the responses to them — behind one gateway.
 
@@ -322,6 +324,7 @@ def create_app(
 
     app.include_router(reports_router())
     app.include_router(trace_router())
+    app.include_router(tasks_router())
     app.include_router(
         production_router(lambda report, fmt, money, lang: _in_format(report, ReportFormat(fmt), money, lang))
     )

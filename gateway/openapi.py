@@ -76,6 +76,8 @@ TAGS = {
     "accountability": "The auditors' accountability statements (ansvarsprövning) per body and year.",
     "internal control": "Internal control on the region's one risk matrix: control plans, risks scored "
     "likelihood × consequence, controls and their results.",
+    "tasks": "What the caller is to do: the records naming them as owner, reporter or coordinator, and the "
+    "responses their bodies owe, due or overdue, from each service and merged by the gateway.",
     "health": "Liveness and readiness probes, open without a token.",
 }
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from services.audit.models import HistoryEntry
-from services.audit.routers import accountability, actions, internal_control, readmodels, reports, responses
+from services.audit.routers import accountability, actions, internal_control, readmodels, reports, responses, tasks
 from services.audit.settings import AuditSettings
 from shared.app import create_service_app
 from shared.changes import changes_router
@@ -40,6 +40,7 @@ def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = 
             accountability.router,
             internal_control.router,
             readmodels.router,
+            tasks.router,
             changes_router("audit", HistoryEntry),
         ],
         configure_logs=configure_logs,

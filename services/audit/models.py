@@ -14,6 +14,7 @@ from shared.comments import CommentColumns
 from shared.db import Tracked, new_metadata
 from shared.evidence import EvidenceBlobColumns, EvidenceFileColumns
 from shared.history import HistoryEntryColumns
+from shared.people import OwnerColumns
 
 
 class Base(DeclarativeBase):
@@ -144,7 +145,7 @@ class ReviewVerdict(Tracked, Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
-class Action(Tracked, Base):
+class Action(OwnerColumns, Tracked, Base):
     """What a body will do about one or more of its recommendations."""
 
     __tablename__ = "action"
@@ -152,6 +153,7 @@ class Action(Tracked, Base):
     body_code: Mapped[str] = mapped_column(String(16), index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
+    # The role in words ("Hälso- och sjukvårdsdirektör"); the person is owner_subject and owner_name.
     owner: Mapped[str | None] = mapped_column(String(200))
     deadline_on: Mapped[date | None]
     status: Mapped[ActionStatus] = mapped_column(Enum(ActionStatus, native_enum=False, length=16))
@@ -234,7 +236,7 @@ class ControlPlan(DecisionColumns, Tracked, Base):
     status: Mapped[Lifecycle] = mapped_column(_enum(Lifecycle), default=Lifecycle.draft)
 
 
-class Risk(Tracked, Base):
+class Risk(OwnerColumns, Tracked, Base):
     """A risk of the analysis, scored on the region's one matrix: likelihood × consequence."""
 
     __tablename__ = "risk"
@@ -249,7 +251,7 @@ class Risk(Tracked, Base):
     activity_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class Control(Tracked, Base):
+class Control(OwnerColumns, Tracked, Base):
     """How a risk at or above the threshold is checked: what, how, how often, by whom."""
 
     __tablename__ = "control"
@@ -258,6 +260,7 @@ class Control(Tracked, Base):
     control: Mapped[str] = mapped_column(Text)
     method: Mapped[str] = mapped_column(Text)
     frequency: Mapped[str] = mapped_column(String(100))
+    # The role in words; the person who reports the results is owner_subject and owner_name.
     owner: Mapped[str] = mapped_column(String(200))
 
 

@@ -19,6 +19,7 @@ from services.audit.models import (
 )
 from shared.decisions import DecisionRead, DiaryNumber, UnitCode
 from shared.fields import Day
+from shared.people import OwnerIn, OwnerRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
@@ -208,7 +209,7 @@ class EvidenceIn(BaseModel):
         return self
 
 
-class ActionCreate(BaseModel):
+class ActionCreate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     body_code: UnitCode
@@ -231,7 +232,7 @@ class ActionCreate(BaseModel):
     recommendation_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)]
 
 
-class ActionUpdate(BaseModel):
+class ActionUpdate(OwnerIn):
     """Fields to change; those left out stay. Lists, when sent, replace the stored ones."""
 
     model_config = ConfigDict(extra="forbid")
@@ -275,7 +276,7 @@ class ProgressNoteRead(BaseModel):
     created_at: datetime
 
 
-class ActionRead(BaseModel):
+class ActionRead(OwnerRead):
     id: uuid.UUID
     body_code: str
     title: str
@@ -449,7 +450,7 @@ RiskScore = Annotated[
 ]
 
 
-class RiskIn(BaseModel):
+class RiskIn(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
@@ -464,7 +465,7 @@ class RiskIn(BaseModel):
     )
 
 
-class RiskUpdate(BaseModel):
+class RiskUpdate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
@@ -477,7 +478,7 @@ class RiskUpdate(BaseModel):
     )
 
 
-class ControlIn(BaseModel):
+class ControlIn(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     control: LongText
@@ -486,7 +487,7 @@ class ControlIn(BaseModel):
     owner: ShortText
 
 
-class ControlUpdate(BaseModel):
+class ControlUpdate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     control: LongText | None = None
@@ -523,7 +524,7 @@ class ControlResultRead(BaseModel):
     version: int
 
 
-class ControlRead(BaseModel):
+class ControlRead(OwnerRead):
     id: uuid.UUID
     risk_id: uuid.UUID
     control: str
@@ -534,7 +535,7 @@ class ControlRead(BaseModel):
     version: int
 
 
-class RiskRead(BaseModel):
+class RiskRead(OwnerRead):
     id: uuid.UUID
     plan_id: uuid.UUID
     title: str

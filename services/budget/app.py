@@ -20,6 +20,7 @@ from services.budget.routers import (
     plan_period,
     resources,
     scenarios,
+    tasks,
 )
 from services.budget.settings import BudgetSettings
 from shared.app import create_service_app
@@ -59,6 +60,7 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             accounts.router,
             imports.router,
             imports.exports,
+            tasks.router,
             changes_router("budget", HistoryEntry),
         ],
         configure_logs=configure_logs,

@@ -489,6 +489,9 @@ class StateGrant(Tracked, Base):
     amount: Mapped[Decimal] = mapped_column(Money())
     coordinator_unit: Mapped[str] = mapped_column(String(16), index=True)
     coordinator: Mapped[str] = mapped_column(String(200))
+    # The person who reports the use each year (shared/people.py); `coordinator` stays the role in words.
+    coordinator_subject: Mapped[str | None] = mapped_column(String(200), index=True)
+    coordinator_name: Mapped[str | None] = mapped_column(String(200))
     reporting_deadline: Mapped[date | None]
     effect_reported: Mapped[str | None] = mapped_column(Text)
     # Indicators in the goals service that show the grant's effect, by id; checked with it on write.

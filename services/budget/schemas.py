@@ -23,6 +23,7 @@ from services.budget.models import (
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney
 from shared.imports import ImportReport
+from shared.people import CoordinatorIn, CoordinatorRead
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
@@ -648,7 +649,7 @@ class InvestmentPlanRead(BaseModel):
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
 
-class GrantCreate(BaseModel):
+class GrantCreate(CoordinatorIn):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
@@ -657,7 +658,7 @@ class GrantCreate(BaseModel):
     last_year: Year
     amount: MoneyAmount
     coordinator_unit: UnitCode
-    coordinator: Name = Field(description="The person who coordinates the grant")
+    coordinator: Name = Field(description="The coordinator's role, in words")
     reporting_deadline: date | None = Field(default=None, description="When the grantor wants the report")
     effect_reported: LongText | None = None
     indicator_ids: list[uuid.UUID] = Field(
@@ -671,7 +672,7 @@ class GrantCreate(BaseModel):
         return self
 
 
-class GrantUpdate(BaseModel):
+class GrantUpdate(CoordinatorIn):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
@@ -723,7 +724,7 @@ class GrantUseRead(BaseModel):
     version: int
 
 
-class GrantRead(BaseModel):
+class GrantRead(CoordinatorRead):
     id: uuid.UUID
     name: str
     grantor: str

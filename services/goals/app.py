@@ -5,7 +5,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.goals.models import HistoryEntry
-from services.goals.routers import followup, goals, imports, indicators, plans, readmodels, reports, units, work
+from services.goals.routers import (
+    followup,
+    goals,
+    imports,
+    indicators,
+    plans,
+    readmodels,
+    reports,
+    tasks,
+    units,
+    work,
+)
 from services.goals.settings import GoalsSettings
 from shared.app import create_service_app
 from shared.changes import changes_router
@@ -39,6 +50,7 @@ def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = 
             imports.router,
             imports.exports,
             reports.router,
+            tasks.router,
             changes_router("goals", HistoryEntry),
         ],
         configure_logs=configure_logs,

@@ -235,11 +235,15 @@ async def a_new_assignment(data: AssignmentCreate, principal: CurrentPrincipal) 
     return Found(data, "assignment", {ISSUER: data.issuer_code})
 
 
+# The assignee answers for the work: its status and the person who owns it are its own to set.
+ASSIGNEE_SETS = {"status", "owner_subject", "owner_name"}
+
+
 async def an_assignment_change(
     found: Annotated[Found[Assignment], Depends(an_assignment)], data: AssignmentUpdate, principal: CurrentPrincipal
 ) -> AssignmentUpdate:
-    """The assignee's editors set the status only; anything else is the issuer's."""
-    if not data.model_fields_set <= {"status"}:
+    """The assignee's editors set the status and who of theirs owns it; anything else is the issuer's."""
+    if not data.model_fields_set <= ASSIGNEE_SETS:
         _enforce(ASSIGNMENT_ISSUER_CHANGE, principal, found.unit_code(ISSUER), None)
     return data
 

@@ -14,6 +14,7 @@ from shared.auth.policy import UnitKind
 from shared.comments import CommentColumns
 from shared.db import Tracked, new_metadata
 from shared.history import HistoryEntryColumns
+from shared.people import OwnerColumns
 from shared.types import Quantity, UTCDateTime
 
 
@@ -143,7 +144,7 @@ class Strategy(Tracked, Base):
     description: Mapped[str | None] = mapped_column(Text)
 
 
-class Goal(DecisionColumns, Tracked, Base):
+class Goal(OwnerColumns, DecisionColumns, Tracked, Base):
     """A desired future state, owned by one unit, linked to a goal or strategy of the level above."""
 
     __tablename__ = "goal"
@@ -179,6 +180,9 @@ class Indicator(Tracked, Base):
     kolada_kpi: Mapped[str | None] = mapped_column(String(6))
     kolada_area: Mapped[str | None] = mapped_column(String(8))
     external_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Who reports the measurements (shared/people.py): the one `/me/tasks` asks for the next value.
+    reporter_subject: Mapped[str | None] = mapped_column(String(200), index=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class IndicatorTarget(Tracked, Base):
@@ -226,7 +230,7 @@ class GoalFollowUp(Tracked, Base):
     forecast: Mapped[Forecast | None] = mapped_column(_enum(Forecast))
 
 
-class Assignment(DecisionColumns, Tracked, Base):
+class Assignment(OwnerColumns, DecisionColumns, Tracked, Base):
     """An order (uppdrag) from the council or the board to a committee."""
 
     __tablename__ = "assignment"
@@ -251,7 +255,7 @@ class AssignmentFollowUp(Tracked, Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class Activity(Tracked, Base):
+class Activity(OwnerColumns, Tracked, Base):
     """What an administration or unit does to reach a goal (aktivitet, förändringsinsats)."""
 
     __tablename__ = "activity"
@@ -259,6 +263,7 @@ class Activity(Tracked, Base):
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
     goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(500))
+    # The role in words ("Verksamhetschef"); the person is owner_subject and owner_name.
     owner: Mapped[str | None] = mapped_column(String(200))
     start_on: Mapped[date | None]
     end_on: Mapped[date | None]

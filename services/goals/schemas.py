@@ -28,6 +28,7 @@ from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
 from shared.fields import ExactValue, ExactValueRead, NonNegativeValue
 from shared.pagination import Page
+from shared.people import OwnerIn, OwnerRead, ReporterIn, ReporterRead
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ExternalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -182,7 +183,7 @@ class PlanRead(BaseModel):
 Sdg = Annotated[int, Field(ge=1, le=17)]
 
 
-class GoalCreate(BaseModel):
+class GoalCreate(OwnerIn):
     """A new goal, saved as a draft. Below the council it must link upward before it can be decided."""
 
     model_config = ConfigDict(extra="forbid")
@@ -209,7 +210,7 @@ class GoalCreate(BaseModel):
         return self
 
 
-class GoalUpdate(BaseModel):
+class GoalUpdate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     unit_code: UnitCode | None = None
@@ -224,7 +225,7 @@ class GoalUpdate(BaseModel):
     parent_strategy_id: uuid.UUID | None = None
 
 
-class GoalRead(BaseModel):
+class GoalRead(OwnerRead):
     id: uuid.UUID
     unit_code: str
     level: UnitKind
@@ -248,7 +249,7 @@ class GoalRead(BaseModel):
 # --- indicators ---------------------------------------------------------------------------------
 
 
-class IndicatorCreate(BaseModel):
+class IndicatorCreate(ReporterIn):
     """An indicator on a goal or on a strategy of the plan."""
 
     model_config = ConfigDict(extra="forbid")
@@ -280,7 +281,7 @@ class IndicatorCreate(BaseModel):
         return self
 
 
-class IndicatorUpdate(BaseModel):
+class IndicatorUpdate(ReporterIn):
     model_config = ConfigDict(extra="forbid")
 
     name: Title | None = None
@@ -303,7 +304,7 @@ class TargetsIn(BaseModel):
     targets: dict[Year, Value | None]
 
 
-class IndicatorRead(BaseModel):
+class IndicatorRead(ReporterRead):
     id: uuid.UUID
     goal_id: uuid.UUID | None
     strategy_id: uuid.UUID | None
@@ -433,7 +434,7 @@ class ReportToCouncilPage(Page[ReportToCouncil]):
 # --- assignments and activities -----------------------------------------------------------------
 
 
-class AssignmentCreate(BaseModel):
+class AssignmentCreate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     issuer_code: UnitCode
@@ -447,7 +448,7 @@ class AssignmentCreate(BaseModel):
     )
 
 
-class AssignmentUpdate(BaseModel):
+class AssignmentUpdate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
@@ -471,7 +472,7 @@ class AssignmentFollowUpRead(BaseModel):
     text: str
 
 
-class AssignmentRead(BaseModel):
+class AssignmentRead(OwnerRead):
     id: uuid.UUID
     issuer_code: str
     assignee_code: str
@@ -501,7 +502,7 @@ class AssignmentPage(Page[AssignmentRead]):
     status_known_on: date = Field(description="The day `status` is known for: today, whatever `as_of`")
 
 
-class ActivityCreate(BaseModel):
+class ActivityCreate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     unit_code: UnitCode
@@ -522,7 +523,7 @@ class ActivityCreate(BaseModel):
         return self
 
 
-class ActivityUpdate(BaseModel):
+class ActivityUpdate(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
@@ -535,7 +536,7 @@ class ActivityUpdate(BaseModel):
     )
 
 
-class ActivityRead(BaseModel):
+class ActivityRead(OwnerRead):
     id: uuid.UUID
     unit_code: str
     goal_id: uuid.UUID

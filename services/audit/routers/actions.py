@@ -13,7 +13,7 @@ from services.audit.models import Action, ActionStatus, Comment, EvidenceBlob, E
 from services.audit.rules import actions as rules
 from services.audit.schemas import ActionCreate, ActionRead, ActionUpdate, ProgressNoteIn, ProgressNoteRead
 from shared.auth.access import ANY_ROLE
-from shared.auth.deps import DbSession
+from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.comments import CommentModel, add_comment_routes
 from shared.concurrency import IfMatch, check_if_match, set_etag
@@ -21,6 +21,7 @@ from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionR
 from shared.evidence import EvidenceModels, add_evidence_routes
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, ensure_goals_exist, refuse_unknown_links
+from shared.people import name_people
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/actions", tags=["actions"], route_class=GuardedRoute)
@@ -70,11 +71,12 @@ async def create_action(
     data: Annotated[ActionCreate, guard(BODY_EDITS, a_new_action)],
     session: DbSession,
     goals: GoalsService,
+    principal: CurrentPrincipal,
     response: Response,
 ) -> ActionRead:
     await ensure_goals_exist(goals, data.goal_ids)
     await refuse_unknown_links(goals, "indicator", "indicators", data.indicator_ids, field="indicator_ids")
-    action = await rules.create_action(session, data)
+    action = await rules.create_action(session, name_people(data, principal))
     set_etag(response, action)
     response.headers["Location"] = f"/actions/{action.id}"
     return await rules.action_with_links(session, action)
@@ -91,13 +93,14 @@ async def update_action(
     data: ActionUpdate,
     session: DbSession,
     goals: GoalsService,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ActionRead:
     check_if_match(if_match, action)
     await ensure_goals_exist(goals, data.goal_ids or [])
     await refuse_unknown_links(goals, "indicator", "indicators", data.indicator_ids, field="indicator_ids")
-    await rules.update_action(session, action, data)
+    await rules.update_action(session, action, name_people(data, principal, action))
     set_etag(response, action)
     return await rules.action_with_links(session, action)
 

@@ -50,6 +50,7 @@ from shared.errors import (
 from shared.evidence import EvidenceModels, add_evidence_routes
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, Peer, ensure_unit_exists, refuse_unknown_links
+from shared.people import name_people
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/internal-control", tags=["internal control"], route_class=GuardedRoute)
@@ -171,10 +172,16 @@ async def _refuse_unknown_threatened(goals: Peer, data: RiskIn | RiskUpdate) -> 
     responses=error_responses(Forbidden, NotFound, Locked),
 )
 async def add_risk(
-    plan: DraftPlan, data: RiskIn, session: DbSession, matrix: RiskMatrixDep, goals: GoalsService, response: Response
+    plan: DraftPlan,
+    data: RiskIn,
+    session: DbSession,
+    matrix: RiskMatrixDep,
+    goals: GoalsService,
+    principal: CurrentPrincipal,
+    response: Response,
 ) -> ControlPlanRead:
     await _refuse_unknown_threatened(goals, data)
-    risk = await rules.add_risk(session, plan, data, matrix)
+    risk = await rules.add_risk(session, plan, name_people(data, principal), matrix)
     response.headers["Location"] = f"/internal-control/risks/{risk.id}"
     return await rules.plan_read(session, plan, matrix)
 
@@ -208,12 +215,13 @@ async def update_risk(
     session: DbSession,
     matrix: RiskMatrixDep,
     goals: GoalsService,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ControlPlanRead:
     risk, plan = found
     await _refuse_unknown_threatened(goals, data)
-    await rules.update_risk(session, plan, risk, data, matrix, if_match)
+    await rules.update_risk(session, plan, risk, name_people(data, principal, risk), matrix, if_match)
     response.headers["ETag"] = f'"{risk.version}"'
     return await rules.plan_read(session, plan, matrix)
 
@@ -238,10 +246,15 @@ add_history_route(
     responses=error_responses(Forbidden, NotFound, Locked),
 )
 async def add_control(
-    found: DraftRisk, data: ControlIn, session: DbSession, matrix: RiskMatrixDep, response: Response
+    found: DraftRisk,
+    data: ControlIn,
+    session: DbSession,
+    matrix: RiskMatrixDep,
+    principal: CurrentPrincipal,
+    response: Response,
 ) -> ControlPlanRead:
     risk, plan = found
-    control = await rules.add_control(session, plan, risk, data, matrix)
+    control = await rules.add_control(session, plan, risk, name_people(data, principal), matrix)
     response.headers["Location"] = f"/internal-control/controls/{control.id}"
     return await rules.plan_read(session, plan, matrix)
 
@@ -269,11 +282,12 @@ async def update_control(
     data: ControlUpdate,
     session: DbSession,
     matrix: RiskMatrixDep,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ControlPlanRead:
     control, plan = found
-    await rules.update_control(session, plan, control, data, if_match)
+    await rules.update_control(session, plan, control, name_people(data, principal, control), if_match)
     response.headers["ETag"] = f'"{control.version}"'
     return await rules.plan_read(session, plan, matrix)
 

@@ -71,6 +71,8 @@ def action_read(action: Action, recommendation_ids: list[uuid.UUID], notes: list
         title=action.title,
         description=action.description,
         owner=action.owner,
+        owner_subject=action.owner_subject,
+        owner_name=action.owner_name,
         deadline_on=action.deadline_on,
         status=action.status,
         finished_on=action.finished_on,

@@ -215,6 +215,8 @@ def _control_read(control: Control, results: list[ControlResultRead]) -> Control
         method=control.method,
         frequency=control.frequency,
         owner=control.owner,
+        owner_subject=control.owner_subject,
+        owner_name=control.owner_name,
         results=results,
         version=control.version,
     )
@@ -234,6 +236,8 @@ def _risk_read(risk: Risk, controls: list[ControlRead], matrix: Matrix) -> RiskR
         needs_control=matrix.needs_control(score),
         goal_ids=[uuid.UUID(g) for g in risk.goal_ids],
         activity_ids=[uuid.UUID(a) for a in risk.activity_ids],
+        owner_subject=risk.owner_subject,
+        owner_name=risk.owner_name,
         controls=controls,
         version=risk.version,
     )

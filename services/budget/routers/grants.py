@@ -22,7 +22,7 @@ from services.budget.schemas import (
 )
 from shared.asof import AsOfQuery, as_of_or_today
 from shared.auth.access import ANY_ROLE
-from shared.auth.deps import DbSession
+from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.concurrency import IfMatch, check_if_match, set_etag
 from shared.errors import (
@@ -38,6 +38,7 @@ from shared.fields import YearPath
 from shared.history import HistoryEntryRead, read_place_history
 from shared.pagination import Page, Pagination
 from shared.peers import GoalsService, Peer, ensure_unit_exists, refuse_unknown_links
+from shared.people import name_people
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/grants", tags=["targeted state grants"], route_class=GuardedRoute)
@@ -89,8 +90,10 @@ async def create_grant(
     data: Annotated[GrantCreate, guard(GRANT_WRITES, a_new_grant)],
     session: DbSession,
     goals: GoalsService,
+    principal: CurrentPrincipal,
     response: Response,
 ) -> GrantRead:
+    data = name_people(data, principal)
     await ensure_unit_exists(goals, data.coordinator_unit, field="coordinator_unit")
     await _refuse_unknown_indicators(goals, data.indicator_ids)
     grant = await rules.create_grant(session, data)
@@ -123,10 +126,12 @@ async def update_grant(
     data: GrantUpdate,
     session: DbSession,
     goals: GoalsService,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> GrantRead:
     check_if_match(if_match, grant)
+    data = name_people(data, principal, grant)
     await _refuse_unknown_indicators(goals, data.indicator_ids)
     await rules.update_grant(session, grant, data)
     set_etag(response, grant)

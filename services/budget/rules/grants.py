@@ -41,6 +41,8 @@ def grant_read(grant: StateGrant, links: list[GrantGoalLink], uses: list[GrantUs
         amount=grant.amount,
         coordinator_unit=grant.coordinator_unit,
         coordinator=grant.coordinator,
+        coordinator_subject=grant.coordinator_subject,
+        coordinator_name=grant.coordinator_name,
         reporting_deadline=grant.reporting_deadline,
         effect_reported=grant.effect_reported,
         indicator_ids=[uuid.UUID(i) for i in grant.indicator_ids],
@@ -84,9 +86,13 @@ async def read_grant(session: AsyncSession, grant: StateGrant) -> GrantRead:
     return grant_read(grant, *await grant_parts(session, grant.id))
 
 
+# Fields a PATCH may empty with null; the others a grant always has.
+EMPTIABLE = {"reporting_deadline", "effect_reported", "coordinator_subject", "coordinator_name"}
+
+
 async def update_grant(session: AsyncSession, grant: StateGrant, data: GrantUpdate) -> None:
     for field, value in data.model_dump(exclude_unset=True).items():
-        if value is None and field not in {"reporting_deadline", "effect_reported"}:
+        if value is None and field not in EMPTIABLE:
             raise Unprocessable(f"{field} cannot be emptied", field=field)
         setattr(grant, field, _as_stored(data.indicator_ids or []) if field == "indicator_ids" else value)
     await session.flush()

@@ -30,6 +30,7 @@ from shared.errors import (
     error_responses,
 )
 from shared.pagination import Page, Pagination
+from shared.people import name_people
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=GuardedRoute)
@@ -91,7 +92,7 @@ async def create_goal(
     index: Index,
     response: Response,
 ) -> GoalRead:
-    goal = await rules.create_goal(session, data, index, GOALS_SEEN.where(principal))
+    goal = await rules.create_goal(session, name_people(data, principal), index, GOALS_SEEN.where(principal))
     response.headers["Location"] = f"/goals/{goal.id}"
     return await _read(session, goal, index, response)
 
@@ -118,12 +119,13 @@ async def update_goal(
     goal: Annotated[Goal, guard(GOAL_CHANGE, a_goal_to_change)],
     data: Annotated[GoalUpdate, Depends(a_goal_change)],
     session: DbSession,
+    principal: CurrentPrincipal,
     index: Index,
     response: Response,
     if_match: IfMatch = None,
 ) -> GoalRead:
     check_if_match(if_match, goal)
-    await rules.update_goal(session, goal, data, index)
+    await rules.update_goal(session, goal, name_people(data, principal, goal), index)
     return await _read(session, goal, index, response)
 
 

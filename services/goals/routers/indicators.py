@@ -45,6 +45,7 @@ from shared.errors import (
     error_responses,
 )
 from shared.pagination import Page, Pagination
+from shared.people import name_people
 from shared.routes import add_history_route
 
 indicators = APIRouter(prefix="/indicators", tags=["indicators"], route_class=GuardedRoute)
@@ -145,9 +146,11 @@ async def list_indicator_series(
 async def create_indicator(
     asked: Annotated[tuple[IndicatorCreate, Owner], guard(INDICATOR_CHANGE, a_new_indicator)],
     session: DbSession,
+    principal: CurrentPrincipal,
     response: Response,
 ) -> IndicatorRead:
-    indicator = await rules.create_indicator(session, *asked)
+    data, owner = asked
+    indicator = await rules.create_indicator(session, name_people(data, principal), owner)
     response.headers["Location"] = f"/indicators/{indicator.id}"
     return await _read(session, indicator, response)
 
@@ -172,12 +175,13 @@ async def update_indicator(
     found: ChangeableIndicator,
     data: IndicatorUpdate,
     session: DbSession,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> IndicatorRead:
     indicator, _ = found
     check_if_match(if_match, indicator)
-    await rules.update_indicator(session, indicator, data)
+    await rules.update_indicator(session, indicator, name_people(data, principal, indicator))
     return await _read(session, indicator, response)
 
 

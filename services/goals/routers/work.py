@@ -47,6 +47,7 @@ from shared.errors import Forbidden, NotFound, PreconditionFailed, PreconditionR
 from shared.fields import YearPath
 from shared.pagination import Page, Pagination
 from shared.peers import AuditService, Peer, refuse_unknown_links
+from shared.people import name_people
 from shared.routes import add_history_route
 
 assignments = APIRouter(prefix="/assignments", tags=["assignments"], route_class=GuardedRoute)
@@ -101,11 +102,12 @@ async def create_assignment(
     index: Index,
     diary_pattern: DiaryPattern,
     audit: AuditService,
+    principal: CurrentPrincipal,
     response: Response,
 ) -> AssignmentRead:
     check_decision(data.decision, diary_pattern, field="decision.diary_number")
     await _refuse_unknown_recommendations(audit, data.recommendation_ids)
-    assignment = await rules.create_assignment(session, data)
+    assignment = await rules.create_assignment(session, name_people(data, principal))
     response.headers["Location"] = f"/assignments/{assignment.id}"
     return await _read(session, assignment, index, response)
 
@@ -137,12 +139,13 @@ async def update_assignment(
     session: DbSession,
     index: Index,
     audit: AuditService,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> AssignmentRead:
     check_if_match(if_match, assignment)
     await _refuse_unknown_recommendations(audit, data.recommendation_ids)
-    await rules.update_assignment(session, assignment, data)
+    await rules.update_assignment(session, assignment, name_people(data, principal, assignment))
     return await _read(session, assignment, index, response)
 
 
@@ -211,7 +214,7 @@ async def create_activity(
     response: Response,
 ) -> ActivityRead:
     await _refuse_unknown_recommendations(audit, data.recommendation_ids)
-    activity = await rules.create_activity(session, data, index, GOALS_SEEN.where(principal))
+    activity = await rules.create_activity(session, name_people(data, principal), index, GOALS_SEEN.where(principal))
     set_etag(response, activity)
     response.headers["Location"] = f"/activities/{activity.id}"
     return rules.activity_read(activity, index)
@@ -242,12 +245,13 @@ async def update_activity(
     session: DbSession,
     index: Index,
     audit: AuditService,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ActivityRead:
     check_if_match(if_match, activity)
     await _refuse_unknown_recommendations(audit, data.recommendation_ids)
-    await rules.update_activity(session, activity, data)
+    await rules.update_activity(session, activity, name_people(data, principal, activity))
     set_etag(response, activity)
     return rules.activity_read(activity, index)
 

@@ -29,6 +29,8 @@ def orphan_in_sql(index: OrgIndex) -> ColumnElement[bool]:
 def goal_read(goal: Goal, index: OrgIndex, perspectives: dict[uuid.UUID, str]) -> GoalRead:
     unit = index.by_id[goal.unit_id]
     return GoalRead(
+        owner_subject=goal.owner_subject,
+        owner_name=goal.owner_name,
         id=goal.id,
         unit_code=unit.code,
         level=unit.kind,
@@ -159,6 +161,8 @@ async def create_goal(
         status=Lifecycle.draft,
         parent_goal_id=data.parent_goal_id,
         parent_strategy_id=data.parent_strategy_id,
+        owner_subject=data.owner_subject,
+        owner_name=data.owner_name,
     )
     session.add(goal)
     await session.flush()

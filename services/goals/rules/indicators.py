@@ -130,6 +130,8 @@ def indicator_read(indicator: Indicator, targets: dict[int, Decimal]) -> Indicat
         kolada_area=indicator.kolada_area,
         external_code=indicator.external_code,
         targets=targets,
+        reporter_subject=indicator.reporter_subject,
+        reporter_name=indicator.reporter_name,
         version=indicator.version,
     )
 

@@ -72,6 +72,8 @@ def assignment_read(
     """The assignment as at `as_of`; its status is today's (no date is kept for a change of status), so
     it is overdue on `as_of` if its deadline had passed and it is not done or cancelled now."""
     return AssignmentRead(
+        owner_subject=a.owner_subject,
+        owner_name=a.owner_name,
         id=a.id,
         issuer_code=index.code(a.issuer_id),
         assignee_code=index.code(a.assignee_id),
@@ -107,6 +109,8 @@ async def create_assignment(session: AsyncSession, data: AssignmentCreate) -> As
         deadline_on=data.deadline_on,
         status=AssignmentStatus.not_started,
         recommendation_ids=as_stored(data.recommendation_ids),
+        owner_subject=data.owner_subject,
+        owner_name=data.owner_name,
     )
     if data.decision is not None:
         record_decision(assignment, data.decision)
@@ -195,6 +199,8 @@ def activity_read(a: Activity, index: OrgIndex) -> ActivityRead:
         goal_id=a.goal_id,
         title=a.title,
         owner=a.owner,
+        owner_subject=a.owner_subject,
+        owner_name=a.owner_name,
         start_on=a.start_on,
         end_on=a.end_on,
         status=a.status,

@@ -1,0 +1,120 @@
+"""The caller's tasks in the audit service: actions and controls they own, responses their bodies owe.
+
+Four statements whatever the number of records: the caller's actions, the recommendations their bodies
+have yet to answer, their controls in decided plans, and those controls' results.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.audit.models import (
+    Action,
+    Control,
+    ControlPlan,
+    ControlResult,
+    Lifecycle,
+    Recommendation,
+    RecommendationResponse,
+    RecommendationStatus,
+    ReportingPeriod,
+    Risk,
+)
+from services.audit.rules.actions import FINISHED
+from shared.auth.policy import Principal, UnitRole
+from shared.tasks import Horizon, ServiceTasks, Task, TaskKind, brief, soonest_first
+
+SERVICE = "audit"
+# The periods a control reports on, and the day in its plan's year each is due (with T2, with the annual report).
+RESULT_DUE = {ReportingPeriod.T2: (8, 31), ReportingPeriod.year: (12, 31)}
+
+
+async def my_tasks(session: AsyncSession, caller: Principal, horizon: Horizon) -> ServiceTasks:
+    tasks = [
+        *await _actions(session, caller.subject, horizon),
+        *await _responses(session, _bodies_answering(caller), horizon),
+        *await _control_results(session, caller.subject, horizon),
+    ]
+    return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
+
+
+def _bodies_answering(caller: Principal) -> list[str]:
+    """The bodies whose responses the caller writes (editor) or records the decision of (registrar)."""
+    return sorted(code for code, role in caller.unit_roles.items() if role >= UnitRole.editor)
+
+
+async def _actions(session: AsyncSession, subject: str, horizon: Horizon) -> list[Task]:
+    rows = await session.execute(
+        select(Action.id, Action.title, Action.deadline_on).where(
+            Action.owner_subject == subject, Action.status.not_in(FINISHED)
+        )
+    )
+    return [
+        horizon.task(TaskKind.action, title, f"/api/audit/actions/{id_}", due_on, SERVICE)
+        for id_, title, due_on in rows
+    ]
+
+
+async def _responses(session: AsyncSession, bodies: list[str], horizon: Horizon) -> list[Task]:
+    """Open recommendations to the caller's bodies with no decided response: to write, or to decide."""
+    if not bodies:
+        return []
+    rows = await session.execute(
+        select(Recommendation.id, Recommendation.body_code, Recommendation.text, Recommendation.response_due_on)
+        .outerjoin(RecommendationResponse, RecommendationResponse.recommendation_id == Recommendation.id)
+        .where(
+            Recommendation.body_code.in_(bodies),
+            Recommendation.status == RecommendationStatus.open,
+            Recommendation.response_due_on.is_not(None),
+            (RecommendationResponse.id.is_(None)) | (RecommendationResponse.status == Lifecycle.draft),
+        )
+    )
+    return [
+        horizon.task(
+            TaskKind.response,
+            f"{body}'s response to: {brief(text)}",
+            f"/api/audit/recommendations/{id_}",
+            due_on,
+            SERVICE,
+        )
+        for id_, body, text, due_on in rows
+    ]
+
+
+async def _control_results(session: AsyncSession, subject: str, horizon: Horizon) -> list[Task]:
+    """Each period a control the caller owns has no result for yet, in plans decided (results need one)."""
+    controls = (
+        await session.execute(
+            select(Control.id, Control.control, Risk.id, ControlPlan.body_code, ControlPlan.year)
+            .join(Risk, Risk.id == Control.risk_id)
+            .join(ControlPlan, ControlPlan.id == Risk.plan_id)
+            .where(Control.owner_subject == subject, ControlPlan.status == Lifecycle.decided)
+        )
+    ).all()
+    reported = await _reported_periods(session, [row[0] for row in controls])
+    tasks = []
+    for control_id, text, risk_id, body, year in controls:
+        for period, (month, day) in RESULT_DUE.items():
+            if period not in reported[control_id]:
+                title = f"Result {year} {period.value} for {body}'s control: {brief(text)}"
+                link = f"/api/audit/internal-control/risks/{risk_id}"
+                tasks.append(horizon.task(TaskKind.control_result, title, link, date(year, month, day), SERVICE))
+    return tasks
+
+
+async def _reported_periods(
+    session: AsyncSession, control_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, set[ReportingPeriod]]:
+    reported: dict[uuid.UUID, set[ReportingPeriod]] = defaultdict(set)
+    if control_ids:
+        rows = await session.execute(
+            select(ControlResult.control_id, ControlResult.period).where(ControlResult.control_id.in_(control_ids))
+        )
+        for control_id, period in rows:
+            reported[control_id].add(period)
+    return reported

@@ -1,0 +1,30 @@
+"""The caller's own tasks in the budget service (the gateway merges them with the other services')."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.budget.rules import tasks as rules
+from shared.asof import AsOfQuery, as_of_or_today
+from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.guard import GuardedRoute, guard
+from shared.errors import Forbidden, error_responses
+from shared.tasks import DEFAULT_WITHIN_DAYS, OWN_TASKS, Horizon, ServiceTasks, WithinDaysQuery
+
+router = APIRouter(prefix="/me", tags=["tasks"], route_class=GuardedRoute)
+
+
+@router.get(
+    "/tasks",
+    operation_id="list_my_budget_tasks",
+    summary="The yearly use of the grants the caller coordinates, to report",
+    responses=error_responses(Forbidden),
+    dependencies=[guard(OWN_TASKS)],
+)
+async def list_my_tasks(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    as_of: AsOfQuery = None,
+    within_days: WithinDaysQuery = DEFAULT_WITHIN_DAYS,
+) -> ServiceTasks:
+    return await rules.my_tasks(session, principal, Horizon(as_of_or_today(as_of), within_days))

@@ -1,0 +1,64 @@
+"""The caller's tasks in the budget service: the yearly use of the grants they coordinate, to report.
+
+Two statements whatever the number of grants: the caller's grants, and the years already reported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.budget.models import GrantUse, StateGrant
+from shared.auth.policy import Principal
+from shared.tasks import Horizon, ServiceTasks, Task, TaskKind, soonest_first
+
+SERVICE = "budget"
+
+
+async def my_tasks(session: AsyncSession, caller: Principal, horizon: Horizon) -> ServiceTasks:
+    grants = list(
+        await session.scalars(
+            select(StateGrant).where(
+                StateGrant.coordinator_subject == caller.subject, StateGrant.first_year <= horizon.until.year
+            )
+        )
+    )
+    reported = await _reported_years(session, [g.id for g in grants])
+    tasks = [task for grant in grants for task in _uses_to_report(grant, reported[grant.id], horizon)]
+    return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
+
+
+async def _reported_years(session: AsyncSession, grant_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
+    reported: dict[uuid.UUID, set[int]] = defaultdict(set)
+    if grant_ids:
+        for grant_id, year in await session.execute(
+            select(GrantUse.grant_id, GrantUse.year).where(GrantUse.grant_id.in_(grant_ids))
+        ):
+            reported[grant_id].add(year)
+    return reported
+
+
+def use_due_on(grant: StateGrant, year: int) -> date:
+    """A year's use is due at the year's end; the last year's by the grantor's reporting deadline, if set."""
+    if year == grant.last_year and grant.reporting_deadline is not None:
+        return grant.reporting_deadline
+    return date(year, 12, 31)
+
+
+def _uses_to_report(grant: StateGrant, reported: set[int], horizon: Horizon) -> list[Task]:
+    last = min(grant.last_year, horizon.until.year)
+    return [
+        horizon.task(
+            TaskKind.grant_use,
+            f"Report the use of {grant.name} in {year}",
+            f"/api/budget/grants/{grant.id}",
+            use_due_on(grant, year),
+            SERVICE,
+        )
+        for year in range(grant.first_year, last + 1)
+        if year not in reported
+    ]

@@ -1,0 +1,127 @@
+"""The caller's tasks in the goals service: assignments and activities they own, measurements they report.
+
+Four statements whatever the number of records: the caller's assignments, their activities, the
+indicators they report, and those indicators' latest measurements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.goals.models import (
+    Activity,
+    ActivityStatus,
+    Assignment,
+    AssignmentStatus,
+    Goal,
+    Indicator,
+    Measurement,
+    PeriodKind,
+)
+from shared.asof import month_end
+from shared.auth.policy import Principal
+from shared.tasks import Horizon, ServiceTasks, Task, TaskKind, soonest_first
+
+SERVICE = "goals"
+ASSIGNMENTS_OPEN = (AssignmentStatus.not_started, AssignmentStatus.in_progress)
+ACTIVITIES_OPEN = (ActivityStatus.planned, ActivityStatus.in_progress)
+TERTIAL_END_MONTHS = (4, 8, 12)
+
+
+async def my_tasks(
+    session: AsyncSession,
+    caller: Principal,
+    horizon: Horizon,
+    *,
+    activities_seen: ColumnElement[bool],
+    indicators_seen: ColumnElement[bool],
+) -> ServiceTasks:
+    subject = caller.subject
+    tasks = [
+        *await _assignments(session, subject, horizon),
+        *await _activities(session, subject, horizon, activities_seen),
+        *await _measurements(session, subject, horizon, indicators_seen),
+    ]
+    return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
+
+
+async def _assignments(session: AsyncSession, subject: str, horizon: Horizon) -> list[Task]:
+    rows = await session.execute(
+        select(Assignment.id, Assignment.title, Assignment.deadline_on).where(
+            Assignment.owner_subject == subject, Assignment.status.in_(ASSIGNMENTS_OPEN)
+        )
+    )
+    return [
+        horizon.task(TaskKind.assignment, title, f"/api/goals/assignments/{id_}", due_on, SERVICE)
+        for id_, title, due_on in rows
+    ]
+
+
+async def _activities(session: AsyncSession, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
+    rows = await session.execute(
+        select(Activity.id, Activity.title, Activity.end_on)
+        .join(Goal, Goal.id == Activity.goal_id)
+        .where(Activity.owner_subject == subject, Activity.status.in_(ACTIVITIES_OPEN), seen)
+    )
+    return [
+        horizon.task(TaskKind.activity, title, f"/api/goals/activities/{id_}", due_on, SERVICE)
+        for id_, title, due_on in rows
+    ]
+
+
+async def _measurements(session: AsyncSession, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
+    """For each indicator the caller reports, the first period after its latest value, in its own rhythm."""
+    indicators = (
+        await session.execute(
+            select(Indicator.id, Indicator.name, Indicator.baseline_year).where(
+                Indicator.reporter_subject == subject, seen
+            )
+        )
+    ).all()
+    latest = await _latest_periods(session, [id_ for id_, _, _ in indicators])
+    tasks = []
+    for id_, name, baseline_year in indicators:
+        label, due_on = next_period(latest.get(id_), baseline_year, horizon.as_of)
+        link = f"/api/goals/indicators/{id_}/measurements"
+        tasks.append(horizon.task(TaskKind.measurement, f"Report {name} for {label}", link, due_on, SERVICE))
+    return tasks
+
+
+async def _latest_periods(
+    session: AsyncSession, indicator_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, int, PeriodKind]]:
+    if not indicator_ids:
+        return {}
+    rows = await session.execute(
+        select(Measurement.indicator_id, Measurement.year, Measurement.period_end_month, Measurement.period_kind)
+        .where(Measurement.indicator_id.in_(indicator_ids), Measurement.value.is_not(None))
+        .order_by(Measurement.indicator_id, Measurement.year.desc(), Measurement.period_end_month.desc())
+    )
+    latest: dict[uuid.UUID, tuple[int, int, PeriodKind]] = {}
+    for indicator_id, year, end_month, kind in rows:
+        latest.setdefault(indicator_id, (year, end_month, kind))
+    return latest
+
+
+def next_period(latest: tuple[int, int, PeriodKind] | None, baseline_year: int | None, as_of: date) -> tuple[str, date]:
+    """The period whose value is due next, named as the measurements name it, and its end (when it is due).
+
+    After a value, the next period of the same kind; with none, the year after the baseline, or else the
+    year `as_of` falls in. A value is due at its period's end: once the period is over it can be reported.
+    """
+    if latest is None:
+        year = baseline_year + 1 if baseline_year is not None else as_of.year
+        return str(year), date(year, 12, 31)
+    year, end_month, kind = latest
+    if kind is PeriodKind.month:
+        year, month = (year + 1, 1) if end_month == 12 else (year, end_month + 1)
+        return f"{year}-{month:02d}", month_end(year, month)
+    if kind is PeriodKind.tertial:
+        later = [m for m in TERTIAL_END_MONTHS if m > end_month]
+        year, month = (year, later[0]) if later else (year + 1, TERTIAL_END_MONTHS[0])
+        return f"{year}-T{TERTIAL_END_MONTHS.index(month) + 1}", month_end(year, month)
+    return str(year + 1), date(year + 1, 12, 31)
