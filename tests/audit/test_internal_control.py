@@ -217,6 +217,31 @@ async def test_results_are_reported_with_t2_and_coloured(plan):
     assert [h["after"]["outcome"] for h in history] == ["deviation", "no_deviation"]
 
 
+async def test_a_control_and_a_result_are_each_read_on_their_own_with_their_etag(plan):
+    high = (await plan.risk(3, 3)).json()["risks"][0]
+    control = (await plan.control(high["id"])).json()["risks"][0]["controls"][0]
+    control_url = f"/api/audit/internal-control/controls/{control['id']}"
+    outsider = plan.stack.auth("o", "RUN:reader")
+    assert (await plan.stack.client.get(control_url, headers=outsider)).status_code == 404, "a draft plan's"
+    read = await plan.stack.client.get(control_url, headers=plan.stack.auth(*EDITOR))
+    assert read.status_code == 200
+    assert (read.json()["id"], read.json()["control"], read.headers["etag"]) == (
+        control["id"],
+        "Stickprov",
+        etag(control)["If-Match"],
+    )
+    await plan.read()
+    await plan.decide()
+    result = (await _result(plan, control)).json()
+    result_url = f"/api/audit/internal-control/results/{result['id']}"
+    got = await plan.stack.client.get(result_url, headers=outsider)
+    assert got.status_code == 200
+    assert got.json() == result
+    assert got.headers["etag"] == f'"{result["version"]}"'
+    with_it = (await plan.stack.client.get(control_url, headers=outsider)).json()
+    assert [r["id"] for r in with_it["results"]] == [result["id"]]
+
+
 async def test_results_need_a_decided_plan_and_the_bodys_editor(plan):
     high = (await plan.risk(3, 3)).json()["risks"][0]
     control = (await plan.control(high["id"])).json()["risks"][0]["controls"][0]

@@ -23,6 +23,7 @@ from services.audit.schemas import (
     ControlPlanCreate,
     ControlPlanRead,
     ControlPlanSummary,
+    ControlRead,
     ControlResultIn,
     ControlResultRead,
     ControlUpdate,
@@ -271,6 +272,23 @@ async def delete_risk(found: DraftRisk, session: DbSession, if_match: IfMatch = 
     await rules.delete_record(session, plan, risk, if_match)
 
 
+@router.get(
+    "/controls/{control_id}",
+    operation_id="get_control",
+    summary="One control with its results",
+    responses=error_responses(Forbidden, NotFound),
+)
+async def get_control(
+    found: Annotated[tuple[Control, ControlPlan], guard(READ_DECIDED, a_control)],
+    session: DbSession,
+    matrix: RiskMatrixDep,
+    response: Response,
+) -> ControlRead:
+    control, plan = found
+    response.headers["ETag"] = f'"{control.version}"'
+    return await rules.control_in_plan(session, control, plan, matrix)
+
+
 @router.patch(
     "/controls/{control_id}",
     operation_id="update_control",
@@ -336,6 +354,20 @@ async def record_result(
     result = await rules.record_result(session, control, plan, data)
     set_etag(response, result)
     response.headers["Location"] = f"/internal-control/results/{result.id}"
+    return rules.result_out(result)
+
+
+@router.get(
+    "/results/{result_id}",
+    operation_id="get_control_result",
+    summary="One control result",
+    responses=error_responses(Forbidden, NotFound),
+)
+async def get_result(
+    found: Annotated[tuple[ControlResult, ControlPlan], guard(READ_DECIDED, a_result)], response: Response
+) -> ControlResultRead:
+    result, _ = found
+    response.headers["ETag"] = f'"{result.version}"'
     return rules.result_out(result)
 
 

@@ -414,6 +414,12 @@ def result_out(result: ControlResult) -> ControlResultRead:
     return _result_read(result)
 
 
+async def control_in_plan(session: AsyncSession, control: Control, plan: ControlPlan, matrix: Matrix) -> ControlRead:
+    """One control as its plan shows it, with its results."""
+    risks = (await plan_read(session, plan, matrix)).risks
+    return next(c for r in risks for c in r.controls if c.id == control.id)
+
+
 async def risk_in_plan(session: AsyncSession, risk: Risk, plan: ControlPlan, matrix: Matrix) -> RiskInPlan:
     """One risk as its plan shows it, with its controls and results, and the plan's body, year and decision."""
     read = next(r for r in (await plan_read(session, plan, matrix)).risks if r.id == risk.id)
