@@ -27,6 +27,7 @@ from services.budget.models import (
     Fee,
     Forecast,
     ForecastProposal,
+    GrantUse,
     InvestmentFrame,
     InvestmentProject,
     OperatingFrame,
@@ -110,6 +111,15 @@ async def a_new_forecast(data: ForecastCreate) -> Found[ForecastCreate]:
 async def a_grant(grant_id: uuid.UUID, session: DbSession) -> Found[StateGrant]:
     grant = await grants.get_grant(session, grant_id)
     return Found(grant, "grant", {GRANT_UNIT: grant.coordinator_unit})
+
+
+async def a_grant_use(grant_id: uuid.UUID, year: YearPath, session: DbSession) -> Found[GrantUse]:
+    """A grant's reported use in a year; a year not reported yet has no use to attach anything to."""
+    grant = await grants.get_grant(session, grant_id)
+    use = await grants.find_use(session, grant.id, year)
+    if use is None:
+        raise NotFound(f"No use of the grant is reported for {year}")
+    return Found(use, "grant use", {GRANT_UNIT: grant.coordinator_unit})
 
 
 async def a_new_grant(data: GrantCreate) -> Found[GrantCreate]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.asof import PERIOD_END_MONTH
 from shared.db import Tracked, new_metadata
+from shared.evidence import EvidenceBlobColumns, EvidenceFileColumns
 from shared.history import HistoryEntryColumns
 from shared.types import Money, Quantity, UTCDateTime
 
@@ -528,6 +529,18 @@ class GrantUse(Tracked, Base):
     used: Mapped[Decimal] = mapped_column(Money())
     # The indicators that show what that year's use achieved (ids in the goals service).
     indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class EvidenceBlob(EvidenceBlobColumns, Base):
+    """A file's bytes, once per content (shared/evidence.py)."""
+
+    __tablename__ = "evidence_blob"
+
+
+class EvidenceFile(EvidenceFileColumns, Tracked, Base):
+    """An evidence file on a grant's use in a year (shared/evidence.py)."""
+
+    __tablename__ = "evidence_file"
 
 
 class BalanceAdjustmentKind(StrEnum):

@@ -213,3 +213,27 @@ async def test_a_years_use_has_its_history(org):
     ]
     assert (await org.client.get(f"{url}/2027/history", headers=headers)).status_code == 404
     assert (await org.client.get(f"{url}/2025/history", headers=org.auth("svc", client=True))).status_code == 403
+
+
+async def test_a_years_use_takes_evidence_files_from_those_who_may_report_it(org):
+    grant = (await _grant(org)).json()
+    uses = f"/api/budget/grants/{grant['id']}/uses"
+    unreported = await org.client.post(
+        f"{uses}/2025/evidence", headers=org.auth(*FINANCE), files={"file": ("redovisning.txt", b"x")}
+    )
+    assert unreported.status_code == 404
+    assert unreported.json()["code"] == "not-found"
+    recorded = await org.client.put(f"{uses}/2025", headers=org.auth(*FINANCE), json={"used": "30000000.00"})
+    assert recorded.status_code == 200, recorded.text
+    report = b"Redovisning till SKR 2025\n"
+    added = await org.client.post(
+        f"{uses}/2025/evidence", headers=org.auth("e", "HSN:editor"), files={"file": ("redovisning.txt", report)}
+    )
+    assert added.status_code == 201, added.text
+    assert (added.json()["record_kind"], added.json()["media_type"]) == ("grant-use", "text/plain")
+    refused = await org.client.post(
+        f"{uses}/2025/evidence", headers=org.auth("r", "RUN:editor"), files={"file": ("a.txt", b"x")}
+    )
+    assert refused.status_code == 403
+    got = await org.client.get(f"{uses}/2025/evidence/{added.json()['id']}", headers=org.auth("b", "RS:reader"))
+    assert got.content == report

@@ -278,7 +278,8 @@ async def _grant_targets(f: Finder) -> list[Target]:
     goal = (await f.items(f"/api/goals/goals?unit={UNIT}&status=decided&limit=1"))[0]
     linked = await f.create(f"/api/budget/grants/{grant['id']}/goals", {"goal_id": goal["id"], "how": "Matrisen"})
     values = {"grant_id": grant["id"], "year": str(grant["used"][0]["year"]), "link_id": linked["goals"][0]["id"]}
-    return [Target("grant", values)]
+    evidence = await f.upload(f"/api/budget/grants/{grant['id']}/uses/{values['year']}/evidence", "bruk.txt", b"Bruk")
+    return [Target("grant", {**values, "evidence_id": evidence["id"]})]
 
 
 async def _fixed(target: Target) -> list[Target]:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from services.budget.access import GRANT_WRITES
-from services.budget.dependencies import a_grant, a_new_grant
-from services.budget.models import GrantUse, HistoryEntry, StateGrant
+from services.budget.dependencies import a_grant, a_grant_use, a_new_grant
+from services.budget.models import EvidenceBlob, EvidenceFile, GrantUse, HistoryEntry, StateGrant
 from services.budget.rules import grants as rules
 from services.budget.schemas import (
     GoalLinkIn,
@@ -34,6 +34,7 @@ from shared.errors import (
     ServiceUnavailable,
     error_responses,
 )
+from shared.evidence import EvidenceModels, add_evidence_routes
 from shared.fields import YearPath
 from shared.history import HistoryEntryRead, read_place_history
 from shared.pagination import Page, Pagination
@@ -223,3 +224,21 @@ async def get_grant_use_history(
     grant: Annotated[StateGrant, guard(ANY_ROLE, a_grant)], year: YearPath, session: DbSession, page: Pagination
 ) -> Page[HistoryEntryRead]:
     return await read_place_history(session, HistoryEntry, GrantUse.__tablename__, page, grant_id=grant.id, year=year)
+
+
+def _never_final(_: GrantUse) -> str | None:
+    """A year's use can be corrected (If-Match above), and so can what shows it."""
+    return None
+
+
+add_evidence_routes(
+    router,
+    "/{grant_id}/uses/{year}",
+    kind="grant-use",
+    what="a grant's use in a year",
+    read=ANY_ROLE,
+    change=GRANT_WRITES,
+    load=a_grant_use,
+    models=EvidenceModels(file=EvidenceFile, blob=EvidenceBlob, history=HistoryEntry),
+    final=_never_final,
+)
