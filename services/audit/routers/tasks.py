@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from services.audit.rules import tasks as rules
 from shared.asof import AsOfQuery, as_of_or_today
-from shared.auth.deps import CurrentPrincipal, DbSession
+from shared.auth.deps import CurrentPrincipal
 from shared.auth.guard import GuardedRoute, guard
+from shared.db import ReadConnection
 from shared.errors import Forbidden, error_responses
 from shared.tasks import DEFAULT_WITHIN_DAYS, OWN_TASKS, Horizon, ServiceTasks, WithinDaysQuery
 
@@ -22,9 +23,9 @@ router = APIRouter(prefix="/me", tags=["tasks"], route_class=GuardedRoute)
     dependencies=[guard(OWN_TASKS)],
 )
 async def list_my_tasks(
-    session: DbSession,
+    conn: ReadConnection,
     principal: CurrentPrincipal,
     as_of: AsOfQuery = None,
     within_days: WithinDaysQuery = DEFAULT_WITHIN_DAYS,
 ) -> ServiceTasks:
-    return await rules.my_tasks(session, principal, Horizon(as_of_or_today(as_of), within_days))
+    return await rules.my_tasks(conn, principal, Horizon(as_of_or_today(as_of), within_days))

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.audit.models import (
     Action,
@@ -34,11 +34,11 @@ SERVICE = "audit"
 RESULT_DUE = {ReportingPeriod.T2: (8, 31), ReportingPeriod.year: (12, 31)}
 
 
-async def my_tasks(session: AsyncSession, caller: Principal, horizon: Horizon) -> ServiceTasks:
+async def my_tasks(conn: AsyncConnection, caller: Principal, horizon: Horizon) -> ServiceTasks:
     tasks = [
-        *await _actions(session, caller.subject, horizon),
-        *await _responses(session, _bodies_answering(caller), horizon),
-        *await _control_results(session, caller.subject, horizon),
+        *await _actions(conn, caller.subject, horizon),
+        *await _responses(conn, _bodies_answering(caller), horizon),
+        *await _control_results(conn, caller.subject, horizon),
     ]
     return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
 
@@ -48,8 +48,8 @@ def _bodies_answering(caller: Principal) -> list[str]:
     return sorted(code for code, role in caller.unit_roles.items() if role >= UnitRole.editor)
 
 
-async def _actions(session: AsyncSession, subject: str, horizon: Horizon) -> list[Task]:
-    rows = await session.execute(
+async def _actions(conn: AsyncConnection, subject: str, horizon: Horizon) -> list[Task]:
+    rows = await conn.execute(
         select(Action.id, Action.title, Action.deadline_on).where(
             Action.owner_subject == subject, Action.status.not_in(FINISHED)
         )
@@ -60,11 +60,11 @@ async def _actions(session: AsyncSession, subject: str, horizon: Horizon) -> lis
     ]
 
 
-async def _responses(session: AsyncSession, bodies: list[str], horizon: Horizon) -> list[Task]:
+async def _responses(conn: AsyncConnection, bodies: list[str], horizon: Horizon) -> list[Task]:
     """Open recommendations to the caller's bodies with no decided response: to write, or to decide."""
     if not bodies:
         return []
-    rows = await session.execute(
+    rows = await conn.execute(
         select(Recommendation.id, Recommendation.body_code, Recommendation.text, Recommendation.response_due_on)
         .outerjoin(RecommendationResponse, RecommendationResponse.recommendation_id == Recommendation.id)
         .where(
@@ -86,17 +86,17 @@ async def _responses(session: AsyncSession, bodies: list[str], horizon: Horizon)
     ]
 
 
-async def _control_results(session: AsyncSession, subject: str, horizon: Horizon) -> list[Task]:
+async def _control_results(conn: AsyncConnection, subject: str, horizon: Horizon) -> list[Task]:
     """Each period a control the caller owns has no result for yet, in plans decided (results need one)."""
     controls = (
-        await session.execute(
+        await conn.execute(
             select(Control.id, Control.control, Risk.id, ControlPlan.body_code, ControlPlan.year)
             .join(Risk, Risk.id == Control.risk_id)
             .join(ControlPlan, ControlPlan.id == Risk.plan_id)
             .where(Control.owner_subject == subject, ControlPlan.status == Lifecycle.decided)
         )
     ).all()
-    reported = await _reported_periods(session, [row[0] for row in controls])
+    reported = await _reported_periods(conn, [row[0] for row in controls])
     tasks = []
     for control_id, text, risk_id, body, year in controls:
         for period, (month, day) in RESULT_DUE.items():
@@ -108,11 +108,11 @@ async def _control_results(session: AsyncSession, subject: str, horizon: Horizon
 
 
 async def _reported_periods(
-    session: AsyncSession, control_ids: list[uuid.UUID]
+    conn: AsyncConnection, control_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, set[ReportingPeriod]]:
     reported: dict[uuid.UUID, set[ReportingPeriod]] = defaultdict(set)
     if control_ids:
-        rows = await session.execute(
+        rows = await conn.execute(
             select(ControlResult.control_id, ControlResult.period).where(ControlResult.control_id.in_(control_ids))
         )
         for control_id, period in rows:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.budget.models import GrantUse, StateGrant
 from shared.auth.policy import Principal
@@ -19,37 +20,57 @@ from shared.tasks import Horizon, ServiceTasks, Task, TaskKind, soonest_first
 SERVICE = "budget"
 
 
-async def my_tasks(session: AsyncSession, caller: Principal, horizon: Horizon) -> ServiceTasks:
-    grants = list(
-        await session.scalars(
-            select(StateGrant).where(
+class Grant(NamedTuple):
+    """What a task needs of a grant, read as a plain row: the route reads outside a transaction."""
+
+    id: uuid.UUID
+    name: str
+    first_year: int
+    last_year: int
+    reporting_deadline: date | None
+
+
+GRANT_COLUMNS = (
+    StateGrant.id,
+    StateGrant.name,
+    StateGrant.first_year,
+    StateGrant.last_year,
+    StateGrant.reporting_deadline,
+)
+
+
+async def my_tasks(conn: AsyncConnection, caller: Principal, horizon: Horizon) -> ServiceTasks:
+    rows = (
+        await conn.execute(
+            select(*GRANT_COLUMNS).where(
                 StateGrant.coordinator_subject == caller.subject, StateGrant.first_year <= horizon.until.year
             )
         )
-    )
-    reported = await _reported_years(session, [g.id for g in grants])
+    ).all()
+    grants = [Grant(*row) for row in rows]
+    reported = await _reported_years(conn, [g.id for g in grants])
     tasks = [task for grant in grants for task in _uses_to_report(grant, reported[grant.id], horizon)]
     return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
 
 
-async def _reported_years(session: AsyncSession, grant_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
+async def _reported_years(conn: AsyncConnection, grant_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
     reported: dict[uuid.UUID, set[int]] = defaultdict(set)
     if grant_ids:
-        for grant_id, year in await session.execute(
+        for grant_id, year in await conn.execute(
             select(GrantUse.grant_id, GrantUse.year).where(GrantUse.grant_id.in_(grant_ids))
         ):
             reported[grant_id].add(year)
     return reported
 
 
-def use_due_on(grant: StateGrant, year: int) -> date:
+def use_due_on(grant: Grant, year: int) -> date:
     """A year's use is due at the year's end; the last year's by the grantor's reporting deadline, if set."""
     if year == grant.last_year and grant.reporting_deadline is not None:
         return grant.reporting_deadline
     return date(year, 12, 31)
 
 
-def _uses_to_report(grant: StateGrant, reported: set[int], horizon: Horizon) -> list[Task]:
+def _uses_to_report(grant: Grant, reported: set[int], horizon: Horizon) -> list[Task]:
     last = min(grant.last_year, horizon.until.year)
     return [
         horizon.task(

@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.goals.models import (
     Activity,
@@ -33,7 +33,7 @@ TERTIAL_END_MONTHS = (4, 8, 12)
 
 
 async def my_tasks(
-    session: AsyncSession,
+    conn: AsyncConnection,
     caller: Principal,
     horizon: Horizon,
     *,
@@ -42,15 +42,15 @@ async def my_tasks(
 ) -> ServiceTasks:
     subject = caller.subject
     tasks = [
-        *await _assignments(session, subject, horizon),
-        *await _activities(session, subject, horizon, activities_seen),
-        *await _measurements(session, subject, horizon, indicators_seen),
+        *await _assignments(conn, subject, horizon),
+        *await _activities(conn, subject, horizon, activities_seen),
+        *await _measurements(conn, subject, horizon, indicators_seen),
     ]
     return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
 
 
-async def _assignments(session: AsyncSession, subject: str, horizon: Horizon) -> list[Task]:
-    rows = await session.execute(
+async def _assignments(conn: AsyncConnection, subject: str, horizon: Horizon) -> list[Task]:
+    rows = await conn.execute(
         select(Assignment.id, Assignment.title, Assignment.deadline_on).where(
             Assignment.owner_subject == subject, Assignment.status.in_(ASSIGNMENTS_OPEN)
         )
@@ -61,8 +61,8 @@ async def _assignments(session: AsyncSession, subject: str, horizon: Horizon) ->
     ]
 
 
-async def _activities(session: AsyncSession, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
-    rows = await session.execute(
+async def _activities(conn: AsyncConnection, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
+    rows = await conn.execute(
         select(Activity.id, Activity.title, Activity.end_on)
         .join(Goal, Goal.id == Activity.goal_id)
         .where(Activity.owner_subject == subject, Activity.status.in_(ACTIVITIES_OPEN), seen)
@@ -73,16 +73,16 @@ async def _activities(session: AsyncSession, subject: str, horizon: Horizon, see
     ]
 
 
-async def _measurements(session: AsyncSession, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
+async def _measurements(conn: AsyncConnection, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
     """For each indicator the caller reports, the first period after its latest value, in its own rhythm."""
     indicators = (
-        await session.execute(
+        await conn.execute(
             select(Indicator.id, Indicator.name, Indicator.baseline_year).where(
                 Indicator.reporter_subject == subject, seen
             )
         )
     ).all()
-    latest = await _latest_periods(session, [id_ for id_, _, _ in indicators])
+    latest = await _latest_periods(conn, [id_ for id_, _, _ in indicators])
     tasks = []
     for id_, name, baseline_year in indicators:
         label, due_on = next_period(latest.get(id_), baseline_year, horizon.as_of)
@@ -92,11 +92,11 @@ async def _measurements(session: AsyncSession, subject: str, horizon: Horizon, s
 
 
 async def _latest_periods(
-    session: AsyncSession, indicator_ids: list[uuid.UUID]
+    conn: AsyncConnection, indicator_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[int, int, PeriodKind]]:
     if not indicator_ids:
         return {}
-    rows = await session.execute(
+    rows = await conn.execute(
         select(Measurement.indicator_id, Measurement.year, Measurement.period_end_month, Measurement.period_kind)
         .where(Measurement.indicator_id.in_(indicator_ids), Measurement.value.is_not(None))
         .order_by(Measurement.indicator_id, Measurement.year.desc(), Measurement.period_end_month.desc())
