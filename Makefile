@@ -29,9 +29,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## The schemathesis run of `make test` at length: many examples per operation and role, shrunk to the smallest failing one.
+## The schemathesis run of `make test` at length: many examples per operation and role, many stateful scenarios, shrunk to the smallest failing one.
 fuzz: $(STAMP)
-	STYR_FUZZ_EXAMPLES=$${STYR_FUZZ_EXAMPLES:-100} STYR_FUZZ_SHRINK=1 $(BIN)/python scripts/run_tests.py tests/reliability/test_api_fuzz.py $(ARGS)
+	STYR_FUZZ_EXAMPLES=$${STYR_FUZZ_EXAMPLES:-100} STYR_FUZZ_SCENARIOS=$${STYR_FUZZ_SCENARIOS:-100} STYR_FUZZ_SHRINK=1 $(BIN)/python scripts/run_tests.py tests/reliability/test_api_fuzz.py $(ARGS)
 
 ## Benchmarks on SQLite and on a throw-away PostgreSQL: `make bench`, or `make bench ARGS=goals` for one.
 bench: $(STAMP)

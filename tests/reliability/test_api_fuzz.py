@@ -2,11 +2,15 @@
 
 Each operation gets valid and invalid requests generated from its own schema, sent through the
 gateway to the services (the in-process stack, with the demo data), as an admin and as a reader.
-Every answer must be below 500 and must match what the document says the operation answers.
-Path parameters often name real records of the demo data (and writes then carry the record's
-ETag), so the generated calls reach past the 404 into the rules.
+Every answer must be below 500 and must match what the document says the operation answers; the
+document and the server's validation must agree: invalid data is refused with a 4xx, and valid data
+is never refused for its fields. Path parameters often name real records of the demo data (and
+writes then carry the record's ETag), so the generated calls reach past the 404 into the rules.
+Then the stateful phase follows the document's links (create a record, read it, change it with the
+ETag it read) for a few short scenarios.
 
-`STYR_FUZZ_EXAMPLES` sets the examples per operation and role (a few in `make test`, many in `make fuzz`).
+`STYR_FUZZ_EXAMPLES` sets the examples per operation and role, `STYR_FUZZ_SCENARIOS` the stateful
+scenarios (a few in `make test`, many in `make fuzz`).
 """
 
 from __future__ import annotations
@@ -15,25 +19,35 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import hypothesis
 import pytest
 import schemathesis
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.checks import CheckContext, not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.errors import FailureGroup
+from schemathesis.specs.openapi.checks import negative_data_rejection, response_schema_conformance
 
+from shared.errors import FIELD_ERRORS_DETAIL
+from shared.fields import EARLIEST_DAY, LATEST_DAY
 from tests.reliability.background import BackgroundStack, background_stack
 
 EXAMPLES = int(os.environ.get("STYR_FUZZ_EXAMPLES", "4"))
+SCENARIOS = int(os.environ.get("STYR_FUZZ_SCENARIOS", "15"))
+STEPS = 6
 SHRINK = os.environ.get("STYR_FUZZ_SHRINK", "") == "1"
 # In `make test` the examples are the same every run, so CI is repeatable; `make fuzz` (which shrinks)
 # draws new ones each time to find what the fixed set does not.
 DERANDOMIZE = not SHRINK
 ROLES = {"admin": ("admin",), "reader": ("RS:reader",)}
 YEARS = [2022, 2023, 2024, 2025]
-CHECKS = [not_a_server_error, response_schema_conformance]
+# Data that breaks the operation's schema is refused with any 4xx (a 404 or 409 may come before the body is read).
+# Days are drawn from the years the document's day pattern allows, not filtered out of ten thousand years.
+schemathesis.openapi.format("date", st.dates(EARLIEST_DAY, LATEST_DAY).map(date.isoformat))
+CONFIG = schemathesis.Config.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": ["4xx"]}}})
 PARAMETER = re.compile(r"\{(\w+)\}")
 UNIT_CODE_PARAMETERS = {"code", "unit_code", "body_code"}
 
@@ -42,6 +56,26 @@ UNIT_CODE_PARAMETERS = {"code", "unit_code", "body_code"}
 def target(database_urls: dict[str, str], snapshots: Any) -> Iterator[BackgroundStack]:
     with background_stack(database_urls, snapshots, "seeded") as running:
         yield running
+
+
+def positive_data_passes_validation(
+    ctx: CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> None:
+    """Data generated from an operation's own schema passes the server's validation of fields: a 422 naming
+    fields means the document allows what the server refuses. Rules no schema can say (an unknown unit, an end
+    before a start) answer 422 in words of their own and are not counted."""
+    if case.meta is None or not case.meta.generation.mode.is_positive or response.status_code != 422:
+        return
+    problem = response.json()
+    if problem.get("detail") != FIELD_ERRORS_DETAIL:
+        return
+    # A rule across the body's fields (an end before its start) is the model's, in words; not a field's schema.
+    fields = [error for error in problem.get("errors", []) if error["loc"] != ["body"]]
+    if fields:
+        raise AssertionError(f"Valid data refused for its fields: {fields}")
+
+
+CHECKS = [not_a_server_error, response_schema_conformance, negative_data_rejection, positive_data_passes_validation]
 
 
 def auth(target: BackgroundStack, role: str) -> dict[str, str]:
@@ -90,14 +124,20 @@ def as_httpx(kwargs: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
+def negative_at(case: schemathesis.Case, location: ParameterLocation) -> bool:
+    """Whether schemathesis broke this part of the request on purpose: then it goes out as generated."""
+    return case.meta is not None and case.meta.is_negative_at(location)
+
+
 def send(target: BackgroundStack, case: schemathesis.Case, role: str, use_etag: bool) -> int:
-    headers = {key: value for key, value in (case.headers or {}).items() if key.lower() != "authorization"}
-    headers.update(auth(target, role))
-    if use_etag and case.method.upper() in {"PATCH", "PUT", "DELETE"}:
-        current = target.request("GET", case.formatted_path, headers=auth(target, "admin"))
-        if "etag" in current.headers:
-            headers["If-Match"] = current.headers["etag"]
-    case.headers = headers
+    if not negative_at(case, ParameterLocation.HEADER):
+        headers = {key: value for key, value in (case.headers or {}).items() if key.lower() != "authorization"}
+        headers.update(auth(target, role))
+        if use_etag and case.method.upper() in {"PATCH", "PUT", "DELETE"}:
+            current = target.request("GET", case.formatted_path, headers=auth(target, "admin"))
+            if "etag" in current.headers:
+                headers["If-Match"] = current.headers["etag"]
+        case.headers = headers
     kwargs = case.as_transport_kwargs(base_url="http://gateway")
     response = target.request(**as_httpx(kwargs))
     case.validate_response(response, checks=CHECKS)
@@ -127,7 +167,9 @@ def fuzz_operation(
     @hypothesis.given(data=st.data())
     def examples(data: st.DataObject) -> None:
         case = data.draw(cases)
-        use_real = bool(case.path_parameters) and data.draw(st.booleans())
+        use_real = (
+            bool(case.path_parameters) and not negative_at(case, ParameterLocation.PATH) and data.draw(st.booleans())
+        )
         if use_real:
             for name in list(case.path_parameters):
                 choices = real.get((operation.path, name))
@@ -141,7 +183,7 @@ def fuzz_operation(
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_operation_answers_below_500_and_as_documented(target: BackgroundStack, role: str) -> None:
     document = target.request("GET", "/openapi.json").json()
-    schema = schemathesis.openapi.from_dict(document)
+    schema = schemathesis.openapi.from_dict(document, config=CONFIG)
     real = known_values(target, document)
     failures = []
     operations = 0
@@ -151,7 +193,8 @@ def test_every_operation_answers_below_500_and_as_documented(target: BackgroundS
         operations += 1
         try:
             fuzz_operation(target, operation, role, real, statuses)
-        except Exception as exc:  # every failing operation is reported, not only the first
+        # Every failing operation is reported, not only the first (schemathesis' group is no Exception).
+        except (Exception, FailureGroup) as exc:
             failures.append(f"--- {operation.label}\n{exc}")
     print(f"{role}: {operations} operations, answers by status: {dict(sorted(statuses.items()))}")  # noqa: T201 (shown with -s)
     assert operations > 150
@@ -159,3 +202,43 @@ def test_every_operation_answers_below_500_and_as_documented(target: BackgroundS
     successes = sum(n for status, n in statuses.items() if 200 <= status < 300)
     assert successes > operations // 4
     assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(failures)
+
+
+def test_linked_operations_followed_in_sequence(target: BackgroundStack) -> None:
+    """The stateful phase: scenarios of a few steps along the document's links, as an admin."""
+    document = target.request("GET", "/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(document, config=CONFIG)
+    links = sum(
+        len(answer.get("links", {}))
+        for item in document["paths"].values()
+        for op in item.values()
+        for answer in op["responses"].values()
+    )
+    assert links > 50
+    steps: Counter[int] = Counter()
+
+    class ThroughTheGateway(schema.as_state_machine()):  # type: ignore[misc]
+        def call(self, case: schemathesis.Case, **kwargs: Any) -> schemathesis.Response:
+            if not negative_at(case, ParameterLocation.HEADER):
+                headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+                case.headers = {**headers, **auth(target, "admin")}
+            response = target.request(**as_httpx(case.as_transport_kwargs(base_url="http://gateway")))
+            steps[response.status_code] += 1
+            return schemathesis.Response.from_any(response)
+
+        def validate_response(self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    ThroughTheGateway.run(
+        settings=hypothesis.settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            derandomize=DERANDOMIZE,
+            deadline=None,
+            database=None,
+            phases=[hypothesis.Phase.generate, *([hypothesis.Phase.shrink] if SHRINK else [])],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
+    print(f"stateful: answers by status: {dict(sorted(steps.items()))}")  # noqa: T201 (shown with -s)
+    assert sum(n for status, n in steps.items() if 200 <= status < 300) > 0
