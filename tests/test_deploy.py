@@ -411,7 +411,7 @@ def test_the_installed_package_carries_every_file_the_apps_read(tmp_path):
     (wheel,) = tmp_path.glob("*.whl")
     packed = set(zipfile.ZipFile(wheel).namelist())
     data_files = [f for f in tracked if not f.endswith(".py") and f.startswith(PACKAGES)]
-    assert "gateway/documents/templates/report.html.j2" in data_files
+    assert "gateway/reports/documents/templates/report.html.j2" in data_files
     assert [f for f in data_files if f not in packed] == []
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from docx import Document
 
-from gateway.documents.charts import axis_number, charts_for, draw, png, series_of, svg
-from gateway.documents.text import Language, MoneyScale
-from gateway.documents.worker import DOCUMENTS, PARENT_CHECK_SECONDS
+from gateway.reports.documents.charts import axis_number, charts_for, draw, png, series_of, svg
+from gateway.reports.documents.text import Language, MoneyScale
+from gateway.reports.documents.worker import DOCUMENTS, PARENT_CHECK_SECONDS
 
 BOARD = ("board", "RS:reader")
 COLOURS = ("green", "yellow", "red", "grey")
@@ -188,7 +188,8 @@ def test_the_apps_load_matplotlib_and_numpy_only_to_draw():
     script = (
         "import sys\n"
         "from gateway.app import create_app\n"
-        "import gateway.documents.build, gateway.documents.html, gateway.documents.pdf, gateway.documents.word\n"
+        "import gateway.reports.documents.build, gateway.reports.documents.html\n"
+        "import gateway.reports.documents.pdf, gateway.reports.documents.word\n"
         "import shared.exports\n"
         "import services.goals.app, services.budget.app, services.audit.app\n"
         "create_app(configure_logs=False)\n"
@@ -204,7 +205,7 @@ def test_the_worker_ends_when_its_gateway_is_killed(tmp_path):
     script = tmp_path / "gateway_dies.py"
     script.write_text(
         "import os\n"
-        "from gateway.documents.worker import DOCUMENTS\n"
+        "from gateway.reports.documents.worker import DOCUMENTS\n"
         "if __name__ == '__main__':\n"
         "    print(DOCUMENTS._executor().submit(os.getpid).result(), flush=True)\n"
         "    os._exit(0)\n"

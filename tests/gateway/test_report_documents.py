@@ -19,12 +19,12 @@ from docx.oxml.ns import qn
 from prometheus_client.parser import text_string_to_metric_families
 from pypdf import PdfReader
 
-from gateway.documents.build import build
-from gateway.documents.charts import charts_for
-from gateway.documents.chromium import CHROMIUM_SETTING, ChromiumPrinter, chromium_binary
-from gateway.documents.model import Document as ReportDocument
-from gateway.documents.pdf import render_pdf
-from gateway.documents.text import Language, MoneyScale, money, percent
+from gateway.reports.documents.build import build
+from gateway.reports.documents.charts import charts_for
+from gateway.reports.documents.chromium import CHROMIUM_SETTING, ChromiumPrinter, chromium_binary
+from gateway.reports.documents.model import Document as ReportDocument
+from gateway.reports.documents.pdf import render_pdf
+from gateway.reports.documents.text import Language, MoneyScale, money, percent
 
 BOARD = ("board", "RS:reader")
 MNKR = MoneyScale.mnkr

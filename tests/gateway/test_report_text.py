@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from gateway.documents.text import MoneyScale, money, percent, share, swedish_number
+from gateway.reports.documents.text import MoneyScale, money, percent, share, swedish_number
 
 
 @pytest.mark.parametrize(

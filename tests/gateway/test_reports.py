@@ -6,7 +6,7 @@ import io
 import pytest
 from docx import Document
 
-from gateway.documents.text import MoneyScale, money
+from gateway.reports.documents.text import MoneyScale, money
 
 BOARD = ("board", "RS:reader")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -26,8 +26,8 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from gateway.documents.charts import png
-from gateway.documents.model import (
+from gateway.reports.documents.charts import png
+from gateway.reports.documents.model import (
     Block,
     BulletList,
     Cell,
@@ -41,7 +41,7 @@ from gateway.documents.model import (
     Table,
     Tone,
 )
-from gateway.documents.text import Language
+from gateway.reports.documents.text import Language
 
 CHART_WIDTH = Cm(16)
 TEXT_WIDTH = Cm(16)

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 
 from gateway.openapi import ServiceAnswer, documented_as
 from gateway.proxy import Proxy, SignedIn
-from gateway.reports import MissingSection
+from gateway.reports.building import MissingSection
 from shared.asof import today_in_sweden
 from shared.auth.access import ANY_ROLE, access, read_record
 from shared.errors import DomainError, Forbidden, NotFound, Unauthorized, error_responses

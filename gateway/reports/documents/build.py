@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from gateway.documents.charts import Chart, charts_for
-from gateway.documents.model import (
+from gateway.reports.documents.charts import Chart, charts_for
+from gateway.reports.documents.model import (
     Block,
     BulletList,
     Cell,
@@ -35,7 +35,7 @@ from gateway.documents.model import (
     Table,
     Tone,
 )
-from gateway.documents.text import (
+from gateway.reports.documents.text import (
     DASH,
     LABELS,
     LANGUAGE_TAGS,

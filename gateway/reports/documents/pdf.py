@@ -18,10 +18,10 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from gateway.documents.chromium import PRINTER, ChromiumPrinter
-from gateway.documents.html import render
-from gateway.documents.model import Document
-from gateway.documents.text import Language
+from gateway.reports.documents.chromium import PRINTER, ChromiumPrinter
+from gateway.reports.documents.html import render
+from gateway.reports.documents.model import Document
+from gateway.reports.documents.text import Language
 
 PDF_VARIANT = "pdf/ua-1"
 

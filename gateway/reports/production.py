@@ -21,9 +21,9 @@ from typing import Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from gateway.documents.text import Language, MoneyScale
 from gateway.proxy import Proxy, SignedIn, log_write, refuse_if_only_reading
-from gateway.reports import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
+from gateway.reports.building import AnalysisText, EditionStamp, Report, ReportPeriod, build_report
+from gateway.reports.documents.text import Language, MoneyScale
 from shared.asof import SWEDISH_TIME
 from shared.auth.access import access, read_record, registrar
 from shared.auth.policy import Principal, PrincipalKind

@@ -27,12 +27,12 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from gateway.documents.build import build
-from gateway.documents.html import render
-from gateway.documents.pdf import render_pdf
-from gateway.documents.text import Language, MoneyScale
-from gateway.documents.word import render_docx
-from gateway.reports import Report
+from gateway.reports.building import Report
+from gateway.reports.documents.build import build
+from gateway.reports.documents.html import render
+from gateway.reports.documents.pdf import render_pdf
+from gateway.reports.documents.text import Language, MoneyScale
+from gateway.reports.documents.word import render_docx
 from shared.errors import ServiceUnavailable
 
 # Each document leaves a little behind in matplotlib's caches; a fresh worker now and then keeps the

@@ -25,8 +25,8 @@ from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from gateway.documents.text import LABELS, SCALES, Language, MoneyScale, swedish_number
-from gateway.documents.text import figure as measured
+from gateway.reports.documents.text import LABELS, SCALES, Language, MoneyScale, swedish_number
+from gateway.reports.documents.text import figure as measured
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

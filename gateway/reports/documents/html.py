@@ -16,9 +16,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from gateway.documents.charts import png, svg
-from gateway.documents.model import Document, Figure
-from gateway.documents.text import Language
+from gateway.reports.documents.charts import png, svg
+from gateway.reports.documents.model import Document, Figure
+from gateway.reports.documents.text import Language
 
 TEMPLATES = Path(__file__).parent / "templates"
 

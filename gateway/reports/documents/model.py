@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from gateway.documents.charts import Chart
+from gateway.reports.documents.charts import Chart
 
 # A column is never narrower than this many characters, nor given room for more than this many:
 # long texts wrap, short headers' words must not.
