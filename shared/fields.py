@@ -77,6 +77,35 @@ def decimal_pattern(whole: int, decimals: int, least: str = "any") -> str:
     return rf"^{sign}[0-9]{{1,{whole}}}{fraction}$"
 
 
+# The whole numbers below each bound a value may have, as patterns: all of them (0–99 below 100), and
+# those above zero (1–99).
+_WHOLE_BELOW = {100: "[0-9]{1,2}", 50: "[1-4]?[0-9]"}
+_POSITIVE_WHOLE_BELOW = {100: "[1-9][0-9]?", 50: "[1-4][0-9]|[1-9]"}
+
+
+def bounded_pattern(limit: int, least: str = "any", decimals: int = QUANTITY_DECIMALS) -> str:
+    """A decimal string no larger than `limit` (100 or 50): from -limit ("any"), from 0 ("zero") or above 0
+    ("above"). A whole number below the limit takes any decimals; the limit itself only zeros."""
+    fraction = rf"(\.[0-9]{{1,{decimals}}})?"
+    options = [rf"{limit}(\.0{{1,{decimals}}})?"]
+    if least == "above":
+        options += [rf"({_POSITIVE_WHOLE_BELOW[limit]}){fraction}", rf"0\.[0-9]{{0,{decimals - 1}}}[1-9]"]
+    else:
+        options.append(rf"{_WHOLE_BELOW[limit]}{fraction}")
+    sign = "-?" if least == "any" else ""
+    return rf"^{sign}({'|'.join(options)})$"
+
+
+def bounded_value_schema(limit: int, least: str = "any") -> dict[str, Any]:
+    low = {"any": f"-{limit}", "zero": "0", "above": "above 0"}[least]
+    return {
+        "type": "string",
+        "pattern": bounded_pattern(limit, least),
+        "examples": ["2.9"],
+        "description": f"An exact value from {low} to {limit}: a decimal string, at most {QUANTITY_DECIMALS} decimals",
+    }
+
+
 MONEY_WHOLE_DIGITS = 16
 # An amount sent in stays below MONEY_INPUT_LIMIT: twelve digits before the point.
 MONEY_INPUT_WHOLE_DIGITS = 12

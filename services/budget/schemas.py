@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
 from services.budget.models import (
     AccountCategory,
@@ -21,13 +21,19 @@ from services.budget.models import (
     ProposalStatus,
 )
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney
+from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney, bounded_value_schema
 from shared.imports import ImportReport
 from shared.people import CoordinatorIn, CoordinatorRead
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
-Percent = Annotated[ExactValue, Field(ge=-100, le=100, description='Percent, exact, e.g. "2.9"')]
+Percent = Annotated[
+    ExactValue,
+    Field(ge=-100, le=100, description='Percent, exact, e.g. "2.9"'),
+    WithJsonSchema(bounded_value_schema(100)),
+]
+# A share of something, 0–100 percent (the result target of tax revenue and general grants).
+Share = Annotated[ExactValue, Field(ge=0, le=100), WithJsonSchema(bounded_value_schema(100, "zero"))]
 
 
 # --- operating frames ---------------------------------------------------------------------------
@@ -158,7 +164,7 @@ class ResourceCreate(BaseModel):
     other_revenue: MoneyAmount = Decimal(0)
     lpik_percent: Percent = Field(description="Cost development index (LPIK), percent")
     pension_cost: MoneyAmount = Decimal(0)
-    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] = Field(
+    result_target_percent: Share = Field(
         default=Decimal(2), description="Result target as percent of tax revenue and general grants"
     )
     comment: Comment | None = None
@@ -172,7 +178,7 @@ class ResourceUpdate(BaseModel):
     other_revenue: MoneyAmount | None = None
     lpik_percent: Percent | None = None
     pension_cost: MoneyAmount | None = None
-    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = None
+    result_target_percent: Share | None = None
     comment: Comment | None = None
 
 
@@ -882,9 +888,17 @@ class YearAccounts(BaseModel):
 # --- scenarios on the resource calculation, and the council's fees -----------------------------
 
 ScenarioName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-TaxRate = Annotated[ExactValue, Field(gt=0, le=100, description='Kronor per 100 of taxable income, e.g. "11.35"')]
+TaxRate = Annotated[
+    ExactValue,
+    Field(gt=0, le=100, description='Kronor per 100 of taxable income, e.g. "11.35"'),
+    WithJsonSchema(bounded_value_schema(100, "above")),
+]
 Inhabitants = Annotated[int, Field(gt=0, le=100_000_000, description="Inhabitants")]
-Growth = Annotated[ExactValue, Field(ge=-50, le=50, description='Percent a year, exact, e.g. "4.2"')]
+Growth = Annotated[
+    ExactValue,
+    Field(ge=-50, le=50, description='Percent a year, exact, e.g. "4.2"'),
+    WithJsonSchema(bounded_value_schema(50)),
+]
 PLAN_YEARS = 3  # the budget year and its two plan years
 
 
@@ -921,7 +935,7 @@ class ScenarioCreate(BaseModel):
         gt=0, description="The tax base (skatteunderlag) of the year before the budget year, SEK"
     )
     starting_population: Inhabitants = Field(description="Inhabitants the year before the budget year")
-    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = Field(
+    result_target_percent: Share | None = Field(
         default=None, description="Percent of tax revenue and general grants; the resource calculation's by default"
     )
     years: list[ScenarioYearIn] = Field(min_length=PLAN_YEARS, max_length=PLAN_YEARS)
@@ -937,7 +951,7 @@ class ScenarioUpdate(BaseModel):
     tax_rate: TaxRate | None = None
     starting_tax_base: MoneyAmount | None = Field(default=None, gt=0)
     starting_population: Inhabitants | None = None
-    result_target_percent: Annotated[ExactValue, Field(ge=0, le=100)] | None = None
+    result_target_percent: Share | None = None
     years: list[ScenarioYearIn] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
     comment: Comment | None = None
 

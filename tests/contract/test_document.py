@@ -317,3 +317,32 @@ async def test_a_decimal_bounded_below_or_by_the_input_limit_says_so_in_its_patt
         ["body", "amounts", 0, "amount"],
         ["body", "amounts", 1, "amount"],
     ]
+
+
+async def test_a_decimal_bounded_on_both_sides_says_so_in_its_pattern_as_the_server_does(stack):
+    """A percent, a share, a tax rate and a growth rate: what the pattern takes, the server takes, and the
+    server refuses what the pattern refuses."""
+    doc = await _document(stack)
+    schemas = doc["components"]["schemas"]
+    cases = {
+        ("ScenarioYearIn", "lpik_percent"): {"-100": True, "99.5": True, "100.0": True, "100.5": False, "-101": False},
+        ("ScenarioYearIn", "tax_base_growth_percent"): {"-50": True, "4.2": True, "50.01": False, "60": False},
+        ("ScenarioCreate", "tax_rate"): {"11.35": True, "0.01": True, "100": True, "0": False, "0.00": False},
+        ("ScenarioCreate", "result_target_percent"): {"0": True, "2": True, "100": True, "-1": False, "100.1": False},
+    }
+    for (schema, field), spellings in cases.items():
+        pattern = _pattern_of(schemas[schema]["properties"][field])
+        assert {s: bool(pattern.match(s)) for s in spellings} == spellings, (schema, field)
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from services.budget.schemas import Growth, Percent, Share, TaxRate
+
+    for kind, (schema, field) in zip((Percent, Growth, TaxRate, Share), cases, strict=True):
+        for spelling, taken in cases[(schema, field)].items():
+            try:
+                TypeAdapter(kind).validate_python(spelling)
+                accepted = True
+            except ValidationError:
+                accepted = False
+            assert accepted == taken, (field, spelling)
