@@ -37,13 +37,15 @@ UNIT = "U07"
 ACCOUNTS = {"revenue": "3010", "personnel": "5010", "purchased_care": "4010"}
 
 
-def _rows_of(outcome_id: uuid.UUID, batch_id: uuid.UUID, category: str, count: int, seed: int) -> list[dict[str, Any]]:
-    account = ACCOUNTS.get(category, "6110")
+def _rows_of(outcome: dict[str, Any], count: int, seed: int) -> list[dict[str, Any]]:
+    category = outcome["category"]
+    account = ACCOUNTS.get(category.value, "6110")
+    key = {k: outcome[k] for k in ("batch_id", "unit_code", "year", "month", "category")}
     rows = []
     for n in range(count):
         amount = Decimal((seed * 7919 + n * 104729) % 2_000_000_00) / 100
         booked = -amount if category in REVENUE_CATEGORIES else amount
-        row = {"batch_id": batch_id, "outcome_id": outcome_id, "line": seed + n, "account": account}
+        row = key | {"outcome_id": outcome["id"], "current": True, "line": seed + n, "account": account}
         rows.append(row | {"booked": booked, "amount": amount})
     return rows
 
@@ -54,24 +56,20 @@ def ledger(rows: int, batch_id: uuid.UUID) -> tuple[list[dict[str, Any]], Iterat
     per_key, extra = divmod(rows, len(keys))
     outcomes, plan = [], []
     for index, (unit, month, category) in enumerate(keys):
-        outcome_id = uuid.uuid4()
         count = per_key + (1 if index < extra else 0)
-        made = _rows_of(outcome_id, batch_id, category.value, count, index * 1000)
-        amount = sum((r["amount"] for r in made), Decimal(0))
-        outcomes.append(
-            tracked(
-                id=outcome_id,
-                unit_code=unit,
-                year=YEAR,
-                month=month,
-                category=category,
-                amount=amount,
-                source=LEDGER_SOURCE,
-                batch_id=batch_id,
-            )
+        outcome = tracked(
+            id=uuid.uuid4(),
+            unit_code=unit,
+            year=YEAR,
+            month=month,
+            category=category,
+            source=LEDGER_SOURCE,
+            batch_id=batch_id,
         )
-        plan.append((outcome_id, category.value, count, index * 1000))
-    return outcomes, (row for args in plan for row in _rows_of(args[0], batch_id, args[1], args[2], args[3]))
+        outcome["amount"] = sum((r["amount"] for r in _rows_of(outcome, count, index * 1000)), Decimal(0))
+        outcomes.append(outcome)
+        plan.append((outcome, count, index * 1000))
+    return outcomes, (row for args in plan for row in _rows_of(*args))
 
 
 async def load(url: str, rows: int) -> None:
