@@ -25,6 +25,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     case,
+    func,
     literal,
     null,
     or_,
@@ -47,7 +48,7 @@ from services.budget.rules.economy import Period
 from services.budget.rules.ledger import LEDGER_SOURCE
 from services.budget.schemas import Figure, LedgerRowRead
 from shared.pagination import PageParams, page_statement, read_page
-from shared.types import Money, UTCDateTime
+from shared.types import Money
 
 KEYED = "keyed"
 
@@ -95,33 +96,36 @@ def _imported_filters(by_unit: bool, one_month: bool) -> list[ColumnElement[bool
     return conditions
 
 
+def _batch_column(column: Any, batch_id: Any, label: str) -> Any:
+    """A column of the row's batch, looked up for the rows of the page only (PostgreSQL evaluates it after the
+    sort and the limit): a join, or a lookup in the list, would cost one for every row of the list."""
+    return select(column).where(LedgerBatch.id == batch_id).scalar_subquery().label(label)
+
+
 @functools.cache
 def _statement(by_unit: bool, one_month: bool, revenue_negative: bool) -> Select[Any]:
     """The current rows of the imported outcomes and the keyed outcomes themselves, in one ordered list.
 
-    The ledger rows are read from their own table by its (year, unit, month, category) index, without a
-    join to the outcomes: at the ten-times region a join let the planner scan every row of the ledger."""
-    imported = (
-        select(
-            LedgerRow.unit_code,
-            LedgerRow.year,
-            LedgerRow.month,
-            LedgerRow.category,
-            LedgerRow.account,
-            LedgerRow.amount,
-            LedgerRow.booked,
-            _counted(LedgerRow.amount, LedgerRow.category, revenue_negative),
-            literal(LEDGER_SOURCE, String()).label("source"),
-            LedgerRow.outcome_id,
-            LedgerRow.id.label("row_id"),
-            LedgerRow.line,
-            LedgerRow.batch_id,
-            LedgerBatch.imported_at,
-            LedgerBatch.imported_by_name.label("imported_by"),
-        )
-        .join(LedgerBatch, LedgerBatch.id == LedgerRow.batch_id)
-        .where(*_imported_filters(by_unit, one_month))
-    )
+    The ledger rows are read from their own table in the order of its (year, unit, month, category, id)
+    index, without a join, and the list is counted on the side: so a page reads its own rows and the
+    index, not the whole list (at the ten-times region a join, or a window count, read every row)."""
+    imported_where = _imported_filters(by_unit, one_month)
+    keyed_where = [or_(Outcome.source.is_(None), Outcome.source != LEDGER_SOURCE), *_filters(by_unit, one_month)]
+    imported = select(
+        LedgerRow.unit_code,
+        LedgerRow.year,
+        LedgerRow.month,
+        LedgerRow.category,
+        LedgerRow.account,
+        LedgerRow.amount,
+        LedgerRow.booked,
+        _counted(LedgerRow.amount, LedgerRow.category, revenue_negative),
+        literal(LEDGER_SOURCE, String()).label("source"),
+        LedgerRow.outcome_id,
+        LedgerRow.id.label("row_id"),
+        LedgerRow.line,
+        LedgerRow.batch_id,
+    ).where(*imported_where)
     keyed = select(
         Outcome.unit_code,
         Outcome.year,
@@ -136,13 +140,20 @@ def _statement(by_unit: bool, one_month: bool, revenue_negative: bool) -> Select
         type_coerce(null(), BigInteger().with_variant(Integer, "sqlite")).label("row_id"),
         type_coerce(null(), Integer()).label("line"),
         type_coerce(null(), Uuid()).label("batch_id"),
-        type_coerce(null(), UTCDateTime()).label("imported_at"),
-        type_coerce(null(), String()).label("imported_by"),
-    ).where(or_(Outcome.source.is_(None), Outcome.source != LEDGER_SOURCE), *_filters(by_unit, one_month))
+    ).where(*keyed_where)
     rows = union_all(imported, keyed).subquery("figure_rows")
-    # One outcome is either imported or keyed, so (unit, month, category, row) orders every row once.
-    ordered = select(*rows.c).order_by(rows.c.unit_code, rows.c.month, rows.c.category, rows.c.row_id)
-    return page_statement(ordered)
+    total = (
+        select(func.count()).select_from(LedgerRow).where(*imported_where).scalar_subquery()
+        + select(func.count()).select_from(Outcome).where(*keyed_where).scalar_subquery()
+    )
+    # One outcome is either imported or keyed, so (unit, month, category, row) orders every row once; in the
+    # order of the rows' index, so that PostgreSQL reads a page's rows in order instead of sorting the list.
+    ordered = select(
+        *rows.c,
+        _batch_column(LedgerBatch.imported_at, rows.c.batch_id, "imported_at"),
+        _batch_column(LedgerBatch.imported_by_name, rows.c.batch_id, "imported_by"),
+    ).order_by(*([] if by_unit else [rows.c.unit_code]), rows.c.month, rows.c.category, rows.c.row_id)
+    return page_statement(ordered, total)
 
 
 async def figure_rows(
