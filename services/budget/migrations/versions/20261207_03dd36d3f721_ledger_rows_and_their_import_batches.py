@@ -116,7 +116,17 @@ def _carry_over_imported_outcomes() -> None:
     batch_id = uuid.uuid4()
     batch = sa.table(
         "ledger_batch",
-        *(sa.column(name) for name in ("imported_by", "imported_by_name", "rows_read", "rows_kept")),
+        *(
+            sa.column(name)
+            for name in (
+                "imported_by",
+                "imported_by_name",
+                "rows_read",
+                "rows_kept",
+                "outcomes_created",
+                "outcomes_updated",
+            )
+        ),
         sa.column("id", sa.Uuid()),
         sa.column("imported_at", shared.types.UTCDateTime()),
     )
@@ -128,6 +138,8 @@ def _carry_over_imported_outcomes() -> None:
             imported_by_name="Carried over: imported before ledger rows were kept",
             rows_read=0,
             rows_kept=len(imported),
+            outcomes_created=0,
+            outcomes_updated=0,
         )
     )
     row = sa.table(
