@@ -5,8 +5,9 @@ outcomes (12 months × 6 categories a unit, each the exact sum of its rows) and 
 about 16,700 a unit. Then times, through the budget service in-process, pages of
 `/economy/units/{code}/ledger-rows` for a unit's whole year (the first, one in the middle and the
 last), the first page of 500, one month's rows, and for comparison the first page of the region's
-whole year; and checks that the unit's rows add up to its net cost in `/economy/units/{code}`. The
-goal is a unit's page under 100 ms on PostgreSQL.
+whole year, then the page's one SQL statement alone (no HTTP, no JSON); and checks that the unit's
+rows add up to its net cost in `/economy/units/{code}`. The goal is a unit's page under 100 ms on
+PostgreSQL.
 
     .venv/bin/python -m benchmarks.bench_drilldown
     .venv/bin/python -m benchmarks.bench_drilldown --postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
@@ -15,6 +16,8 @@ goal is a unit's page under 100 ms on PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import statistics
+import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -26,9 +29,11 @@ from benchmarks.bench_budget import _units
 from benchmarks.harness import bulk_insert, fresh_database, measure, region_reader, run, service_client, tracked
 from services.budget.app import create_app
 from services.budget.models import REVENUE_CATEGORIES, UNIT_CATEGORIES, Base
+from services.budget.rules import drilldown
 from services.budget.rules.ledger import LEDGER_SOURCE
 from services.budget.settings import BudgetSettings
 from shared.db import create_engine
+from shared.pagination import PageParams, fetch_page
 from shared.types import utcnow
 
 YEAR = 2026
@@ -37,13 +42,15 @@ UNIT = "U07"
 ACCOUNTS = {"revenue": "3010", "personnel": "5010", "purchased_care": "4010"}
 
 
-def _rows_of(outcome_id: uuid.UUID, batch_id: uuid.UUID, category: str, count: int, seed: int) -> list[dict[str, Any]]:
-    account = ACCOUNTS.get(category, "6110")
+def _rows_of(outcome: dict[str, Any], count: int, seed: int) -> list[dict[str, Any]]:
+    category = outcome["category"]
+    account = ACCOUNTS.get(category.value, "6110")
+    key = {k: outcome[k] for k in ("batch_id", "unit_code", "year", "month", "category")}
     rows = []
     for n in range(count):
         amount = Decimal((seed * 7919 + n * 104729) % 2_000_000_00) / 100
         booked = -amount if category in REVENUE_CATEGORIES else amount
-        row = {"batch_id": batch_id, "outcome_id": outcome_id, "line": seed + n, "account": account}
+        row = key | {"outcome_id": outcome["id"], "current": True, "line": seed + n, "account": account}
         rows.append(row | {"booked": booked, "amount": amount})
     return rows
 
@@ -54,24 +61,20 @@ def ledger(rows: int, batch_id: uuid.UUID) -> tuple[list[dict[str, Any]], Iterat
     per_key, extra = divmod(rows, len(keys))
     outcomes, plan = [], []
     for index, (unit, month, category) in enumerate(keys):
-        outcome_id = uuid.uuid4()
         count = per_key + (1 if index < extra else 0)
-        made = _rows_of(outcome_id, batch_id, category.value, count, index * 1000)
-        amount = sum((r["amount"] for r in made), Decimal(0))
-        outcomes.append(
-            tracked(
-                id=outcome_id,
-                unit_code=unit,
-                year=YEAR,
-                month=month,
-                category=category,
-                amount=amount,
-                source=LEDGER_SOURCE,
-                batch_id=batch_id,
-            )
+        outcome = tracked(
+            id=uuid.uuid4(),
+            unit_code=unit,
+            year=YEAR,
+            month=month,
+            category=category,
+            source=LEDGER_SOURCE,
+            batch_id=batch_id,
         )
-        plan.append((outcome_id, category.value, count, index * 1000))
-    return outcomes, (row for args in plan for row in _rows_of(args[0], batch_id, args[1], args[2], args[3]))
+        outcome["amount"] = sum((r["amount"] for r in _rows_of(outcome, count, index * 1000)), Decimal(0))
+        outcomes.append(outcome)
+        plan.append((outcome, count, index * 1000))
+    return outcomes, (row for args in plan for row in _rows_of(*args))
 
 
 async def load(url: str, rows: int) -> None:
@@ -113,6 +116,22 @@ async def main(args: argparse.Namespace) -> None:
             }
             for label, path in paths.items():
                 print("  " + (await measure(client, engine, label, path, args.runs)).line())
+            for offset in (0, total // 2):
+                median = await _sql_alone(engine, offset, args.runs)
+                print(f"  the page's statement alone, offset {offset:>6,}: median {median:6.1f} ms")
+
+
+async def _sql_alone(engine: Any, offset: int, runs: int) -> float:
+    """The page's one statement on a connection of the service's pool: the database's share of a page."""
+    stmt = drilldown._statement(True, False, True)
+    params = {"year": YEAR, "through_month": 12, "categories": [c.value for c in UNIT_CATEGORIES], "unit_code": UNIT}
+    timings = []
+    async with engine.connect() as conn:
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            await fetch_page(conn, stmt, PageParams(50, offset), params)
+            timings.append(time.perf_counter() - started)
+    return statistics.median(timings[1:]) * 1000
 
 
 async def _check_sum(client: Any, base: str, total: int) -> None:

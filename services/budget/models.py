@@ -7,7 +7,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.asof import PERIOD_END_MONTH
@@ -292,18 +304,28 @@ class LedgerBatch(Base):
 class LedgerRow(Base):
     """A booked row of the ledger as an import brought it, kept so a figure can be traced to its rows.
 
-    A batch keeps the rows of the outcomes it created or changed; an outcome's figure is made of the
-    rows of the batch that last set it (`Outcome.batch_id`). `outcome_id` is not a foreign key: the
-    rows are written while the file is read, before the outcomes they add up to exist, and a row stays
-    with its batch when a person later deletes or corrects the outcome.
+    A batch keeps the rows of the outcomes it created or changed, and those rows are `current`: they make
+    up their outcome's amount until a later batch changes it or a person corrects it by hand, when they
+    stay with their batch but are no longer current. The row carries its outcome's key (unit, year,
+    month, category) so that a figure's rows are read from this table alone, by its own index.
+    `outcome_id` is not a foreign key: the rows are written while the file is read, before the outcomes
+    they add up to exist.
     """
 
     __tablename__ = "ledger_row"
-    __table_args__ = (Index("ix_ledger_row_outcome_batch", "outcome_id", "batch_id"),)
+    __table_args__ = (
+        Index("ix_ledger_row_figure", "year", "unit_code", "month", "category", "id"),
+        Index("ix_ledger_row_outcome_batch", "outcome_id", "batch_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_batch.id"), index=True)
     outcome_id: Mapped[uuid.UUID]
+    unit_code: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int]
+    month: Mapped[int] = mapped_column(SmallInteger)
+    category: Mapped[AccountCategory] = mapped_column(_enum(AccountCategory, 24))
+    current: Mapped[bool] = mapped_column(default=True, server_default=true())
     line: Mapped[int]
     account: Mapped[str] = mapped_column(String(10))
     # As the ledger booked it (debit positive, credit negative), and as the outcome counts it (revenue positive).

@@ -17,6 +17,7 @@ from services.budget.models import (
     Outcome,
     Periodisation,
 )
+from services.budget.rules import ledger
 from services.budget.schemas import (
     ClosedYearCreate,
     ForecastCreate,
@@ -91,6 +92,7 @@ async def correct_outcome(session: AsyncSession, outcome: Outcome, amount: Decim
     await ensure_year_open(session, outcome.year, "outcomes")
     outcome.amount = amount
     outcome.source = None  # corrected by hand: the next ledger import leaves it alone
+    await ledger.retire_rows(session, [outcome.id])  # the amount is no longer the ledger rows' sum
     await session.flush()
     return outcome
 

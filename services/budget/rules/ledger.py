@@ -5,9 +5,10 @@ the rows of one unit, month and category are summed exactly into the one outcome
 stores, which the import then creates, updates or leaves as it is. The file is read once, row by
 row, and its rows are written as they are read (so memory does not grow with the file) under the
 run's batch (`LedgerBatch`); once the sums are compared, the batch keeps the rows of the outcomes it
-created or changed, and each of those outcomes names the batch, so its figure is the sum of that
-batch's rows for it. The rows of sums that did not change are dropped again: the figure stays
-made of the rows that set it, and the same file twice changes nothing the second time.
+created or changed, and each of those outcomes names the batch: its figure is the sum of that
+batch's rows for it, the `current` ones (an earlier batch's rows for it are current no more). The
+rows of sums that did not change are dropped again: the figure stays made of the rows that set it,
+and the same file twice changes nothing the second time.
 
 Amounts are as booked, debit positive and credit negative. Revenue (operating revenue, taxes, general
 grants and equalisation, financial income) is booked as a credit, while an outcome holds it as a
@@ -344,6 +345,11 @@ async def _keep_row(session: AsyncSession, plan: LedgerImport, key: Key, row: Pa
         {
             "batch_id": plan.batch_id,
             "outcome_id": await _outcome_id(session, plan, key),
+            "year": key[0],
+            "unit_code": key[1],
+            "month": key[2],
+            "category": key[3],
+            "current": True,
             "line": row.line,
             "account": row.account,
             "booked": row.amount,
@@ -411,6 +417,7 @@ async def apply(session: AsyncSession, plan: LedgerImport) -> LedgerImportReport
         return report
     await insert_tracked(session, Outcome, plan.creates)
     await _update(session, plan.updates, plan.batch_id)
+    await retire_rows(session, list(plan.updates), but=plan.batch_id)
     dropped = await _drop_rows_of(session, plan.batch_id, plan.kept_unchanged)
     report.applied = bool(plan.creates or plan.updates)
     await _close_batch(session, plan, plan.rows_written - dropped)
@@ -428,6 +435,18 @@ async def _drop_rows_of(session: AsyncSession, batch_id: uuid.UUID, outcome_ids:
         )
         dropped += result.rowcount  # type: ignore[attr-defined]
     return dropped
+
+
+async def retire_rows(session: AsyncSession, outcome_ids: list[uuid.UUID], but: uuid.UUID | None = None) -> None:
+    """The outcomes' rows no longer make up their amount (a later batch set it, or a person corrected it);
+    they stay with their batch."""
+    for start in range(0, len(outcome_ids), CHUNK):
+        stmt = update(ROWS).where(
+            LedgerRow.outcome_id.in_(outcome_ids[start : start + CHUNK]), LedgerRow.current.is_(True)
+        )
+        if but is not None:
+            stmt = stmt.where(LedgerRow.batch_id != but)
+        await session.execute(stmt.values(current=False))
 
 
 async def _close_batch(session: AsyncSession, plan: LedgerImport, kept: int) -> None:
