@@ -196,7 +196,7 @@ async def test_the_html_report_reads_in_swedish_with_swedish_numbers(seeded):
     for heading in ("Sammanfattning", "Måluppfyllelse", "Ekonomi", "Revision och uppföljning"):
         assert f"<h2>{heading}</h2>" in page
     assert "<h3>Målens kvalitet</h3>" in page
-    assert '<td>Medarbetare</td>' in page  # the perspective's name, not its code
+    assert "<td>Medarbetare</td>" in page  # the perspective's name, not its code
     assert "Hälso- och sjukvårdsnämnden (HSN) !" in page  # the unit's name, flagged
     assert "! = helårsprognosen avviker från ramen med mer än tröskeln 1,0 %" in page  # the flag, explained
     economy = (await get(seeded, "/api/reports/interim/2022/T2"))["economy"]["economy"]
