@@ -519,7 +519,9 @@ class Bodies:
         if schema.get("format") == "uuid":
             return str(uuid.uuid4())
         pattern = schema.get("pattern")
-        for candidate in _STRING_CANDIDATES:
+        # Then the schema's own examples: a bounded value (a growth rate of -50..50) takes none of the others.
+        examples = [e for e in schema.get("examples", []) if isinstance(e, str)]
+        for candidate in (*_STRING_CANDIDATES, *examples):
             if pattern is None or re.search(pattern, candidate):
                 if len(candidate) >= schema.get("minLength", 0):
                     return candidate
