@@ -102,7 +102,7 @@ class EvidenceFileColumns:
         return mapped_column(String(64), ForeignKey("evidence_blob.sha256"))
 
 
-class EvidenceRead(BaseModel):
+class EvidenceFileRead(BaseModel):
     """An evidence file on a record: its name, type (judged by content), size, content hash and who added it."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -248,7 +248,7 @@ def add_evidence_routes(
 
     async def list_evidence(
         record: Annotated[Any, guard(read, load)], session: DbSession, page: Pagination
-    ) -> Page[EvidenceRead]:
+    ) -> Page[EvidenceFileRead]:
         return await _listed(session, models, kind, tracked(record).id, page)
 
     async def add_evidence(
@@ -257,7 +257,7 @@ def add_evidence_routes(
         session: DbSession,
         principal: CurrentPrincipal,
         response: Response,
-    ) -> EvidenceRead:
+    ) -> EvidenceFileRead:
         refuse_if_final(record)
         filename = clean_filename(file.filename)
         content = await read_limited(file)
@@ -275,7 +275,7 @@ def add_evidence_routes(
         session.add(item)
         await session.flush()
         set_etag(response, item)
-        return EvidenceRead.model_validate(item)
+        return EvidenceFileRead.model_validate(item)
 
     async def download_evidence(
         found: Annotated[tuple[Any, Any], guard(read, an_evidence_file)], session: DbSession
@@ -379,10 +379,10 @@ def _the_file(found: tuple[Any, Any]) -> Any:
 
 async def _listed(
     session: AsyncSession, models: EvidenceModels, kind: str, record_id: uuid.UUID, page: PageParams
-) -> Page[EvidenceRead]:
+) -> Page[EvidenceFileRead]:
     stmt = (
         select(models.file)
         .where(models.file.record_kind == kind, models.file.record_id == record_id)
         .order_by(models.file.created_at, models.file.id)
     )
-    return await paginate(session, stmt, page, lambda row: EvidenceRead.model_validate(row[0]))
+    return await paginate(session, stmt, page, lambda row: EvidenceFileRead.model_validate(row[0]))

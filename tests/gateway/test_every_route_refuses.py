@@ -54,7 +54,7 @@ async def operations(stack) -> list[tuple[str, str]]:
     document = (await stack.client.get("/openapi.json")).json()
     found = _operations(document)
     # Guard against a vacuous pass: every service and the reports, and both kinds of operation, are here.
-    assert {path.split("/")[2] for _, path in found} == {"goals", "budget", "audit", "reports"}
+    assert {path.split("/")[2] for _, path in found} == {"goals", "budget", "audit", "reports", "me"}
     assert {m for m, _ in found} & WRITE_METHODS
     assert len(found) > 150
     return found
