@@ -114,7 +114,7 @@ async def test_the_generated_client_sends_a_ledger_file(stack, generated):
     module, _ = generated
     from styr_client.api.account_plan import create_account_mapping
     from styr_client.api.imports import import_ledger
-    from styr_client.models import AccountMappingCreate, ImportReport
+    from styr_client.models import AccountMappingCreate, LedgerImportReport
     from styr_client.types import File
 
     admin = _client(module, stack, "admin", "admin")
@@ -130,8 +130,8 @@ async def test_the_generated_client_sends_a_ledger_file(stack, generated):
     ledger = b"unit;account;month;amount\nHSN;5010;2024-03;1 000,50\nHSN;5020;2024-03;0,50\n"
     # Bytes, not a file object: httpx's async client cannot send a sync stream (the generated code passes it on as is).
     report = await import_ledger.asyncio(client=finance, body=File(payload=ledger, file_name="ledger.csv"))
-    assert isinstance(report, ImportReport)
-    assert (report.created, report.applied) == (1, True)
+    assert isinstance(report, LedgerImportReport)
+    assert (report.created, report.applied, report.rows_kept) == (1, True, 2)
 
 
 async def test_generated_names_read_well(generated):
