@@ -90,7 +90,7 @@ async def _control_results(conn: AsyncConnection, subject: str, horizon: Horizon
     """Each period a control the caller owns has no result for yet, in plans decided (results need one)."""
     controls = (
         await conn.execute(
-            select(Control.id, Control.control, Risk.id, ControlPlan.body_code, ControlPlan.year)
+            select(Control.id, Control.control, ControlPlan.body_code, ControlPlan.year)
             .join(Risk, Risk.id == Control.risk_id)
             .join(ControlPlan, ControlPlan.id == Risk.plan_id)
             .where(Control.owner_subject == subject, ControlPlan.status == Lifecycle.decided)
@@ -98,11 +98,11 @@ async def _control_results(conn: AsyncConnection, subject: str, horizon: Horizon
     ).all()
     reported = await _reported_periods(conn, [row[0] for row in controls])
     tasks = []
-    for control_id, text, risk_id, body, year in controls:
+    for control_id, text, body, year in controls:
         for period, (month, day) in RESULT_DUE.items():
             if period not in reported[control_id]:
                 title = f"Result {year} {period.value} for {body}'s control: {brief(text)}"
-                link = f"/api/audit/internal-control/risks/{risk_id}"
+                link = f"/api/audit/internal-control/controls/{control_id}"
                 tasks.append(horizon.task(TaskKind.control_result, title, link, date(year, month, day), SERVICE))
     return tasks
 
