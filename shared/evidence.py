@@ -148,7 +148,9 @@ def _text_type(content: bytes, filename: str) -> str | None:
 
 
 def media_type_of(content: bytes, filename: str) -> str:
-    """The file's type as its bytes show it; 415 for a type evidence may not be."""
+    """The file's type as its bytes show it; 422 for an empty file, 415 for a type evidence may not be."""
+    if not content:
+        raise Unprocessable("The file is empty", field="file")
     if content.startswith(b"%PDF-"):
         return "application/pdf"
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -166,7 +168,7 @@ def clean_filename(name: str | None) -> str:
     base = re.split(r"[/\\]", name or "")[-1]
     cleaned = _UNSAFE_IN_NAME.sub("", base).strip()
     if not cleaned or cleaned in {".", ".."}:
-        raise Unprocessable("The file needs a name", errors=None, field="file")
+        raise Unprocessable("The file needs a name", field="file")
     if len(cleaned) > _FILENAME_MAX:
         stem, dot, suffix = cleaned.rpartition(".")
         cleaned = (stem[: _FILENAME_MAX - len(suffix) - 1] + dot + suffix) if dot and len(suffix) < 10 else cleaned

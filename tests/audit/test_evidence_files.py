@@ -61,6 +61,11 @@ def test_other_content_is_refused_whatever_its_name(content):
         media_type_of(content, "protokoll.pdf")
 
 
+def test_an_empty_file_is_refused_as_no_evidence():
+    with pytest.raises(Unprocessable):
+        media_type_of(b"", "tom.txt")
+
+
 def test_a_name_keeps_its_last_part_without_control_characters():
     assert clean_filename("C:\\Users\\anna\\Protokoll §5.pdf") == "Protokoll §5.pdf"
     assert clean_filename("../../etc/passwd") == "passwd"
