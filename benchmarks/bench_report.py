@@ -8,9 +8,9 @@ audit services name units by the goals service's codes.
 
 Times are taken on real processes, one uvicorn process per service and one for the gateway, as
 `make run` starts them: the gateway asks the three services at once, so they work in parallel, and
-the Word and PDF documents are drawn in the gateway's document worker (the PDF by the Chromium it
-starts, where one is installed), whose peak resident memory is printed after them, with the highest sum
-of all the gateway's children sampled while each format is drawn. An in-process stack would run the
+the Word and PDF documents are drawn in the gateway's document worker (the PDF laid out by Typst in
+that process), whose peak resident memory is printed after them, with the highest sum of all the
+gateway's children sampled while each format is drawn. An in-process stack would run the
 services one after another on one interpreter and overstate the time. Each figure is the median of
 `--runs` requests after a warm-up; the CPU seconds each process (with its children: the document
 worker) spent per report are given beside it, since other work on a shared machine stretches the
@@ -244,8 +244,8 @@ def children_resident_mib(gateway: Child) -> float:
 
 @dataclass
 class MemoryPeak:
-    """The highest sum of the gateway's children's resident memory, sampled while documents are drawn: a
-    PDF's Chromium renderer ends with its PDF, so the children's own peaks after the run miss it."""
+    """The highest sum of the gateway's children's resident memory, sampled while documents are drawn (a
+    child that ends with its document would be missed by the children's own peaks after the run)."""
 
     gateway: Child
     peak_mib: float = 0.0

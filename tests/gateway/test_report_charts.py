@@ -184,7 +184,7 @@ async def test_a_draft_document_says_so_in_its_headers(seeded):
 
 def test_the_apps_load_matplotlib_and_numpy_only_to_draw():
     # numpy comes with matplotlib, and openpyxl loads it whenever it is installed: neither may weigh on
-    # a process that answers JSON (the load benchmark's memory limit), nor may WeasyPrint.
+    # a process that answers JSON (the load benchmark's memory limit), nor may Typst.
     script = (
         "import sys\n"
         "from gateway.app import create_app\n"
@@ -193,7 +193,7 @@ def test_the_apps_load_matplotlib_and_numpy_only_to_draw():
         "import shared.exports\n"
         "import services.goals.app, services.budget.app, services.audit.app\n"
         "create_app(configure_logs=False)\n"
-        "loaded = sorted({'matplotlib', 'numpy', 'PIL', 'weasyprint'} & set(sys.modules))\n"
+        "loaded = sorted({'matplotlib', 'numpy', 'PIL', 'typst'} & set(sys.modules))\n"
         "assert not loaded, f'loaded at import: {loaded}'\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

@@ -5,10 +5,10 @@ text. The Word document is in Swedish with its properties, contents and page num
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +21,6 @@ from pypdf import PdfReader
 
 from gateway.reports.documents.build import build
 from gateway.reports.documents.charts import charts_for
-from gateway.reports.documents.chromium import CHROMIUM_SETTING, ChromiumPrinter, chromium_binary
 from gateway.reports.documents.model import Document as ReportDocument
 from gateway.reports.documents.pdf import render_pdf
 from gateway.reports.documents.text import Language, MoneyScale, money, percent
@@ -267,9 +266,9 @@ async def test_word_columns_fit_their_headers_and_the_drawing_shows_in_the_gatew
             assert cell.width.cm >= len(word) * centimetres_per_character, (cell.text, cell.width.cm)
 
 
-def producer(content: bytes) -> str:
+def drawn_by(content: bytes) -> str:
     with pikepdf.open(io.BytesIO(content)) as pdf:
-        return str(pdf.docinfo["/Producer"])
+        return str(pdf.docinfo["/Creator"])
 
 
 def assert_tagged(content: bytes) -> None:
@@ -309,39 +308,33 @@ async def _document(stack) -> ReportDocument:
     return build(report, MNKR, Language.sv)
 
 
-async def test_without_chromium_weasyprint_draws_the_same_tagged_pdf(seeded, monkeypatch):
-    """A deployment without a browser still answers a PDF: WeasyPrint's, as tagged, with page numbers in its
-    contents list too."""
-    monkeypatch.setenv(CHROMIUM_SETTING, "none")
-    content = render_pdf(await _document(seeded), Language.sv, ChromiumPrinter())
-    assert "WeasyPrint" in producer(content)
-    assert_tagged(content)
-    contents = PdfReader(io.BytesIO(content)).pages[1].extract_text()
-    assert re.search(r"Sammanfattning\W*3", contents), contents
-
-
-async def test_a_chromium_that_will_not_start_leaves_the_pdf_to_weasyprint(seeded, monkeypatch):
-    monkeypatch.setenv(CHROMIUM_SETTING, "/nonexistent/chromium")
-    document = await _document(seeded)
-
-    def draw() -> bytes:
-        printer = ChromiumPrinter()
-        try:
-            return render_pdf(document, Language.sv, printer)
-        finally:
-            printer.close()
-
-    # In a thread of its own, as in the worker: Playwright's sync API refuses to run inside an event loop, and
-    # stays with the thread that started it.
-    content = await asyncio.to_thread(draw)
-    assert "WeasyPrint" in producer(content)
-    assert_tagged(content)
-
-
-@pytest.mark.skipif(chromium_binary() is None, reason="Chromium is not installed (apt-get install chromium)")
-async def test_where_chromium_is_installed_it_draws_the_pdf(seeded):
+async def test_typst_draws_the_pdf_with_each_sections_page_in_its_contents(seeded):
     content = await fetch(seeded, "/api/reports/interim/2022/T2", "pdf")
-    assert "Skia" in producer(content)
+    assert drawn_by(content).startswith("Typst")
+    reader = PdfReader(io.BytesIO(content))
+    contents = flat(reader.pages[1].extract_text())
+    for title in ("Sammanfattning", "Måluppfyllelse", "Ekonomi", "Revision och uppföljning"):
+        found = re.search(rf"{title}[ .]*(\d+)", contents)
+        assert found, (title, contents)
+        page = int(found.group(1))
+        assert title in reader.pages[page - 1].extract_text(), (title, page)  # the number leads to it
+
+
+async def test_no_text_of_the_report_is_read_as_typst_markup(seeded):
+    """Names and texts reach the PDF as data, never as Typst code: markup, a function call, a closing bracket
+    and a comment are printed as they were written."""
+    document = await _document(seeded)
+    hostile = '#panic("x") *bold* ] $x$ // comment <label> @ref \\'
+    hostile_document = replace(
+        document,
+        region=hostile,
+        sections=(replace(document.sections[0], title=f"Sammanfattning {hostile}"), *document.sections[1:]),
+    )
+    content = render_pdf(hostile_document, Language.sv)
+    text = pdf_text(content)
+    assert flat(f"Sammanfattning {hostile}") in text
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        assert str(pdf.docinfo["/Author"]) == hostile
 
 
 async def test_the_english_pdf_says_so(seeded):

@@ -4,10 +4,9 @@
     model.py   the document model: sections of headings, paragraphs, tables, lists, figures, notes
     build.py   the report's JSON → the model, in the order of a region's delårsrapport/årsredovisning
     charts.py  the figures, drawn with matplotlib (SVG for HTML and PDF, PNG for Word)
-    html.py    the model as one HTML page (and its print variant, which pdf.py draws)
+    html.py    the model as one HTML page
     word.py    the model as a Word document
-    pdf.py     the print HTML as a tagged PDF (Chromium's print where installed, else WeasyPrint)
-    chromium.py  the browser the worker keeps for printing PDFs
+    pdf.py     the model as a tagged PDF (PDF/UA-1), laid out by Typst (templates/report.typ)
     worker.py  the process that draws documents, away from the gateway's event loop
 
 Each renderer walks the same model, so a section in one format is in every format.

@@ -386,6 +386,12 @@ def svg(chart: Chart, language: Language) -> str:
     return head + accessible + text[opening.end() :]
 
 
+def svg_picture(chart: Chart, language: Language) -> str:
+    """The chart as an SVG file of its own, for the PDF (drawn as vectors, its styling as attributes)."""
+    text = _save(chart, language, "svg", metadata={"Date": None}).decode("utf-8")
+    return without_inline_styles(text)
+
+
 def series_of(chart: Chart, key: str) -> Sequence[Decimal | None]:
     """The numbers of one series of a chart, by its key (for checking a chart against its report)."""
     return next(s.values for s in chart.series if s.key == key)

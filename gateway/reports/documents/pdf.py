@@ -1,82 +1,128 @@
-"""The document as a tagged PDF (PDF/UA in spirit), drawn from the print variant of the HTML page.
+"""The document as a tagged PDF (PDF/UA-1), drawn by Typst from the document model the HTML page and the
+Word file are drawn from.
 
-Chromium's print draws it where Chromium is installed (chromium.py), WeasyPrint where it is not: both tag
-the structure from the HTML (the document's language from `lang`, its title from <title>, headings H1–H4,
-tables with their header cells, lists, each chart as a Figure with its alt text), and both fetch nothing.
-Chromium is some five times faster on a region's report (a forty-page PDF in 1–2 s against 8–10 s of
-WeasyPrint's table layout); WeasyPrint keeps a deployment without a browser producing the same document,
-slower, and numbers the pages in its contents list, which Chromium cannot (there its entries are links,
-and the PDF's outline leads to every section).
+Typst (templates/report.typ) tags what the model says: the document's language, title, author and subject,
+headings H1–H4, tables with their header rows, lists, the contents as a TOC with page numbers, each chart as
+a Figure with its alt text, and the outline; asked for PDF/UA-1 it refuses to write a document that lacks
+any of them. It lays out a ten-times region's hundred pages in about half a second, where printing the HTML
+took Chromium some 4 s and WeasyPrint some 10 s (benchmarks/bench_report.py), and it needs no browser: the
+document worker stays a Python process of some 200 MB.
 
-Chromium writes only the title into the document's properties; what else WeasyPrint takes from the
-<meta> elements (author, subject, created), the PDF/UA identification and the viewer's preference to show
-the title rather than the file name are added to its PDF here, with pikepdf.
+The template is given the document as JSON in `sys.inputs`, never as markup, so no text of the report can
+be read as Typst code. Charts go in as matplotlib's SVG, drawn as vectors.
 """
 
 from __future__ import annotations
 
-import io
+import json
+import threading
 from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-from gateway.reports.documents.chromium import PRINTER, ChromiumPrinter
-from gateway.reports.documents.html import render
-from gateway.reports.documents.model import Document
+from gateway.reports.documents.charts import svg_picture
+from gateway.reports.documents.model import (
+    Block,
+    BulletList,
+    Cell,
+    ColumnKind,
+    Document,
+    Figure,
+    Heading,
+    Note,
+    Paragraph,
+    Table,
+    Tone,
+)
 from gateway.reports.documents.text import Language
 
-PDF_VARIANT = "pdf/ua-1"
+TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
+PDF_STANDARD = "ua-1"
+
+# One compiler per process: it finds the fonts once (a second or more), then lays out each report anew.
+_compiling = threading.Lock()
 
 
-def render_pdf(document: Document, language: Language, printer: ChromiumPrinter = PRINTER) -> bytes:
-    """The document as PDF bytes, by Chromium where there is one, else by WeasyPrint."""
-    page = render(document, language, for_print=True)
-    printed = printer.pdf(page)
-    if printed is None:
-        return weasyprint_pdf(page)
-    return described(printed, document)
+@cache
+def _compiler() -> Any:
+    import typst
+
+    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent)
 
 
-def weasyprint_pdf(page: str) -> bytes:
-    """The print HTML as a PDF/UA-1 by WeasyPrint, with a fetcher that allows only `data:` URLs, so that it
-    fetches nothing whatever a text contains."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    return bytes(HTML(string=page, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT))
-
-
-def _pdf_date(iso: str) -> str:
-    """'2022-09-15T10:30:00+02:00' as a PDF date: D:20220915103000+02'00'."""
-    moment = datetime.fromisoformat(iso)
-    offset = moment.strftime("%z") or "+0000"
-    return f"D:{moment:%Y%m%d%H%M%S}{offset[:3]}'{offset[3:]}'"
+def render_pdf(document: Document, language: Language) -> bytes:
+    """The document as PDF bytes."""
+    report = json.dumps(as_typst_input(document, language), ensure_ascii=False)
+    created = datetime.fromisoformat(document.created).replace(microsecond=0) if document.created else None
+    with _compiling:
+        drawn = _compiler().compile(
+            format="pdf", sys_inputs={"report": report}, pdf_standards=PDF_STANDARD, timestamp=created
+        )
+    assert isinstance(drawn, bytes)  # one PDF, not a page per file
+    return drawn
 
 
-def described(pdf: bytes, document: Document) -> bytes:
-    """Chromium's PDF with the document's properties: title, author (the region), subject, language,
-    created; the PDF/UA-1 identification in its XMP metadata; and the title shown in the viewer's bar."""
-    import pikepdf
+def as_typst_input(document: Document, language: Language) -> dict[str, Any]:
+    """The document model as the JSON the template reads."""
+    lang, _, region = document.language.partition("-")
+    return {
+        "lang": lang,
+        "text_region": region or None,
+        "title": document.title,
+        "region": document.region,
+        "subject": f"{document.title}, {document.period}",
+        "period": document.period,
+        "subtitle": document.subtitle,
+        "labels": {key: document.labels[key] for key in ("page", "page_of", "contents", "as_of")},
+        "notes": [_note(note) for note in document.notes],
+        "sections": [
+            {"title": section.title, "as_of": section.as_of, "blocks": _blocks(section.blocks, language)}
+            for section in document.sections
+        ],
+    }
 
-    out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(pdf)) as drawn:
-        producer = drawn.docinfo.get("/Producer")
-        subject = f"{document.title}, {document.period}"
-        with drawn.open_metadata(set_pikepdf_as_editor=False) as xmp:
-            xmp["dc:title"] = document.title
-            xmp["dc:creator"] = [document.region]
-            xmp["dc:description"] = subject
-            xmp["dc:language"] = [document.language]
-            xmp["pdfuaid:part"] = "1"
-        created = _pdf_date(document.created) if document.created else None
-        drawn.docinfo["/Title"] = document.title
-        drawn.docinfo["/Author"] = document.region
-        drawn.docinfo["/Subject"] = subject
-        if producer is not None:
-            drawn.docinfo["/Producer"] = producer  # what drew it, which the metadata's update dropped
-        if created:
-            drawn.docinfo["/CreationDate"] = created
-        drawn.Root.Lang = pikepdf.String(document.language)
-        drawn.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-        # Object streams pack the thousands of small structure elements a tagged table makes.
-        drawn.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+
+def _blocks(blocks: tuple[Block, ...], language: Language) -> list[dict[str, Any]]:
+    """A section's blocks, each heading one level below the section's (H2) or deeper, never skipping a level:
+    PDF/UA does not allow H2 to be followed by H4 (an edition's section texts start at level 3)."""
+    drawn, level = [], 2
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = min(block.level + 1, level + 1)
+            drawn.append({"kind": "heading", "text": block.text, "level": level})
+        else:
+            drawn.append(_block(block, language))
+    return drawn
+
+
+def _cell(cell: Cell) -> str | list[str]:
+    return cell.text if cell.tone is Tone.normal else [cell.text, cell.tone.value]
+
+
+def _note(note: Note) -> dict[str, Any]:
+    return {"kind": "note", "title": note.title, "lines": list(note.lines), "tone": note.tone.value}
+
+
+def _table(table: Table) -> dict[str, Any]:
+    return {
+        "kind": "table",
+        "headers": [column.header for column in table.columns],
+        "numeric": [column.kind is ColumnKind.number for column in table.columns],
+        "widths": list(table.widths()),
+        "rows": [[_cell(cell) for cell in row] for row in table.rows],
+        "footer": [[_cell(cell) for cell in row] for row in table.footer],
+    }
+
+
+def _block(block: Paragraph | BulletList | Table | Figure | Note, language: Language) -> dict[str, Any]:
+    if isinstance(block, Paragraph):
+        return {"kind": "paragraph", "text": block.text, "tone": block.tone.value, "strong": block.strong}
+    if isinstance(block, BulletList):
+        return {"kind": "list", "items": [{"text": i.text, "tone": i.tone.value} for i in block.items]}
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Figure):
+        picture = svg_picture(block.chart, language)
+        return {"kind": "figure", "svg": picture, "alt": block.chart.alt, "caption": block.caption}
+    return _note(block)

@@ -4,9 +4,8 @@ Drawing charts, writing Word and laying out PDF is CPU work that would hold the 
 requests wait, and matplotlib with numpy and Pillow weighs some 50 MB that would stay resident in a
 process that otherwise only forwards JSON. One worker, started the first time a document is asked
 for, draws them one at a time; it is replaced after a number of documents so that what matplotlib
-caches cannot grow without bound, and started again if it dies. Where Chromium is installed the worker
-starts one browser for its PDFs (chromium.py), which ends with the worker: Playwright's driver closes
-the browser when the worker's pipe to it closes.
+caches cannot grow without bound, and started again if it dies. Its PDFs are laid out by Typst, in the
+worker's own process (pdf.py).
 """
 
 from __future__ import annotations
@@ -127,7 +126,7 @@ def _leave_with_parent(parent: int) -> None:
 
 
 def _freeze_what_drawing_imports() -> None:
-    """Run in the worker: import matplotlib, python-docx and WeasyPrint, then move every object alive so
+    """Run in the worker: import matplotlib and python-docx, then move every object alive so
     far out of the cycle collector's reach.
 
     charts.py collects after each chart, which keeps the worker's memory flat (a figure is a web of
@@ -137,7 +136,6 @@ def _freeze_what_drawing_imports() -> None:
     import matplotlib.backends.backend_agg
     import matplotlib.figure
     import matplotlib.ticker  # noqa: F401
-    import weasyprint  # noqa: F401
 
     gc.collect()
     gc.freeze()
