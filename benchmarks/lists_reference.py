@@ -30,12 +30,13 @@ FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id ORDER BY u.code LIMIT
 UNITS_COUNT = "SELECT count(*) FROM org_unit"
 GOALS = """SELECT g.id, u.code AS unit_code, u.kind AS level, g.title, g.description, p.code AS perspective,
   g.financial, g.sdgs, g.start_year, g.end_year, g.status, g.parent_goal_id, g.parent_strategy_id,
-  g.decided_by, g.decided_on, g.decision_paragraph, g.diary_number, g.version, g.created_at, g.updated_at
+  g.decided_by, g.decided_on, g.decision_paragraph, g.diary_number, g.owner_subject, g.owner_name, g.version,
+  g.created_at, g.updated_at
 FROM goal g JOIN org_unit u ON u.id = g.unit_id LEFT JOIN perspective p ON p.id = g.perspective_id
 ORDER BY u.code, g.title, g.id LIMIT $1 OFFSET $2"""
 GOALS_COUNT = "SELECT count(*) FROM goal"
 INDICATORS = """SELECT id, goal_id, strategy_id, name, unit_of_measure, direction, baseline_value, baseline_year,
-  tolerance, source, kolada_kpi, kolada_area, external_code, version
+  tolerance, source, kolada_kpi, kolada_area, external_code, reporter_subject, reporter_name, version
 FROM indicator WHERE $1::uuid IS NULL OR goal_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"""
 INDICATORS_COUNT = "SELECT count(*) FROM indicator WHERE $1::uuid IS NULL OR goal_id = $1"
 TARGETS = "SELECT indicator_id, year, value FROM indicator_target WHERE indicator_id = ANY($1) ORDER BY year"
@@ -164,6 +165,8 @@ _GOAL_FIELDS = (
     "status",
     "parent_goal_id",
     "parent_strategy_id",
+    "owner_subject",
+    "owner_name",
     "version",
     "created_at",
     "updated_at",
