@@ -116,20 +116,20 @@ async def main(args: argparse.Namespace) -> None:
             }
             for label, path in paths.items():
                 print("  " + (await measure(client, engine, label, path, args.runs)).line())
-            for offset in (0, total // 2):
+            for offset in (0, total // 2, total - 50):
                 median = await _sql_alone(engine, offset, args.runs)
                 print(f"  the page's statement alone, offset {offset:>6,}: median {median:6.1f} ms")
 
 
 async def _sql_alone(engine: Any, offset: int, runs: int) -> float:
     """The page's one statement on a connection of the service's pool: the database's share of a page."""
-    stmt = drilldown._statement(True, False, True)
+    stmt, count = drilldown._statements(True, False, True)
     params = {"year": YEAR, "through_month": 12, "categories": [c.value for c in UNIT_CATEGORIES], "unit_code": UNIT}
     timings = []
     async with engine.connect() as conn:
         for _ in range(runs + 1):
             started = time.perf_counter()
-            await fetch_page(conn, stmt, PageParams(50, offset), params)
+            await fetch_page(conn, stmt, PageParams(50, offset), params, count)
             timings.append(time.perf_counter() - started)
     return statistics.median(timings[1:]) * 1000
 
