@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 T = TypeVar("T")
@@ -86,12 +86,23 @@ def page_statement(stmt: Select[Any], total: ColumnElement[int] | None = None) -
     return counted.limit(bindparam(_LIMIT)).offset(bindparam(_OFFSET))
 
 
+def rows_through_page() -> ColumnElement[int]:
+    """How many rows from the head of the list a page reaches (offset + limit), as the page's parameters:
+    a branch of a union, read in the list's order, may stop there, since no later row of it can be on the page."""
+    return bindparam(_OFFSET, type_=Integer) + bindparam(_LIMIT, type_=Integer)
+
+
 async def fetch_page(
-    conn: AsyncConnection, stmt: Select[Any], page: PageParams, params: Mapping[str, Any] | None = None
+    conn: AsyncConnection,
+    stmt: Select[Any],
+    page: PageParams,
+    params: Mapping[str, Any] | None = None,
+    count: Select[Any] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The rows of one page of `stmt` (from page_statement) as dicts by column name, and the list's total.
 
-    A page past the end has no row to carry the count: only then is the list counted on its own.
+    A page past the end has no row to carry the count: only then is the list counted on its own, by
+    `count` if given (a statement that wraps the page in an outer select must say how its list is counted).
     """
     result = await conn.execute(stmt, {**(params or {}), _LIMIT: page.limit, _OFFSET: page.offset})
     # Plain dicts: pydantic reads a dict in C, a RowMapping through the Mapping protocol a key at a time.
@@ -101,8 +112,9 @@ async def fetch_page(
         return rows, rows[0][_TOTAL]
     if not page.offset:
         return rows, 0
-    whole = stmt.limit(None).offset(None).order_by(None).subquery()
-    return rows, (await conn.execute(select(func.count()).select_from(whole), dict(params or {}))).scalar_one()
+    if count is None:
+        count = select(func.count()).select_from(stmt.limit(None).offset(None).order_by(None).subquery())
+    return rows, (await conn.execute(count, dict(params or {}))).scalar_one()
 
 
 def page_response(rows: list[dict[str, Any]], total: int, page: PageParams, item: type[BaseModel]) -> Response:
@@ -120,7 +132,8 @@ async def read_page(
     page: PageParams,
     item: type[BaseModel],
     params: Mapping[str, Any] | None = None,
+    count: Select[Any] | None = None,
 ) -> Response:
     """One page of `stmt` (from page_statement) as the JSON of Page[item], in one statement."""
-    rows, total = await fetch_page(conn, stmt, page, params)
+    rows, total = await fetch_page(conn, stmt, page, params, count)
     return page_response(rows, total, page, item)

@@ -44,6 +44,8 @@ ASSIGNMENTS = ServiceAnswer("goals", "/assignments", ("items",))
 REGION_ECONOMY = ServiceAnswer("budget", "/economy/region")
 UNIT_ECONOMY = ServiceAnswer("budget", "/economy/units/{unit_code}")
 ACCOUNTS = ServiceAnswer("budget", "/economy/region/accounts")
+REGION_PLAN_PERIOD = ServiceAnswer("budget", "/economy/region/plan-period")
+UNIT_PLAN_PERIOD = ServiceAnswer("budget", "/economy/units/{unit_code}/plan-period")
 INVESTMENT_PLAN = ServiceAnswer("budget", "/investments/plan")
 GRANTS = ServiceAnswer("budget", "/grants/summary")
 AUDIT_OVERVIEW = ServiceAnswer("audit", "/overview")
@@ -114,6 +116,12 @@ class EconomySection(BaseModel):
     as_of: date = AS_OF_FIELD
     economy: Annotated[dict[str, Any], documented_as(REGION_ECONOMY, UNIT_ECONOMY)] = Field(
         description="For the region with its units (`/economy/region`), or for the report's unit (`/economy/units`)"
+    )
+    plan_period: Annotated[dict[str, Any], documented_as(REGION_PLAN_PERIOD, UNIT_PLAN_PERIOD)] | None = Field(
+        default=None,
+        description="The report's year as the budget year and its two plan years, as decided by the period's end: "
+        "the frames, investments and, for the region, the room of each year's resource calculation and the "
+        "scenarios the council had adopted by then (`/economy/region/plan-period`, `/economy/units/…/plan-period`)",
     )
     accounts: Annotated[dict[str, Any], documented_as(ACCOUNTS)] | None = Field(
         default=None,
@@ -234,12 +242,14 @@ def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> lis
     goal_period = period.value
     follow_up = "T3" if period is ReportPeriod.year else period.value
     economy = UNIT_ECONOMY if unit else REGION_ECONOMY
+    plan_period = UNIT_PLAN_PERIOD if unit else REGION_PLAN_PERIOD
     asks = [
         Ask.of("goals.fulfilment", FULFILMENT, f"year={year}&period={goal_period}&{at}{unit_query}"),
         Ask.of("goals.report_to_council", REPORT_TO_COUNCIL, f"year={year}&{at}&limit=500"),
         Ask.of("goals.perspectives", PERSPECTIVES, "limit=100"),
         Ask.of("goals.units", UNITS, "limit=500"),
         Ask.of("economy.economy", economy, f"year={year}&follow_up={follow_up}&{at}", unit_code=unit or ""),
+        Ask.of("economy.plan_period", plan_period, f"year={year}&{at}", unit_code=unit or ""),
     ]
     if unit is not None:
         asks.append(Ask.of(UNIT_ASK, UNIT, code=unit))
@@ -318,6 +328,7 @@ async def build_report(
         economy = EconomySection(
             as_of=as_of,
             economy=got["economy.economy"],
+            plan_period=got.get("economy.plan_period"),
             accounts=got.get("economy.accounts"),
             investments=got.get("economy.investments"),
             grants=got.get("economy.grants"),

@@ -81,10 +81,14 @@ DIALOGUE_READ = follow_up_reader(DIALOGUE_UNIT).hiding_records_of(DIALOGUE_UNIT)
 DIALOGUE_WRITES = rule(region_role(RegionRole.finance), unit_role(UnitRole.editor, DIALOGUE_UNIT))
 DIALOGUE_CHANGE = DIALOGUE_WRITES.hiding_records_of(DIALOGUE_UNIT)
 
-# The plan period shows frame proposals and needs, the units' planning material: read as their follow-up is;
-# the region's as the region's is read, less the council, whose decision the proposals prepare.
-PLAN_PERIOD_READ = FOLLOW_UP_READ
-REGION_PLAN_PERIOD_READ = REGION_READER
+# The plan period as it stands shows frame proposals and needs, the units' planning material: read as their
+# follow-up is, the region's as the region's is. The reports show it as decided by their period's end, and the
+# council reads the reports whole: the council reads the plan period too, always as decided, without them.
+PLANNING_MATERIAL = FOLLOW_UP_READ
+REGION_PLANNING_MATERIAL = REGION_READER
+AS_DECIDED_TO_THE_COUNCIL = "the council reads what was decided (as at today, or `as_of`): no proposals, no needs"
+PLAN_PERIOD_READ = reported_follow_up(PATH_UNIT).noting(AS_DECIDED_TO_THE_COUNCIL)
+REGION_PLAN_PERIOD_READ = REGION_FOLLOW_UP.noting(AS_DECIDED_TO_THE_COUNCIL)
 
 FRAMES_SEEN = Visibility(
     FRAME_READ, unit=OperatingFrame.unit_code, status=OperatingFrame.status, drafts=OperatingFrame.__draft_states__

@@ -301,6 +301,10 @@ class LedgerBatch(Base):
     outcomes_updated: Mapped[int] = mapped_column(default=0)
 
 
+# What a drill-down page shows of a ledger row beyond the figure's index key (rules/drilldown.py).
+FIGURE_ROW_COLUMNS = ("current", "account", "amount", "booked", "line", "batch_id", "outcome_id")
+
+
 class LedgerRow(Base):
     """A booked row of the ledger as an import brought it, kept so a figure can be traced to its rows.
 
@@ -314,7 +318,16 @@ class LedgerRow(Base):
 
     __tablename__ = "ledger_row"
     __table_args__ = (
-        Index("ix_ledger_row_figure", "year", "unit_code", "month", "category", "id"),
+        # Covering on PostgreSQL: a drill-down page and its count read the index alone (an index-only scan).
+        Index(
+            "ix_ledger_row_figure",
+            "year",
+            "unit_code",
+            "month",
+            "category",
+            "id",
+            postgresql_include=list(FIGURE_ROW_COLUMNS),
+        ),
         Index("ix_ledger_row_outcome_batch", "outcome_id", "batch_id"),
     )
 

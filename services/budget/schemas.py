@@ -1292,10 +1292,18 @@ class PlanInvestments(BaseModel):
     running_costs: MoneyAmount = Decimal(0)
 
 
+PLAN_PERIOD_AS_OF = Field(
+    default=None,
+    description="The date the answer speaks for, when read as at a date (`as_of`) or by the council: only what "
+    "was decided by then, without frame proposals and needs; null for the planning material as it stands",
+)
+NEEDS_IN_PLANNING = "Null when read as at a date or by the council: needs are planning material, dated by no decision"
+
+
 class PlanPeriodYear(BaseModel):
     year: int
     frame: PlanFrame | None
-    needs: PlanNeeds
+    needs: PlanNeeds | None = Field(description=NEEDS_IN_PLANNING)
     investments: PlanInvestments
 
 
@@ -1304,6 +1312,7 @@ class UnitPlanPeriod(BaseModel):
 
     unit_code: str
     year: int = Field(description="The budget year; the two after it are the plan years")
+    as_of: date | None = PLAN_PERIOD_AS_OF
     years: list[PlanPeriodYear]
 
 
@@ -1328,16 +1337,32 @@ class RegionPlanYear(BaseModel):
     )
     frames_difference: MoneyAmount | None = Field(description="The units' differences, summed")
     investment_costs_in_frames: MoneyAmount | None
-    needs_requested: MoneyAmount
+    needs_requested: MoneyAmount | None = Field(description=NEEDS_IN_PLANNING)
     needs_granted: MoneyAmount | None
     needs_previous_granted: MoneyAmount | None
     investments: PlanInvestments
     resources: PlanResources
 
 
+class AdoptedScenario(BaseModel):
+    """A scenario the council adopted for a year of the plan period, which fixed that year's tax rate."""
+
+    id: uuid.UUID
+    year: int = Field(description="The budget year it was adopted for")
+    name: str
+    tax_rate: ExactValue = Field(description="Kronor per 100 of taxable income")
+    decision: DecisionRead
+
+
 class RegionPlanPeriod(BaseModel):
     """The region's budget year and two plan years: the totals with the resources, and every unit's."""
 
     year: int
+    as_of: date | None = PLAN_PERIOD_AS_OF
+    adopted_scenarios: list[AdoptedScenario] = Field(
+        default_factory=list,
+        description="The scenarios adopted for the budget year and the plan years (as at `as_of`: adopted by "
+        "then), by year: the budget year's sets the rooms of `adopted_scenario_room`",
+    )
     years: list[RegionPlanYear]
     units: list[UnitPlanPeriod]

@@ -192,8 +192,15 @@ async def test_the_demo_region_walks_a_budget_year_from_needs_to_a_decided_frame
     assert period["years"][0]["frame"]["amount"] == budget_year["amount"]
     assert Decimal(period["years"][0]["needs"]["granted"]) >= Decimal("18000000.00")
 
-    await _call(seeded, "GET", f"/economy/region/plan-period?year={YEAR}", COUNCIL_MEMBER, 403)
+    await _call(seeded, "GET", f"/economy/region/plan-period?year={YEAR}", HSN_EDITOR, 403)
+    # The council reads the plan period as decided (the reports show it so), without the committees' needs.
+    as_decided = await _call(seeded, "GET", f"/economy/region/plan-period?year={YEAR}", COUNCIL_MEMBER, 200)
+    assert as_decided["as_of"] is not None
+    assert [y["needs_requested"] for y in as_decided["years"]] == [None, None, None]
+    assert [(s["year"], s["id"]) for s in as_decided["adopted_scenarios"]] == [(YEAR, adopted["id"])]
     region = await _call(seeded, "GET", f"/economy/region/plan-period?year={YEAR}", BOARD, 200)
+    assert region["as_of"] is None
+    assert region["adopted_scenarios"] == as_decided["adopted_scenarios"]
     rooms = {y["year"]: y["room_for_frames"] for y in adopted["years"]}
     assert {y["year"]: y["resources"]["adopted_scenario_room"] for y in region["years"]} == rooms
     # The demo's council adopted a scenario for 2023 too: the budget year and the first plan year set against it.

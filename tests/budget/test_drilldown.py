@@ -145,3 +145,31 @@ async def test_an_import_keeps_its_rows_a_correction_stands_alone_and_a_new_file
         ("personnel", "5020"): later["batch_id"],
     }
     assert sum(Decimal(r["amount"]) for k, r in hsn.items() if k[0] == "personnel") == Decimal("2000001.30")
+
+
+async def test_pages_of_imported_and_keyed_rows_read_as_the_whole_list_in_order_and_past_its_end(ledger):
+    """Each branch of the list is read only as far as the page reaches: small pages at every offset give the
+    list read whole, in its order, the keyed row among the imported ones; a page past the end still counts it."""
+    await sent(ledger, FILE)
+    headers = ledger.auth(*FINANCE)
+    outcomes = (await ledger.client.get("/api/budget/outcomes?unit=HSN", headers=headers)).json()
+    personnel = next(o for o in outcomes["items"] if o["category"] == "personnel")
+    keyed = await ledger.client.patch(
+        f"/api/budget/outcomes/{personnel['id']}", headers=if_match(headers, personnel), json={"amount": "7"}
+    )
+    assert keyed.status_code == 200, keyed.text
+    path = "/api/budget/economy/region/ledger-rows?year=2024"
+    whole = await all_rows(ledger, path, headers)
+    order = [(r["unit_code"], r["month"], r["category"], r["row_id"] is None, r["row_id"] or 0) for r in whole]
+    assert order == sorted(order)
+    assert len(whole) >= 4
+    assert [r["source"] for r in whole].count("keyed") == 1
+    for limit in (1, 2, 3):
+        paged = []
+        for offset in range(0, len(whole), limit):
+            page = (await ledger.client.get(f"{path}&limit={limit}&offset={offset}", headers=headers)).json()
+            assert page["total"] == len(whole)
+            paged += page["items"]
+        assert paged == whole, limit
+    past = (await ledger.client.get(f"{path}&limit=2&offset={len(whole) + 5}", headers=headers)).json()
+    assert (past["items"], past["total"]) == ([], len(whole))

@@ -145,3 +145,35 @@ async def test_the_plan_period_is_read_as_the_units_planning_material(org):
         response = await org.client.get(path, headers=org.auth("x", *roles))
         assert response.status_code == expected, (path, roles, response.text)
     assert (await org.client.get(f"{REGION}?year=1800", headers=org.auth(*BOARD))).status_code == 422
+
+
+async def test_as_at_a_date_only_what_was_decided_by_then_and_the_council_reads_it_so(org):
+    await _resources(org, 2026, 2027, 2028)
+    decided = await _decided(org, "HSN", 2026, "6100000000.00")  # decided on 2025-06-18
+    proposal = await org.client.post(
+        f"/api/budget/frames/{decided['id']}/revisions",
+        headers=if_match(org.auth(*FINANCE), decided),
+        json={"priorities": "20000000.00"},
+    )
+    assert proposal.status_code == 201, proposal.text
+    reader = org.auth("r", "HSN:reader")
+
+    async def hsn_2026(headers, query=""):
+        response = await org.client.get(f"{UNIT}?year=2026{query}", headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    before = await hsn_2026(reader, "&as_of=2025-06-17")
+    assert (before["as_of"], before["years"][0]["frame"], before["years"][0]["needs"]) == ("2025-06-17", None, None)
+    after = await hsn_2026(reader, "&as_of=2025-06-18")
+    assert (after["years"][0]["frame"]["amount"], after["years"][0]["frame"]["status"]) == ("6100000000.00", "decided")
+    standing = await hsn_2026(reader)
+    assert (standing["as_of"], standing["years"][0]["frame"]["status"]) == (None, "proposal")
+    assert standing["years"][0]["needs"] is not None
+    # The council reads what was decided, as at today: not the proposal, not the needs.
+    council = await hsn_2026(org.auth("ledamot", "RF:reader"))
+    assert council["as_of"] is not None
+    assert (council["years"][0]["frame"]["status"], council["years"][0]["needs"]) == ("decided", None)
+    region = await org.client.get(f"{REGION}?year=2026", headers=org.auth("ledamot", "RF:reader"))
+    assert region.status_code == 200, region.text
+    assert region.json()["years"][0]["frames"] == "6100000000.00"

@@ -102,6 +102,43 @@ async def test_the_annual_report_carries_the_years_accounts_not_a_forecast(seede
     assert Decimal(statement["result"]) != Decimal(t2["economy"]["result"]["result_forecast"])
 
 
+COUNCIL_MEMBER = ("ledamot", "RF:reader")
+
+
+async def test_the_plan_years_and_the_adopted_scenario_stand_as_at_each_reports_end(seeded):
+    """The report's year is the budget year, with its two plan years as decided by the period's end. The council
+    adopted the 2023 scenario on 15 June 2022, after T1's end: T1 has no adopted scenario and no tax rate for
+    2023, T2 and the annual report have both. 2024's frames are proposals: in no report."""
+    periods = {}
+    for path, _, _, as_of in REPORTS:
+        report = await get(seeded, path)
+        period = report["economy"]["plan_period"]
+        assert period == await get(seeded, f"/api/budget/economy/region/plan-period?year=2022&as_of={as_of}")
+        assert (period["year"], period["as_of"]) == (2022, as_of)
+        assert [y["year"] for y in period["years"]] == [2022, 2023, 2024]
+        assert all(y["needs_requested"] is None for y in period["years"]), "needs are planning material"
+        assert period["years"][2]["frames"] is None
+        assert all(u["years"][2]["frame"] is None for u in period["units"])
+        council = await get(seeded, path, roles=COUNCIL_MEMBER)
+        assert (council["complete"], council["economy"]["plan_period"]) == (True, period)
+        periods[as_of] = period
+    t1, t2, annual = periods.values()
+    assert t1["adopted_scenarios"] == []
+    assert t1["years"][1]["resources"]["tax_rate"] is None
+    for later in (t2, annual):
+        adopted = [
+            (s["year"], s["name"], s["tax_rate"], s["decision"]["decided_on"]) for s in later["adopted_scenarios"]
+        ]
+        assert adopted == [(2023, "Oförändrad skattesats", "11.35", "2022-06-15")]
+        assert later["years"][1]["resources"]["tax_rate"] == "11.35"
+    hsn = next(u for u in t2["units"] if u["unit_code"] == "HSN")
+    assert hsn["years"][0]["frame"]["amount"] == "6180000000.00", "the frame in force at T2's end"
+    unit_report = await get(seeded, "/api/reports/interim/2022/T2?unit=HSN")
+    unit_period = unit_report["economy"]["plan_period"]
+    assert unit_period == await get(seeded, "/api/budget/economy/units/HSN/plan-period?year=2022&as_of=2022-08-31")
+    assert unit_period["years"] == hsn["years"]
+
+
 async def test_a_report_as_at_a_past_end_stands_still_while_later_things_are_entered(seeded):
     """A measurement of December, a verdict reviewed in October, RUN's frame revised in October and
     the statement for 2022 issued the next spring: none belongs to T2, and

@@ -5,6 +5,7 @@ text. The Word document is in Swedish with its properties, contents and page num
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -106,6 +107,7 @@ def expected(report: dict[str, Any]) -> list[tuple[str, str]]:
         found.append((f"result {field}", money(result[field], MNKR)))
     if not result["result_target_met_forecast"] and not economy.get("accounts"):
         found.append(("a forecast below the result target, in words", "under resultatmålet"))
+    found += _plan_period(economy["plan_period"])
     for year in economy["investments"]["years"]:
         found.append((f"investments {year['year']}", money(year["planned"], MNKR)))
     found.append(("investments in total", money(economy["investments"]["total_planned"], MNKR)))
@@ -124,6 +126,23 @@ def expected(report: dict[str, Any]) -> list[tuple[str, str]]:
             found.append(("internal control not sufficient", "Inte tillräcklig"))
     found += _accounts(economy.get("accounts"))
     found += [(f"draft: {m['section']}", f"{m['section']} ({m['service']})") for m in report["missing"]]
+    return found
+
+
+def _plan_period(period: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's year and its plan years as decided by the period's end, and the scenarios adopted by then."""
+    found = [("plan period", "Budgetåret och planåren"), ("plan period as at", f"som beslutat per {period['as_of']}")]
+    for year in period["years"]:
+        resources = year["resources"]
+        for key, amount in (("frames", year["frames"]), ("room", resources["room_for_frames"])):
+            if amount is not None:
+                found.append((f"plan year {year['year']} {key}", money(amount, MNKR)))
+    assert period["adopted_scenarios"], "the demo's council adopted 2023's scenario in June 2022"
+    for scenario in period["adopted_scenarios"]:
+        found.append(("adopted scenario", f"Resursberäkningen för {scenario['year']} bygger på scenariot"))
+        found.append(("adopted scenario's name", f"”{scenario['name']}”"))
+        found.append(("adopted tax rate", f"skattesats {scenario['tax_rate'].replace('.', ',')} kr per 100 kr"))
+        found.append(("adopted on", f"{scenario['decision']['decided_on']} {scenario['decision']['paragraph']}"))
     return found
 
 
@@ -198,6 +217,24 @@ async def test_the_pdf_holds_every_section_and_figure_of_the_json(seeded, path, 
     with pikepdf.open(io.BytesIO(content)) as pdf:
         figures = [e for e in struct_elements(pdf) if e.S == "/Figure"]
         assert sorted(str(f.Alt) for f in figures) == sorted(c.alt for c in charts), "alt text on every figure"
+
+
+@pytest.mark.parametrize(("path", "title", "period"), REPORTS)
+async def test_the_html_page_holds_the_plan_years_and_the_adopted_scenario(seeded, path, title, period):
+    report = (await seeded.client.get(path, headers=seeded.auth(*BOARD))).json()
+    page = flat(html.unescape(re.sub(r"<[^>]+>", " ", (await fetch(seeded, path, "html")).decode())))
+    absent = [(where, what) for where, what in _plan_period(report["economy"]["plan_period"]) if flat(what) not in page]
+    assert absent == []
+
+
+async def test_a_units_documents_hold_its_plan_years(seeded):
+    path = "/api/reports/interim/2022/T2?unit=HSN"
+    years = (await seeded.client.get(path, headers=seeded.auth(*BOARD))).json()["economy"]["plan_period"]["years"]
+    frames = [money(y["frame"]["amount"], MNKR) for y in years if y["frame"]]
+    assert frames, "HSN's 2022 and 2023 frames were decided by T2's end"
+    text = word_text(Document(io.BytesIO(await fetch(seeded, path, "docx"))))
+    assert "Budgetåret och planåren" in text
+    assert [f for f in frames if flat(f) not in text] == []
 
 
 async def test_the_word_document_is_swedish_with_cover_contents_and_page_numbers(seeded):

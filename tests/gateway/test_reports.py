@@ -99,6 +99,7 @@ async def test_a_service_that_does_not_answer_leaves_a_draft_that_says_so(seeded
     assert report["complete"] is False
     assert {(m["section"], m["service"]) for m in report["missing"]} == {
         ("economy.economy", "budget"),
+        ("economy.plan_period", "budget"),
         ("economy.investments", "budget"),
         ("economy.grants", "budget"),
     }
@@ -112,7 +113,8 @@ async def test_each_section_shows_only_what_the_caller_may_read(seeded):
     assert report["complete"] is False
     # The region's economy is the board's, the council's, the auditors' and finance's to read.
     assert [(m["section"], m["reason"]) for m in report["missing"]] == [
-        ("economy.economy", "the budget service answered 403: Requires auditor")
+        ("economy.economy", "the budget service answered 403: Requires auditor"),
+        ("economy.plan_period", "the budget service answered 403: Requires auditor"),
     ]
     own = await get(seeded, "/api/reports/interim/2022/T2?unit=HSN", roles=("h", "HSN:reader"))
     assert own["complete"] is True
@@ -232,6 +234,7 @@ async def test_the_word_document_holds_the_same_figures_as_the_json(seeded):
         "Sammanfattning",
         "Måluppfyllelse",
         "Ekonomi",
+        "Budgetåret och planåren",
         "Investeringar och tioårsplan",
         "Riktade statsbidrag",
         "Intern kontroll",

@@ -708,6 +708,85 @@ def _balance_requirement(b: Builder, balance: dict[str, Any] | None) -> list[Blo
     return blocks
 
 
+# The budget year and its plan years ------------------------------------------------------------
+
+
+def plan_period(b: Builder) -> list[Block]:
+    """The report's year and its two plan years as decided by the period's end: for the region the frames against
+    the room of each year's resource calculation and the scenarios the council had adopted; for a unit its frames."""
+    period = _economy_part(b.data, "plan_period")
+    years = period.get("years") if isinstance(period, dict) else None
+    if not years:
+        return []
+    note = b.t["plan_period_note"].format(
+        year=period["year"], first=years[1]["year"], last=years[-1]["year"], as_of=period.get("as_of") or DASH
+    )
+    if "units" in period:
+        return [Paragraph(note), *_adopted_scenarios(b, period), _region_plan_years(b, years)]
+    return [Paragraph(note), _unit_plan_years(b, years)]
+
+
+def _adopted_scenarios(b: Builder, period: dict[str, Any]) -> list[Block]:
+    adopted = period.get("adopted_scenarios") or []
+    if not adopted:
+        return [Paragraph(b.t["no_adopted_scenario"].format(as_of=period.get("as_of") or DASH))]
+    return [
+        Paragraph(
+            b.t["adopted_scenario"].format(
+                year=s["year"],
+                name=s["name"],
+                tax_rate=figure(s["tax_rate"]),
+                body=b.named(s["decision"]["decided_by"]),
+                decided_on=s["decision"]["decided_on"],
+                paragraph=s["decision"]["paragraph"],
+            )
+        )
+        for s in adopted
+    ]
+
+
+def _region_plan_years(b: Builder, years: list[dict[str, Any]]) -> Table:
+    keys = ("frames", "investment_costs", "room_for_frames", "margin", "planned_investments", "tax_rate")
+    columns = [Column(b.t["year"])] + [Column(b.t[key], NUMBER) for key in keys]
+    rows = []
+    for year in years:
+        resources = year.get("resources") or {}
+        margin = decimal(resources.get("margin"))
+        rows.append(
+            [
+                Cell(str(year["year"])),
+                Cell(b.money(year.get("frames"))),
+                Cell(b.money(year.get("investment_costs_in_frames"))),
+                Cell(b.money(resources.get("room_for_frames"))),
+                Cell(b.money(margin), Tone.deviation if margin is not None and margin < 0 else Tone.normal),
+                Cell(b.money((year.get("investments") or {}).get("planned"))),
+                Cell(figure(resources.get("tax_rate"))),
+            ]
+        )
+    return _table(columns, rows)
+
+
+def _unit_plan_years(b: Builder, years: list[dict[str, Any]]) -> Table:
+    keys = ("frame", "frame_status", "investment_costs", "change_from_previous", "planned_investments")
+    columns = [Column(b.t["year"])] + [
+        Column(b.t[key], ColumnKind.text if key == "frame_status" else NUMBER) for key in keys
+    ]
+    rows = []
+    for year in years:
+        frame = year.get("frame") or {}
+        rows.append(
+            [
+                Cell(str(year["year"])),
+                Cell(b.money(frame.get("amount"))),
+                Cell(label(b.t, f"frame_status.{frame['status']}") if frame else DASH),
+                Cell(b.money(frame.get("investment_costs"))),
+                Cell(b.money(frame.get("difference"))),
+                Cell(b.money((year.get("investments") or {}).get("planned"))),
+            ]
+        )
+    return _table(columns, rows)
+
+
 # Investments and grants ------------------------------------------------------------------------
 
 
@@ -968,6 +1047,7 @@ SECTIONS: tuple[tuple[str, str, Callable[[Builder], list[Block]]], ...] = (
     ("summary", "summary", summary),
     ("goals", "fulfilment", goals),
     ("economy", "economy", economy),
+    ("economy.plan_period", "plan_period", plan_period),
     ("economy.investments", "investments", investments),
     ("economy.grants", "grants", grants),
     ("audit.internal_control", "internal_control", internal_control),

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.budget.access import PLAN_PERIOD_READ, REGION_PLAN_PERIOD_READ
+from services.budget.access import (
+    PATH_UNIT,
+    PLAN_PERIOD_READ,
+    PLANNING_MATERIAL,
+    REGION_PLAN_PERIOD_READ,
+    REGION_PLANNING_MATERIAL,
+)
 from services.budget.dependencies import a_unit_in_path
 from services.budget.rules import plan_period as rules
 from services.budget.schemas import RegionPlanPeriod, UnitPlanPeriod, Year
-from shared.auth.deps import DbSession
+from shared.asof import today_in_sweden
+from shared.auth.access import Outcome, Rule
+from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
+from shared.auth.policy import Principal
 from shared.errors import Forbidden, error_responses
 
 # Beside the economy follow-up's read models, which name a unit and take the year the same way.
@@ -21,8 +31,26 @@ SIDE_BY_SIDE = (
     "The budget year and its two plan years side by side. Each year's frame is the newest version (a proposal in "
     "preparation, or the decision in force), with its investments' running costs, against the previous decided "
     "version of that year's frame (`difference`); the needs submitted for the period (requested, granted) against "
-    "what the previous round granted for the same year; the investments planned and the running costs they bring."
+    "what the previous round granted for the same year; the investments planned and the running costs they bring. "
+    "With `as_of`, as at that date: only what was decided by then (the frame versions decided by that day, the "
+    "scenario adopted by then and the tax rate it fixed), without frame proposals and needs, which carry no date "
+    "of their own; the council always reads it so, as at today unless `as_of` says otherwise."
 )
+PlanAsOf = Annotated[
+    date | None,
+    Query(
+        description="Answer as at this date: only what was decided by then. Without it, the plan period as it stands"
+    ),
+]
+
+
+def _reading(principal: Principal, planning: Rule, unit_code: str | None, as_of: date | None) -> rules.Reading:
+    """As it stands for those who read the units' planning material and ask for no date; else as decided by a date."""
+    units = {PATH_UNIT: unit_code or ""}
+    reads_planning = planning.outcome(principal, units.__getitem__, None, write=False) is Outcome.allowed
+    if as_of is None and reads_planning:
+        return rules.Reading()
+    return rules.Reading(as_of if as_of is not None else today_in_sweden())
 
 
 @router.get(
@@ -33,9 +61,15 @@ SIDE_BY_SIDE = (
     responses=error_responses(Forbidden),
 )
 async def get_unit_plan_period(
-    unit_code: Annotated[str, guard(PLAN_PERIOD_READ, a_unit_in_path)], session: DbSession, year: BudgetYear
+    unit_code: Annotated[str, guard(PLAN_PERIOD_READ, a_unit_in_path)],
+    session: DbSession,
+    principal: CurrentPrincipal,
+    year: BudgetYear,
+    as_of: PlanAsOf = None,
 ) -> UnitPlanPeriod:
-    return await rules.unit_plan_period(session, unit_code, year)
+    return await rules.unit_plan_period(
+        session, unit_code, year, _reading(principal, PLANNING_MATERIAL, unit_code, as_of)
+    )
 
 
 @router.get(
@@ -49,5 +83,7 @@ async def get_unit_plan_period(
     responses=error_responses(Forbidden),
     dependencies=[guard(REGION_PLAN_PERIOD_READ)],
 )
-async def get_region_plan_period(session: DbSession, year: BudgetYear) -> RegionPlanPeriod:
-    return await rules.region_plan_period(session, year)
+async def get_region_plan_period(
+    session: DbSession, principal: CurrentPrincipal, year: BudgetYear, as_of: PlanAsOf = None
+) -> RegionPlanPeriod:
+    return await rules.region_plan_period(session, year, _reading(principal, REGION_PLANNING_MATERIAL, None, as_of))

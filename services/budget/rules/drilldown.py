@@ -25,6 +25,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     case,
+    cast,
     func,
     literal,
     null,
@@ -47,7 +48,7 @@ from services.budget.models import (
 from services.budget.rules.economy import Period
 from services.budget.rules.ledger import LEDGER_SOURCE
 from services.budget.schemas import Figure, LedgerRowRead
-from shared.pagination import PageParams, page_statement, read_page
+from shared.pagination import PageParams, page_statement, read_page, rows_through_page
 from shared.types import Money
 
 KEYED = "keyed"
@@ -97,18 +98,29 @@ def _imported_filters(by_unit: bool, one_month: bool) -> list[ColumnElement[bool
 
 
 def _batch_column(column: Any, batch_id: Any, label: str) -> Any:
-    """A column of the row's batch, looked up for the rows of the page only (PostgreSQL evaluates it after the
-    sort and the limit): a join, or a lookup in the list, would cost one for every row of the list."""
+    """A column of the row's batch, looked up for the rows of the page only: a join, or a lookup in the list,
+    would cost one for every row of the list."""
     return select(column).where(LedgerBatch.id == batch_id).scalar_subquery().label(label)
 
 
-@functools.cache
-def _statement(by_unit: bool, one_month: bool, revenue_negative: bool) -> Select[Any]:
-    """The current rows of the imported outcomes and the keyed outcomes themselves, in one ordered list.
+def _head(branch: Select[Any], *order: Any) -> Select[Any]:
+    """A branch of the list in the list's order, only as far as the page reaches. PostgreSQL does not merge the
+    ordered reads of a union's plain branches: it sorts the whole list (a unit's year, 16,700 rows, sorted on
+    disk for every page). A branch ordered and limited on its own is read in its index's order, and the branches
+    are merged (Merge Append), so a page reads the rows up to its end and sorts none."""
+    return select(*branch.order_by(*order).limit(rows_through_page()).subquery().c)
+
+
+@functools.lru_cache
+def _statements(by_unit: bool, one_month: bool, revenue_negative: bool) -> tuple[Select[Any], Select[Any]]:
+    """The page of the list (the current rows of the imported outcomes and the keyed outcomes themselves, in one
+    order), and the statement that counts the list when a page past its end has no row to carry the count.
 
     The ledger rows are read from their own table in the order of its (year, unit, month, category, id)
-    index, without a join, and the list is counted on the side: so a page reads its own rows and the
-    index, not the whole list (at the ten-times region a join, or a window count, read every row)."""
+    index, which holds the columns a page shows, without a join, and the list is counted on the side from
+    the same index: so a page reads its own rows and the index, not the whole list (at the ten-times region
+    a join, or a window count, read every row). The batch each row came from is looked up for the page's rows
+    only, outside the paging: inside it, PostgreSQL would look it up for every row the offset skips."""
     imported_where = _imported_filters(by_unit, one_month)
     keyed_where = [or_(Outcome.source.is_(None), Outcome.source != LEDGER_SOURCE), *_filters(by_unit, one_month)]
     imported = select(
@@ -131,29 +143,38 @@ def _statement(by_unit: bool, one_month: bool, revenue_negative: bool) -> Select
         Outcome.year,
         Outcome.month,
         Outcome.category,
-        type_coerce(null(), String()).label("account"),
+        # Typed NULLs: the branch is a subquery of its own, where an untyped NULL would be text.
+        cast(null(), String()).label("account"),
         Outcome.amount,
-        type_coerce(null(), Money()).label("booked"),
+        cast(null(), Money()).label("booked"),
         _counted(Outcome.amount, Outcome.category, revenue_negative),
         literal(KEYED, String()).label("source"),
         Outcome.id.label("outcome_id"),
-        type_coerce(null(), BigInteger().with_variant(Integer, "sqlite")).label("row_id"),
-        type_coerce(null(), Integer()).label("line"),
-        type_coerce(null(), Uuid()).label("batch_id"),
+        cast(null(), BigInteger().with_variant(Integer, "sqlite")).label("row_id"),
+        cast(null(), Integer()).label("line"),
+        cast(null(), Uuid()).label("batch_id"),
     ).where(*keyed_where)
-    rows = union_all(imported, keyed).subquery("figure_rows")
+    by_region = [] if by_unit else [LedgerRow.unit_code]
+    rows = union_all(
+        _head(imported, *by_region, LedgerRow.month, LedgerRow.category, LedgerRow.id),
+        _head(keyed, *([] if by_unit else [Outcome.unit_code]), Outcome.month, Outcome.category),
+    ).subquery("figure_rows")
     total = (
         select(func.count()).select_from(LedgerRow).where(*imported_where).scalar_subquery()
         + select(func.count()).select_from(Outcome).where(*keyed_where).scalar_subquery()
     )
-    # One outcome is either imported or keyed, so (unit, month, category, row) orders every row once; in the
-    # order of the rows' index, so that PostgreSQL reads a page's rows in order instead of sorting the list.
-    ordered = select(
-        *rows.c,
-        _batch_column(LedgerBatch.imported_at, rows.c.batch_id, "imported_at"),
-        _batch_column(LedgerBatch.imported_by_name, rows.c.batch_id, "imported_by"),
-    ).order_by(*([] if by_unit else [rows.c.unit_code]), rows.c.month, rows.c.category, rows.c.row_id)
-    return page_statement(ordered, total)
+    # One outcome is either imported or keyed, so (unit, month, category, row) orders every row once.
+    page = page_statement(select(*rows.c).order_by(*_list_order(rows, by_unit)), total).subquery("page")
+    with_batches = select(
+        *page.c,
+        _batch_column(LedgerBatch.imported_at, page.c.batch_id, "imported_at"),
+        _batch_column(LedgerBatch.imported_by_name, page.c.batch_id, "imported_by"),
+    ).order_by(*_list_order(page, by_unit))
+    return with_batches, select(total)
+
+
+def _list_order(rows: Any, by_unit: bool) -> list[Any]:
+    return [*([] if by_unit else [rows.c.unit_code]), rows.c.month, rows.c.category, rows.c.row_id]
 
 
 async def figure_rows(
@@ -167,7 +188,7 @@ async def figure_rows(
     only_month: int | None,
 ) -> Response:
     """A page of the rows making up one figure of a unit (or of the region, with no unit)."""
-    stmt = _statement(unit_code is not None, only_month is not None, figure is Figure.net_cost)
+    stmt, count = _statements(unit_code is not None, only_month is not None, figure is Figure.net_cost)
     params: dict[str, Any] = {
         "year": year,
         "through_month": period.through_month,
@@ -177,4 +198,4 @@ async def figure_rows(
         params["unit_code"] = unit_code
     if only_month is not None:
         params["only_month"] = only_month
-    return await read_page(conn, stmt, page, LedgerRowRead, params)
+    return await read_page(conn, stmt, page, LedgerRowRead, params, count)
