@@ -112,6 +112,7 @@ def _table(table: Table) -> dict[str, Any]:
         "widths": list(table.widths()),
         "rows": [[_cell(cell) for cell in row] for row in table.rows],
         "footer": [[_cell(cell) for cell in row] for row in table.footer],
+        "row_headers": table.row_headers,
     }
 
 
