@@ -51,6 +51,7 @@ def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = 
             imports.exports,
             reports.router,
             tasks.router,
+            tasks.people,
             changes_router("goals", HistoryEntry),
         ],
         configure_logs=configure_logs,
