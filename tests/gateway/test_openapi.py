@@ -35,9 +35,11 @@ async def test_the_combined_document_holds_every_service_operation(stack):
     # What the gateway alone calls, acting for a registrar it has checked, and what the reminder job asks,
     # is no part of the public API.
     assert sorted(left_out) == [
+        "claim_reminders",
         "list_peoples_audit_tasks",
         "list_peoples_budget_tasks",
         "list_peoples_goals_tasks",
+        "record_reminder_outcomes",
         "store_report_completion",
     ]
 
