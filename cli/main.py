@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from cli import backup, imports, reports
+from cli import remind as reminders
 from cli.registry import GATEWAY_FACTORY, SERVICES, ServiceEntry
 from cli.serve import serve as run_stack
 from gateway.settings import GatewaySettings
@@ -19,6 +21,7 @@ from shared.auth.policy import parse_role_claims
 from shared.auth.tokens import mint_dev_token
 from shared.db import create_engine, create_sessionmaker
 from shared.history import HistorySession, set_actor
+from shared.logging import configure_logging
 from shared.migrations import migrate as run_migration
 from shared.serving import bounded_protocol
 from shared.settings import PROFILE_VARIABLE, Profile
@@ -118,9 +121,32 @@ def serve(
     port: Annotated[
         int, typer.Option(min=1024, max=65000, help="The gateway's port; the services take the next three")
     ] = 8000,
+    remind_every: Annotated[
+        float, typer.Option(min=0, help="Seconds between reminder passes (styr remind); 0 runs none")
+    ] = 3600,
 ) -> None:
-    """Run the three services and the gateway on loopback until Ctrl-C."""
-    raise typer.Exit(run_stack(port))
+    """Run the three services and the gateway on loopback until Ctrl-C, and the reminder job every hour."""
+    raise typer.Exit(run_stack(port, remind_every))
+
+
+@app.command()
+def remind(
+    as_of: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Remind as on this day (today in Swedish time)")
+    ] = None,
+    every: Annotated[
+        float | None, typer.Option(min=1, help="Run a pass every so many seconds until stopped (make run's loop)")
+    ] = None,
+) -> None:
+    """Send the reminders due now, once each however many run at once (REMINDERS_* settings; deploy/README.md)."""
+    try:
+        settings = reminders.RemindSettings()
+    except ValidationError as exc:
+        messages = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        typer.echo(f"remind cannot start: {messages}", err=True)
+        raise typer.Exit(2) from exc
+    configure_logging("reminders", settings.log_level)
+    raise typer.Exit(reminders.run(settings, as_of.date() if as_of else None, every))
 
 
 @app.command("export-all")

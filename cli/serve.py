@@ -60,6 +60,16 @@ def wait_healthy(children: list[Child], timeout: float = 30.0) -> None:
         raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(c.name for c in pending)}")
 
 
+def start_reminders(env: dict[str, str], ports: dict[str, int], every_seconds: float) -> subprocess.Popen[bytes]:
+    """`styr remind` every so often against the local services: with no SMTP or webhook configured
+    (REMINDERS_SMTP_HOST, REMINDERS_WEBHOOK_URL) each reminder is written to this log instead."""
+    job_env = dict(env)
+    for name, port in ports.items():
+        job_env.setdefault(f"REMINDERS_{name.upper()}_URL", f"http://{HOST}:{port}")
+    command = [sys.executable, "-m", "cli.main", "remind", "--every", str(every_seconds)]
+    return subprocess.Popen(command, env=job_env)
+
+
 def stop_all(children: list[Child]) -> None:
     for child in children:
         if child.process.poll() is None:
@@ -71,10 +81,11 @@ def stop_all(children: list[Child]) -> None:
             child.process.kill()
 
 
-def serve(gateway_port: int = GATEWAY_PORT) -> int:
+def serve(gateway_port: int = GATEWAY_PORT, remind_every_seconds: float = 3600) -> int:
     """Start everything, print the addresses, and stop it all on Ctrl-C or when any part stops.
 
-    The services listen on the ports after the gateway's (8001–8003 for the default 8000).
+    The services listen on the ports after the gateway's (8001–8003 for the default 8000). Once they
+    answer, the reminder job runs a pass every `remind_every_seconds` (0: none).
     """
     env = dict(os.environ)
     ports = {entry.name: gateway_port + entry.port - GATEWAY_PORT for entry in SERVICES}
@@ -86,6 +97,7 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
     children = [start_app(e.name, e.factory, ports[e.name], env) for e in SERVICES]
     children.append(start_app("gateway", GATEWAY_FACTORY, gateway_port, env))
     stopping = False
+    reminders: subprocess.Popen[bytes] | None = None
 
     def on_signal(signum: int, _: object) -> None:
         nonlocal stopping
@@ -99,6 +111,11 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
         for child in children:
             print(f"  {child.name:<8} {child.url}", flush=True)
         print(f"\n  API docs  http://{HOST}:{gateway_port}/docs\n  Stop with Ctrl-C.\n", flush=True)
+        if remind_every_seconds > 0:
+            reminders = start_reminders(env, ports, remind_every_seconds)
+            configured = env.get("REMINDERS_SMTP_HOST") or env.get("REMINDERS_WEBHOOK_URL")
+            where = "e-mail and webhook as configured" if configured else "this log (no SMTP or webhook set)"
+            print(f"  Reminders every {remind_every_seconds:.0f} s, to {where}.\n", flush=True)
         while not stopping:
             if any(c.process.poll() is not None for c in children):
                 print("A part of the stack stopped; stopping the rest.", file=sys.stderr, flush=True)
@@ -109,4 +126,7 @@ def serve(gateway_port: int = GATEWAY_PORT) -> int:
         print(f"Start-up failed: {exc}", file=sys.stderr, flush=True)
         return 1
     finally:
+        if reminders is not None and reminders.poll() is None:
+            reminders.terminate()
+            reminders.wait(timeout=10)
         stop_all(children)

@@ -22,6 +22,7 @@ from gateway.openapi import combine
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimitStoreCollector, install_protection, rate_limiter
 from gateway.proxy import Proxy, SignedInCache
+from gateway.reminders import reminders_router
 from gateway.reports.documents.worker import DOCUMENTS
 from gateway.reports.production import production_router
 from gateway.reports.routes import ReportFormat, in_format, reports_router
@@ -38,7 +39,8 @@ from shared.security import install_docs
 
 GATEWAY_IDENTITY = Principal(subject="gateway", name="Gateway", kind=PrincipalKind.service)
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-# The gateway's own routes under /api: reports_router, production_router, trace_router and tasks_router.
+# The gateway's own routes under /api: reports_router, production_router, trace_router, tasks_router and
+# reminders_router.
 OWN_API_PREFIX = ("/api/reports/", "/api/me/")
 DESCRIPTION = """Styr: the steering model of a Swedish region — goals and indicators, budget and investments,
 audit findings and the responses to them — behind one gateway.
@@ -191,6 +193,7 @@ def create_app(
     app.include_router(reports_router())
     app.include_router(trace_router())
     app.include_router(tasks_router())
+    app.include_router(reminders_router())
     app.include_router(
         production_router(lambda report, fmt, money, lang: in_format(report, ReportFormat(fmt), money, lang))
     )

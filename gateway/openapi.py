@@ -27,6 +27,8 @@ _PUBLIC_PATHS = {"/healthz", "/readyz", "/openapi.json"}
 # Relative to where the document was read: the gateway answers every operation at its own address.
 SERVERS = [{"url": "/", "description": "This gateway: every operation, signed in with a bearer token"}]
 TAGS = {
+    "reminders": "Reminders of a person's tasks before they are due and a weekly digest, by e-mail and webhook: "
+    "what was sent to the caller, and their choice to have none.",
     "reports": "The combined reports (interim T1 and T2, annual) in JSON, HTML, Word or PDF, each section read "
     "with the caller's own rights; `X-Report-Complete` and `X-Report-Missing` say whether a document is whole.",
     "report production": "Editions of a report being written: the sections' texts and ready flags, and the "

@@ -168,7 +168,9 @@ class Proxy:
     def internal_token(self, principal: Principal) -> str:
         return mint_internal_token(principal, self.settings.internal_secret, self.settings.internal_token_ttl_seconds)
 
-    async def forward(self, request: Request, service: str, path: str) -> Response:
+    async def forward(self, request: Request, service: str, path: str, *, own_route: bool = False) -> Response:
+        """Pass the request on to `service` at `path`: the part after /api/<service>/ as the caller sent it,
+        or (`own_route`, a gateway route under /api/me kept by a service) `path` itself."""
         base = self._bases.get(service)
         if base is None:
             raise NotFound(f"No service called {service!r}; try goals, budget or audit")
@@ -181,7 +183,8 @@ class Proxy:
         headers["authorization"] = f"Bearer {caller.internal_token}"
         headers[REQUEST_ID_HEADER] = current_request_id() or ""
         query = request.scope.get("query_string", b"").decode("latin-1")
-        url = f"{base}/{_raw_rest(request, service)}" + (f"?{query}" if query else "")
+        rest = path if own_route else _raw_rest(request, service)
+        url = f"{base}/{rest}" + (f"?{query}" if query else "")
         upstream = await self.exchange(service, request.method, url, headers, body)
         if request.method in _WRITE_METHODS:
             log_write(principal, request, upstream.status)

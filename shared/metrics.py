@@ -103,6 +103,16 @@ class AppMetrics:
             registry=r,
         )
         self.import_problems = Counter("styr_import_problems", "Problems found in imported lines", registry=r)
+        # Counted where the reminder job reports them (the goals service), so a CronJob's short life loses none.
+        self.reminders_sent = Counter(
+            "styr_reminders_sent", "Reminders the reminder job sent, by channel", ["channel"], registry=r
+        )
+        self.reminders_failed = Counter(
+            "styr_reminders_failed",
+            "Reminders the reminder job failed to send (tried again on its next run), by channel",
+            ["channel"],
+            registry=r,
+        )
         # labels() takes a lock and checks its arguments on every call; a request's few series are kept.
         self._answered: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 

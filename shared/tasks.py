@@ -8,18 +8,33 @@ the caller's roles. A task is due on a date and overdue once that date has passe
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import Query
 from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import QueryableAttribute
 
-from shared.auth.access import ANY_ROLE
+from shared.auth.access import ANY_ROLE, gateway_for, rule
+from shared.auth.policy import READ_DECIDED_SCOPE, Principal, PrincipalKind
 
 DEFAULT_WITHIN_DAYS = 31
 # Any signed-in caller asks; each service answers only with what names them or what their roles owe.
 OWN_TASKS = ANY_ROLE.noting("only the caller's own tasks")
+# The reminder job (`styr remind`) asks for every named person's tasks, as a service token of its own.
+PEOPLES_TASKS = rule(gateway_for("the reminder job, which reminds each person of their own tasks"))
+# What the job may tell a person about: the decided records anyone signed in reads. The services know no
+# one's roles but the caller's, so a draft a person could read with their own roles is left out.
+REMINDER_READER = Principal(
+    subject="system:reminders",
+    name="Reminders",
+    kind=PrincipalKind.client,
+    scopes=frozenset({READ_DECIDED_SCOPE}),
+)
 WithinDaysQuery = Annotated[
     int,
     Query(ge=0, le=366, description="Tasks due up to this many days after `as_of`; overdue ones are always listed"),
@@ -50,6 +65,48 @@ class ServiceTasks(BaseModel):
 
     as_of: date
     items: list[Task]
+
+
+class PersonTasks(BaseModel):
+    """The tasks one person named on a service's records is to do."""
+
+    subject: str = Field(description="The person's sign-in subject")
+    name: str | None = Field(description="Their display name, as the newest of their records gives it")
+    items: list[Task]
+
+
+class PeopleTasks(BaseModel):
+    """Every named person's tasks in one service, for the reminder job; by subject."""
+
+    as_of: date
+    people: list[PersonTasks]
+
+
+class Owned(NamedTuple):
+    """A task and the person it names."""
+
+    subject: str | None  # never None in a row read by `whose`: typed as the column is
+    name: str | None
+    task: Task
+
+
+def by_person(owned: Iterable[Owned], horizon: Horizon) -> list[PersonTasks]:
+    """The tasks within the horizon grouped by person, soonest first; people by subject."""
+    tasks: dict[str, list[Task]] = defaultdict(list)
+    names: dict[str, str | None] = {}
+    for subject, name, task in owned:
+        if subject is not None and horizon.holds(task.due_on):
+            tasks[subject].append(task)
+            names[subject] = names.get(subject) or name
+    return [
+        PersonTasks(subject=subject, name=names[subject], items=soonest_first(tasks[subject]))
+        for subject in sorted(tasks)
+    ]
+
+
+def whose(column: QueryableAttribute[str | None], subject: str | None) -> ColumnElement[bool]:
+    """One person's records, or (None) every record that names a person."""
+    return column == subject if subject is not None else column.is_not(None)
 
 
 class Horizon:

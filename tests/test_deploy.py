@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from cli import main as cli_main
 from cli.main import APPS
+from cli.remind import RemindSettings
 from gateway.settings import GatewaySettings
 from services.audit.settings import AuditSettings
 from services.budget.settings import BudgetSettings
@@ -29,7 +30,14 @@ from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, PROFILE_VARIABLE, App
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))
-SETTINGS = {"GOALS_": GoalsSettings, "BUDGET_": BudgetSettings, "AUDIT_": AuditSettings, "GATEWAY_": GatewaySettings}
+SETTINGS = {
+    "GOALS_": GoalsSettings,
+    "BUDGET_": BudgetSettings,
+    "AUDIT_": AuditSettings,
+    "GATEWAY_": GatewaySettings,
+    "REMINDERS_": RemindSettings,
+}
+JOBS = ("migrate", "reminders")  # workloads that run and end: the migration and the reminder job
 PORT_VARIABLE = "STYR_PORT"  # read by `styr app` (the image's command) and the image's health check
 
 
@@ -95,9 +103,10 @@ def _variables_of(settings: type[AppSettings]) -> set[str]:
 def _pod_templates() -> dict[str, dict]:
     """Each workload's pod spec, by the app.kubernetes.io/name its pods carry."""
     return {
-        d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]: d["spec"]["template"]["spec"]
+        template["metadata"]["labels"]["app.kubernetes.io/name"]: template["spec"]
         for d in all_documents()
-        if d["kind"] in {"Deployment", "Job"}
+        if d["kind"] in {"Deployment", "Job", "CronJob"}
+        for template in [(d["spec"]["jobTemplate"] if d["kind"] == "CronJob" else d)["spec"]["template"]]
     }
 
 
@@ -132,6 +141,10 @@ def test_each_pod_reads_only_its_own_secret_holding_only_its_own_variables():
     services = [app for app in APPS if issubclass(_settings_of(app), ServiceSettings)]
     migration = {key for name in _secret_names(pods["migrate"]) for key in secrets[name]}
     assert migration == set().union(*(secrets[name] for app in services for name in _secret_names(pods[app])))
+    # The reminder job signs its calls to the services: its own Secret, with its own variables only.
+    (mounted,) = _secret_names(pods["reminders"])
+    assert "REMINDERS_INTERNAL_SECRET" in secrets[mounted] <= _variables_of(RemindSettings)
+    assert [app for app in [*APPS, "migrate"] if mounted in _secret_names(pods[app])] == []
     config = {k for d in all_documents() if d["kind"] == "ConfigMap" for k in d["data"]}
     assert config.isdisjoint(set().union(*secrets.values())), "a secret is in the ConfigMap too"
 
@@ -145,7 +158,7 @@ def _selects(selector: dict, labels: dict[str, str]) -> bool:
 
 
 def _labels(app: str) -> dict[str, str]:
-    ours = app in APPS or app == "migrate"  # Redis is the region's own, not part of Styr
+    ours = app in APPS or app in JOBS  # Redis is the region's own, not part of Styr
     return {"app.kubernetes.io/name": app, **({"app.kubernetes.io/part-of": "styr"} if ours else {})}
 
 
@@ -185,7 +198,7 @@ def _may_call(source: str, target: str, port: int = 8000) -> bool:
 
 def test_network_policies_let_only_the_gateway_reach_the_services_and_each_service_its_own_database():
     services = [app for app in APPS if issubclass(_settings_of(app), ServiceSettings)]
-    workloads = [*APPS, "migrate"]
+    workloads = [*APPS, *JOBS]
     for name in workloads:
         assert _rules(_labels(name), "ingress") is not None
         assert _rules(_labels(name), "egress") is not None
@@ -194,7 +207,8 @@ def test_network_policies_let_only_the_gateway_reach_the_services_and_each_servi
     assert asks == {"goals": {"budget", "audit"}, "budget": set(), "audit": {"goals"}}
     for source in workloads:
         for target in services:
-            expected = source == "gateway" or source in asks[target]
+            # The reminder job asks every service for every person's tasks, and the goals service for claims.
+            expected = source in ("gateway", "reminders") or source in asks[target]
             assert _may_call(source, target) == expected, f"{source} -> {target}"
         assert not _may_call(source, "gateway") or source == "gateway"
     assert _may_call("gateway", "redis", 6379)
@@ -224,6 +238,20 @@ def test_the_gateway_scales_and_a_job_migrates_as_hardened_as_the_apps():
     pod, app = job["spec"]["template"]["spec"], _pod_templates()["goals"]
     (container,) = pod["containers"]
     assert container["command"] == ["styr", "migrate"]
+    assert pod["securityContext"] == app["securityContext"]
+    assert pod["automountServiceAccountToken"] is False
+    assert container["securityContext"] == app["containers"][0]["securityContext"]
+    assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+    assert "memory" in container["resources"]["limits"]
+
+
+def test_the_reminder_job_runs_hourly_in_swedish_time_as_hardened_as_the_apps():
+    cron = next(d for d in all_documents() if d["kind"] == "CronJob")
+    assert (cron["spec"]["schedule"], cron["spec"]["timeZone"]) == ("0 * * * *", "Europe/Stockholm")
+    assert cron["spec"]["jobTemplate"]["spec"]["ttlSecondsAfterFinished"] > 0
+    pod, app = _pod_templates()["reminders"], _pod_templates()["goals"]
+    (container,) = pod["containers"]
+    assert container["command"] == ["styr", "remind"]
     assert pod["securityContext"] == app["securityContext"]
     assert pod["automountServiceAccountToken"] is False
     assert container["securityContext"] == app["containers"][0]["securityContext"]

@@ -41,6 +41,7 @@ def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = 
             internal_control.router,
             readmodels.router,
             tasks.router,
+            tasks.people,
             changes_router("audit", HistoryEntry),
         ],
         configure_logs=configure_logs,

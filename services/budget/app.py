@@ -61,6 +61,7 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             imports.router,
             imports.exports,
             tasks.router,
+            tasks.people,
             changes_router("budget", HistoryEntry),
         ],
         configure_logs=configure_logs,

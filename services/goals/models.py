@@ -341,3 +341,35 @@ class ReportSnapshot(Base):
     edition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report_edition.id", ondelete="CASCADE"), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderClaim(Base):
+    """A reminder claimed by the reminder job, then sent or failed (shared/reminders.py).
+
+    Not a Tracked record: it is the job's bookkeeping, written on every run, not a decision anyone made.
+    """
+
+    __tablename__ = "reminder_claim"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    lead: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str | None] = mapped_column(String(500))
+    due_on: Mapped[date | None]
+    state: Mapped[str] = mapped_column(String(16))
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=1)
+    error: Mapped[str | None] = mapped_column(String(1000))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderSetting(Tracked, Base):
+    """A person's own reminder settings: whether they want any, and where e-mail goes."""
+
+    __tablename__ = "reminder_setting"
+
+    subject: Mapped[str] = mapped_column(String(200), unique=True)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    email: Mapped[str | None] = mapped_column(String(254))

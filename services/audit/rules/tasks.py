@@ -27,7 +27,18 @@ from services.audit.models import (
 )
 from services.audit.rules.actions import FINISHED
 from shared.auth.policy import Principal, UnitRole
-from shared.tasks import Horizon, ServiceTasks, Task, TaskKind, brief, soonest_first
+from shared.tasks import (
+    Horizon,
+    Owned,
+    PeopleTasks,
+    ServiceTasks,
+    Task,
+    TaskKind,
+    brief,
+    by_person,
+    soonest_first,
+    whose,
+)
 
 SERVICE = "audit"
 # The periods a control reports on, and the day in its plan's year each is due (with T2, with the annual report).
@@ -36,11 +47,18 @@ RESULT_DUE = {ReportingPeriod.T2: (8, 31), ReportingPeriod.year: (12, 31)}
 
 async def my_tasks(conn: AsyncConnection, caller: Principal, horizon: Horizon) -> ServiceTasks:
     tasks = [
-        *await _actions(conn, caller.subject, horizon),
+        *(o.task for o in await _actions(conn, caller.subject, horizon)),
         *await _responses(conn, _bodies_answering(caller), horizon),
-        *await _control_results(conn, caller.subject, horizon),
+        *(o.task for o in await _control_results(conn, caller.subject, horizon)),
     ]
     return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
+
+
+async def peoples_tasks(conn: AsyncConnection, horizon: Horizon) -> PeopleTasks:
+    """Every owner's actions and control results. What a body owes (a response) is its editors', whom only
+    the identity provider knows, so it is no one's here and is left out."""
+    owned = [*await _actions(conn, None, horizon), *await _control_results(conn, None, horizon)]
+    return PeopleTasks(as_of=horizon.as_of, people=by_person(owned, horizon))
 
 
 def _bodies_answering(caller: Principal) -> list[str]:
@@ -48,15 +66,15 @@ def _bodies_answering(caller: Principal) -> list[str]:
     return sorted(code for code, role in caller.unit_roles.items() if role >= UnitRole.editor)
 
 
-async def _actions(conn: AsyncConnection, subject: str, horizon: Horizon) -> list[Task]:
+async def _actions(conn: AsyncConnection, subject: str | None, horizon: Horizon) -> list[Owned]:
     rows = await conn.execute(
-        select(Action.id, Action.title, Action.deadline_on).where(
-            Action.owner_subject == subject, Action.status.not_in(FINISHED)
+        select(Action.owner_subject, Action.owner_name, Action.id, Action.title, Action.deadline_on).where(
+            whose(Action.owner_subject, subject), Action.status.not_in(FINISHED)
         )
     )
     return [
-        horizon.task(TaskKind.action, title, f"/api/audit/actions/{id_}", due_on, SERVICE)
-        for id_, title, due_on in rows
+        Owned(who, name, horizon.task(TaskKind.action, title, f"/api/audit/actions/{id_}", due_on, SERVICE))
+        for who, name, id_, title, due_on in rows
     ]
 
 
@@ -86,24 +104,32 @@ async def _responses(conn: AsyncConnection, bodies: list[str], horizon: Horizon)
     ]
 
 
-async def _control_results(conn: AsyncConnection, subject: str, horizon: Horizon) -> list[Task]:
-    """Each period a control the caller owns has no result for yet, in plans decided (results need one)."""
+async def _control_results(conn: AsyncConnection, subject: str | None, horizon: Horizon) -> list[Owned]:
+    """Each period a control the person owns has no result for yet, in plans decided (results need one)."""
     controls = (
         await conn.execute(
-            select(Control.id, Control.control, ControlPlan.body_code, ControlPlan.year)
+            select(
+                Control.owner_subject,
+                Control.owner_name,
+                Control.id,
+                Control.control,
+                ControlPlan.body_code,
+                ControlPlan.year,
+            )
             .join(Risk, Risk.id == Control.risk_id)
             .join(ControlPlan, ControlPlan.id == Risk.plan_id)
-            .where(Control.owner_subject == subject, ControlPlan.status == Lifecycle.decided)
+            .where(whose(Control.owner_subject, subject), ControlPlan.status == Lifecycle.decided)
         )
     ).all()
-    reported = await _reported_periods(conn, [row[0] for row in controls])
+    reported = await _reported_periods(conn, [row.id for row in controls])
     tasks = []
-    for control_id, text, body, year in controls:
+    for who, name, control_id, text, body, year in controls:
         for period, (month, day) in RESULT_DUE.items():
             if period not in reported[control_id]:
                 title = f"Result {year} {period.value} for {body}'s control: {brief(text)}"
                 link = f"/api/audit/internal-control/controls/{control_id}"
-                tasks.append(horizon.task(TaskKind.control_result, title, link, date(year, month, day), SERVICE))
+                task = horizon.task(TaskKind.control_result, title, link, date(year, month, day), SERVICE)
+                tasks.append(Owned(who, name, task))
     return tasks
 
 

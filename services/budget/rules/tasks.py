@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.budget.models import GrantUse, StateGrant
 from shared.auth.policy import Principal
-from shared.tasks import Horizon, ServiceTasks, Task, TaskKind, soonest_first
+from shared.tasks import Horizon, Owned, PeopleTasks, ServiceTasks, Task, TaskKind, by_person, soonest_first, whose
 
 SERVICE = "budget"
 
@@ -40,17 +40,32 @@ GRANT_COLUMNS = (
 
 
 async def my_tasks(conn: AsyncConnection, caller: Principal, horizon: Horizon) -> ServiceTasks:
+    owned = await _owned(conn, caller.subject, horizon)
+    return ServiceTasks(
+        as_of=horizon.as_of, items=soonest_first([o.task for o in owned if horizon.holds(o.task.due_on)])
+    )
+
+
+async def peoples_tasks(conn: AsyncConnection, horizon: Horizon) -> PeopleTasks:
+    """Every coordinator's grant uses to report, in the same two statements as one person's."""
+    return PeopleTasks(as_of=horizon.as_of, people=by_person(await _owned(conn, None, horizon), horizon))
+
+
+async def _owned(conn: AsyncConnection, subject: str | None, horizon: Horizon) -> list[Owned]:
     rows = (
         await conn.execute(
-            select(*GRANT_COLUMNS).where(
-                StateGrant.coordinator_subject == caller.subject, StateGrant.first_year <= horizon.until.year
+            select(StateGrant.coordinator_subject, StateGrant.coordinator_name, *GRANT_COLUMNS).where(
+                whose(StateGrant.coordinator_subject, subject), StateGrant.first_year <= horizon.until.year
             )
         )
     ).all()
-    grants = [Grant(*row) for row in rows]
-    reported = await _reported_years(conn, [g.id for g in grants])
-    tasks = [task for grant in grants for task in _uses_to_report(grant, reported[grant.id], horizon)]
-    return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
+    grants = [(row[0], row[1], Grant(*row[2:])) for row in rows]
+    reported = await _reported_years(conn, [grant.id for _, _, grant in grants])
+    return [
+        Owned(who, name, task)
+        for who, name, grant in grants
+        for task in _uses_to_report(grant, reported[grant.id], horizon)
+    ]
 
 
 async def _reported_years(conn: AsyncConnection, grant_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[int]]:

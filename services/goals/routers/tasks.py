@@ -11,9 +11,20 @@ from shared.auth.deps import CurrentPrincipal
 from shared.auth.guard import GuardedRoute, guard
 from shared.db import ReadConnection
 from shared.errors import Forbidden, error_responses
-from shared.tasks import DEFAULT_WITHIN_DAYS, OWN_TASKS, Horizon, ServiceTasks, WithinDaysQuery
+from shared.tasks import (
+    DEFAULT_WITHIN_DAYS,
+    OWN_TASKS,
+    PEOPLES_TASKS,
+    REMINDER_READER,
+    Horizon,
+    PeopleTasks,
+    ServiceTasks,
+    WithinDaysQuery,
+)
 
 router = APIRouter(prefix="/me", tags=["tasks"], route_class=GuardedRoute)
+# Only for the reminder job (a service token): every named person's tasks, never a caller's own.
+people = APIRouter(prefix="/people", tags=["tasks"], route_class=GuardedRoute)
 
 
 @router.get(
@@ -35,4 +46,24 @@ async def list_my_tasks(
         Horizon(as_of_or_today(as_of), within_days),
         activities_seen=ACTIVITIES_SEEN.where(principal),
         indicators_seen=INDICATORS_SEEN.where(principal),
+    )
+
+
+@people.get(
+    "/tasks",
+    operation_id="list_peoples_goals_tasks",
+    summary="Every named person's tasks in this service, for the reminder job",
+    responses=error_responses(Forbidden),
+    dependencies=[guard(PEOPLES_TASKS)],
+)
+async def list_peoples_tasks(
+    conn: ReadConnection,
+    as_of: AsOfQuery = None,
+    within_days: WithinDaysQuery = DEFAULT_WITHIN_DAYS,
+) -> PeopleTasks:
+    return await rules.peoples_tasks(
+        conn,
+        Horizon(as_of_or_today(as_of), within_days),
+        activities_seen=ACTIVITIES_SEEN.where(REMINDER_READER),
+        indicators_seen=INDICATORS_SEEN.where(REMINDER_READER),
     )

@@ -24,7 +24,7 @@ from services.goals.models import (
 )
 from shared.asof import month_end
 from shared.auth.policy import Principal
-from shared.tasks import Horizon, ServiceTasks, Task, TaskKind, soonest_first
+from shared.tasks import Horizon, Owned, PeopleTasks, ServiceTasks, TaskKind, by_person, soonest_first, whose
 
 SERVICE = "goals"
 ASSIGNMENTS_OPEN = (AssignmentStatus.not_started, AssignmentStatus.in_progress)
@@ -40,55 +40,87 @@ async def my_tasks(
     activities_seen: ColumnElement[bool],
     indicators_seen: ColumnElement[bool],
 ) -> ServiceTasks:
-    subject = caller.subject
-    tasks = [
+    owned = await _owned(conn, caller.subject, horizon, activities_seen, indicators_seen)
+    return ServiceTasks(
+        as_of=horizon.as_of, items=soonest_first([o.task for o in owned if horizon.holds(o.task.due_on)])
+    )
+
+
+async def peoples_tasks(
+    conn: AsyncConnection,
+    horizon: Horizon,
+    *,
+    activities_seen: ColumnElement[bool],
+    indicators_seen: ColumnElement[bool],
+) -> PeopleTasks:
+    """Every named person's tasks, in the same four statements as one person's."""
+    owned = await _owned(conn, None, horizon, activities_seen, indicators_seen)
+    return PeopleTasks(as_of=horizon.as_of, people=by_person(owned, horizon))
+
+
+async def _owned(
+    conn: AsyncConnection,
+    subject: str | None,
+    horizon: Horizon,
+    activities_seen: ColumnElement[bool],
+    indicators_seen: ColumnElement[bool],
+) -> list[Owned]:
+    return [
         *await _assignments(conn, subject, horizon),
         *await _activities(conn, subject, horizon, activities_seen),
         *await _measurements(conn, subject, horizon, indicators_seen),
     ]
-    return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
 
 
-async def _assignments(conn: AsyncConnection, subject: str, horizon: Horizon) -> list[Task]:
+async def _assignments(conn: AsyncConnection, subject: str | None, horizon: Horizon) -> list[Owned]:
     rows = await conn.execute(
-        select(Assignment.id, Assignment.title, Assignment.deadline_on).where(
-            Assignment.owner_subject == subject, Assignment.status.in_(ASSIGNMENTS_OPEN)
-        )
+        select(
+            Assignment.owner_subject, Assignment.owner_name, Assignment.id, Assignment.title, Assignment.deadline_on
+        ).where(whose(Assignment.owner_subject, subject), Assignment.status.in_(ASSIGNMENTS_OPEN))
     )
     return [
-        horizon.task(TaskKind.assignment, title, f"/api/goals/assignments/{id_}", due_on, SERVICE)
-        for id_, title, due_on in rows
+        Owned(who, name, horizon.task(TaskKind.assignment, title, f"/api/goals/assignments/{id_}", due_on, SERVICE))
+        for who, name, id_, title, due_on in rows
     ]
 
 
-async def _activities(conn: AsyncConnection, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
+async def _activities(
+    conn: AsyncConnection, subject: str | None, horizon: Horizon, seen: ColumnElement[bool]
+) -> list[Owned]:
     rows = await conn.execute(
-        select(Activity.id, Activity.title, Activity.end_on)
+        select(Activity.owner_subject, Activity.owner_name, Activity.id, Activity.title, Activity.end_on)
         .join(Goal, Goal.id == Activity.goal_id)
-        .where(Activity.owner_subject == subject, Activity.status.in_(ACTIVITIES_OPEN), seen)
+        .where(whose(Activity.owner_subject, subject), Activity.status.in_(ACTIVITIES_OPEN), seen)
     )
     return [
-        horizon.task(TaskKind.activity, title, f"/api/goals/activities/{id_}", due_on, SERVICE)
-        for id_, title, due_on in rows
+        Owned(who, name, horizon.task(TaskKind.activity, title, f"/api/goals/activities/{id_}", due_on, SERVICE))
+        for who, name, id_, title, due_on in rows
     ]
 
 
-async def _measurements(conn: AsyncConnection, subject: str, horizon: Horizon, seen: ColumnElement[bool]) -> list[Task]:
-    """For each indicator the caller reports, the first period after its latest value, in its own rhythm."""
+async def _measurements(
+    conn: AsyncConnection, subject: str | None, horizon: Horizon, seen: ColumnElement[bool]
+) -> list[Owned]:
+    """For each indicator the person reports, the first period after its latest value, in its own rhythm."""
     indicators = (
         await conn.execute(
-            select(Indicator.id, Indicator.name, Indicator.baseline_year).where(
-                Indicator.reporter_subject == subject, seen
-            )
+            select(
+                Indicator.reporter_subject,
+                Indicator.reporter_name,
+                Indicator.id,
+                Indicator.name,
+                Indicator.baseline_year,
+            ).where(whose(Indicator.reporter_subject, subject), seen)
         )
     ).all()
-    latest = await _latest_periods(conn, [id_ for id_, _, _ in indicators])
-    tasks = []
-    for id_, name, baseline_year in indicators:
+    latest = await _latest_periods(conn, [row.id for row in indicators])
+    owned = []
+    for who, reporter, id_, name, baseline_year in indicators:
         label, due_on = next_period(latest.get(id_), baseline_year, horizon.as_of)
         link = f"/api/goals/indicators/{id_}/measurements"
-        tasks.append(horizon.task(TaskKind.measurement, f"Report {name} for {label}", link, due_on, SERVICE))
-    return tasks
+        task = horizon.task(TaskKind.measurement, f"Report {name} for {label}", link, due_on, SERVICE)
+        owned.append(Owned(who, reporter, task))
+    return owned
 
 
 async def _latest_periods(

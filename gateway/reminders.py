@@ -1,0 +1,54 @@
+"""`/api/me/reminders`: the caller's reminder settings and what was sent to them, kept by the goals service.
+
+The reminders span the three services, so they are the caller's own, under `/api/me` beside their tasks;
+the goals service keeps them (shared/reminders.py), and these routes pass the call on with the caller's
+token as the proxy does, ETag and If-Match included.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from gateway.proxy import Proxy
+from shared.auth.access import access
+from shared.concurrency import IfMatch
+from shared.errors import Forbidden, PreconditionFailed, PreconditionRequired, Unauthorized, error_responses
+from shared.reminders import OWN_REMINDERS, MyReminders, ReminderSettingsIn
+
+SETTINGS_PATH = "me/reminders"
+
+
+def reminders_router() -> APIRouter:
+    router = APIRouter(prefix="/api/me", tags=["reminders"])
+
+    @router.get(
+        "/reminders",
+        operation_id="read_my_reminders",
+        summary="The caller's reminder settings and the reminders sent to them (e-mail, webhook), newest first",
+        description="Reminders come at the region's lead times before a task is due (by default 28 and 7 days "
+        "before and on the day), weekly while it is overdue, and as a digest each Monday at 08:00 Swedish time. "
+        "The answer's `ETag` is what a change sends in `If-Match`.",
+        response_model=MyReminders,
+        responses=error_responses(Unauthorized, Forbidden),
+        **access(OWN_REMINDERS),
+    )
+    async def read_my_reminders(request: Request) -> Response:
+        proxy: Proxy = request.app.state.proxy
+        return await proxy.forward(request, "goals", SETTINGS_PATH, own_route=True)
+
+    @router.put(
+        "/reminders",
+        operation_id="set_my_reminders",
+        summary="Turn the caller's reminders on or off, and say where their e-mail goes",
+        description="`enabled: false` stops every reminder and digest to you; `email` is where e-mail goes (else "
+        "the region's default address for you, if it has one). Send If-Match with the ETag of your last read "
+        '(`"0"` before you have set anything).',
+        response_model=MyReminders,
+        responses=error_responses(Unauthorized, Forbidden, PreconditionFailed, PreconditionRequired),
+        **access(OWN_REMINDERS),
+    )
+    async def set_my_reminders(request: Request, data: ReminderSettingsIn, if_match: IfMatch = None) -> Response:
+        proxy: Proxy = request.app.state.proxy
+        return await proxy.forward(request, "goals", SETTINGS_PATH, own_route=True)
+
+    return router

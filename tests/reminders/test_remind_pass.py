@@ -1,0 +1,66 @@
+"""One pass of the reminder job in-process: what is due when, a person who turned reminders off, the demo's log."""
+
+import logging
+from datetime import UTC, date, datetime, time
+
+from cli.remind import RemindSettings, remind_once
+from shared.reminders import digest_week, stage
+
+URLS = {"goals_url": "http://goals", "budget_url": "http://budget", "audit_url": "http://audit"}
+DUE = date(2024, 5, 31)
+
+
+def test_the_newest_point_reached_is_reminded_and_weekly_while_overdue():
+    leads, weekly = [28, 7, 0], 7
+    assert stage(DUE, date(2024, 5, 2), leads, weekly) is None
+    assert stage(DUE, date(2024, 5, 3), leads, weekly) == "28"
+    assert stage(DUE, date(2024, 5, 24), leads, weekly) == "7"  # not 28 again, whenever the pass runs
+    assert stage(DUE, date(2024, 5, 31), leads, weekly) == "0"
+    assert stage(DUE, date(2024, 6, 6), leads, weekly) == "0"  # overdue, not yet a week
+    assert stage(DUE, date(2024, 6, 7), leads, weekly) == "overdue-7"
+    assert stage(DUE, date(2024, 6, 20), leads, weekly) == "overdue-14"
+    assert stage(DUE, date(2024, 6, 20), leads, 0) == "0"  # no overdue reminders when the region wants none
+
+
+def test_the_digest_is_due_from_monday_at_eight_swedish_time():
+    monday = date(2026, 12, 7)
+    before = datetime.combine(monday, time(6, 59), UTC)  # 07:59 in Stockholm (UTC+1 in December)
+    after = datetime.combine(monday, time(7, 0), UTC)
+    assert digest_week(before, 0, time(8, 0)) == "2026-W49"  # the week before's, already due
+    assert digest_week(after, 0, time(8, 0)) == "2026-W50"
+    assert digest_week(datetime(2026, 12, 13, 22, 0, tzinfo=UTC), 0, time(8, 0)) == "2026-W50"
+
+
+async def test_without_smtp_or_webhook_the_reminders_go_to_the_log_once(seeded, caplog):
+    settings = RemindSettings(**URLS)
+    caplog.set_level(logging.INFO, logger="styr.remind")
+    first = await remind_once(settings, today=date(2022, 12, 24), transport=seeded.transport)
+    assert first.ok
+    assert first.sent == first.claimed == first.offered > 0
+    logged = [r.reminder for r in caplog.records if r.getMessage() == "reminder"]
+    assert len(logged) == first.sent
+    assert any(r["subject"] == "anna" and r["lead"] == "7" for r in logged)
+    again = await remind_once(settings, today=date(2022, 12, 24), transport=seeded.transport)
+    assert (again.offered, again.claimed, again.sent) == (first.offered, 0, 0)
+    mine = (await seeded.client.get("/api/me/reminders", headers=seeded.auth("anna", "HSN:editor"))).json()
+    assert {(r["channel"], r["state"]) for r in mine["reminders"]} == {("log", "sent")}
+
+
+async def test_a_person_who_turned_reminders_off_gets_none(seeded):
+    anna = seeded.auth("anna", "HSN:editor")
+    read = await seeded.client.get("/api/me/reminders", headers=anna)
+    off = await seeded.client.put(
+        "/api/me/reminders", json={"enabled": False}, headers={**anna, "If-Match": read.headers["ETag"]}
+    )
+    assert off.status_code == 200, off.text
+    report = await remind_once(RemindSettings(**URLS), today=date(2022, 12, 24), transport=seeded.transport)
+    assert report.sent > 0
+    assert (await seeded.client.get("/api/me/reminders", headers=anna)).json()["reminders"] == []
+
+
+async def test_a_service_that_does_not_answer_fails_the_pass_and_the_others_are_reminded(seeded):
+    seeded.transport.down.add("budget")
+    report = await remind_once(RemindSettings(**URLS), today=date(2022, 12, 24), transport=seeded.transport)
+    assert report.missing == ["budget"]
+    assert not report.ok
+    assert report.sent > 0

@@ -1,0 +1,65 @@
+"""The goals service keeps what the reminder job claimed and sent, and each person's own settings."""
+
+import asyncio
+
+from shared.auth.policy import Principal
+from shared.auth.tokens import mint_internal_token
+from shared.reminders import JOB_PRINCIPAL
+from shared.settings import DEV_SECRET
+
+
+def _job() -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_internal_token(JOB_PRINCIPAL, DEV_SECRET, 60)}"}
+
+
+def _reminder(key: str, subject: str = "anna") -> dict:
+    return {"key": key, "subject": subject, "channel": "email", "lead": "7", "title": "Do it", "link": "/api/x"}
+
+
+async def _claim(client, *keys: str, subject: str = "anna", lease: int = 60) -> list[str]:
+    body = {"lease_seconds": lease, "reminders": [_reminder(k, subject) for k in keys]}
+    answer = await client.post("/reminders/claims", json=body, headers=_job())
+    assert answer.status_code == 200, answer.text
+    return sorted(c["key"] for c in answer.json()["claimed"])
+
+
+async def test_a_key_is_claimed_once_even_by_jobs_claiming_at_the_same_time(stack):
+    async with stack.service_client("goals") as client:
+        results = await asyncio.gather(*(_claim(client, "a", "b", "c") for _ in range(4)))
+        assert sorted(k for r in results for k in r) == ["a", "b", "c"]
+        sent = {"outcomes": [{"key": "a", "state": "sent"}, {"key": "b", "state": "failed", "error": "550"}]}
+        assert (await client.post("/reminders/outcomes", json=sent, headers=_job())).status_code == 204
+        # The failed one is tried again; the sent one never; c is still held by its lease.
+        assert await _claim(client, "a", "b", "c") == ["b"]
+
+
+async def test_a_person_sees_their_reminders_and_turns_them_off(stack):
+    async with stack.service_client("goals") as client:
+        await _claim(client, "mine")
+        await _claim(client, "theirs", subject="bo")
+    anna = stack.auth("anna", "HSN:editor")
+    read = await stack.client.get("/api/me/reminders", headers=anna)
+    assert read.status_code == 200, read.text
+    assert (read.json()["enabled"], [r["title"] for r in read.json()["reminders"]]) == (True, ["Do it"])
+    off = {"enabled": False, "email": "anna@example.se"}
+    assert (await stack.client.put("/api/me/reminders", json=off, headers=anna)).status_code == 428
+    stale = await stack.client.put("/api/me/reminders", json=off, headers={**anna, "If-Match": '"7"'})
+    assert stale.status_code == 412
+    done = await stack.client.put("/api/me/reminders", json=off, headers={**anna, "If-Match": read.headers["ETag"]})
+    assert done.status_code == 200, done.text
+    assert (done.json()["enabled"], done.json()["email"]) == (False, "anna@example.se")
+    async with stack.service_client("goals") as client:
+        assert await _claim(client, "later") == []  # turned off: nothing more is claimed for her
+        assert await _claim(client, "later", subject="bo") == ["later"]
+    bad = await stack.client.put("/api/me/reminders", json={"enabled": True, "email": "no"}, headers=anna)
+    assert bad.status_code == 422
+
+
+async def test_only_the_job_claims(stack):
+    person = {"Authorization": f"Bearer {mint_internal_token(Principal('anna', 'Anna'), DEV_SECRET, 60)}"}
+    async with stack.service_client("goals") as client:
+        body = {"lease_seconds": 60, "reminders": []}
+        assert (await client.post("/reminders/claims", json=body, headers=person)).status_code == 403
+    assert (
+        await stack.client.post("/api/goals/reminders/claims", json=body, headers=stack.auth("a", "admin"))
+    ).status_code == 403
