@@ -22,8 +22,26 @@ from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_dec
 # Days far outside any decision's or audit's life are typing errors; SQLite and PostgreSQL also disagree about
 # year 0. JSON Schema cannot bound a date, so the document says the years with a pattern; pydantic checks both.
 EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
-DAY_PATTERN = r"^(199[0-9]|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+_YEARS = "(199[0-9]|20[0-9]{2}|2100)"
+DAY_PATTERN = rf"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
 Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
+YEAR_KEY_PATTERN = rf"^{_YEARS}$"
+
+
+def _year_key(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(YEAR_KEY_PATTERN, value):
+        raise ValueError("a year from 1990 to 2100, in four digits")
+    return value
+
+
+# A year as an object's key (targets per year). A JSON key is a string, which pydantic would read as an int
+# however written (" 2024", "+2024", "2024.0"); the document gives its pattern, and that is what is taken.
+YearKey = Annotated[
+    int,
+    BeforeValidator(_year_key),
+    Field(ge=1990, le=2100),
+    WithJsonSchema({"type": "string", "pattern": YEAR_KEY_PATTERN}),
+]
 
 # What a decimal string looks like in general; one that does not is told how to write a number, one that does but
 # breaks the field's own pattern (too many decimals, too large, below its bound) is told what the field takes.

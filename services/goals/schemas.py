@@ -26,7 +26,7 @@ from services.goals.models import (
 )
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, ExactValueRead, NonNegativeValue
+from shared.fields import ExactValue, ExactValueRead, NonNegativeValue, YearKey
 from shared.pagination import Page
 from shared.people import OwnerIn, OwnerRead, ReporterIn, ReporterRead
 
@@ -266,7 +266,7 @@ class IndicatorCreate(ReporterIn):
     kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
     kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
     external_code: ExternalCode | None = None
-    targets: dict[Year, Value] = Field(default_factory=dict, description="Target value per year")
+    targets: dict[YearKey, Value] = Field(default_factory=dict, description="Target value per year")
 
     @model_validator(mode="after")
     def _checks(self) -> Self:
@@ -301,7 +301,7 @@ class TargetsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    targets: dict[Year, Value | None]
+    targets: dict[YearKey, Value | None]
 
 
 class IndicatorRead(ReporterRead):
