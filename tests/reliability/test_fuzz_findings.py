@@ -23,3 +23,14 @@ async def test_a_download_named_after_an_odd_unit_code_is_not_a_500(seeded):
     if response.status_code == 200:
         assert response.headers["content-disposition"].startswith('attachment; filename="outcomes')
         assert "filename*=UTF-8''" in response.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("header", ["If-Match", "If-None-Match", "X-Request-ID"])
+async def test_a_header_of_bytes_beyond_ascii_is_no_500(seeded, header):
+    # What schemathesis sends in a header beyond ASCII goes out as UTF-8 bytes, as a careless client sends it.
+    headers = {**seeded.auth("a", "admin"), header: '"\u0080é"'.encode()}
+    read = await seeded.client.get("/api/goals/units/HSN", headers=headers)
+    assert read.status_code < 500
+    changed = await seeded.client.patch("/api/goals/units/HSN", headers=headers, json={"name": "Hälso- och sjukvård"})
+    assert 400 <= changed.status_code < 500
+    assert changed.headers["content-type"] == "application/problem+json"
