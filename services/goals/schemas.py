@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -702,10 +702,19 @@ class QualityDetail(StrEnum):
 AnalysisText = Annotated[str, StringConstraints(max_length=20000)]
 
 
+def _period_by_kind(schema: dict[str, Any]) -> None:
+    """The document says which periods go with which kind, as the server checks: T1 or T2 for an interim report,
+    `year` for the annual report (a client then cannot build a body the server refuses for it)."""
+    schema["oneOf"] = [
+        {"title": "Interim report", "properties": {"kind": {"const": "interim"}, "period": {"enum": ["T1", "T2"]}}},
+        {"title": "Annual report", "properties": {"kind": {"const": "annual"}, "period": {"const": "year"}}},
+    ]
+
+
 class ReportEditionCreate(BaseModel):
     """Open the production of one report: for a unit and the units below it, or the region."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_period_by_kind)
 
     kind: ReportKind
     year: Annotated[int, Field(ge=1990, le=2100)]
