@@ -24,7 +24,19 @@ from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_dec
 EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
 _YEARS = "(199[0-9]|20[0-9]{2}|2100)"
 DAY_PATTERN = rf"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
-Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _written_as_a_day(value: Any) -> Any:
+    # pydantic also reads a number, or a numeric string such as "-2.2e-309", as a Unix time; the document says
+    # a date (`format: date`), written YYYY-MM-DD, and that is all that is taken.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("a date written YYYY-MM-DD, e.g. 2024-06-30")
+
+
+WrittenDay = Annotated[date, BeforeValidator(_written_as_a_day)]
+Day = Annotated[WrittenDay, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
 YEAR_KEY_PATTERN = rf"^{_YEARS}$"
 
 
