@@ -19,7 +19,7 @@ from gateway.protection import RateLimiter
 from gateway.settings import GatewaySettings
 from shared.auth.policy import Principal, with_roles_expanded
 from shared.auth.tokens import mint_internal_token
-from shared.errors import Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, Unauthorized
+from shared.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, Unauthorized
 from shared.observe import peer_call
 from shared.requestid import REQUEST_ID_HEADER, current_request_id
 
@@ -119,6 +119,14 @@ class Upstream:
     content: bytes
 
 
+def _refuse_beyond_ascii(headers: dict[str, str]) -> None:
+    """No If-Match, content type or language passed on holds more than ASCII; one that does is the caller's
+    mistake (a 400), not passed on: httpx cannot send it at all and aiohttp would send other bytes."""
+    for name, value in headers.items():
+        if not value.isascii():
+            raise BadRequest(f"The {name} header holds characters beyond ASCII", header=name)
+
+
 @dataclass
 class Proxy:
     settings: GatewaySettings
@@ -197,6 +205,7 @@ class Proxy:
         self, service: str, method: str, url: str, headers: dict[str, str], body: bytes | None
     ) -> Upstream:
         """One forwarded request, its URL sent as the caller wrote it (still percent-encoded)."""
+        _refuse_beyond_ascii(headers)
         if self.session is None:
             path, _, query = url.partition("?")
             sent = await self.send(service, method, path, query, headers, body)
@@ -223,6 +232,7 @@ class Proxy:
     async def send(
         self, service: str, method: str, url: str, query: str, headers: dict[str, str], body: bytes | None = None
     ) -> httpx.Response:
+        _refuse_beyond_ascii(headers)
         try:
             async with peer_call(service, method, headers) as call:
                 response = await self.client.request(

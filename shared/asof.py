@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Query
 
+from shared.fields import WrittenDay
+
 # The month each follow-up runs to. T3 is the budget's name for the year-end follow-up.
 PERIOD_END_MONTH = {"T1": 4, "T2": 8, "T3": 12, "year": 12}
 
@@ -27,7 +29,7 @@ AS_OF_DESCRIPTION = (
     "Answer as at this date: only what belonged to it (periods ended, decisions taken and items received "
     "by then). Defaults to today in Swedish time."
 )
-AsOfQuery = Annotated[date | None, Query(description=AS_OF_DESCRIPTION)]
+AsOfQuery = Annotated[WrittenDay | None, Query(description=AS_OF_DESCRIPTION)]
 
 
 def month_end(year: int, month: int) -> date:

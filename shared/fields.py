@@ -1,15 +1,17 @@
 """Field types for request and response shapes that must stay exact: money and measured values.
 
-JSON numbers with a fraction arrive as binary floats, which can silently change a value
-(1234567890123456.78 becomes …56.80), so decimals are taken as strings; whole numbers may be numbers.
-Out, they are always decimal strings without exponent: money with two decimals.
+JSON numbers arrive as binary floats or integers, which can silently change a value (1234567890123456.78
+becomes …56.80) and which a generated client types as a float, so decimals are taken only as strings, spelled
+as the document's pattern says (digits, a point, a minus where a value may be negative; no plus, spaces or
+exponent): the server checks each value against the very pattern it publishes. Out, they are always decimal
+strings without exponent: money with two decimals.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -20,20 +22,42 @@ from shared.types import CENT, QUANTITY_DECIMALS, QUANTITY_MAX_DIGITS, plain_dec
 # Days far outside any decision's or audit's life are typing errors; SQLite and PostgreSQL also disagree about
 # year 0. JSON Schema cannot bound a date, so the document says the years with a pattern; pydantic checks both.
 EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
-DAY_PATTERN = r"^(199[0-9]|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
-Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
+_YEARS = "(199[0-9]|20[0-9]{2}|2100)"
+DAY_PATTERN = rf"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-_DECIMAL_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$")
+
+def _written_as_a_day(value: Any) -> Any:
+    # pydantic also reads a number, or a numeric string such as "-2.2e-309", as a Unix time; the document says
+    # a date (`format: date`), written YYYY-MM-DD, and that is all that is taken.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("a date written YYYY-MM-DD, e.g. 2024-06-30")
 
 
-def _refuse_float(value: Any) -> Any:
-    if isinstance(value, str) and not _DECIMAL_TEXT.match(value):
-        raise ValueError('write the number with digits and a decimal point, e.g. "1250.50"')
-    if isinstance(value, float):
-        raise ValueError('send decimal values as strings, e.g. "1250.50", so that they stay exact')
-    if isinstance(value, bool):
-        raise ValueError("a number is expected")
+WrittenDay = Annotated[date, BeforeValidator(_written_as_a_day)]
+Day = Annotated[WrittenDay, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
+YEAR_KEY_PATTERN = rf"^{_YEARS}$"
+
+
+def _year_key(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(YEAR_KEY_PATTERN, value):
+        raise ValueError("a year from 1990 to 2100, in four digits")
     return value
+
+
+# A year as an object's key (targets per year). A JSON key is a string, which pydantic would read as an int
+# however written (" 2024", "+2024", "2024.0"); the document gives its pattern, and that is what is taken.
+YearKey = Annotated[
+    int,
+    BeforeValidator(_year_key),
+    Field(ge=1990, le=2100),
+    WithJsonSchema({"type": "string", "pattern": YEAR_KEY_PATTERN}),
+]
+
+# What a decimal string looks like in general; one that does not is told how to write a number, one that does but
+# breaks the field's own pattern (too many decimals, too large, below its bound) is told what the field takes.
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _money_text(value: Decimal) -> str:
@@ -44,27 +68,32 @@ def _value_text(value: Decimal) -> str:
     return format(plain_decimal(value), "f")
 
 
-# A single amount sent in stays below a thousand billion SEK (a region's whole budget is a few tens of
-# billions), so that the sums the services compute from amounts fit their columns and answers.
-MONEY_INPUT_LIMIT = Decimal(10) ** 12
+def spelled_as(schema: dict[str, Any]) -> BeforeValidator:
+    """Takes a decimal as the string `schema` describes and nothing else: the server accepts exactly what the
+    document says. A Decimal passes as it is: it was computed here (a read model), not sent by a caller."""
+    pattern = re.compile(schema["pattern"])
+    takes = schema["description"]
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return value
+        if not isinstance(value, str):
+            raise ValueError('send decimal values as strings, e.g. "1250.50", so that they stay exact')
+        if pattern.fullmatch(value):
+            return value
+        if not _DECIMAL_TEXT.fullmatch(value):
+            raise ValueError(
+                'write the number with digits and a decimal point only, e.g. "1250.50" '
+                "(a minus sign where allowed; no plus sign, spaces, exponent or separators)"
+            )
+        raise ValueError(f"expected {takes[0].lower()}{takes[1:]}")
+
+    return BeforeValidator(check)
 
 
-def _money_input(value: Any) -> Any:
-    value = _refuse_float(value)
-    if isinstance(value, str | int):  # sent by a caller; amounts computed here arrive as Decimals
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            return value  # the Decimal validator says what is wrong with it
-        if amount.is_finite() and abs(amount) >= MONEY_INPUT_LIMIT:
-            raise ValueError("an amount stays below 1 000 000 000 000 SEK")
-    return value
-
-
-# What the document promises: a decimal string, never a JSON number (a generated client would send a
-# float). The server also takes a whole JSON number and surrounding spaces; the document names the one
-# spelling every client can rely on. The pydantic constraints stay for validation, out of the schema,
-# where `max_digits`, `decimal_places` and a `ge` on a string are no JSON Schema: a pattern says what it can.
+def exact_decimal(schema: dict[str, Any]) -> tuple[BeforeValidator, WithJsonSchema]:
+    """The check and the document's schema of a decimal field, from one schema: they cannot disagree."""
+    return spelled_as(schema), WithJsonSchema(schema)
 
 
 def decimal_pattern(whole: int, decimals: int, least: str = "any") -> str:
@@ -72,9 +101,15 @@ def decimal_pattern(whole: int, decimals: int, least: str = "any") -> str:
     (a minus sign allowed), "zero" (never below zero) or "above" (above zero: no leading zero, or 0.x not 0)."""
     fraction = rf"(\.[0-9]{{1,{decimals}}})?"
     if least == "above":
-        return rf"^([1-9][0-9]{{0,{whole - 1}}}{fraction}|0\.[0-9]{{0,{decimals - 1}}}[1-9])$"
+        return rf"^([1-9][0-9]{{0,{whole - 1}}}{fraction}|{_fraction_above_zero(decimals)})$"
     sign = "-?" if least == "any" else ""
     return rf"^{sign}[0-9]{{1,{whole}}}{fraction}$"
+
+
+def _fraction_above_zero(decimals: int) -> str:
+    """0.x with at most `decimals` decimals, not all zero ("0.10" and "0.05" but not "0.00"): by its leading zeros."""
+    by_zeros = [rf"0{{{zeros}}}[1-9][0-9]{{0,{decimals - 1 - zeros}}}" for zeros in range(decimals)]
+    return rf"0\.({'|'.join(by_zeros)})"
 
 
 # The whole numbers below each bound a value may have, as patterns: all of them (0–99 below 100), and
@@ -89,7 +124,7 @@ def bounded_pattern(limit: int, least: str = "any", decimals: int = QUANTITY_DEC
     fraction = rf"(\.[0-9]{{1,{decimals}}})?"
     options = [rf"{limit}(\.0{{1,{decimals}}})?"]
     if least == "above":
-        options += [rf"({_POSITIVE_WHOLE_BELOW[limit]}){fraction}", rf"0\.[0-9]{{0,{decimals - 1}}}[1-9]"]
+        options += [rf"({_POSITIVE_WHOLE_BELOW[limit]}){fraction}", _fraction_above_zero(decimals)]
     else:
         options.append(rf"{_WHOLE_BELOW[limit]}{fraction}")
     sign = "-?" if least == "any" else ""
@@ -107,7 +142,8 @@ def bounded_value_schema(limit: int, least: str = "any") -> dict[str, Any]:
 
 
 MONEY_WHOLE_DIGITS = 16
-# An amount sent in stays below MONEY_INPUT_LIMIT: twelve digits before the point.
+# A single amount sent in stays below a thousand billion SEK, twelve digits before the point (a region's whole
+# budget is a few tens of billions), so that the sums the services compute from amounts fit their columns.
 MONEY_INPUT_WHOLE_DIGITS = 12
 MONEY_PATTERN = decimal_pattern(MONEY_WHOLE_DIGITS, 2)
 VALUE_PATTERN = decimal_pattern(QUANTITY_MAX_DIGITS - QUANTITY_DECIMALS, QUANTITY_DECIMALS)
@@ -134,35 +170,36 @@ def value_schema(least: str = "any") -> dict[str, Any]:
     }
 
 
-def _money_schemas(least: str) -> tuple[WithJsonSchema, WithJsonSchema]:
+def _money(least: str) -> tuple[BeforeValidator, WithJsonSchema, WithJsonSchema]:
+    """An amount's check and its schemas: as sent in (checked against that very schema) and as answered."""
+    sent = money_schema(least, sent=True)
     return (
-        WithJsonSchema(money_schema(least, sent=True), mode="validation"),
+        spelled_as(sent),
+        WithJsonSchema(sent, mode="validation"),
         WithJsonSchema(money_schema(least), mode="serialization"),
     )
 
 
 MoneyAmount = Annotated[
     Decimal,
-    BeforeValidator(_money_input),
+    *_money("any"),
     Field(
         max_digits=18,
         decimal_places=2,
         allow_inf_nan=False,
     ),
-    *_money_schemas("any"),
     AfterValidator(lambda d: d.quantize(CENT)),
     PlainSerializer(_money_text, return_type=str, when_used="json"),
 ]
 
 ExactValue = Annotated[
     Decimal,
-    BeforeValidator(_refuse_float),
+    *exact_decimal(value_schema()),
     Field(
         max_digits=QUANTITY_MAX_DIGITS,
         decimal_places=QUANTITY_DECIMALS,
         allow_inf_nan=False,
     ),
-    WithJsonSchema(value_schema()),
     PlainSerializer(_value_text, return_type=str, when_used="json"),
 ]
 
@@ -173,10 +210,11 @@ ExactValueRead = Annotated[
     Decimal, WithJsonSchema(value_schema()), PlainSerializer(_value_text, return_type=str, when_used="json")
 ]
 
-# Bounded below, with a pattern that says so (JSON Schema cannot bound a decimal string).
-NonNegativeMoney = Annotated[MoneyAmount, Field(ge=0), *_money_schemas("zero")]
-PositiveMoney = Annotated[MoneyAmount, Field(gt=0), *_money_schemas("above")]
-NonNegativeValue = Annotated[ExactValue, Field(ge=0), WithJsonSchema(value_schema("zero"))]
+# Bounded below, with a pattern that says so (JSON Schema cannot bound a decimal string); the pattern is checked
+# too, before the bound, so that "-0" or "05" are refused where the pattern refuses them.
+NonNegativeMoney = Annotated[MoneyAmount, Field(ge=0), *_money("zero")]
+PositiveMoney = Annotated[MoneyAmount, Field(gt=0), *_money("above")]
+NonNegativeValue = Annotated[ExactValue, Field(ge=0), *exact_decimal(value_schema("zero"))]
 
 
 # A year in a path (a budget year, a report year). One range for every service: 1990 reaches the oldest

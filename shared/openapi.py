@@ -101,6 +101,7 @@ def finish(doc: dict[str, Any], signed_in: Callable[[str], bool]) -> dict[str, A
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
     _drop_framework_keywords(doc)
+    _only_keys_by_pattern(doc)
     return doc
 
 
@@ -262,3 +263,23 @@ def _drop_framework_keywords(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _drop_framework_keywords(value)
+
+
+def _only_keys_by_pattern(node: Any) -> None:
+    """pydantic says a dict's keys by pattern as `patternProperties`, which lets any other key through with any
+    value; the server refuses other keys, so the document says `propertyNames` and the value's schema for all."""
+    if isinstance(node, dict):
+        by_pattern = node.get("patternProperties")
+        if (
+            isinstance(by_pattern, dict)
+            and len(by_pattern) == 1
+            and not {"properties", "additionalProperties"} & node.keys()
+        ):
+            ((pattern, value),) = node.pop("patternProperties").items()
+            node["propertyNames"] = {"pattern": pattern}
+            node["additionalProperties"] = value
+        for value in node.values():
+            _only_keys_by_pattern(value)
+    elif isinstance(node, list):
+        for value in node:
+            _only_keys_by_pattern(value)

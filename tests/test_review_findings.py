@@ -50,7 +50,8 @@ async def test_money_as_a_json_float_is_refused_rather_than_rounded(seeded, amou
     assert "string" in response.json()["errors"][0]["msg"]
 
 
-@pytest.mark.parametrize(("sent", "stored"), [("100", "100.00"), (100, "100.00"), ("1.5", "1.50"), (" 7.25 ", "7.25")])
+# A whole JSON number or spaces around the digits are refused, as documented (tests/shared/test_decimal_fields.py).
+@pytest.mark.parametrize(("sent", "stored"), [("100", "100.00"), ("1.5", "1.50"), ("-0.5", "-0.50"), ("7.25", "7.25")])
 async def test_money_always_comes_back_with_two_decimals(seeded, sent, stored):
     response = await seeded.client.post(
         "/api/budget/frames",

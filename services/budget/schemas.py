@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.budget.models import (
     AccountCategory,
@@ -21,7 +21,7 @@ from services.budget.models import (
     ProposalStatus,
 )
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney, bounded_value_schema
+from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney, bounded_value_schema, exact_decimal
 from shared.imports import ImportReport
 from shared.people import CoordinatorIn, CoordinatorRead
 
@@ -30,10 +30,10 @@ Comment = Annotated[str, StringConstraints(max_length=4000)]
 Percent = Annotated[
     ExactValue,
     Field(ge=-100, le=100, description='Percent, exact, e.g. "2.9"'),
-    WithJsonSchema(bounded_value_schema(100)),
+    *exact_decimal(bounded_value_schema(100)),
 ]
 # A share of something, 0–100 percent (the result target of tax revenue and general grants).
-Share = Annotated[ExactValue, Field(ge=0, le=100), WithJsonSchema(bounded_value_schema(100, "zero"))]
+Share = Annotated[ExactValue, Field(ge=0, le=100), *exact_decimal(bounded_value_schema(100, "zero"))]
 
 
 # --- operating frames ---------------------------------------------------------------------------
@@ -891,13 +891,13 @@ ScenarioName = Annotated[str, StringConstraints(strip_whitespace=True, min_lengt
 TaxRate = Annotated[
     ExactValue,
     Field(gt=0, le=100, description='Kronor per 100 of taxable income, e.g. "11.35"'),
-    WithJsonSchema(bounded_value_schema(100, "above")),
+    *exact_decimal(bounded_value_schema(100, "above")),
 ]
 Inhabitants = Annotated[int, Field(gt=0, le=100_000_000, description="Inhabitants")]
 Growth = Annotated[
     ExactValue,
     Field(ge=-50, le=50, description='Percent a year, exact, e.g. "4.2"'),
-    WithJsonSchema(bounded_value_schema(50)),
+    *exact_decimal(bounded_value_schema(50)),
 ]
 PLAN_YEARS = 3  # the budget year and its two plan years
 
@@ -931,8 +931,8 @@ class ScenarioCreate(BaseModel):
 
     name: ScenarioName = Field(examples=["Oförändrad skattesats"])
     tax_rate: TaxRate
-    starting_tax_base: MoneyAmount = Field(
-        gt=0, description="The tax base (skatteunderlag) of the year before the budget year, SEK"
+    starting_tax_base: PositiveMoney = Field(
+        description="The tax base (skatteunderlag) of the year before the budget year, SEK"
     )
     starting_population: Inhabitants = Field(description="Inhabitants the year before the budget year")
     result_target_percent: Share | None = Field(
@@ -949,7 +949,7 @@ class ScenarioUpdate(BaseModel):
 
     name: ScenarioName | None = None
     tax_rate: TaxRate | None = None
-    starting_tax_base: MoneyAmount | None = Field(default=None, gt=0)
+    starting_tax_base: PositiveMoney | None = None
     starting_population: Inhabitants | None = None
     result_target_percent: Share | None = None
     years: list[ScenarioYearIn] | None = Field(default=None, min_length=PLAN_YEARS, max_length=PLAN_YEARS)
@@ -1056,7 +1056,7 @@ class FeeUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: FeeName | None = None
-    amount: MoneyAmount | None = Field(default=None, ge=0)
+    amount: NonNegativeMoney | None = None
     charge_unit: ChargeUnit | None = None
     decision: DecisionIn
     comment: Comment | None = None
@@ -1225,7 +1225,7 @@ class ForecastChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     accept: bool = Field(default=False, description="Take the proposal as it is")
-    amount: MoneyAmount | None = Field(default=None, ge=0, description="The full-year amount chosen instead")
+    amount: NonNegativeMoney | None = Field(default=None, description="The full-year amount chosen instead")
     comment: Comment | None = None
 
     @model_validator(mode="after")

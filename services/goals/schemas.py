@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -26,7 +26,7 @@ from services.goals.models import (
 )
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, ExactValueRead, NonNegativeValue
+from shared.fields import ExactValue, ExactValueRead, NonNegativeValue, YearKey
 from shared.pagination import Page
 from shared.people import OwnerIn, OwnerRead, ReporterIn, ReporterRead
 
@@ -266,7 +266,7 @@ class IndicatorCreate(ReporterIn):
     kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
     kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
     external_code: ExternalCode | None = None
-    targets: dict[Year, Value] = Field(default_factory=dict, description="Target value per year")
+    targets: dict[YearKey, Value] = Field(default_factory=dict, description="Target value per year")
 
     @model_validator(mode="after")
     def _checks(self) -> Self:
@@ -301,7 +301,7 @@ class TargetsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    targets: dict[Year, Value | None]
+    targets: dict[YearKey, Value | None]
 
 
 class IndicatorRead(ReporterRead):
@@ -702,10 +702,19 @@ class QualityDetail(StrEnum):
 AnalysisText = Annotated[str, StringConstraints(max_length=20000)]
 
 
+def _period_by_kind(schema: dict[str, Any]) -> None:
+    """The document says which periods go with which kind, as the server checks: T1 or T2 for an interim report,
+    `year` for the annual report (a client then cannot build a body the server refuses for it)."""
+    schema["oneOf"] = [
+        {"title": "Interim report", "properties": {"kind": {"const": "interim"}, "period": {"enum": ["T1", "T2"]}}},
+        {"title": "Annual report", "properties": {"kind": {"const": "annual"}, "period": {"const": "year"}}},
+    ]
+
+
 class ReportEditionCreate(BaseModel):
     """Open the production of one report: for a unit and the units below it, or the region."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_period_by_kind)
 
     kind: ReportKind
     year: Annotated[int, Field(ge=1990, le=2100)]

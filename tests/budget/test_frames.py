@@ -203,3 +203,10 @@ async def test_an_amount_too_large_or_not_plainly_written_is_422_not_500(stack, 
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] in {"last_year_frame", "index_uplift"}
+
+
+async def test_the_frame_total_of_a_year_without_frames_is_zero(org):
+    # Decimals are taken only as strings or Decimals: the total of no frames was an int 0 and a 500.
+    response = await org.client.get("/api/budget/frames/total?year=2099&status=proposal", headers=org.auth(*FINANCE))
+    assert response.status_code == 200
+    assert response.json() == {"year": 2099, "status": "proposal", "units": 0, "total": "0.00"}

@@ -346,3 +346,17 @@ async def test_a_decimal_bounded_on_both_sides_says_so_in_its_pattern_as_the_ser
             except ValidationError:
                 accepted = False
             assert accepted == taken, (field, spelling)
+
+
+async def test_a_report_edition_says_which_periods_go_with_which_kind_as_the_server_does(seeded):
+    doc = await _document(seeded)
+    body = doc["components"]["schemas"]["ReportEditionCreate"]
+    validator = Draft202012Validator({**body, "components": doc["components"]})
+    headers = seeded.auth("hanna", "HSN:editor")
+    pairs = [("interim", "T1"), ("interim", "T2"), ("annual", "year"), ("interim", "year"), ("annual", "T2")]
+    for kind, period in pairs:
+        sent = {"kind": kind, "year": 2022, "period": period, "unit_code": "HSN"}
+        documented = validator.is_valid(sent)
+        assert documented == ((kind == "annual") == (period == "year")), sent
+        answer = await seeded.client.post("/api/goals/report-editions", headers=headers, json=sent)
+        assert answer.status_code == (201 if documented else 422), (sent, answer.text)

@@ -1,5 +1,7 @@
 """Indicators, targets and measurements: periods that exist, targets inside the goal's years, exact values."""
 
+import re
+
 import pytest
 
 EDITOR = ("hsn.editor", "HSN:editor")
@@ -213,3 +215,16 @@ async def test_strategy_indicators_are_the_councils(demo):
         "/api/goals/indicators", json=payload, headers=demo.stack.auth("rf", "RF:registrar")
     )
     assert ok.status_code == 201
+
+
+@pytest.mark.parametrize("year", [" 2024", "2024 ", "+2024", "2024.0", "02024", "24", "år"])
+async def test_a_target_year_not_written_as_documented_is_refused(demo, year):
+    # Found by schemathesis: the document let any key through (patternProperties), the server read " 2024" as 2024.
+    document = (await demo.stack.client.get("/openapi.json")).json()
+    keys = document["components"]["schemas"]["IndicatorCreate"]["properties"]["targets"]["propertyNames"]
+    assert re.fullmatch(keys["pattern"], year) is None
+    goal = await _new_goal(demo)
+    response = await _new_indicator(demo, goal["id"], targets={year: "80"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "targets", year, "[key]"]
+    assert (await _new_indicator(demo, goal["id"], targets={"2024": "80"})).status_code == 201

@@ -3,6 +3,7 @@ idempotent, with flagged values recorded as missing and never as zero."""
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -315,3 +316,20 @@ async def test_a_value_too_large_to_store_is_a_problem_not_a_failure(seeded, val
     )
     assert response.status_code == 200
     assert "too large" in response.json()["problems"][0]["message"]
+
+
+async def test_a_value_written_as_text_takes_the_documented_pattern(seeded):
+    # Found by schemathesis: the document let a value be any string; the server took only decimals, " 5" too.
+    document = (await seeded.client.get("/openapi.json")).json()
+    documented = document["components"]["schemas"]["KoladaValue"]["properties"]["value"]["anyOf"]
+    text = next(option["pattern"] for option in documented if option.get("type") == "string")
+    entry = {"kpi": "U00405", "municipality": "0023", "period": 2021}
+    for written in [" 5", "+5", "1e3", "fem", "5 "]:
+        assert re.fullmatch(text, written) is None
+        body = {"values": [{**entry, "values": [{"gender": "T", "value": written}]}]}
+        refused = await imported(seeded, body, dry_run=True)
+        assert refused.status_code == 422, written
+        assert refused.json()["errors"][0]["loc"] == ["body", "values", 0, "values", 0, "value"]
+    for written in ["83.4", 83.4, 83]:
+        body = {"values": [{**entry, "values": [{"gender": "T", "value": written}]}]}
+        assert (await imported(seeded, body, dry_run=True)).status_code == 200, written

@@ -23,3 +23,26 @@ async def test_a_download_named_after_an_odd_unit_code_is_not_a_500(seeded):
     if response.status_code == 200:
         assert response.headers["content-disposition"].startswith('attachment; filename="outcomes')
         assert "filename*=UTF-8''" in response.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("header", ["If-Match", "If-None-Match", "X-Request-ID"])
+async def test_a_header_of_bytes_beyond_ascii_is_no_500(seeded, header):
+    # What schemathesis sends in a header beyond ASCII goes out as UTF-8 bytes, as a careless client sends it.
+    headers = {**seeded.auth("a", "admin"), header: '"\u0080é"'.encode()}
+    read = await seeded.client.get("/api/goals/units/HSN", headers=headers)
+    assert read.status_code < 500
+    changed = await seeded.client.patch("/api/goals/units/HSN", headers=headers, json={"name": "Hälso- och sjukvård"})
+    assert 400 <= changed.status_code < 500
+    assert changed.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("as_of", ["-2.225073858507203e-309", "1700000000", "2024-06-30T00:00:00", "30/06/2024"])
+async def test_an_as_of_not_written_as_a_date_is_422(seeded, as_of):
+    # Found by schemathesis: pydantic read a number as a Unix time, so "-2.2e-309" answered as at 1970-01-01.
+    headers = seeded.auth("a", "admin")
+    for path in ("/api/audit/me/tasks", "/api/audit/overview", "/api/goals/chain?year=2022"):
+        sep = "&" if "?" in path else "?"
+        response = await seeded.client.get(f"{path}{sep}as_of={as_of}", headers=headers)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["errors"][0]["loc"] == ["query", "as_of"]
+    assert (await seeded.client.get("/api/audit/overview?as_of=2024-06-30", headers=headers)).status_code == 200

@@ -18,6 +18,7 @@ from services.budget.schemas import (
     LedgerRowRead,
     Month,
     RegionEconomyRead,
+    Share,
     UnitEconomyRead,
     Year,
     YearAccounts,
@@ -27,7 +28,6 @@ from shared.auth.deps import DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.db import ReadConnection
 from shared.errors import Forbidden, error_responses
-from shared.fields import ExactValue
 from shared.pagination import Page, Pagination
 
 router = APIRouter(prefix="/economy", tags=["economy follow-up"], route_class=GuardedRoute)
@@ -47,8 +47,8 @@ MonthQuery = Annotated[
     Month | None, Query(description="Through this month instead of a follow-up, as at its last day unless `as_of`")
 ]
 ThresholdQuery = Annotated[
-    ExactValue | None,
-    Query(ge=0, le=100, description="Flag overruns above this percent; the service's setting by default"),
+    Share | None,
+    Query(description="Flag overruns above this percent; the service's setting by default"),
 ]
 
 

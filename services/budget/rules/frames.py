@@ -202,7 +202,7 @@ async def frame_total(session: AsyncSession, year: int, status: FrameStatus) -> 
             )
         )
     ).one()
-    return FrameTotal(year=year, status=status, units=row[0], total=row[1] if row[1] is not None else 0)
+    return FrameTotal(year=year, status=status, units=row[0], total=row[1] if row[1] is not None else Decimal(0))
 
 
 async def investment_costs_starting(session: AsyncSession, year: int) -> dict[str, Decimal]:

@@ -9,13 +9,14 @@ status flag, or with no value, is missing: it is recorded as missing, never as z
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,13 +36,31 @@ from shared.imports import ImportProblem, ImportReport
 GENDER_FIELDS = {"T": "value", "K": "value_women", "M": "value_men"}
 
 
+_WRITTEN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _a_number_as_written(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(_WRITTEN_NUMBER, value):
+        raise ValueError('a number, or one written as a decimal string such as "83.4"')
+    return value
+
+
+# Kolada writes a JSON number; a decimal string is taken too. The document says both, the string by its pattern
+# (pydantic's own decimal takes spaces, a plus and exponents, and the document would say any string).
+KoladaNumber = Annotated[
+    Decimal,
+    BeforeValidator(_a_number_as_written),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": _WRITTEN_NUMBER}]}),
+]
+
+
 class KoladaValue(BaseModel):
     """One gender's value. Kolada writes numbers as JSON numbers; they are read exactly as written."""
 
     model_config = ConfigDict(extra="ignore")
 
     gender: Literal["T", "K", "M"]
-    value: Decimal | None = None
+    value: KoladaNumber | None = None
     status: Annotated[str, StringConstraints(max_length=20)] | None = None
     count: int | None = None
 
