@@ -38,6 +38,9 @@ from services.goals.settings import GoalsSettings
 from shared.auth.tokens import mint_dev_token
 from shared.migrations import migrate
 from shared.settings import DEV_SECRET
+from tests.shared_routes import share_route_handlers_between_apps
+
+share_route_handlers_between_apps()
 
 POSTGRES_ADMIN_URL = os.environ.get("STYR_TEST_POSTGRES_URL")
 METADATA: dict[str, MetaData] = {
