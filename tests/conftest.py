@@ -55,6 +55,28 @@ def pytest_report_header() -> str:
     return f"database: {'postgresql' if POSTGRES_ADMIN_URL else 'sqlite'}"
 
 
+# A test that reaches no database of the backend under test (a manifest, a subprocess on its own SQLite file) is the
+# same test in both runs: the PostgreSQL run leaves it to the SQLite run.
+DATABASE_FREE = "database_free"
+_DATABASE_FIXTURES = {"database_urls", "snapshots", "backend"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{DATABASE_FREE}: reaches no database of the backend under test, so it runs in the SQLite run only"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    marked = [item for item in items if item.get_closest_marker(DATABASE_FREE)]
+    wrongly = [item.nodeid for item in marked if _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if wrongly:
+        raise pytest.UsageError(f"marked {DATABASE_FREE} but given a database: {', '.join(wrongly)}")
+    if POSTGRES_ADMIN_URL and marked:
+        config.hook.pytest_deselected(items=marked)
+        items[:] = [item for item in items if not item.get_closest_marker(DATABASE_FREE)]
+
+
 @pytest.fixture(scope="session")
 def backend() -> str:
     return "postgresql" if POSTGRES_ADMIN_URL else "sqlite"

@@ -39,6 +39,8 @@ SETTINGS = {
 }
 JOBS = ("migrate", "reminders")  # workloads that run and end: the migration and the reminder job
 PORT_VARIABLE = "STYR_PORT"  # read by `styr app` (the image's command) and the image's health check
+# Files and processes on their own SQLite: the same in both runs, so the PostgreSQL run leaves them to SQLite.
+pytestmark = pytest.mark.database_free
 
 
 def documents(path: Path) -> list[dict]:
