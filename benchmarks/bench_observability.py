@@ -11,8 +11,9 @@ ASGI (no HTTP client in between, so the figure is the app's own CPU):
 
 Two routes: `/healthz` (no database: the middleware's share is largest there) and a signed-in list of
 the region's perspectives (the guard, two SQL statements, an empty page). Each round calls every
-variant in turn, so a neighbour's load falls on all alike; the median round's CPU time per request is
-reported (process time, all threads: the exporter's thread counts), with what it adds to `bare`.
+variant in turn, starting with the next one each round, so a neighbour's load falls on all alike; the
+median round's CPU time per request is reported (process time, all threads: the exporter's thread
+counts), with what it adds to `bare`.
 
     .venv/bin/python -m benchmarks.bench_observability [--runs 7] [--scale 1] [--postgres-url …]
 """
@@ -124,9 +125,11 @@ async def main(args: argparse.Namespace) -> None:
             for variant, app in apps.items():  # warm-up: routes built, connections made
                 await cpu_per_request(app, variant, path, headers, 20)
             rounds: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
-            for _ in range(args.runs):
-                for variant, app in apps.items():
-                    rounds[variant].append(await cpu_per_request(app, variant, path, headers, n))
+            for number in range(args.runs):
+                # Each round starts with another variant: none is always first after the others' garbage.
+                shift = number % len(VARIANTS)
+                for variant in VARIANTS[shift:] + VARIANTS[:shift]:
+                    rounds[variant].append(await cpu_per_request(apps[variant], variant, path, headers, n))
             report(path, n, {variant: statistics.median(times) for variant, times in rounds.items()})
         print(f"load after: {_load()}")
     null.close()
