@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,7 @@ from typing import Any
 
 import aiohttp
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from httpx_aiohttp import AiohttpTransport
@@ -111,6 +112,24 @@ async def _forward(request: Request) -> Response:
     return await proxy.forward(request, request.path_params["service"], request.path_params["path"])
 
 
+# The routers hold nothing of an app, so a process builds them once (their operations' models take most of the
+# time of making an app) and every app it makes includes the same ones, as the services include theirs.
+@functools.cache
+def _health_router() -> APIRouter:
+    return health_router(_readiness)
+
+
+@functools.cache
+def _report_routers() -> tuple[APIRouter, ...]:
+    return (
+        reports_router(),
+        trace_router(),
+        tasks_router(),
+        reminders_router(),
+        production_router(lambda report, fmt, money, lang: in_format(report, ReportFormat(fmt), money, lang)),
+    )
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     *,
@@ -172,7 +191,7 @@ def create_app(
     observed = install_observability(app, "gateway", settings)
     observed.metrics.register(RateLimitStoreCollector(lambda: getattr(app.state, "proxy", None)))
     observed.metrics.register(DOCUMENTS.metrics)
-    app.include_router(health_router(_readiness))
+    app.include_router(_health_router())
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> JSONResponse:
@@ -190,13 +209,8 @@ def create_app(
 
     install_docs(app, "Styr API")
 
-    app.include_router(reports_router())
-    app.include_router(trace_router())
-    app.include_router(tasks_router())
-    app.include_router(reminders_router())
-    app.include_router(
-        production_router(lambda report, fmt, money, lang: in_format(report, ReportFormat(fmt), money, lang))
-    )
+    for router in _report_routers():
+        app.include_router(router)
 
     # A plain Starlette route, not a FastAPI one: the proxy needs no dependency injection, body parsing
     # or response model, only the raw request. Tried first, so a proxied request does not walk the others.

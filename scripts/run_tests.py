@@ -1,7 +1,8 @@
 """Runs the pytest suite twice, side by side: on the embedded default (SQLite) and on a real PostgreSQL
 server that it starts in a temporary directory on a free port and stops afterwards.
 
-Usage: python scripts/run_tests.py [pytest arguments…]
+Usage: python scripts/run_tests.py [--only=sqlite|--only=postgresql] [pytest arguments…]
+(`--only` runs one half, to measure or debug it alone.)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Outcome:
     tests: int = 0
     failed: int = 0
     skipped: int = 0
+    seconds: float = 0.0
 
     @property
     def passed(self) -> int:
@@ -124,6 +126,7 @@ class Run:
             outcome.tests = int(suite.get("tests", 0))
             outcome.failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
             outcome.skipped = int(suite.get("skipped", 0))
+            outcome.seconds = float(suite.get("time", 0))
         return outcome
 
     def show(self) -> None:
@@ -141,15 +144,17 @@ def start_pytest(database: str, extra_env: dict[str, str], args: list[str], tmp:
     return Run(database, process, log, report)
 
 
-def run_side_by_side(args: list[str]) -> list[Outcome]:
+DATABASES = ("sqlite", "postgresql")
+
+
+def run_side_by_side(args: list[str], databases: tuple[str, ...] = DATABASES) -> list[Outcome]:
     """Both databases at once, one process each: the machine's two cores are used, and the suite takes as
     long as its slower half. Each run's output is shown whole when it ends, the first to end first."""
-    with tempfile.TemporaryDirectory() as tmp, postgres_server() as url:
-        runs = [
-            start_pytest("sqlite", {}, args, Path(tmp)),
-            start_pytest("postgresql", {"STYR_TEST_POSTGRES_URL": url}, args, Path(tmp)),
-        ]
-        print("=== pytest on sqlite and postgresql, side by side (each shown when it ends) ===", flush=True)
+    server = postgres_server() if "postgresql" in databases else contextlib.nullcontext("")
+    with tempfile.TemporaryDirectory() as tmp, server as url:
+        environments = {"sqlite": {}, "postgresql": {"STYR_TEST_POSTGRES_URL": url}}
+        runs = [start_pytest(database, environments[database], args, Path(tmp)) for database in databases]
+        print(f"=== pytest on {' and '.join(databases)}, side by side (each shown when it ends) ===", flush=True)
         outcomes: dict[str, Outcome] = {}
         while len(outcomes) < len(runs):
             for run in runs:
@@ -161,10 +166,19 @@ def run_side_by_side(args: list[str]) -> list[Outcome]:
 
 
 def main(args: list[str]) -> int:
-    outcomes = run_side_by_side(args)
+    only = [a.removeprefix("--only=") for a in args if a.startswith("--only=")]
+    unknown = set(only) - set(DATABASES)
+    if unknown:
+        raise SystemExit(f"--only takes {' or '.join(DATABASES)}, not {', '.join(sorted(unknown))}")
+    databases = tuple(d for d in DATABASES if d in only) or DATABASES
+    outcomes = run_side_by_side([a for a in args if not a.startswith("--only=")], databases)
     print("\n=== summary ===")
     for o in outcomes:
-        print(f"{o.database}: {o.tests} tests, {o.passed} passed, {o.failed} failed, {o.skipped} skipped")
+        minutes, seconds = divmod(round(o.seconds), 60)
+        print(
+            f"{o.database}: {o.tests} tests, {o.passed} passed, {o.failed} failed, {o.skipped} skipped"
+            f" in {minutes} min {seconds:02d} s"
+        )
     total_passed = sum(o.passed for o in outcomes)
     total_failed = sum(o.failed for o in outcomes)
     print(f"{total_passed} passed, {total_failed} failed")

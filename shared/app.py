@@ -30,6 +30,10 @@ async def _database_ready(request: Request) -> dict[str, bool]:
     return {"database": await database_reachable(request.app.state.engine)}
 
 
+# Built once a process and included by every app it makes: a router holds nothing of an app.
+_HEALTH = health_router(_database_ready)
+
+
 def create_service_app(
     *,
     title: str,
@@ -84,7 +88,7 @@ def create_service_app(
     app.add_middleware(SecurityHeadersMiddleware)
     install_middleware(app)
     observed = install_observability(app, settings.service_name, settings)
-    app.include_router(health_router(_database_ready))
+    app.include_router(_HEALTH)
     if development:
         install_docs(app, title)
     for router in routers:

@@ -39,6 +39,8 @@ SETTINGS = {
 }
 JOBS = ("migrate", "reminders")  # workloads that run and end: the migration and the reminder job
 PORT_VARIABLE = "STYR_PORT"  # read by `styr app` (the image's command) and the image's health check
+# Files and processes on their own SQLite: the same in both runs, so the PostgreSQL run leaves them to SQLite.
+pytestmark = pytest.mark.database_free
 
 
 def documents(path: Path) -> list[dict]:
@@ -295,6 +297,21 @@ def test_compose_runs_each_app_on_the_port_the_others_call_and_its_health_check_
         assert "healthcheck" in compose["services"][name] or name in APPS or name == "migrate", name
     store = compose["services"]["gateway"]["environment"]["GATEWAY_RATE_LIMIT_STORE_URL"]
     assert httpx.URL(store).host in compose["services"]
+
+
+def test_compose_serves_each_apps_metrics_on_the_manifests_port_to_the_other_containers_only():
+    """As in Kubernetes: each app's `<APP>_METRICS_PORT` is set, the port declared (`expose`) for a
+    Prometheus beside them, and never published to the host, where only the gateway's own port is."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    config = next(d for d in documents(DEPLOY / "k8s" / "config.yaml") if d["kind"] == "ConfigMap")["data"]
+    for name in APPS:
+        service = compose["services"][name]
+        port = service["environment"][f"{name.upper()}_METRICS_PORT"]
+        assert port == config[f"{name.upper()}_METRICS_PORT"], name
+        assert int(port) != int(service["environment"][PORT_VARIABLE]), name
+        assert service["expose"] == [port], name
+        published = [p.split(":")[0] for p in service.get("ports", [])]
+        assert port not in published, name
 
 
 def _free_port() -> int:

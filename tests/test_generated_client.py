@@ -6,6 +6,7 @@ reads the chain and fetches a report, calling the generated functions over an ht
 to the in-process gateway.
 """
 
+import asyncio
 import importlib
 import json
 import sys
@@ -15,33 +16,43 @@ import openapi_python_client
 import pytest
 from openapi_python_client.config import Config, ConfigFile, MetaType
 
+from tests.conftest import running_stack
+
 PACKAGE = "styr_client"
 
 
-@pytest.fixture
-async def generated(stack, tmp_path):
-    """The client package generated from GET /openapi.json, imported."""
-    document = await stack.client.get("/openapi.json")
-    assert document.status_code == 200
-    source = tmp_path / "openapi.json"
-    source.write_text(json.dumps(document.json()), encoding="utf-8")
+@pytest.fixture(scope="module")
+def generated(database_urls, snapshots, tmp_path_factory):
+    """The client package generated from GET /openapi.json, imported; once for the module, as the document
+    is the code's and the same for every test (generating it takes seconds)."""
+
+    async def document() -> dict:
+        await snapshots.restore("empty")
+        async with running_stack(database_urls, {}) as stack:
+            response = await stack.client.get("/openapi.json")
+        assert response.status_code == 200
+        return response.json()
+
+    folder = tmp_path_factory.mktemp("generated")
+    source = folder / "openapi.json"
+    source.write_text(json.dumps(asyncio.run(document())), encoding="utf-8")
     config = Config.from_sources(
         ConfigFile(post_hooks=[], package_name_override=PACKAGE),  # no ruff run over the generated code
         MetaType.NONE,
         source,
         "utf-8",
         overwrite=True,
-        output_path=tmp_path / PACKAGE,
+        output_path=folder / PACKAGE,
     )
     errors = openapi_python_client.generate(config=config)
     # The one warning allowed: the imports' text bodies, which the generator skips for their octet-stream twin.
     unexpected = [f"{e.header}: {e.detail}" for e in errors if "Unsupported content type text/" not in (e.detail or "")]
     assert unexpected == []
-    sys.path.insert(0, str(tmp_path))
+    sys.path.insert(0, str(folder))
     try:
-        yield importlib.import_module(PACKAGE), tmp_path / PACKAGE
+        yield importlib.import_module(PACKAGE), folder / PACKAGE
     finally:
-        sys.path.remove(str(tmp_path))
+        sys.path.remove(str(folder))
         for name in [n for n in sys.modules if n == PACKAGE or n.startswith(f"{PACKAGE}.")]:
             del sys.modules[name]
 

@@ -25,6 +25,10 @@ results are coloured like a goal from its indicators (all green: green; at least
 otherwise yellow; nothing reported: grey)."""
 
 
+# Built once a process, as the routers above are: tests make the app a thousand times.
+CHANGES = changes_router("audit", HistoryEntry)
+
+
 def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
     settings = settings or AuditSettings()
     app = create_service_app(
@@ -42,7 +46,7 @@ def create_app(settings: AuditSettings | None = None, *, configure_logs: bool = 
             readmodels.router,
             tasks.router,
             tasks.people,
-            changes_router("audit", HistoryEntry),
+            CHANGES,
         ],
         configure_logs=configure_logs,
     )

@@ -33,6 +33,10 @@ Money is exact: amounts are decimal strings in SEK. A frame is built from its pa
 index uplift + population change + activity change + political priorities − savings."""
 
 
+# Built once a process, as the routers above are: tests make the app a thousand times.
+CHANGES = changes_router("budget", HistoryEntry)
+
+
 def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
     return create_service_app(
         title="Styr budget service",
@@ -62,7 +66,7 @@ def create_app(settings: BudgetSettings | None = None, *, configure_logs: bool =
             imports.exports,
             tasks.router,
             tasks.people,
-            changes_router("budget", HistoryEntry),
+            CHANGES,
         ],
         configure_logs=configure_logs,
     )

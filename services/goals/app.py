@@ -31,6 +31,10 @@ a colour, green when every measured indicator is green, red when at least half a
 otherwise."""
 
 
+# Built once a process, as the routers above are: tests make the app a thousand times.
+CHANGES = changes_router("goals", HistoryEntry)
+
+
 def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
     return create_service_app(
         title="Styr goals service",
@@ -54,7 +58,7 @@ def create_app(settings: GoalsSettings | None = None, *, configure_logs: bool = 
             tasks.router,
             tasks.people,
             reminders.router,
-            changes_router("goals", HistoryEntry),
+            CHANGES,
         ],
         configure_logs=configure_logs,
     )

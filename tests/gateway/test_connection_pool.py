@@ -16,6 +16,9 @@ from shared.auth.tokens import mint_dev_token
 from shared.settings import DEV_SECRET
 from tests.conftest import gateway_settings
 
+# The gateway against a port nobody listens on and a service on its own SQLite file: the same in both runs.
+pytestmark = pytest.mark.database_free
+
 
 def _closed_port() -> int:
     with socket.socket() as sock:

@@ -10,6 +10,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from gateway.reports.documents.charts import axis_number, charts_for, draw, png, series_of, svg
@@ -182,6 +183,7 @@ async def test_a_draft_document_says_so_in_its_headers(seeded):
     assert draft.headers["x-report-missing"] == "audit.overview (audit)"
 
 
+@pytest.mark.database_free  # a process of its own, with no database
 def test_the_apps_load_matplotlib_and_numpy_only_to_draw():
     # numpy comes with matplotlib, and openpyxl loads it whenever it is installed: neither may weigh on
     # a process that answers JSON (the load benchmark's memory limit), nor may Typst.
@@ -200,6 +202,7 @@ def test_the_apps_load_matplotlib_and_numpy_only_to_draw():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.database_free  # a process of its own, with no database
 def test_the_worker_ends_when_its_gateway_is_killed(tmp_path):
     # A gateway process that starts its worker and then dies without any chance to stop it.
     script = tmp_path / "gateway_dies.py"
