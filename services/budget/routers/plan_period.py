@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.budget.access import (
     PATH_UNIT,
@@ -53,6 +53,20 @@ def _reading(principal: Principal, planning: Rule, unit_code: str | None, as_of:
     return rules.Reading(as_of if as_of is not None else today_in_sweden())
 
 
+async def a_units_reading(unit_code: str, principal: CurrentPrincipal, as_of: PlanAsOf = None) -> rules.Reading:
+    """Which view of a unit's plan period the caller is given: the view, not the access (the route's guard)."""
+    return _reading(principal, PLANNING_MATERIAL, unit_code, as_of)
+
+
+async def the_regions_reading(principal: CurrentPrincipal, as_of: PlanAsOf = None) -> rules.Reading:
+    """Which view of the region's plan period the caller is given: the view, not the access (the route's guard)."""
+    return _reading(principal, REGION_PLANNING_MATERIAL, None, as_of)
+
+
+UnitReading = Annotated[rules.Reading, Depends(a_units_reading)]
+RegionReading = Annotated[rules.Reading, Depends(the_regions_reading)]
+
+
 @router.get(
     "/units/{unit_code}/plan-period",
     operation_id="get_unit_plan_period",
@@ -63,13 +77,10 @@ def _reading(principal: Principal, planning: Rule, unit_code: str | None, as_of:
 async def get_unit_plan_period(
     unit_code: Annotated[str, guard(PLAN_PERIOD_READ, a_unit_in_path)],
     session: DbSession,
-    principal: CurrentPrincipal,
     year: BudgetYear,
-    as_of: PlanAsOf = None,
+    reading: UnitReading,
 ) -> UnitPlanPeriod:
-    return await rules.unit_plan_period(
-        session, unit_code, year, _reading(principal, PLANNING_MATERIAL, unit_code, as_of)
-    )
+    return await rules.unit_plan_period(session, unit_code, year, reading)
 
 
 @router.get(
@@ -83,7 +94,5 @@ async def get_unit_plan_period(
     responses=error_responses(Forbidden),
     dependencies=[guard(REGION_PLAN_PERIOD_READ)],
 )
-async def get_region_plan_period(
-    session: DbSession, principal: CurrentPrincipal, year: BudgetYear, as_of: PlanAsOf = None
-) -> RegionPlanPeriod:
-    return await rules.region_plan_period(session, year, _reading(principal, REGION_PLANNING_MATERIAL, None, as_of))
+async def get_region_plan_period(session: DbSession, year: BudgetYear, reading: RegionReading) -> RegionPlanPeriod:
+    return await rules.region_plan_period(session, year, reading)
