@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.errors import Unprocessable
-from shared.fields import Day
+from shared.fields import SOME_TEXT, Day
 from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, ServiceSettings
 
 UnitCode = Annotated[
@@ -25,7 +25,7 @@ UnitCode = Annotated[
 ]
 DiaryNumber = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=SOME_TEXT),
     Field(
         examples=["RS/782/2020"],
         description=f"Checked against the region's pattern ({DIARY_NUMBER_PATTERN_VARIABLE}), e.g. BODY/no/year",

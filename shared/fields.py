@@ -220,3 +220,9 @@ NonNegativeValue = Annotated[ExactValue, Field(ge=0), *exact_decimal(value_schem
 # A year in a path (a budget year, a report year). One range for every service: 1990 reaches the oldest
 # accounts and audits a region still consults, 2100 the end of any plan; outside it is a typing error.
 YearPath = Annotated[int, Path(ge=1990, le=2100, description="A year, 1990–2100")]
+
+
+# A required text is taken trimmed of surrounding white space and must keep a character after that: its
+# StringConstraints carry this pattern (a non-space somewhere), so the document does not say `minLength: 1`
+# alone and then the server refuse "  ".
+SOME_TEXT = r"\S"

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.auth.policy import Principal
 from shared.errors import Unprocessable
+from shared.fields import SOME_TEXT
 
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
 
 SUBJECT_HELP = "The person's sign-in subject (the token's `sub`); null removes the person"
 NAME_HELP = (

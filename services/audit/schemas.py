@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -18,12 +18,13 @@ from services.audit.models import (
     Verdict,
 )
 from shared.decisions import DecisionRead, DiaryNumber, UnitCode
-from shared.fields import Day
+from shared.fields import SOME_TEXT, Day
 from shared.people import OwnerIn, OwnerRead
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=SOME_TEXT)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000, pattern=SOME_TEXT)]
+Frequency = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=SOME_TEXT)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
 Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
@@ -193,10 +194,22 @@ class ResponseRead(BaseModel):
 # --- actions -------------------------------------------------------------------------------------
 
 
+def _pointing_somewhere(schema: dict[str, Any]) -> None:
+    """The document says, as the server checks, that evidence names a link or a document (or both)."""
+    schema["anyOf"] = [
+        {"title": "A link", "required": ["url"], "properties": {"url": {"type": "string"}}},
+        {
+            "title": "A document",
+            "required": ["document_reference"],
+            "properties": {"document_reference": {"type": "string"}},
+        },
+    ]
+
+
 class EvidenceIn(BaseModel):
     """What shows an action was carried out: a link, or a reference to a document (e.g. its diary number)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_pointing_somewhere)
 
     description: ShortText
     url: Url | None = None
@@ -483,7 +496,7 @@ class ControlIn(OwnerIn):
 
     control: LongText
     method: LongText
-    frequency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    frequency: Frequency
     owner: ShortText
 
 
@@ -492,7 +505,9 @@ class ControlUpdate(OwnerIn):
 
     control: LongText | None = None
     method: LongText | None = None
-    frequency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    frequency: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=SOME_TEXT)] | None
+    ) = None
     owner: ShortText | None = None
 
 

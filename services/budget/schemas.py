@@ -21,7 +21,15 @@ from services.budget.models import (
     ProposalStatus,
 )
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, MoneyAmount, NonNegativeMoney, PositiveMoney, bounded_value_schema, exact_decimal
+from shared.fields import (
+    SOME_TEXT,
+    ExactValue,
+    MoneyAmount,
+    NonNegativeMoney,
+    PositiveMoney,
+    bounded_value_schema,
+    exact_decimal,
+)
 from shared.imports import ImportReport
 from shared.people import CoordinatorIn, CoordinatorRead
 
@@ -526,7 +534,7 @@ class RegionEconomyRead(BaseModel):
 
 # --- investments --------------------------------------------------------------------------------
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
 
 
 class InvestmentFrameCreate(BaseModel):
@@ -652,7 +660,7 @@ class InvestmentPlanRead(BaseModel):
 
 # --- targeted state grants ----------------------------------------------------------------------
 
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=SOME_TEXT)]
 
 
 class GrantCreate(CoordinatorIn):
@@ -774,7 +782,7 @@ class GrantSummary(BaseModel):
 
 # --- the year's accounts: income statement, result target, balance requirement -------------------
 
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=SOME_TEXT)]
 
 
 class BalanceAdjustmentCreate(BaseModel):
@@ -887,7 +895,7 @@ class YearAccounts(BaseModel):
 
 # --- scenarios on the resource calculation, and the council's fees -----------------------------
 
-ScenarioName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+ScenarioName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=SOME_TEXT)]
 TaxRate = Annotated[
     ExactValue,
     Field(gt=0, le=100, description='Kronor per 100 of taxable income, e.g. "11.35"'),
@@ -1033,8 +1041,8 @@ class ScenarioComparison(BaseModel):
     scenarios: list[ScenarioCompared]
 
 
-FeeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ChargeUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+FeeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
+ChargeUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=SOME_TEXT)]
 
 
 class FeeCreate(BaseModel):
@@ -1076,8 +1084,8 @@ class FeeRead(BaseModel):
 
 # --- needs and budget dialogues ------------------------------------------------------------------
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=SOME_TEXT)]
 
 
 class NeedAmountIn(BaseModel):

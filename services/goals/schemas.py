@@ -26,12 +26,12 @@ from services.goals.models import (
 )
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
-from shared.fields import ExactValue, ExactValueRead, NonNegativeValue, YearKey
+from shared.fields import SOME_TEXT, ExactValue, ExactValueRead, NonNegativeValue, YearKey
 from shared.pagination import Page
 from shared.people import OwnerIn, OwnerRead, ReporterIn, ReporterRead
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ExternalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
+ExternalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=SOME_TEXT)]
 
 
 class _Validity(BaseModel):
@@ -99,7 +99,8 @@ class OrgTree(BaseModel):
 
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Text = Annotated[str, StringConstraints(max_length=20000)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+UnitOfMeasure = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=SOME_TEXT)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=SOME_TEXT)]
 Value = ExactValue
 
 
@@ -257,7 +258,9 @@ class IndicatorCreate(ReporterIn):
     goal_id: uuid.UUID | None = None
     strategy_id: uuid.UUID | None = None
     name: Title
-    unit_of_measure: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    unit_of_measure: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=SOME_TEXT)
+    ]
     direction: Direction
     baseline_value: Value | None = None
     baseline_year: Year | None = None
@@ -285,7 +288,9 @@ class IndicatorUpdate(ReporterIn):
     model_config = ConfigDict(extra="forbid")
 
     name: Title | None = None
-    unit_of_measure: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
+    unit_of_measure: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=SOME_TEXT)] | None
+    ) = None
     direction: Direction | None = None
     baseline_value: Value | None = None
     baseline_year: Year | None = None
