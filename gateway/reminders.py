@@ -7,15 +7,28 @@ token as the proxy does, ETag and If-Match included.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from gateway.proxy import Proxy
+from gateway.proxy import Proxy, refuse_if_only_reading
 from shared.auth.access import access
 from shared.concurrency import IfMatch
 from shared.errors import Forbidden, PreconditionFailed, PreconditionRequired, Unauthorized, error_responses
 from shared.reminders import OWN_REMINDERS, MyReminders, ReminderSettingsIn
 
 SETTINGS_PATH = "me/reminders"
+
+
+async def a_caller_who_may_write(request: Request) -> None:
+    """Refuse a caller the change is not for before its body is read, as every other write is refused: one
+    with no role, or who may only read, learns that rather than what was wrong with the body."""
+    proxy: Proxy = request.app.state.proxy
+    try:
+        caller = await proxy.caller(request)
+    except Exception:
+        # Counted against the rate limit as any refused sign-in is, and refused the same way.
+        await proxy.signed_in_caller(request)
+        raise
+    refuse_if_only_reading(caller.principal)
 
 
 def reminders_router() -> APIRouter:
@@ -45,6 +58,7 @@ def reminders_router() -> APIRouter:
         '(`"0"` before you have set anything).',
         response_model=MyReminders,
         responses=error_responses(Unauthorized, Forbidden, PreconditionFailed, PreconditionRequired),
+        dependencies=[Depends(a_caller_who_may_write)],
         **access(OWN_REMINDERS),
     )
     async def set_my_reminders(request: Request, data: ReminderSettingsIn, if_match: IfMatch = None) -> Response:
