@@ -375,21 +375,20 @@ def without_inline_styles(text: str) -> str:
     return text
 
 
+def svg_picture(chart: Chart, language: Language) -> str:
+    """The chart as an SVG file of its own, for the PDF (drawn as vectors, its styling as attributes)."""
+    return without_inline_styles(_save(chart, language, "svg", metadata={"Date": None}).decode("utf-8"))
+
+
 def svg(chart: Chart, language: Language) -> str:
     """The chart as an SVG element to put inline in HTML, with its title and description for screen readers."""
-    text = _save(chart, language, "svg", metadata={"Date": None}).decode("utf-8")
-    text = without_inline_styles(text[text.index("<svg") :])
+    text = svg_picture(chart, language)
+    text = text[text.index("<svg") :]
     opening = _SVG_START.search(text)
     assert opening is not None  # matplotlib always writes one
     head = opening.group(0)[:-1] + f' role="img" aria-label="{escape(chart.title)}" class="chart-{chart.key}">'
     accessible = f"<title>{escape(chart.title)}</title><desc>{escape(chart.alt)}</desc>"
     return head + accessible + text[opening.end() :]
-
-
-def svg_picture(chart: Chart, language: Language) -> str:
-    """The chart as an SVG file of its own, for the PDF (drawn as vectors, its styling as attributes)."""
-    text = _save(chart, language, "svg", metadata={"Date": None}).decode("utf-8")
-    return without_inline_styles(text)
 
 
 def series_of(chart: Chart, key: str) -> Sequence[Decimal | None]:
