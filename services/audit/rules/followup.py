@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.access import RESPONSES_SEEN
@@ -82,10 +83,11 @@ async def verdicts_of(session: AsyncSession, rec_id: uuid.UUID) -> list[ReviewVe
     )
 
 
-def overdue_responses_query(as_of: date) -> Select[*tuple[Any, ...]]:
-    """Recommendations received and still open on `as_of` whose response was due before it and had not been
-    decided by then."""
-    return (
+@functools.cache
+def overdue_responses_query(by_body: bool = False) -> Select[*tuple[Any, ...]]:
+    """Recommendations received and still open on AS_OF whose response was due before it and had not been
+    decided by then (one body's: the parameter `body_code`)."""
+    stmt = (
         select(
             Recommendation.body_code,
             Recommendation.id,
@@ -96,38 +98,40 @@ def overdue_responses_query(as_of: date) -> Select[*tuple[Any, ...]]:
         )
         .join(AuditReport, AuditReport.id == Recommendation.report_id)
         .where(
-            as_at.report_received(as_of),
-            as_at.recommendation_open(as_of),
-            Recommendation.response_due_on < as_of,
-            ~as_at.decided_response_exists(as_of),
+            as_at.report_received(),
+            as_at.recommendation_open(),
+            Recommendation.response_due_on < as_at.AS_OF,
+            ~as_at.decided_response_exists(),
         )
         .order_by(Recommendation.body_code, Recommendation.response_due_on, Recommendation.number)
     )
+    return stmt.where(Recommendation.body_code == bindparam("body_code")) if by_body else stmt
 
 
-def overdue_actions_query(as_of: date) -> Select[*tuple[Any, ...]]:
-    """Actions on reports received by `as_of`, past their deadline then and not finished by then."""
-    return (
-        select(Action.body_code, Action.id, Action.title, as_at.action_status(as_of), Action.deadline_on, Action.owner)
-        .where(as_at.action_received(as_of), as_at.action_overdue(as_of))
+@functools.cache
+def overdue_actions_query(by_body: bool = False) -> Select[*tuple[Any, ...]]:
+    """Actions on reports received by AS_OF, past their deadline then and not finished by then."""
+    stmt = (
+        select(Action.body_code, Action.id, Action.title, as_at.action_status(), Action.deadline_on, Action.owner)
+        .where(as_at.action_received(), as_at.action_overdue())
         .order_by(Action.body_code, Action.deadline_on, Action.title, Action.id)
     )
+    return stmt.where(Action.body_code == bindparam("body_code")) if by_body else stmt
 
 
 async def overdue(session: AsyncSession, as_of: date, body_code: str | None) -> OverdueList:
     """What was overdue on `as_of`, in two statements whatever the number of bodies."""
-    responses_q, actions_q = overdue_responses_query(as_of), overdue_actions_query(as_of)
-    if body_code is not None:
-        responses_q = responses_q.where(Recommendation.body_code == body_code)
-        actions_q = actions_q.where(Action.body_code == body_code)
+    by_body_code = body_code is not None
+    responses_q, actions_q = overdue_responses_query(by_body_code), overdue_actions_query(by_body_code)
+    params = {**as_at.as_of_params(as_of), "body_code": body_code}
     by_body: dict[str, BodyOverdue] = defaultdict(lambda: BodyOverdue(body_code="", responses=[], actions=[]))
-    for code, rec_id, report_id, title, number, due in await session.execute(responses_q):
+    for code, rec_id, report_id, title, number, due in await session.execute(responses_q, params):
         by_body[code].responses.append(
             OverdueResponse(
                 recommendation_id=rec_id, report_id=report_id, report_title=title, number=number, response_due_on=due
             )
         )
-    for code, action_id, title, status, deadline, owner in await session.execute(actions_q):
+    for code, action_id, title, status, deadline, owner in await session.execute(actions_q, params):
         by_body[code].actions.append(
             OverdueAction(
                 action_id=action_id, title=title, status=ActionStatus(status), deadline_on=deadline, owner=owner

@@ -5,16 +5,20 @@ period shows the record as it stood at that period's end.
 
 They show decided material only (responses and control plans a meeting has decided), so that every
 reader sees the same public record; drafts are read through their own routes.
+
+Their statements are built once (issue 17), the date, the body and the risk matrix sent as parameters
+(`_params`).
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, and_, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.models import (
@@ -50,25 +54,40 @@ from services.audit.schemas import (
     RecommendationBrief,
     StatementBrief,
 )
-from shared.asof import period_end
+
+BODY: BindParameter[str] = bindparam("body_code")
+RED_FROM = bindparam("red_from", type_=Integer)
+YELLOW_FROM = bindparam("yellow_from", type_=Integer)
+
+
+def _params(as_of: date, body_code: str | None = None, matrix: Matrix | None = None) -> dict[str, Any]:
+    params = {**as_at.as_of_params(as_of), "body_code": body_code}
+    if matrix is not None:
+        params.update(red_from=matrix.red_from, yellow_from=matrix.yellow_from)
+    return params
 
 
 def _count(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0)).cast(Integer)
 
 
-async def latest_statements(session: AsyncSession, body_code: str | None, as_of: date) -> dict[str, StatementBrief]:
-    """Each body's newest accountability statement issued by `as_of`, in one statement."""
+@functools.cache
+def _latest_statements(by_body: bool) -> Any:
     ranked = select(
         AccountabilityStatement,
         func.row_number()
         .over(partition_by=AccountabilityStatement.body_code, order_by=AccountabilityStatement.year.desc())
         .label("rank"),
-    ).where(as_at.statement_issued(as_of))
-    if body_code is not None:
-        ranked = ranked.where(AccountabilityStatement.body_code == body_code)
+    ).where(as_at.statement_issued())
+    if by_body:
+        ranked = ranked.where(AccountabilityStatement.body_code == BODY)
     sub = ranked.subquery()
-    rows = await session.execute(select(sub).where(sub.c.rank == 1))
+    return select(sub).where(sub.c.rank == 1)
+
+
+async def latest_statements(session: AsyncSession, body_code: str | None, as_of: date) -> dict[str, StatementBrief]:
+    """Each body's newest accountability statement issued by `as_of`, in one statement."""
+    rows = await session.execute(_latest_statements(body_code is not None), _params(as_of, body_code))
     return {
         row.body_code: StatementBrief(
             year=row.year,
@@ -82,23 +101,18 @@ async def latest_statements(session: AsyncSession, body_code: str | None, as_of:
     }
 
 
-def _plans_in_force(body_code: str | None, as_of: date) -> Any:
+def _plans_in_force(by_body: bool) -> Any:
     plans = select(ControlPlan.id, ControlPlan.body_code, ControlPlan.year, ControlPlan.decided_on).where(
-        as_at.plan_in_force(as_of)
+        as_at.plan_in_force()
     )
-    if body_code is not None:
-        plans = plans.where(ControlPlan.body_code == body_code)
+    if by_body:
+        plans = plans.where(ControlPlan.body_code == BODY)
     return plans.subquery()
 
 
-def _ended_periods(as_of: date) -> list[ReportingPeriod]:
-    """The follow-ups of `as_of`'s year that had ended by then. A result speaks for its period, so the T2
-    results, reported in September with the T2 report, belong to 31 August (shared/asof.py)."""
-    return [p for p in ReportingPeriod if period_end(as_of.year, p.value) <= as_of]
-
-
-def _latest_results(as_of: date) -> Any:
-    """Each control's result of the newest follow-up ended by `as_of`: the year's replaces T2's."""
+def _latest_results() -> Any:
+    """Each control's result of the newest follow-up ended by AS_OF (the periods `ended_periods`): the year's
+    replaces T2's."""
     year_first = case((ControlResult.period == ReportingPeriod.year, 0), else_=1)
     ranked = (
         select(
@@ -109,10 +123,50 @@ def _latest_results(as_of: date) -> Any:
             .over(partition_by=ControlResult.control_id, order_by=(year_first, ControlResult.id))
             .label("rank"),
         )
-        .where(ControlResult.period.in_(_ended_periods(as_of)))
+        .where(ControlResult.period.in_(as_at.ENDED_PERIODS))
         .subquery()
     )
     return select(ranked.c.control_id, ranked.c.outcome, ranked.c.action).where(ranked.c.rank == 1).subquery()
+
+
+@functools.cache
+def _internal_control(by_body: bool) -> tuple[Any, Any]:
+    """The statements of internal_control_briefs: risks by colour per plan, and controls and results per body."""
+    plans = _plans_in_force(by_body)
+    score = Risk.likelihood * Risk.consequence
+    risks = (
+        select(
+            plans.c.body_code,
+            plans.c.year,
+            plans.c.decided_on,
+            _count(score >= RED_FROM).label("red"),
+            _count(and_(score >= YELLOW_FROM, score < RED_FROM)).label("yellow"),
+            _count(and_(Risk.id.is_not(None), score < YELLOW_FROM)).label("green"),
+            func.count(Risk.id).label("risks"),
+        )
+        .select_from(plans)
+        .outerjoin(Risk, Risk.plan_id == plans.c.id)
+        .group_by(plans.c.body_code, plans.c.year, plans.c.decided_on)
+    )
+    latest = _latest_results()
+    deviation = latest.c.outcome == ControlOutcome.deviation
+    has_action = and_(latest.c.action.is_not(None), latest.c.action != "")
+    results = (
+        select(
+            plans.c.body_code,
+            func.count(func.distinct(Control.id)).label("controls"),
+            func.count(latest.c.control_id).label("results"),
+            _count(latest.c.outcome == ControlOutcome.no_deviation).label("green"),
+            _count(and_(deviation, has_action)).label("yellow"),
+            _count(and_(deviation, ~has_action)).label("red"),
+        )
+        .select_from(plans)
+        .join(Risk, Risk.plan_id == plans.c.id)
+        .join(Control, Control.risk_id == Risk.id)
+        .outerjoin(latest, latest.c.control_id == Control.id)
+        .group_by(plans.c.body_code)
+    )
+    return risks, results
 
 
 async def internal_control_briefs(
@@ -120,22 +174,9 @@ async def internal_control_briefs(
 ) -> dict[str, InternalControlBrief]:
     """Each body's plan of `as_of`'s year decided by then: risks by colour, controls, the results of the
     follow-ups ended by then; two statements."""
-    plans = _plans_in_force(body_code, as_of)
-    score = Risk.likelihood * Risk.consequence
-    risk_rows = await session.execute(
-        select(
-            plans.c.body_code,
-            plans.c.year,
-            plans.c.decided_on,
-            _count(score >= matrix.red_from).label("red"),
-            _count(and_(score >= matrix.yellow_from, score < matrix.red_from)).label("yellow"),
-            _count(and_(Risk.id.is_not(None), score < matrix.yellow_from)).label("green"),
-            func.count(Risk.id).label("risks"),
-        )
-        .select_from(plans)
-        .outerjoin(Risk, Risk.plan_id == plans.c.id)
-        .group_by(plans.c.body_code, plans.c.year, plans.c.decided_on)
-    )
+    risks, results = _internal_control(body_code is not None)
+    params = _params(as_of, body_code, matrix)
+    risk_rows = await session.execute(risks, params)
     briefs: dict[str, InternalControlBrief] = {}
     for row in risk_rows:
         briefs[row.body_code] = InternalControlBrief(
@@ -148,25 +189,7 @@ async def internal_control_briefs(
             deviations=0,
             results_colour=Colour.grey,
         )
-    results = _latest_results(as_of)
-    deviation = results.c.outcome == ControlOutcome.deviation
-    has_action = and_(results.c.action.is_not(None), results.c.action != "")
-    result_rows = await session.execute(
-        select(
-            plans.c.body_code,
-            func.count(func.distinct(Control.id)).label("controls"),
-            func.count(results.c.control_id).label("results"),
-            _count(results.c.outcome == ControlOutcome.no_deviation).label("green"),
-            _count(and_(deviation, has_action)).label("yellow"),
-            _count(and_(deviation, ~has_action)).label("red"),
-        )
-        .select_from(plans)
-        .join(Risk, Risk.plan_id == plans.c.id)
-        .join(Control, Control.risk_id == Risk.id)
-        .outerjoin(results, results.c.control_id == Control.id)
-        .group_by(plans.c.body_code)
-    )
-    for row in result_rows:
+    for row in await session.execute(results, params):
         green, yellow, red = row.green or 0, row.yellow or 0, row.red or 0
         briefs[row.body_code] = briefs[row.body_code].model_copy(
             update={
@@ -181,25 +204,30 @@ async def internal_control_briefs(
     return briefs
 
 
-def _received_and_open(body_code: str | None, as_of: date) -> ColumnElement[bool]:
-    """Recommendations of reports received by `as_of` and not closed by then: one body's, or every body's."""
-    received_and_open = and_(as_at.report_received(as_of), as_at.recommendation_open(as_of))
-    return received_and_open if body_code is None else and_(Recommendation.body_code == body_code, received_and_open)
+def _received_and_open(by_body: bool) -> ColumnElement[bool]:
+    """Recommendations of reports received by AS_OF and not closed by then: one body's, or every body's."""
+    received_and_open = and_(as_at.report_received(), as_at.recommendation_open())
+    return and_(Recommendation.body_code == BODY, received_and_open) if by_body else received_and_open
 
 
 async def _open_recommendations(session: AsyncSession, body_code: str | None, as_of: date) -> list[Any]:
+    return list(await session.execute(_open_recommendations_query(body_code is not None), _params(as_of, body_code)))
+
+
+@functools.cache
+def _open_recommendations_query(by_body: bool) -> Any:
     decided_on = (
         select(RecommendationResponse.decided_on)
-        .where(RecommendationResponse.recommendation_id == Recommendation.id, as_at.response_decided(as_of))
+        .where(RecommendationResponse.recommendation_id == Recommendation.id, as_at.response_decided())
         .scalar_subquery()
     )
     latest_verdict = (
         select(ReviewVerdict.verdict, ReviewVerdict.reviewed_on)
-        .where(ReviewVerdict.recommendation_id == Recommendation.id, ReviewVerdict.reviewed_on <= as_of)
+        .where(ReviewVerdict.recommendation_id == Recommendation.id, ReviewVerdict.reviewed_on <= as_at.AS_OF)
         .order_by(ReviewVerdict.reviewed_on.desc(), ReviewVerdict.created_at.desc())
         .limit(1)
     )
-    rows = await session.execute(
+    return (
         select(
             Recommendation.id,
             Recommendation.body_code,
@@ -214,30 +242,34 @@ async def _open_recommendations(session: AsyncSession, body_code: str | None, as
             latest_verdict.with_only_columns(ReviewVerdict.reviewed_on).scalar_subquery().label("latest_verdict_on"),
         )
         .join(AuditReport, AuditReport.id == Recommendation.report_id)
-        .where(_received_and_open(body_code, as_of))
+        .where(_received_and_open(by_body))
         .order_by(AuditReport.audit_year.desc(), AuditReport.title, Recommendation.number)
     )
-    return list(rows)
+
+
+@functools.cache
+def _action_counts_of_open_query() -> Any:
+    status = as_at.action_status()
+    return (
+        select(
+            ActionRecommendation.recommendation_id,
+            status,
+            func.count(),
+            func.sum(case((as_at.action_overdue(), 1), else_=0)),
+        )
+        .join(Action, Action.id == ActionRecommendation.action_id)
+        .join(Recommendation, Recommendation.id == ActionRecommendation.recommendation_id)
+        .join(AuditReport, AuditReport.id == Recommendation.report_id)
+        .where(_received_and_open(False))
+        .group_by(ActionRecommendation.recommendation_id, status)
+    )
 
 
 async def _action_counts_of_open(
     session: AsyncSession, as_of: date
 ) -> dict[uuid.UUID, tuple[dict[ActionStatus, int], int]]:
     """Every open recommendation's actions by status as at `as_of`, and how many of them are overdue."""
-    status = as_at.action_status(as_of)
-    rows = await session.execute(
-        select(
-            ActionRecommendation.recommendation_id,
-            status,
-            func.count(),
-            func.sum(case((as_at.action_overdue(as_of), 1), else_=0)),
-        )
-        .join(Action, Action.id == ActionRecommendation.action_id)
-        .join(Recommendation, Recommendation.id == ActionRecommendation.recommendation_id)
-        .join(AuditReport, AuditReport.id == Recommendation.report_id)
-        .where(_received_and_open(None, as_of))
-        .group_by(ActionRecommendation.recommendation_id, status)
-    )
+    rows = await session.execute(_action_counts_of_open_query(), _params(as_of))
     counted: dict[uuid.UUID, tuple[dict[ActionStatus, int], int]] = {}
     for rec_id, action_status, count, late in rows:
         by_status, overdue_so_far = counted.get(rec_id, ({}, 0))
@@ -264,7 +296,7 @@ def _brief(rec: Any, counts: tuple[dict[ActionStatus, int], int] | None) -> Reco
     )
 
 
-def _latest_notes(as_of: date) -> Any:
+def _latest_notes() -> Any:
     ranked = (
         select(
             ProgressNote.action_id,
@@ -277,23 +309,24 @@ def _latest_notes(as_of: date) -> Any:
             )
             .label("rank"),
         )
-        .where(ProgressNote.noted_on <= as_of)
+        .where(ProgressNote.noted_on <= as_at.AS_OF)
         .subquery()
     )
     return select(ranked.c.action_id, ranked.c.noted_on, ranked.c.text).where(ranked.c.rank == 1).subquery()
 
 
-async def _actions_of_open(session: AsyncSession, body_code: str, as_of: date) -> dict[uuid.UUID, list[ActionBrief]]:
-    notes = _latest_notes(as_of)
-    rows = await session.execute(
+@functools.cache
+def _actions_of_open_query() -> Any:
+    notes = _latest_notes()
+    return (
         select(
             ActionRecommendation.recommendation_id,
             Action.id,
             Action.title,
-            as_at.action_status(as_of),
+            as_at.action_status(),
             Action.deadline_on,
-            case((as_at.action_finished(as_of), Action.finished_on)).label("finished_on"),
-            as_at.action_overdue(as_of).label("overdue"),
+            case((as_at.action_finished(), Action.finished_on)).label("finished_on"),
+            as_at.action_overdue().label("overdue"),
             notes.c.noted_on,
             notes.c.text,
             Action.goal_ids,
@@ -302,9 +335,13 @@ async def _actions_of_open(session: AsyncSession, body_code: str, as_of: date) -
         .join(Recommendation, Recommendation.id == ActionRecommendation.recommendation_id)
         .join(AuditReport, AuditReport.id == Recommendation.report_id)
         .outerjoin(notes, notes.c.action_id == Action.id)
-        .where(_received_and_open(body_code, as_of))
+        .where(_received_and_open(True))
         .order_by(Action.deadline_on, Action.title, Action.id)
     )
+
+
+async def _actions_of_open(session: AsyncSession, body_code: str, as_of: date) -> dict[uuid.UUID, list[ActionBrief]]:
+    rows = await session.execute(_actions_of_open_query(), _params(as_of, body_code))
     by_rec: dict[uuid.UUID, list[ActionBrief]] = defaultdict(list)
     for rec_id, action_id, title, status, deadline, finished_on, late, noted_on, note, goal_ids in rows:
         by_rec[rec_id].append(
@@ -355,29 +392,42 @@ async def body_status(session: AsyncSession, body_code: str, as_of: date, matrix
     )
 
 
+@functools.cache
+def _overview_queries() -> tuple[Any, Any, Any, Any, Any]:
+    """The bodies, their recommendations open and closed, their actions by status, and what is late."""
+    closed = as_at.recommendation_closed()
+    recs = (
+        select(Recommendation.body_code, _count(~closed), _count(closed))
+        .join(AuditReport, AuditReport.id == Recommendation.report_id)
+        .where(as_at.report_received())
+        .group_by(Recommendation.body_code)
+    )
+    status = as_at.action_status()
+    acts = (
+        select(Action.body_code, status, func.count()).where(as_at.action_received()).group_by(Action.body_code, status)
+    )
+    late = (_counted_by_body(overdue_responses_query()), _counted_by_body(overdue_actions_query()))
+    return as_at.bodies_query(), recs, acts, *late
+
+
+def _counted_by_body(listing: Any) -> Any:
+    sub = listing.order_by(None).subquery()
+    return select(sub.c.body_code, func.count()).group_by(sub.c.body_code)
+
+
 async def overview(session: AsyncSession, as_of: date, matrix: Matrix) -> Overview:
     """Every body's counts and open recommendations as at `as_of` in ten statements: each part is one query
     over all bodies."""
-    bodies = sorted(set(await session.scalars(as_at.bodies_query(as_of))))
-    closed = as_at.recommendation_closed(as_of)
-    recs = await session.execute(
-        select(Recommendation.body_code, _count(~closed), _count(closed))
-        .join(AuditReport, AuditReport.id == Recommendation.report_id)
-        .where(as_at.report_received(as_of))
-        .group_by(Recommendation.body_code)
-    )
-    rec_counts = {code: (n_open, n_closed) for code, n_open, n_closed in recs}
-    status = as_at.action_status(as_of)
-    acts = await session.execute(
-        select(Action.body_code, status, func.count())
-        .where(as_at.action_received(as_of))
-        .group_by(Action.body_code, status)
-    )
+    bodies_q, recs_q, acts_q, late_responses_q, late_actions_q = _overview_queries()
+    params = _params(as_of)
+    bodies = sorted(set(await session.scalars(bodies_q, params)))
+    rec_counts = {code: (n_open, n_closed) for code, n_open, n_closed in await session.execute(recs_q, params)}
+    acts = await session.execute(acts_q, params)
     action_counts: dict[str, dict[ActionStatus, int]] = defaultdict(dict)
     for code, action_status, count in acts:
         action_counts[code][ActionStatus(action_status)] = count
-    late_responses = await _counts_by_body(session, overdue_responses_query(as_of))
-    late_actions = await _counts_by_body(session, overdue_actions_query(as_of))
+    late_responses = {code: n for code, n in await session.execute(late_responses_q, params)}
+    late_actions = {code: n for code, n in await session.execute(late_actions_q, params)}
     statements = await latest_statements(session, None, as_of)
     control = await internal_control_briefs(session, matrix, None, as_of)
     counts = await _action_counts_of_open(session, as_of)
@@ -401,9 +451,3 @@ async def overview(session: AsyncSession, as_of: date, matrix: Matrix) -> Overvi
             for code in bodies
         ],
     )
-
-
-async def _counts_by_body(session: AsyncSession, listing: Any) -> dict[str, int]:
-    sub = listing.order_by(None).subquery()
-    rows = await session.execute(select(sub.c.body_code, func.count()).group_by(sub.c.body_code))
-    return {code: n for code, n in rows}

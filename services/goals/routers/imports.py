@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.goals.access import GOALS_SEEN, IMPORT_MEASURES, PLANS_SEEN
+from services.goals.access import GOALS_SEEN, IMPORT_MEASURES
 from services.goals.dependencies import Index, MeasuringCaller
 from services.goals.models import ReportingPeriod
 from services.goals.rules import exports as exports_rules
@@ -136,14 +136,7 @@ async def export_goals(
 ) -> Response:
     day = resolve_as_of(as_of, year, period)
     chain = await readmodels.chain(
-        session,
-        index,
-        unit_code=unit,
-        year=year,
-        period=period or ReportingPeriod.year,
-        as_of=day,
-        visible=GOALS_SEEN.where(principal),
-        plans_visible=PLANS_SEEN.where(principal),
+        session, index, principal, unit_code=unit, year=year, period=period or ReportingPeriod.year, as_of=day
     )
     # A file carries no field to say its date, so its name does: goals-2022-as-of-2022-08-31.csv
     name = f"goals-{year}-as-of-{day.isoformat()}"

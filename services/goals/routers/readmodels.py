@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.goals.access import GOALS_SEEN, PLANS_SEEN
 from services.goals.dependencies import Index
 from services.goals.models import ReportingPeriod
 from services.goals.rules import readmodels as rules
@@ -63,12 +62,11 @@ async def get_chain(
     return await rules.chain(
         session,
         index,
+        principal,
         unit_code=unit,
         year=year,
         period=period or ReportingPeriod.year,
         as_of=resolve_as_of(as_of, year, period),
-        visible=GOALS_SEEN.where(principal),
-        plans_visible=PLANS_SEEN.where(principal),
         levels=levels,
     )
 
@@ -94,11 +92,11 @@ async def get_fulfilment_summary(
     return await rules.fulfilment(
         session,
         index,
+        principal,
         unit_code=unit,
         year=year,
         period=period,
         as_of=resolve_as_of(as_of, year, period),
-        visible=GOALS_SEEN.where(principal),
     )
 
 
@@ -131,5 +129,5 @@ async def get_goal_quality(
         unit_code=unit,
         year=year,
         as_of=resolve_as_of(as_of, year, period),
-        visible=GOALS_SEEN.where(principal),
+        principal=principal,
     )

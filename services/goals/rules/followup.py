@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import Forecast, Goal, GoalFollowUp, Indicator, ReportingPeriod
@@ -30,13 +30,18 @@ async def get_follow_up(session: AsyncSession, goal: Goal, year: int, period: Re
     )
 
 
+_GOALS_INDICATORS = select(Indicator.id).where(Indicator.goal_id == bindparam("goal_id"))
+
+
 async def follow_up_read(
     session: AsyncSession, goal: Goal, year: int, period: ReportingPeriod, own: GoalFollowUp | None
 ) -> FollowUpRead:
-    ids = select(Indicator.id).where(Indicator.goal_id == goal.id)
-    indicators = await indicator_facts(session, Indicator.goal_id == goal.id)
+    params = {"goal_id": goal.id}
+    indicators = await indicator_facts(session, _GOALS_INDICATORS, params)
     # A goal's follow-up speaks for its period's end.
-    colours = await colours_at(session, indicators, ids, year, period, period_end(year, period.value))
+    colours = await colours_at(
+        session, indicators, _GOALS_INDICATORS, year, period, period_end(year, period.value), params
+    )
     return FollowUpRead(
         goal_id=goal.id,
         year=year,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,13 @@ from shared.decisions import DecisionIn, decision_of, record_decision
 from shared.errors import Conflict, NotFound, Unprocessable
 
 
-def is_orphan(goal: Goal, index: OrgIndex) -> bool:
+class _Linked(Protocol):
+    unit_id: uuid.UUID
+    parent_goal_id: uuid.UUID | None
+    parent_strategy_id: uuid.UUID | None
+
+
+def is_orphan(goal: _Linked, index: OrgIndex) -> bool:
     return not index.is_council(goal.unit_id) and goal.parent_goal_id is None and goal.parent_strategy_id is None
 
 

@@ -3,6 +3,7 @@ the chain, the fulfilment summary, and the goal-quality report."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection
@@ -10,9 +11,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.goals.access import GOALS_SEEN, PLANS_SEEN
 from services.goals.models import (
     Colour,
     Goal,
@@ -20,14 +22,16 @@ from services.goals.models import (
     IndicatorTarget,
     Lifecycle,
     OrgUnit,
+    Perspective,
     Plan,
     ReportingPeriod,
     Strategy,
 )
-from services.goals.rules.asat import decided_by
+from services.goals.rules.asat import as_of_params, decided_by
 from services.goals.rules.common import OrgIndex
-from services.goals.rules.goals import is_orphan, orphan_in_sql, perspective_codes
+from services.goals.rules.goals import is_orphan, orphan_in_sql
 from services.goals.rules.values import (
+    YEAR,
     IndicatorColour,
     Standing,
     colour_of_goal,
@@ -52,8 +56,9 @@ from services.goals.schemas import (
     QualityReport,
     UnitQuality,
 )
-from shared.auth.policy import UnitKind
+from shared.auth.policy import Principal, UnitKind
 from shared.errors import Unprocessable
+from shared.statements import AnySelect, derived
 
 SHARE = Decimal("0.001")
 
@@ -71,29 +76,90 @@ def scope_unit_ids(index: OrgIndex, unit_code: str | None, *, with_ancestors: bo
     return ids
 
 
+@functools.lru_cache(maxsize=64)
+def _scoped_goals(
+    by_units: bool, by_levels: bool, by_year: bool, statuses: tuple[Lifecycle, ...] | None
+) -> Select[Any]:
+    stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).where(decided_by(Goal))
+    if by_units:
+        stmt = stmt.where(Goal.unit_id.in_(bindparam("unit_ids", expanding=True)))
+    if by_levels:
+        stmt = stmt.where(OrgUnit.kind.in_(bindparam("levels", expanding=True)))
+    if by_year:
+        stmt = stmt.where(Goal.start_year <= YEAR, or_(Goal.end_year.is_(None), Goal.end_year >= YEAR))
+    if statuses is not None:
+        stmt = stmt.where(Goal.status.in_(statuses))
+    return stmt
+
+
 def scoped_goals(
+    principal: Principal,
     unit_ids: set[uuid.UUID] | None,
     year: int | None,
-    visible: ColumnElement[bool],
     as_of: date,
     statuses: tuple[Lifecycle, ...] | None = None,
     levels: Collection[UnitKind] | None = None,
-) -> Select[Goal]:
-    """The goals of the units and year asked about that stood on `as_of`: decided by then, or drafts."""
-    stmt = select(Goal).join(OrgUnit, Goal.unit_id == OrgUnit.id).where(decided_by(Goal, as_of))
-    if unit_ids is not None:
-        stmt = stmt.where(Goal.unit_id.in_(unit_ids))
-    if levels:
-        stmt = stmt.where(OrgUnit.kind.in_(list(levels)))
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The goals of the units and year asked about that stood on `as_of` (decided by then, or drafts) and the
+    caller may read: a statement built once for each shape of the question and of the caller's roles, and the
+    values of its parameters."""
+    stmt = _scoped_goals(unit_ids is not None, bool(levels), year is not None, statuses)
+    params: dict[str, Any] = {"unit_ids": list(unit_ids or ()), "levels": list(levels or ()), **as_of_params(as_of)}
     if year is not None:
-        stmt = stmt.where(Goal.start_year <= year, or_(Goal.end_year.is_(None), Goal.end_year >= year))
-    if statuses is not None:
-        stmt = stmt.where(Goal.status.in_(statuses))
-    return stmt.where(visible)
+        params["year"] = year
+    return GOALS_SEEN.narrow(stmt, principal), params
 
 
-def _ids_of(goals: Select[Goal]) -> Select[Any]:
+@derived
+def _ids_of(goals: Select[Any]) -> Select[Any]:
     return goals.with_only_columns(Goal.id)
+
+
+_CHAIN_GOAL_COLUMNS = (
+    Goal.id,
+    Goal.unit_id,
+    Goal.title,
+    Goal.perspective_id,
+    Goal.financial,
+    Goal.sdgs,
+    Goal.status,
+    Goal.start_year,
+    Goal.end_year,
+    Goal.parent_goal_id,
+    Goal.parent_strategy_id,
+)
+
+
+@derived
+def _chain_goals(goals: Select[Any]) -> AnySelect:
+    return goals.with_only_columns(*_CHAIN_GOAL_COLUMNS).order_by(OrgUnit.code, Goal.title, Goal.id)
+
+
+@derived
+def _chain_indicators(goals: Select[Any]) -> Select[Any]:
+    """The ids of the indicators of the goals and of the strategies named by the parameter `strategy_ids`."""
+    return select(Indicator.id).where(
+        or_(Indicator.goal_id.in_(_ids_of(goals)), Indicator.strategy_id.in_(bindparam("strategy_ids", expanding=True)))
+    )
+
+
+_PERSPECTIVES = select(Perspective.id, Perspective.code)
+_STRATEGIES = (
+    select(Strategy.id, Strategy.number, Strategy.title)
+    .where(Strategy.plan_id == bindparam("plan_id"))
+    .order_by(Strategy.number)
+)
+
+
+@functools.cache
+def _plans_of_the_year() -> AnySelect:
+    # A decided plan outranks a draft for the same years; then the newest.
+    return (
+        select(Plan.id, Plan.title, Plan.vision, Plan.start_year, Plan.end_year, Plan.status)
+        .where(Plan.start_year <= YEAR, Plan.end_year >= YEAR, decided_by(Plan))
+        .order_by((Plan.status == Lifecycle.draft).asc(), Plan.start_year.desc())
+        .limit(1)
+    )
 
 
 def _point(standing: Standing | None) -> Point | None:
@@ -121,42 +187,32 @@ def _snapshot(c: IndicatorColour, history: list[Standing]) -> IndicatorSnapshot:
     )
 
 
-async def _plan_for(session: AsyncSession, year: int, visible: ColumnElement[bool], as_of: date) -> Plan | None:
-    stmt = select(Plan).where(Plan.start_year <= year, Plan.end_year >= year, decided_by(Plan, as_of), visible)
-    # A decided plan outranks a draft for the same years; then the newest.
-    stmt = stmt.order_by((Plan.status == Lifecycle.draft).asc(), Plan.start_year.desc())
-    return (await session.scalars(stmt.limit(1))).first()
-
-
 async def chain(
     session: AsyncSession,
     index: OrgIndex,
+    principal: Principal,
     *,
     unit_code: str | None,
     year: int,
     period: ReportingPeriod,
     as_of: date,
-    visible: ColumnElement[bool],
-    plans_visible: ColumnElement[bool],
     levels: Collection[UnitKind] | None = None,
 ) -> Chain:
     """The chain of `year` as at `as_of`: the plan and goals decided by then, each indicator's colour at
     `period` and its latest two values of periods ended by then."""
-    perspectives = await perspective_codes(session)
-    plan = await _plan_for(session, year, plans_visible, as_of)
-    strategies = (
-        list(await session.scalars(select(Strategy).where(Strategy.plan_id == plan.id).order_by(Strategy.number)))
-        if plan
-        else []
+    connection = await session.connection()
+    perspectives = {p_id: code for p_id, code in await connection.execute(_PERSPECTIVES)}
+    goal_stmt, params = scoped_goals(
+        principal, scope_unit_ids(index, unit_code, with_ancestors=True), year, as_of, levels=levels
     )
-    goal_stmt = scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=True), year, visible, as_of, levels=levels)
-    goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
-    strategy_ids = [s.id for s in strategies]
-    indicator_filter = or_(Indicator.goal_id.in_(_ids_of(goal_stmt)), Indicator.strategy_id.in_(strategy_ids))
-    indicators = await indicator_facts(session, indicator_filter)
-    ids = select(Indicator.id).where(indicator_filter)
-    colours = await colours_at(session, indicators, ids, year, period, as_of)
-    history = await latest_two(session, ids, as_of)
+    plan = (await connection.execute(PLANS_SEEN.narrow(_plans_of_the_year(), principal), params)).first()
+    strategies = (await connection.execute(_STRATEGIES, {"plan_id": plan.id})).all() if plan else []
+    goals = (await connection.execute(_chain_goals(goal_stmt), params)).all()
+    params["strategy_ids"] = [s.id for s in strategies]
+    ids = _chain_indicators(goal_stmt)
+    indicators = await indicator_facts(session, ids, params)
+    colours = await colours_at(session, indicators, ids, year, period, as_of, params)
+    history = await latest_two(session, ids, as_of, params)
 
     by_owner: dict[uuid.UUID, list[IndicatorColour]] = defaultdict(list)
     for indicator in indicators:
@@ -219,28 +275,33 @@ async def chain(
     )
 
 
+@derived
+def _fulfilment_goals(goals: Select[Any]) -> AnySelect:
+    return goals.with_only_columns(Goal.id, Goal.unit_id, Goal.perspective_id)
+
+
 async def fulfilment(
     session: AsyncSession,
     index: OrgIndex,
+    principal: Principal,
     *,
     unit_code: str | None,
     year: int,
     period: ReportingPeriod,
     as_of: date,
-    visible: ColumnElement[bool],
 ) -> FulfilmentSummary:
     """Goals decided by `as_of` (closed ones too: they belong to the years they covered), by their colour
     at `period` of `year` as at `as_of`."""
-    perspectives = await perspective_codes(session)
-    goal_stmt = scoped_goals(
+    perspectives = {p_id: code for p_id, code in await session.execute(_PERSPECTIVES)}
+    goal_stmt, params = scoped_goals(
+        principal,
         scope_unit_ids(index, unit_code, with_ancestors=False),
         year,
-        visible,
         as_of,
         (Lifecycle.decided, Lifecycle.closed),
     )
-    goals = list(await session.execute(goal_stmt.with_only_columns(Goal.id, Goal.unit_id, Goal.perspective_id)))
-    colours = await goal_colours(session, Indicator.goal_id.in_(_ids_of(goal_stmt)), year, period, as_of)
+    goals = list(await session.execute(_fulfilment_goals(goal_stmt), params))
+    colours = await goal_colours(session, _ids_of(goal_stmt), year, period, as_of, params)
 
     counts: dict[tuple[str, str | None], Counter[Colour]] = defaultdict(Counter)
     for goal_id, unit_id, perspective_id in goals:
@@ -276,13 +337,13 @@ def _share(part: int, whole: int) -> Decimal:
 
 
 def _quality_goals(
-    index: OrgIndex, unit_code: str | None, year: int | None, visible: ColumnElement[bool], as_of: date
-) -> Select[Goal]:
+    index: OrgIndex, unit_code: str | None, year: int | None, principal: Principal, as_of: date
+) -> tuple[Select[Any], dict[str, Any]]:
     """The goals the quality report judges: drafts and goals decided by `as_of`. Closed goals count for a
     year they covered (closing has no date, and a goal closed later was in force then); without a year,
     the goals open today."""
     statuses = (Lifecycle.draft, Lifecycle.decided) if year is None else tuple(Lifecycle)
-    return scoped_goals(scope_unit_ids(index, unit_code, with_ancestors=False), year, visible, as_of, statuses)
+    return scoped_goals(principal, scope_unit_ids(index, unit_code, with_ancestors=False), year, as_of, statuses)
 
 
 def _has_target_in_its_years() -> ColumnElement[bool]:
@@ -306,13 +367,13 @@ async def quality_summary(
     unit_code: str | None,
     year: int | None,
     as_of: date,
-    visible: ColumnElement[bool],
+    principal: Principal,
 ) -> QualityReport:
     """The quality report's counts and orphans without each goal's checks: what the documents show.
 
     Counted per unit in SQL and read as plain rows: the full answer builds an ORM object and a
     response model per goal, a third of a second on a region's 5,000 goals that no document reads."""
-    goal_stmt = _quality_goals(index, unit_code, year, visible, as_of)
+    goal_stmt, params = _quality_goals(index, unit_code, year, principal, as_of)
     orphan = orphan_in_sql(index)
     per_unit = await session.execute(
         goal_stmt.with_only_columns(
@@ -323,7 +384,8 @@ async def quality_summary(
             _count_where(orphan),
         )
         .group_by(OrgUnit.code)
-        .order_by(OrgUnit.code)
+        .order_by(OrgUnit.code),
+        params,
     )
     units = [
         _unit_quality(code, goals, int(measurable), int(financial), int(orphans))
@@ -332,7 +394,8 @@ async def quality_summary(
     orphans = await session.execute(
         goal_stmt.where(orphan)
         .with_only_columns(Goal.id, OrgUnit.code, Goal.title)
-        .order_by(OrgUnit.code, Goal.title, Goal.id)
+        .order_by(OrgUnit.code, Goal.title, Goal.id),
+        params,
     )
     refs = [GoalRef(id=goal_id, unit_code=code, title=title) for goal_id, code, title in orphans]
     return _quality_report(unit_code, year, as_of, units, refs, goal_checks=None)
@@ -345,18 +408,21 @@ async def quality(
     unit_code: str | None,
     year: int | None,
     as_of: date,
-    visible: ColumnElement[bool],
+    principal: Principal,
 ) -> QualityReport:
-    goal_stmt = _quality_goals(index, unit_code, year, visible, as_of)
-    goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id)))
+    goal_stmt, params = _quality_goals(index, unit_code, year, principal, as_of)
+    goals = list(await session.scalars(goal_stmt.order_by(OrgUnit.code, Goal.title, Goal.id), params))
     goal_ids = _ids_of(goal_stmt)
     indicator_rows = await session.execute(
         select(Indicator.goal_id, func.count(Indicator.id), func.count(Indicator.baseline_value))
         .where(Indicator.goal_id.in_(goal_ids))
-        .group_by(Indicator.goal_id)
+        .group_by(Indicator.goal_id),
+        params,
     )
     indicator_counts = {goal_id: (n, with_baseline) for goal_id, n, with_baseline in indicator_rows}
-    targeted = set(await session.scalars(select(Goal.id).where(Goal.id.in_(goal_ids), _has_target_in_its_years())))
+    targeted = set(
+        await session.scalars(select(Goal.id).where(Goal.id.in_(goal_ids), _has_target_in_its_years()), params)
+    )
 
     checks_list: list[GoalQuality] = []
     per_unit: dict[str, Counter[str]] = defaultdict(Counter)

@@ -2,19 +2,23 @@
 
 Each is one SQL statement whatever the number of indicators (a window function per indicator). Only
 measurements of periods ended by the date count (services/goals/rules/asat.py).
+
+The indicators come as a statement of their ids, built once (a read model's statements are built once per
+shape of the caller's roles, its values sent as parameters): the statements here are derived from it once
+too (shared/statements.py), since building them, aliases and all, cost more than running them (issue 17).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Integer, ScalarSelect, Select, and_, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -26,8 +30,18 @@ from services.goals.models import (
     Measurement,
     ReportingPeriod,
 )
-from services.goals.rules.asat import measured_by, through_month
+from services.goals.rules.asat import as_of_params, measured_by, through_month
 from services.goals.rules.fulfilment import KIND_RANK, goal_colour, indicator_colour
+from shared.statements import AnySelect, derived
+
+YEAR = bindparam("year", type_=Integer)
+THROUGH_MONTH = bindparam("through_month", type_=Integer)
+Params = Mapping[str, Any]
+
+
+def period_params(year: int, period: ReportingPeriod, as_of: date) -> dict[str, Any]:
+    """The values of YEAR, THROUGH_MONTH and the as-at parameters, for the values standing at `period` of `year`."""
+    return {"year": year, "through_month": through_month(year, period, as_of), **as_of_params(as_of)}
 
 
 def _kind_rank_of(measurement: type[Measurement]) -> ColumnElement[int]:
@@ -64,8 +78,8 @@ def _ranked(where: ColumnElement[bool], order: list[Any]) -> Select[Any]:
     )
 
 
-def _standing_of(owner: Any, column: str, year: int, last_month: int) -> ScalarSelect[Any]:
-    """`column` of the measurement standing for the indicator `owner` in `year` through `last_month`
+def _standing_of(owner: Any, column: str) -> ScalarSelect[Any]:
+    """`column` of the measurement standing for the indicator `owner` in YEAR through THROUGH_MONTH
     (see asat.through_month): the latest end month, the coarser kind first.
 
     An ordered LIMIT 1 per indicator on the (indicator, year, end month) index, rather than ranking
@@ -76,8 +90,8 @@ def _standing_of(owner: Any, column: str, year: int, last_month: int) -> ScalarS
         select(getattr(candidate, column))
         .where(
             candidate.indicator_id == owner.id,
-            candidate.year == year,
-            candidate.period_end_month <= last_month,
+            candidate.year == YEAR,
+            candidate.period_end_month <= THROUGH_MONTH,
             candidate.value.is_not(None),
         )
         .order_by(candidate.period_end_month.desc(), _kind_rank_of(candidate))
@@ -87,17 +101,13 @@ def _standing_of(owner: Any, column: str, year: int, last_month: int) -> ScalarS
     )
 
 
-def _standing(
-    indicators: Select[Any], year: int, last_month: int
-) -> Select[uuid.UUID, str, Decimal | None, Decimal | None, Decimal | None]:
-    """Per indicator in `indicators` (a select of ids), the measurement standing in `year` through `last_month`."""
+@derived
+def _standing(indicators: Select[Any]) -> Select[uuid.UUID, str, Decimal | None, Decimal | None, Decimal | None]:
+    """Per indicator in `indicators` (a select of ids), the measurement standing in YEAR through THROUGH_MONTH."""
     owner = aliased(Indicator)
     # The ids first, then the rows by id: joined on the subquery, SQLite would search per row pair.
     standing = (
-        select(_standing_of(owner, "id", year, last_month).label("id"))
-        .select_from(owner)
-        .where(owner.id.in_(indicators))
-        .subquery()
+        select(_standing_of(owner, "id").label("id")).select_from(owner).where(owner.id.in_(indicators)).subquery()
     )
     return select(
         Measurement.indicator_id, Measurement.period, Measurement.value, Measurement.value_women, Measurement.value_men
@@ -105,34 +115,52 @@ def _standing(
 
 
 async def standing_at(
-    session: AsyncSession, indicators: Select[Any], year: int, period: ReportingPeriod, as_of: date
+    session: AsyncSession,
+    indicators: Select[Any],
+    year: int,
+    period: ReportingPeriod,
+    as_of: date,
+    params: Params | None = None,
 ) -> dict[uuid.UUID, Standing]:
-    """Per indicator in `indicators` (a select of ids), the value standing at `period` of `year` as at `as_of`."""
-    rows = await session.execute(_standing(indicators, year, through_month(year, period, as_of)))
+    """Per indicator in `indicators` (a select of ids, its own parameters in `params`), the value standing at
+    `period` of `year` as at `as_of`."""
+    rows = await session.execute(_standing(indicators), {**(params or {}), **period_params(year, period, as_of)})
     return {r.indicator_id: Standing(r.period, r.value, r.value_women, r.value_men) for r in rows}
 
 
-async def latest_two(session: AsyncSession, indicators: Select[Any], as_of: date) -> dict[uuid.UUID, list[Standing]]:
-    """Per indicator, its latest value as at `as_of` and the one before (for the trend), newest first:
-    a value of a period that ends after `as_of` is not yet known on that date, whenever it was typed."""
+@derived
+def _latest_two(indicators: Select[Any]) -> Select[Any]:
     ranked = _ranked(
-        and_(Measurement.indicator_id.in_(indicators), measured_by(Measurement, as_of)),
+        and_(Measurement.indicator_id.in_(indicators), measured_by(Measurement)),
         [Measurement.year.desc(), Measurement.period_end_month.desc(), _kind_rank],
     )
     sub = ranked.subquery()
-    rows = await session.execute(select(sub).where(sub.c.rank <= 2).order_by(sub.c.indicator_id, sub.c.rank))
+    return select(sub).where(sub.c.rank <= 2).order_by(sub.c.indicator_id, sub.c.rank)
+
+
+async def latest_two(
+    session: AsyncSession, indicators: Select[Any], as_of: date, params: Params | None = None
+) -> dict[uuid.UUID, list[Standing]]:
+    """Per indicator, its latest value as at `as_of` and the one before (for the trend), newest first:
+    a value of a period that ends after `as_of` is not yet known on that date, whenever it was typed."""
+    rows = await session.execute(_latest_two(indicators), {**(params or {}), **as_of_params(as_of)})
     found: dict[uuid.UUID, list[Standing]] = {}
     for r in rows:
         found.setdefault(r.indicator_id, []).append(Standing(r.period, r.value, r.value_women, r.value_men))
     return found
 
 
-async def targets_for_year(session: AsyncSession, indicators: Select[Any], year: int) -> dict[uuid.UUID, Decimal]:
-    rows = await session.execute(
-        select(IndicatorTarget.indicator_id, IndicatorTarget.value).where(
-            IndicatorTarget.indicator_id.in_(indicators), IndicatorTarget.year == year
-        )
+@derived
+def _targets(indicators: Select[Any]) -> AnySelect:
+    return select(IndicatorTarget.indicator_id, IndicatorTarget.value).where(
+        IndicatorTarget.indicator_id.in_(indicators), IndicatorTarget.year == YEAR
     )
+
+
+async def targets_for_year(
+    session: AsyncSession, indicators: Select[Any], year: int, params: Params | None = None
+) -> dict[uuid.UUID, Decimal]:
+    rows = await session.execute(_targets(indicators), {**(params or {}), "year": year})
     return {indicator_id: value for indicator_id, value in rows}
 
 
@@ -175,9 +203,16 @@ _FACT_COLUMNS = (
 )
 
 
-async def indicator_facts(session: AsyncSession, where: ColumnElement[bool]) -> list[IndicatorFacts]:
-    """The indicators matching `where`, by name, without building ORM objects."""
-    rows = await session.execute(select(*_FACT_COLUMNS).where(where).order_by(Indicator.name, Indicator.id))
+@derived
+def _facts(indicators: Select[Any]) -> AnySelect:
+    return select(*_FACT_COLUMNS).where(Indicator.id.in_(indicators)).order_by(Indicator.name, Indicator.id)
+
+
+async def indicator_facts(
+    session: AsyncSession, indicators: Select[Any], params: Params | None = None
+) -> list[IndicatorFacts]:
+    """The indicators of `indicators` (a select of ids), by name, without building ORM objects."""
+    rows = await session.execute(_facts(indicators), params or {})
     return [IndicatorFacts(*row) for row in rows]
 
 
@@ -196,10 +231,11 @@ async def colours_at(
     year: int,
     period: ReportingPeriod,
     as_of: date,
+    params: Params | None = None,
 ) -> dict[uuid.UUID, IndicatorColour]:
     """Each indicator's colour at `period` of `year` as at `as_of`: against the target of that year."""
-    targets = await targets_for_year(session, ids, year)
-    standing = await standing_at(session, ids, year, period, as_of)
+    targets = await targets_for_year(session, ids, year, params)
+    standing = await standing_at(session, ids, year, period, as_of, params)
     result = {}
     for indicator in indicators:
         target, value = targets.get(indicator.id), standing.get(indicator.id)
@@ -212,28 +248,34 @@ def colour_of_goal(indicator_colours: Iterable[IndicatorColour]) -> Colour:
     return goal_colour(c.colour for c in indicator_colours)
 
 
+@derived
+def _goal_colour_facts(goals: Select[Any]) -> Select[Any]:
+    target = aliased(IndicatorTarget)
+    return (
+        select(
+            Indicator.goal_id, Indicator.direction, Indicator.tolerance, target.value, _standing_of(Indicator, "value")
+        )
+        .outerjoin(target, and_(target.indicator_id == Indicator.id, target.year == YEAR))
+        .where(Indicator.goal_id.in_(goals))
+    )
+
+
 async def goal_colours(
-    session: AsyncSession, where: ColumnElement[bool], year: int, period: ReportingPeriod, as_of: date
+    session: AsyncSession,
+    goals: Select[Any],
+    year: int,
+    period: ReportingPeriod,
+    as_of: date,
+    params: Params | None = None,
 ) -> dict[uuid.UUID | None, Colour]:
-    """The colour of each goal that has indicators matching `where`, at `period` of `year` as at `as_of`.
+    """The colour of each goal of `goals` (a select of ids) that has indicators, at `period` of `year` as at `as_of`.
 
     One read of plain rows, the few columns the colour needs per indicator with its target and its
     standing value beside it: the fulfilment summary needs no names, and on 20,000 indicators the
     ORM's result handling, and parsing each indicator's id once per separate read, cost more than
     the SQL."""
-    target = aliased(IndicatorTarget)
     connection = await session.connection()
-    rows = await connection.execute(
-        select(
-            Indicator.goal_id,
-            Indicator.direction,
-            Indicator.tolerance,
-            target.value,
-            _standing_of(Indicator, "value", year, through_month(year, period, as_of)),
-        )
-        .outerjoin(target, and_(target.indicator_id == Indicator.id, target.year == year))
-        .where(where)
-    )
+    rows = await connection.execute(_goal_colour_facts(goals), {**(params or {}), **period_params(year, period, as_of)})
     per_goal: dict[uuid.UUID | None, list[Colour]] = defaultdict(list)
     for goal_id, direction, tolerance, target_value, value in rows:
         per_goal[goal_id].append(indicator_colour(direction, tolerance, target_value, value))
