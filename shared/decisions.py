@@ -92,7 +92,7 @@ def check_decision(decision: DecisionIn | None, pattern: str, field: str = "diar
         check_diary_number(decision.diary_number, pattern, field)
 
 
-def _diary_number_pattern(request: Request) -> str:
+async def _diary_number_pattern(request: Request) -> str:
     settings: ServiceSettings = request.app.state.settings
     return settings.diary_number_pattern
 

@@ -91,7 +91,7 @@ class GoalsPeerSettings(BaseModel):
     peer_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
-def goals_peer(request: Request) -> Peer:
+async def goals_peer(request: Request) -> Peer:
     """The goals service, called with the caller's own token, so it applies its rules to them."""
     settings: GoalsPeerSettings = request.app.state.settings
     return peer(request, "goals", settings.goals_url, settings.peer_timeout_seconds)
@@ -133,7 +133,7 @@ class AuditPeerSettings(BaseModel):
     peer_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
-def audit_peer(request: Request) -> Peer:
+async def audit_peer(request: Request) -> Peer:
     """The audit service, called with the caller's own token, so it applies its rules to them."""
     settings: AuditPeerSettings = request.app.state.settings
     return peer(request, "audit", settings.audit_url, settings.peer_timeout_seconds)

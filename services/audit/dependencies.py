@@ -30,11 +30,11 @@ from shared.auth.deps import DbSession
 from shared.auth.guard import Found, state_of
 
 
-def _settings(request: Request) -> AuditSettings:
+async def _settings(request: Request) -> AuditSettings:
     return cast(AuditSettings, request.app.state.settings)
 
 
-def _matrix(settings: Annotated[AuditSettings, Depends(_settings)]) -> Matrix:
+async def _matrix(settings: Annotated[AuditSettings, Depends(_settings)]) -> Matrix:
     return Matrix(settings)
 
 

@@ -69,7 +69,7 @@ from shared.fields import YearPath
 from shared.peers import GoalsService
 
 
-def budget_settings(request: Request) -> BudgetSettings:
+async def budget_settings(request: Request) -> BudgetSettings:
     settings: BudgetSettings = request.app.state.settings
     return settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,21 +20,36 @@ async def unit_by_code(session: AsyncSession, code: str, *, field: str = "unit_c
     return unit
 
 
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    """What the index knows of a unit: read as plain rows, since nearly every request loads the whole tree and
+    ORM objects cost five times as much to build (issue 17)."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: UnitKind
+    parent_id: uuid.UUID | None
+
+
+_UNITS = select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind, OrgUnit.parent_id)
+
+
 class OrgIndex:
     """The whole org tree in memory (a region has tens of units), for levels and ancestry."""
 
-    def __init__(self, units: list[OrgUnit]) -> None:
+    def __init__(self, units: list[UnitRef]) -> None:
         self.by_id = {u.id: u for u in units}
         self.by_code = {u.code: u for u in units}
 
     @classmethod
     async def load(cls, session: AsyncSession) -> OrgIndex:
-        return cls(list(await session.scalars(select(OrgUnit))))
+        return cls([UnitRef(*row) for row in await session.execute(_UNITS)])
 
     def code(self, unit_id: uuid.UUID) -> str:
         return self.by_id[unit_id].code
 
-    def parent(self, unit_id: uuid.UUID) -> OrgUnit | None:
+    def parent(self, unit_id: uuid.UUID) -> UnitRef | None:
         parent_id = self.by_id[unit_id].parent_id
         return self.by_id.get(parent_id) if parent_id else None
 

@@ -119,7 +119,7 @@ _CHAIN_GOAL_COLUMNS = (
     Goal.id,
     Goal.unit_id,
     Goal.title,
-    Goal.perspective_id,
+    Perspective.code.label("perspective"),
     Goal.financial,
     Goal.sdgs,
     Goal.status,
@@ -132,7 +132,11 @@ _CHAIN_GOAL_COLUMNS = (
 
 @derived
 def _chain_goals(goals: Select[Any]) -> AnySelect:
-    return goals.with_only_columns(*_CHAIN_GOAL_COLUMNS).order_by(OrgUnit.code, Goal.title, Goal.id)
+    return (
+        goals.with_only_columns(*_CHAIN_GOAL_COLUMNS)
+        .outerjoin(Perspective, Goal.perspective_id == Perspective.id)
+        .order_by(OrgUnit.code, Goal.title, Goal.id)
+    )
 
 
 @derived
@@ -201,7 +205,6 @@ async def chain(
     """The chain of `year` as at `as_of`: the plan and goals decided by then, each indicator's colour at
     `period` and its latest two values of periods ended by then."""
     connection = await session.connection()
-    perspectives = {p_id: code for p_id, code in await connection.execute(_PERSPECTIVES)}
     goal_stmt, params = scoped_goals(
         principal, scope_unit_ids(index, unit_code, with_ancestors=True), year, as_of, levels=levels
     )
@@ -229,7 +232,7 @@ async def chain(
             unit_code=index.code(g.unit_id),
             level=index.by_id[g.unit_id].kind,
             title=g.title,
-            perspective=perspectives.get(g.perspective_id) if g.perspective_id else None,
+            perspective=g.perspective,
             financial=g.financial,
             sdgs=list(g.sdgs or []),
             status=g.status,

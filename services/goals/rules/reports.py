@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.goals.models import (
     EditionStatus,
-    OrgUnit,
     ReportEdition,
     ReportingPeriod,
     ReportKind,
@@ -27,7 +26,7 @@ from services.goals.models import (
     ReportSnapshot,
     ReportTopic,
 )
-from services.goals.rules.common import OrgIndex
+from services.goals.rules.common import OrgIndex, UnitRef
 from services.goals.schemas import (
     ReportCompletion,
     ReportEditionCreate,
@@ -57,14 +56,14 @@ def scope_key(kind: ReportKind, year: int, period: ReportingPeriod, unit_id: uui
     return f"{kind.value}/{year}/{period.value}/{unit_id or REGION}"
 
 
-def _council(index: OrgIndex) -> OrgUnit:
+def _council(index: OrgIndex) -> UnitRef:
     councils = [u for u in index.by_id.values() if u.kind is UnitKind.council and u.parent_id is None]
     if not councils:
         raise Unprocessable("The org tree has no council at its top, so the region has no report yet")
     return councils[0]
 
 
-def section_units(index: OrgIndex, unit: OrgUnit | None) -> list[OrgUnit]:
+def section_units(index: OrgIndex, unit: UnitRef | None) -> list[UnitRef]:
     """The units that write: the scope unit and those directly under it; for the region, the council's bodies."""
     top = unit or _council(index)
     children = sorted((u for u in index.by_id.values() if u.parent_id == top.id), key=lambda u: u.code)
