@@ -9,10 +9,11 @@ built once, its values sent as bind parameters; and a statement derived from suc
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Executable, Result, Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 F = TypeVar("F", bound=Callable[..., Any])
 # A select of any columns, as the functions building statements once return them.
@@ -27,3 +28,13 @@ def derived(build: F) -> F:
     Bounded: a caller may pass a statement built for a single request, which is then built again and only
     crowds the cache, never returns another statement's result."""
     return functools.lru_cache(maxsize=DERIVED_KEPT)(build)  # type: ignore[return-value]
+
+
+async def read_rows(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Result[*tuple[Any, ...]]:
+    """Plain rows of a statement of columns, run on the session's connection (in its transaction): the session's
+    own execute sends every statement through the ORM's compile and loading steps, a fifth of the audit overview's
+    CPU for rows that are never ORM objects."""
+    connection = await session.connection()
+    return await connection.execute(statement, dict(params or {}))

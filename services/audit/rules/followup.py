@@ -39,6 +39,7 @@ from services.audit.schemas import (
 )
 from shared.auth.policy import Principal
 from shared.errors import Conflict, NotFound
+from shared.statements import read_rows
 
 
 async def add_verdict(session: AsyncSession, rec: Recommendation, data: VerdictCreate) -> ReviewVerdict:
@@ -125,13 +126,13 @@ async def overdue(session: AsyncSession, as_of: date, body_code: str | None) -> 
     responses_q, actions_q = overdue_responses_query(by_body_code), overdue_actions_query(by_body_code)
     params = {**as_at.as_of_params(as_of), "body_code": body_code}
     by_body: dict[str, BodyOverdue] = defaultdict(lambda: BodyOverdue(body_code="", responses=[], actions=[]))
-    for code, rec_id, report_id, title, number, due in await session.execute(responses_q, params):
+    for code, rec_id, report_id, title, number, due in await read_rows(session, responses_q, params):
         by_body[code].responses.append(
             OverdueResponse(
                 recommendation_id=rec_id, report_id=report_id, report_title=title, number=number, response_due_on=due
             )
         )
-    for code, action_id, title, status, deadline, owner in await session.execute(actions_q, params):
+    for code, action_id, title, status, deadline, owner in await read_rows(session, actions_q, params):
         by_body[code].actions.append(
             OverdueAction(
                 action_id=action_id, title=title, status=ActionStatus(status), deadline_on=deadline, owner=owner

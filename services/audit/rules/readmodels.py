@@ -54,6 +54,7 @@ from services.audit.schemas import (
     RecommendationBrief,
     StatementBrief,
 )
+from shared.statements import read_rows
 
 BODY: BindParameter[str] = bindparam("body_code")
 RED_FROM = bindparam("red_from", type_=Integer)
@@ -87,7 +88,7 @@ def _latest_statements(by_body: bool) -> Any:
 
 async def latest_statements(session: AsyncSession, body_code: str | None, as_of: date) -> dict[str, StatementBrief]:
     """Each body's newest accountability statement issued by `as_of`, in one statement."""
-    rows = await session.execute(_latest_statements(body_code is not None), _params(as_of, body_code))
+    rows = await read_rows(session, _latest_statements(body_code is not None), _params(as_of, body_code))
     return {
         row.body_code: StatementBrief(
             year=row.year,
@@ -176,7 +177,7 @@ async def internal_control_briefs(
     follow-ups ended by then; two statements."""
     risks, results = _internal_control(body_code is not None)
     params = _params(as_of, body_code, matrix)
-    risk_rows = await session.execute(risks, params)
+    risk_rows = await read_rows(session, risks, params)
     briefs: dict[str, InternalControlBrief] = {}
     for row in risk_rows:
         briefs[row.body_code] = InternalControlBrief(
@@ -189,7 +190,7 @@ async def internal_control_briefs(
             deviations=0,
             results_colour=Colour.grey,
         )
-    for row in await session.execute(results, params):
+    for row in await read_rows(session, results, params):
         green, yellow, red = row.green or 0, row.yellow or 0, row.red or 0
         briefs[row.body_code] = briefs[row.body_code].model_copy(
             update={
@@ -211,7 +212,7 @@ def _received_and_open(by_body: bool) -> ColumnElement[bool]:
 
 
 async def _open_recommendations(session: AsyncSession, body_code: str | None, as_of: date) -> list[Any]:
-    return list(await session.execute(_open_recommendations_query(body_code is not None), _params(as_of, body_code)))
+    return list(await read_rows(session, _open_recommendations_query(body_code is not None), _params(as_of, body_code)))
 
 
 @functools.cache
@@ -269,7 +270,7 @@ async def _action_counts_of_open(
     session: AsyncSession, as_of: date
 ) -> dict[uuid.UUID, tuple[dict[ActionStatus, int], int]]:
     """Every open recommendation's actions by status as at `as_of`, and how many of them are overdue."""
-    rows = await session.execute(_action_counts_of_open_query(), _params(as_of))
+    rows = await read_rows(session, _action_counts_of_open_query(), _params(as_of))
     counted: dict[uuid.UUID, tuple[dict[ActionStatus, int], int]] = {}
     for rec_id, action_status, count, late in rows:
         by_status, overdue_so_far = counted.get(rec_id, ({}, 0))
@@ -341,7 +342,7 @@ def _actions_of_open_query() -> Any:
 
 
 async def _actions_of_open(session: AsyncSession, body_code: str, as_of: date) -> dict[uuid.UUID, list[ActionBrief]]:
-    rows = await session.execute(_actions_of_open_query(), _params(as_of, body_code))
+    rows = await read_rows(session, _actions_of_open_query(), _params(as_of, body_code))
     by_rec: dict[uuid.UUID, list[ActionBrief]] = defaultdict(list)
     for rec_id, action_id, title, status, deadline, finished_on, late, noted_on, note, goal_ids in rows:
         by_rec[rec_id].append(
@@ -420,14 +421,14 @@ async def overview(session: AsyncSession, as_of: date, matrix: Matrix) -> Overvi
     over all bodies."""
     bodies_q, recs_q, acts_q, late_responses_q, late_actions_q = _overview_queries()
     params = _params(as_of)
-    bodies = sorted(set(await session.scalars(bodies_q, params)))
-    rec_counts = {code: (n_open, n_closed) for code, n_open, n_closed in await session.execute(recs_q, params)}
-    acts = await session.execute(acts_q, params)
+    bodies = sorted(set((await read_rows(session, bodies_q, params)).scalars()))
+    rec_counts = {code: (n_open, n_closed) for code, n_open, n_closed in await read_rows(session, recs_q, params)}
+    acts = await read_rows(session, acts_q, params)
     action_counts: dict[str, dict[ActionStatus, int]] = defaultdict(dict)
     for code, action_status, count in acts:
         action_counts[code][ActionStatus(action_status)] = count
-    late_responses = {code: n for code, n in await session.execute(late_responses_q, params)}
-    late_actions = {code: n for code, n in await session.execute(late_actions_q, params)}
+    late_responses = {code: n for code, n in await read_rows(session, late_responses_q, params)}
+    late_actions = {code: n for code, n in await read_rows(session, late_actions_q, params)}
     statements = await latest_statements(session, None, as_of)
     control = await internal_control_briefs(session, matrix, None, as_of)
     counts = await _action_counts_of_open(session, as_of)

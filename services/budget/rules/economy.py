@@ -52,6 +52,7 @@ from services.budget.schemas import (
     UnitEconomyRead,
 )
 from shared.asof import month_end, months_ended_in_year, period_end
+from shared.statements import read_rows
 from shared.types import CENT, Money
 
 ZERO = Decimal("0.00")
@@ -147,15 +148,15 @@ async def _collect(
 
     frames_q, budgets_q, outcomes_q, forecasts_q = _collect_queries(unit_code is not None, through_month)
     params = {"year": year, "as_of": as_of, "unit_code": unit_code}
-    frames = await session.execute(frames_q, params)
+    frames = await read_rows(session, frames_q, params)
     for code, revision, decided_on, amount in frames:
         # Ordered by revision, so the latest version decided by `as_of` is the one in force.
         unit(code).frame, unit(code).frame_revision, unit(code).frame_decided_on = amount, revision, decided_on
-    for code, amount in await session.execute(budgets_q, params):
+    for code, amount in await read_rows(session, budgets_q, params):
         unit(code).budget_ytd = amount
-    for code, category, amount in await session.execute(outcomes_q, params):
+    for code, category, amount in await read_rows(session, outcomes_q, params):
         unit(code).outcomes[category] = amount
-    for code, follow_up, amount, comment in await session.execute(forecasts_q, params):
+    for code, follow_up, amount, comment in await read_rows(session, forecasts_q, params):
         # Ordered by follow-up, so the latest made at or before this one wins.
         unit(code).forecast = ForecastSummary(follow_up=follow_up, amount=amount, comment=comment)
     return figures

@@ -58,7 +58,7 @@ from services.goals.schemas import (
 )
 from shared.auth.policy import Principal, UnitKind
 from shared.errors import Unprocessable
-from shared.statements import AnySelect, derived
+from shared.statements import AnySelect, derived, read_rows
 
 SHARE = Decimal("0.001")
 
@@ -295,7 +295,7 @@ async def fulfilment(
 ) -> FulfilmentSummary:
     """Goals decided by `as_of` (closed ones too: they belong to the years they covered), by their colour
     at `period` of `year` as at `as_of`."""
-    perspectives = {p_id: code for p_id, code in await session.execute(_PERSPECTIVES)}
+    perspectives = {p_id: code for p_id, code in await read_rows(session, _PERSPECTIVES)}
     goal_stmt, params = scoped_goals(
         principal,
         scope_unit_ids(index, unit_code, with_ancestors=False),
@@ -303,7 +303,7 @@ async def fulfilment(
         as_of,
         (Lifecycle.decided, Lifecycle.closed),
     )
-    goals = list(await session.execute(_fulfilment_goals(goal_stmt), params))
+    goals = list(await read_rows(session, _fulfilment_goals(goal_stmt), params))
     colours = await goal_colours(session, _ids_of(goal_stmt), year, period, as_of, params)
 
     counts: dict[tuple[str, str | None], Counter[Colour]] = defaultdict(Counter)

@@ -32,7 +32,7 @@ from services.goals.models import (
 )
 from services.goals.rules.asat import as_of_params, measured_by, through_month
 from services.goals.rules.fulfilment import KIND_RANK, goal_colour, indicator_colour
-from shared.statements import AnySelect, derived
+from shared.statements import AnySelect, derived, read_rows
 
 YEAR = bindparam("year", type_=Integer)
 THROUGH_MONTH = bindparam("through_month", type_=Integer)
@@ -124,7 +124,7 @@ async def standing_at(
 ) -> dict[uuid.UUID, Standing]:
     """Per indicator in `indicators` (a select of ids, its own parameters in `params`), the value standing at
     `period` of `year` as at `as_of`."""
-    rows = await session.execute(_standing(indicators), {**(params or {}), **period_params(year, period, as_of)})
+    rows = await read_rows(session, _standing(indicators), {**(params or {}), **period_params(year, period, as_of)})
     return {r.indicator_id: Standing(r.period, r.value, r.value_women, r.value_men) for r in rows}
 
 
@@ -143,7 +143,7 @@ async def latest_two(
 ) -> dict[uuid.UUID, list[Standing]]:
     """Per indicator, its latest value as at `as_of` and the one before (for the trend), newest first:
     a value of a period that ends after `as_of` is not yet known on that date, whenever it was typed."""
-    rows = await session.execute(_latest_two(indicators), {**(params or {}), **as_of_params(as_of)})
+    rows = await read_rows(session, _latest_two(indicators), {**(params or {}), **as_of_params(as_of)})
     found: dict[uuid.UUID, list[Standing]] = {}
     for r in rows:
         found.setdefault(r.indicator_id, []).append(Standing(r.period, r.value, r.value_women, r.value_men))
@@ -160,7 +160,7 @@ def _targets(indicators: Select[Any]) -> AnySelect:
 async def targets_for_year(
     session: AsyncSession, indicators: Select[Any], year: int, params: Params | None = None
 ) -> dict[uuid.UUID, Decimal]:
-    rows = await session.execute(_targets(indicators), {**(params or {}), "year": year})
+    rows = await read_rows(session, _targets(indicators), {**(params or {}), "year": year})
     return {indicator_id: value for indicator_id, value in rows}
 
 
@@ -212,7 +212,7 @@ async def indicator_facts(
     session: AsyncSession, indicators: Select[Any], params: Params | None = None
 ) -> list[IndicatorFacts]:
     """The indicators of `indicators` (a select of ids), by name, without building ORM objects."""
-    rows = await session.execute(_facts(indicators), params or {})
+    rows = await read_rows(session, _facts(indicators), params or {})
     return [IndicatorFacts(*row) for row in rows]
 
 
