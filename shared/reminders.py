@@ -21,13 +21,15 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.auth.access import ANY_ROLE, gateway_for, rule
+from shared.auth.access import gateway_for, own, rule
 from shared.auth.policy import Principal, PrincipalKind
 from shared.tasks import Task
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
 KEY_MAX = 400
-OWN_REMINDERS = ANY_ROLE.noting("only the caller's own reminders")
+# Whoever has tasks is reminded of them, a person who only reads too (a board member, a reporter): each reads
+# and changes their own settings, which touch no one else's material. An integration has no tasks.
+OWN_REMINDERS = rule(own("their own reminder settings and the reminders sent to them"))
 # Who the job is to the services: a service token of its own, which writes only its claims.
 JOB_PRINCIPAL = Principal(
     subject="system:reminders", name="Reminders", kind=PrincipalKind.service, scopes=frozenset({"write:reminders"})

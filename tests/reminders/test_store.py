@@ -63,3 +63,32 @@ async def test_only_the_job_claims(stack):
     assert (
         await stack.client.post("/api/goals/reminders/claims", json=body, headers=stack.auth("a", "admin"))
     ).status_code == 403
+
+
+async def test_a_person_who_only_reads_turns_their_own_reminders_off(stack):
+    """A board member reads everything and writes nothing, yet has tasks (a measurement to report) and so
+    reminders: their own settings are theirs to change. An integration has none; no role, nothing."""
+    async with stack.service_client("goals") as client:
+        await _claim(client, "hers", subject="rut")
+    rut = stack.auth("rut", "RS:reader")
+    read = await stack.client.get("/api/me/reminders", headers=rut)
+    assert read.status_code == 200, read.text
+    assert [r["title"] for r in read.json()["reminders"]] == ["Do it"]
+    # Admitted, so the body is what is wrong here, and then the ETag.
+    assert (await stack.client.put("/api/me/reminders", json={"enabled": "x"}, headers=rut)).status_code == 422
+    off = {"enabled": False}
+    done = await stack.client.put("/api/me/reminders", json=off, headers={**rut, "If-Match": read.headers["ETag"]})
+    assert done.status_code == 200, done.text
+    assert done.json()["enabled"] is False
+    async with stack.service_client("goals") as client:
+        assert await _claim(client, "later", subject="rut") == []
+    # Her own only: another reader's settings are untouched, and the service keys them by the token's subject.
+    assert (await stack.client.get("/api/me/reminders", headers=stack.auth("bo", "RS:reader"))).json()["enabled"]
+
+    robot = stack.auth("report-robot", client=True, scopes=["read:decided", "write:measurements"])
+    for method in ("GET", "PUT"):
+        refused = await stack.client.request(method, "/api/me/reminders", json=off, headers=robot)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["required"] == "a person with any role"
+        nobody = await stack.client.request(method, "/api/me/reminders", json={}, headers=stack.auth("nobody"))
+        assert (nobody.status_code, nobody.json()["required"]) == (403, "any role")
