@@ -17,7 +17,7 @@ import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from email.message import EmailMessage
-from typing import Any
+from typing import Annotated, Any
 
 import aiosmtplib
 import httpx
@@ -28,12 +28,15 @@ from shared.asof import today_in_sweden
 from shared.auth.tokens import mint_internal_token
 from shared.reminders import (
     JOB_PRINCIPAL,
+    LONGEST_INTERVAL_DAYS,
     Channel,
     ClaimsRead,
     ClaimState,
+    Pruned,
     ReminderOut,
     digest_week,
     item_key,
+    reached_on,
     stage,
 )
 from shared.settings import AppSettings, Profile
@@ -56,10 +59,12 @@ class RemindSettings(AppSettings):
     budget_url: str = "http://127.0.0.1:8002"
     audit_url: str = "http://127.0.0.1:8003"
     service_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
-    lead_days: list[int] = Field(
+    lead_days: list[Annotated[int, Field(ge=0, le=LONGEST_INTERVAL_DAYS)]] = Field(
         default=[28, 7, 0], description="Days before a task's due date to remind its person; 0 is the day itself"
     )
-    overdue_every_days: int = Field(default=7, ge=0, le=366, description="Then every so many days while overdue")
+    overdue_every_days: int = Field(
+        default=7, ge=0, le=LONGEST_INTERVAL_DAYS, description="Then every so many days while overdue"
+    )
     digest_weekday: int = Field(default=0, ge=0, le=6, description="The weekly digest's day, Monday 0")
     digest_time: time = Field(default=time(8, 0), description="… and time, Swedish time")
     digest_within_days: int = Field(default=31, ge=0, le=366, description="The digest lists tasks due this far ahead")
@@ -114,6 +119,7 @@ class PassReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    pruned: int = 0
     missing: list[str] = field(default_factory=list)
 
     @property
@@ -131,15 +137,17 @@ def due_reminders(people: list[PersonTasks], settings: RemindSettings, today: da
                 continue
             lead = stage(task.due_on, today, settings.lead_days, settings.overdue_every_days)
             if lead is not None:
-                found += _on_channels(person, settings, f"{item_key(person.subject, task)}|{lead}", lead, [task])
+                key = f"{item_key(person.subject, task)}|{lead}"
+                found += _on_channels(person, settings, key, lead, reached_on(task.due_on, lead), [task])
         listed = [t for t in person.items if t.due_on is None or (t.due_on - today).days <= settings.digest_within_days]
         if week is not None and listed:
-            found += _on_channels(person, settings, f"{person.subject}|digest|{week}", "digest", listed)
+            monday = date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
+            found += _on_channels(person, settings, f"{person.subject}|digest|{week}", "digest", monday, listed)
     return found
 
 
 def _on_channels(
-    person: PersonTasks, settings: RemindSettings, key: str, lead: str, tasks: list[Task]
+    person: PersonTasks, settings: RemindSettings, key: str, lead: str, reached: date, tasks: list[Task]
 ) -> list[Reminder]:
     single = tasks[0] if lead != "digest" else None
     title = single.title if single else f"Your tasks, week {key.rsplit('-W', 1)[-1]}"
@@ -153,6 +161,7 @@ def _on_channels(
                 title=title[:500],
                 link=single.link if single else None,
                 due_on=single.due_on if single else None,
+                reached_on=reached,
             ),
             person.name,
             tasks,
@@ -311,6 +320,10 @@ class Services:
             claimed |= {c.key: c.email for c in ClaimsRead.model_validate(answer.json()).claimed}
         return claimed
 
+    async def prune(self, today: date) -> Pruned:
+        """The claims of reminders long past removed (shared/reminders.py: KEEP_DAYS); none is claimed again."""
+        return Pruned.model_validate((await self._post("/reminders/prune", {"today": today.isoformat()})).json())
+
     async def record(self, key: str, state: ClaimState, error: str | None) -> None:
         await self._post("/reminders/outcomes", {"outcomes": [{"key": key, "state": state.value, "error": error}]})
 
@@ -363,6 +376,7 @@ async def remind_once(
     within = min(366, max([*settings.lead_days, settings.digest_within_days]))
     async with httpx.AsyncClient(transport=transport) as client:
         services = Services(settings, client)
+        report.pruned = (await services.prune(today)).pruned
         people = await _everyone(services, today, within, report)
         due = due_reminders(people, settings, today, now)
         report.offered = len(due)
@@ -390,12 +404,13 @@ def run(settings: RemindSettings, today: date | None, every_seconds: float | Non
             log.error("the reminder pass stopped: %s", exc)
             report = PassReport(missing=["goals"])
         log.info(
-            "reminder pass: %d due, %d claimed, %d sent, %d failed, %d skipped%s",
+            "reminder pass: %d due, %d claimed, %d sent, %d failed, %d skipped, %d old claims pruned%s",
             report.offered,
             report.claimed,
             report.sent,
             report.failed,
             report.skipped,
+            report.pruned,
             f"; not answering: {', '.join(report.missing)}" if report.missing else "",
         )
         if every_seconds is None:

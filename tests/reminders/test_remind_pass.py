@@ -64,3 +64,31 @@ async def test_a_service_that_does_not_answer_fails_the_pass_and_the_others_are_
     assert report.missing == ["budget"]
     assert not report.ok
     assert report.sent > 0
+
+
+async def test_a_pruned_claim_never_sends_its_reminder_again(seeded, caplog):
+    """With no overdue reminders, an open task's on-the-day reminder stays due for ever: the pass that prunes
+    its claim, over a year later, must not send it again, nor must a pass run again as on the first day."""
+    settings = RemindSettings(**URLS, overdue_every_days=0)
+    caplog.set_level(logging.INFO, logger="styr.remind")
+
+    def sent() -> list[str]:
+        keys = [r.reminder["key"] for r in caplog.records if r.getMessage() == "reminder"]
+        caplog.clear()
+        return keys
+
+    first = await remind_once(settings, today=date(2022, 12, 31), transport=seeded.transport)
+    before = sent()
+    assert first.sent == len(before) > 0
+    on_the_day = [key for key in before if key.endswith("|2022-12-31|0")]
+    assert on_the_day, before  # due for ever while the task is open, with overdue reminders off
+
+    later = await remind_once(settings, today=date(2024, 2, 10), transport=seeded.transport)
+    assert later.ok
+    # Every item's claim of the first pass was reached before the kept window (the digest's week is today's).
+    assert later.pruned >= len([key for key in before if "|digest|" not in key])
+    assert not set(sent()) & set(before)
+
+    again = await remind_once(settings, today=date(2022, 12, 31), transport=seeded.transport)
+    assert (again.offered, again.claimed, again.sent) == (first.offered, 0, 0)
+    assert sent() == []
