@@ -4,6 +4,13 @@ A pass reads every named person's tasks from the three services, works out which
 region's lead times, weekly while overdue, the Monday digest), claims them at the goals service, sends each
 claimed one by e-mail and webhook, and reports each outcome as soon as it is known, so a pass killed midway
 leaves only its unsent claims, which the next pass takes over once their lease has run out.
+
+What a body owes rather than a person (a response to a recommendation, due by its date) is in the task
+list of everyone whose roles make them its editor or registrar (shared/tasks.py: bodies_answering). The
+services know no one's roles but their caller's: the identity provider does. So the job reads who holds
+which roles from REMINDERS_PEOPLE_FILE (the identity provider's role assignments, as the tokens carry
+them), expands them down the org tree as the gateway does, and reminds each of those people of what their
+bodies owe, exactly as their own `/api/me/tasks` lists it. Without the file, no one is reminded of those.
 """
 
 from __future__ import annotations
@@ -17,14 +24,16 @@ import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Annotated, Any
 
 import aiosmtplib
 import httpx
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.asof import today_in_sweden
+from shared.auth.policy import OrgNode, Principal, UnitKind, parse_role_claims, with_roles_expanded
 from shared.auth.tokens import mint_internal_token
 from shared.reminders import (
     JOB_PRINCIPAL,
@@ -40,7 +49,7 @@ from shared.reminders import (
     stage,
 )
 from shared.settings import AppSettings, Profile
-from shared.tasks import PeopleTasks, PersonTasks, Task
+from shared.tasks import BodyTasks, PeopleTasks, PersonTasks, Task, bodies_answering
 from shared.types import utcnow
 
 log = logging.getLogger("styr.remind")
@@ -82,6 +91,13 @@ class RemindSettings(AppSettings):
         description="A person's address from their sign-in subject, `{subject}@region.se`, for those who have "
         "given none at /api/me/reminders; unset, only they get e-mail",
     )
+    people_file: Path | None = Field(
+        default=None,
+        description="Who holds which roles, as the identity provider grants them: a JSON list of "
+        '`{"subject": "anna", "name": "Anna Berg", "roles": ["HSN:editor"]}` (the role claims of their tokens). '
+        "What a body owes (a response to a recommendation) is reminded to its editors and registrars found "
+        "here; unset, to no one (it stays in their /api/me/tasks)",
+    )
     webhook_url: str | None = Field(default=None, description="Where every reminder is posted as signed JSON")
     webhook_secret: str = Field(default="", description="The HMAC-SHA256 key of the webhook's signature")
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
@@ -101,6 +117,51 @@ class RemindSettings(AppSettings):
 
     def service_urls(self) -> dict[str, str]:
         return {"goals": self.goals_url, "budget": self.budget_url, "audit": self.audit_url}
+
+
+class RoleHolder(BaseModel):
+    """A person and the role claims the identity provider puts in their tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
+    roles: list[str] = Field(max_length=1000)
+
+
+ROLE_HOLDERS = TypeAdapter(list[RoleHolder])
+
+
+def read_role_holders(path: Path) -> list[RoleHolder]:
+    """REMINDERS_PEOPLE_FILE, each person's roles checked as a token's are (an unknown role is an error)."""
+    holders = ROLE_HOLDERS.validate_json(path.read_bytes())
+    for holder in holders:
+        try:
+            parse_role_claims(holder.roles)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {holder.subject}: {exc}") from exc
+    return holders
+
+
+def give_bodies_tasks(
+    people: list[PersonTasks], owed: list[BodyTasks], holders: list[RoleHolder], tree: dict[str, OrgNode]
+) -> list[PersonTasks]:
+    """Each body's tasks added to those of every person whose roles, reaching down the tree as the gateway
+    expands them, make them its editor or registrar: the people whose own task list holds them."""
+    by_body = {body.body_code: body.items for body in owed}
+    everyone = {person.subject: person for person in people}
+    for holder in holders:
+        direct, region = parse_role_claims(holder.roles)
+        person_as_signed_in = Principal(holder.subject, holder.name or "", unit_roles=direct, region_roles=region)
+        caller = with_roles_expanded(person_as_signed_in, tree)
+        theirs = [task for code in bodies_answering(caller) for task in by_body.get(code, [])]
+        if not theirs:
+            continue
+        person = everyone.setdefault(holder.subject, PersonTasks(subject=holder.subject, name=holder.name, items=[]))
+        known = {(t.link, t.due_on) for t in person.items}
+        person.items += [t for t in theirs if (t.link, t.due_on) not in known]
+        person.name = person.name or holder.name
+    return list(everyone.values())
 
 
 @dataclass
@@ -298,6 +359,18 @@ class Services:
         )
         return {"authorization": f"Bearer {token}"}
 
+    async def org_tree(self) -> dict[str, OrgNode]:
+        answer = await self.client.get(
+            f"{self.settings.goals_url}/units/tree",
+            headers=self._headers(),
+            timeout=self.settings.service_timeout_seconds,
+        )
+        answer.raise_for_status()
+        return {
+            u["code"]: OrgNode(code=u["code"], parent=u["parent_code"], kind=UnitKind(u["kind"]))
+            for u in answer.json()["units"]
+        }
+
     async def peoples_tasks(self, service: str, today: date, within_days: int) -> PeopleTasks:
         answer = await self.client.get(
             f"{self.settings.service_urls()[service]}/people/tasks",
@@ -344,6 +417,7 @@ async def _everyone(services: Services, today: date, within_days: int, report: P
         *(services.peoples_tasks(s, today, within_days) for s in SERVICES), return_exceptions=True
     )
     people: dict[str, PersonTasks] = {}
+    owed: list[BodyTasks] = []
     for service, answer in zip(SERVICES, answers, strict=True):
         if isinstance(answer, BaseException):
             log.error("the %s service did not give its people's tasks: %s", service, answer)
@@ -353,7 +427,21 @@ async def _everyone(services: Services, today: date, within_days: int, report: P
             mine = people.setdefault(person.subject, PersonTasks(subject=person.subject, name=person.name, items=[]))
             mine.items += person.items
             mine.name = mine.name or person.name
-    return list(people.values())
+        owed += answer.bodies
+    if services.settings.people_file is None:
+        if owed:
+            count = sum(len(body.items) for body in owed)
+            log.warning("%d tasks of bodies (responses due) reach no one: set REMINDERS_PEOPLE_FILE", count)
+        return list(people.values())
+    try:  # read on every pass, so that a file that went wrong is said at once
+        holders = read_role_holders(services.settings.people_file)
+    except (OSError, ValueError) as exc:  # the pass goes on with the named people's tasks, and fails
+        log.error("REMINDERS_PEOPLE_FILE could not be read: %s", exc)
+        report.missing.append("REMINDERS_PEOPLE_FILE")
+        return list(people.values())
+    if not owed:
+        return list(people.values())
+    return give_bodies_tasks(list(people.values()), owed, holders, await services.org_tree())
 
 
 def _address(settings: RemindSettings, subject: str, given: str | None) -> str | None:
