@@ -4,6 +4,13 @@ A pass reads every named person's tasks from the three services, works out which
 region's lead times, weekly while overdue, the Monday digest), claims them at the goals service, sends each
 claimed one by e-mail and webhook, and reports each outcome as soon as it is known, so a pass killed midway
 leaves only its unsent claims, which the next pass takes over once their lease has run out.
+
+What a body owes rather than a person (a response to a recommendation, due by its date) is in the task
+list of everyone whose roles make them its editor or registrar (shared/tasks.py: bodies_answering). The
+services know no one's roles but their caller's: the identity provider does. So the job reads who holds
+which roles from REMINDERS_PEOPLE_FILE (the identity provider's role assignments, as the tokens carry
+them), expands them down the org tree as the gateway does, and reminds each of those people of what their
+bodies owe, exactly as their own `/api/me/tasks` lists it. Without the file, no one is reminded of those.
 """
 
 from __future__ import annotations
@@ -17,27 +24,32 @@ import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from email.message import EmailMessage
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import aiosmtplib
 import httpx
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.asof import today_in_sweden
+from shared.auth.policy import OrgNode, Principal, UnitKind, parse_role_claims, with_roles_expanded
 from shared.auth.tokens import mint_internal_token
 from shared.reminders import (
     JOB_PRINCIPAL,
+    LONGEST_INTERVAL_DAYS,
     Channel,
     ClaimsRead,
     ClaimState,
+    Pruned,
     ReminderOut,
     digest_week,
     item_key,
+    reached_on,
     stage,
 )
 from shared.settings import AppSettings, Profile
-from shared.tasks import PeopleTasks, PersonTasks, Task
+from shared.tasks import BodyTasks, PeopleTasks, PersonTasks, Task, bodies_answering
 from shared.types import utcnow
 
 log = logging.getLogger("styr.remind")
@@ -56,10 +68,12 @@ class RemindSettings(AppSettings):
     budget_url: str = "http://127.0.0.1:8002"
     audit_url: str = "http://127.0.0.1:8003"
     service_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
-    lead_days: list[int] = Field(
+    lead_days: list[Annotated[int, Field(ge=0, le=LONGEST_INTERVAL_DAYS)]] = Field(
         default=[28, 7, 0], description="Days before a task's due date to remind its person; 0 is the day itself"
     )
-    overdue_every_days: int = Field(default=7, ge=0, le=366, description="Then every so many days while overdue")
+    overdue_every_days: int = Field(
+        default=7, ge=0, le=LONGEST_INTERVAL_DAYS, description="Then every so many days while overdue"
+    )
     digest_weekday: int = Field(default=0, ge=0, le=6, description="The weekly digest's day, Monday 0")
     digest_time: time = Field(default=time(8, 0), description="… and time, Swedish time")
     digest_within_days: int = Field(default=31, ge=0, le=366, description="The digest lists tasks due this far ahead")
@@ -76,6 +90,13 @@ class RemindSettings(AppSettings):
         default=None,
         description="A person's address from their sign-in subject, `{subject}@region.se`, for those who have "
         "given none at /api/me/reminders; unset, only they get e-mail",
+    )
+    people_file: Path | None = Field(
+        default=None,
+        description="Who holds which roles, as the identity provider grants them: a JSON list of "
+        '`{"subject": "anna", "name": "Anna Berg", "roles": ["HSN:editor"]}` (the role claims of their tokens). '
+        "What a body owes (a response to a recommendation) is reminded to its editors and registrars found "
+        "here; unset, to no one (it stays in their /api/me/tasks)",
     )
     webhook_url: str | None = Field(default=None, description="Where every reminder is posted as signed JSON")
     webhook_secret: str = Field(default="", description="The HMAC-SHA256 key of the webhook's signature")
@@ -98,6 +119,51 @@ class RemindSettings(AppSettings):
         return {"goals": self.goals_url, "budget": self.budget_url, "audit": self.audit_url}
 
 
+class RoleHolder(BaseModel):
+    """A person and the role claims the identity provider puts in their tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
+    roles: list[str] = Field(max_length=1000)
+
+
+ROLE_HOLDERS = TypeAdapter(list[RoleHolder])
+
+
+def read_role_holders(path: Path) -> list[RoleHolder]:
+    """REMINDERS_PEOPLE_FILE, each person's roles checked as a token's are (an unknown role is an error)."""
+    holders = ROLE_HOLDERS.validate_json(path.read_bytes())
+    for holder in holders:
+        try:
+            parse_role_claims(holder.roles)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {holder.subject}: {exc}") from exc
+    return holders
+
+
+def give_bodies_tasks(
+    people: list[PersonTasks], owed: list[BodyTasks], holders: list[RoleHolder], tree: dict[str, OrgNode]
+) -> list[PersonTasks]:
+    """Each body's tasks added to those of every person whose roles, reaching down the tree as the gateway
+    expands them, make them its editor or registrar: the people whose own task list holds them."""
+    by_body = {body.body_code: body.items for body in owed}
+    everyone = {person.subject: person for person in people}
+    for holder in holders:
+        direct, region = parse_role_claims(holder.roles)
+        person_as_signed_in = Principal(holder.subject, holder.name or "", unit_roles=direct, region_roles=region)
+        caller = with_roles_expanded(person_as_signed_in, tree)
+        theirs = [task for code in bodies_answering(caller) for task in by_body.get(code, [])]
+        if not theirs:
+            continue
+        person = everyone.setdefault(holder.subject, PersonTasks(subject=holder.subject, name=holder.name, items=[]))
+        known = {(t.link, t.due_on) for t in person.items}
+        person.items += [t for t in theirs if (t.link, t.due_on) not in known]
+        person.name = person.name or holder.name
+    return list(everyone.values())
+
+
 @dataclass
 class Reminder:
     """One reminder as the job sends it: to one person, on one channel, of one task or their week."""
@@ -114,6 +180,7 @@ class PassReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    pruned: int = 0
     missing: list[str] = field(default_factory=list)
 
     @property
@@ -131,15 +198,17 @@ def due_reminders(people: list[PersonTasks], settings: RemindSettings, today: da
                 continue
             lead = stage(task.due_on, today, settings.lead_days, settings.overdue_every_days)
             if lead is not None:
-                found += _on_channels(person, settings, f"{item_key(person.subject, task)}|{lead}", lead, [task])
+                key = f"{item_key(person.subject, task)}|{lead}"
+                found += _on_channels(person, settings, key, lead, reached_on(task.due_on, lead), [task])
         listed = [t for t in person.items if t.due_on is None or (t.due_on - today).days <= settings.digest_within_days]
         if week is not None and listed:
-            found += _on_channels(person, settings, f"{person.subject}|digest|{week}", "digest", listed)
+            monday = date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
+            found += _on_channels(person, settings, f"{person.subject}|digest|{week}", "digest", monday, listed)
     return found
 
 
 def _on_channels(
-    person: PersonTasks, settings: RemindSettings, key: str, lead: str, tasks: list[Task]
+    person: PersonTasks, settings: RemindSettings, key: str, lead: str, reached: date, tasks: list[Task]
 ) -> list[Reminder]:
     single = tasks[0] if lead != "digest" else None
     title = single.title if single else f"Your tasks, week {key.rsplit('-W', 1)[-1]}"
@@ -153,6 +222,7 @@ def _on_channels(
                 title=title[:500],
                 link=single.link if single else None,
                 due_on=single.due_on if single else None,
+                reached_on=reached,
             ),
             person.name,
             tasks,
@@ -289,6 +359,18 @@ class Services:
         )
         return {"authorization": f"Bearer {token}"}
 
+    async def org_tree(self) -> dict[str, OrgNode]:
+        answer = await self.client.get(
+            f"{self.settings.goals_url}/units/tree",
+            headers=self._headers(),
+            timeout=self.settings.service_timeout_seconds,
+        )
+        answer.raise_for_status()
+        return {
+            u["code"]: OrgNode(code=u["code"], parent=u["parent_code"], kind=UnitKind(u["kind"]))
+            for u in answer.json()["units"]
+        }
+
     async def peoples_tasks(self, service: str, today: date, within_days: int) -> PeopleTasks:
         answer = await self.client.get(
             f"{self.settings.service_urls()[service]}/people/tasks",
@@ -311,6 +393,10 @@ class Services:
             claimed |= {c.key: c.email for c in ClaimsRead.model_validate(answer.json()).claimed}
         return claimed
 
+    async def prune(self, today: date) -> Pruned:
+        """The claims of reminders long past removed (shared/reminders.py: KEEP_DAYS); none is claimed again."""
+        return Pruned.model_validate((await self._post("/reminders/prune", {"today": today.isoformat()})).json())
+
     async def record(self, key: str, state: ClaimState, error: str | None) -> None:
         await self._post("/reminders/outcomes", {"outcomes": [{"key": key, "state": state.value, "error": error}]})
 
@@ -331,6 +417,7 @@ async def _everyone(services: Services, today: date, within_days: int, report: P
         *(services.peoples_tasks(s, today, within_days) for s in SERVICES), return_exceptions=True
     )
     people: dict[str, PersonTasks] = {}
+    owed: list[BodyTasks] = []
     for service, answer in zip(SERVICES, answers, strict=True):
         if isinstance(answer, BaseException):
             log.error("the %s service did not give its people's tasks: %s", service, answer)
@@ -340,7 +427,21 @@ async def _everyone(services: Services, today: date, within_days: int, report: P
             mine = people.setdefault(person.subject, PersonTasks(subject=person.subject, name=person.name, items=[]))
             mine.items += person.items
             mine.name = mine.name or person.name
-    return list(people.values())
+        owed += answer.bodies
+    if services.settings.people_file is None:
+        if owed:
+            count = sum(len(body.items) for body in owed)
+            log.warning("%d tasks of bodies (responses due) reach no one: set REMINDERS_PEOPLE_FILE", count)
+        return list(people.values())
+    try:  # read on every pass, so that a file that went wrong is said at once
+        holders = read_role_holders(services.settings.people_file)
+    except (OSError, ValueError) as exc:  # the pass goes on with the named people's tasks, and fails
+        log.error("REMINDERS_PEOPLE_FILE could not be read: %s", exc)
+        report.missing.append("REMINDERS_PEOPLE_FILE")
+        return list(people.values())
+    if not owed:
+        return list(people.values())
+    return give_bodies_tasks(list(people.values()), owed, holders, await services.org_tree())
 
 
 def _address(settings: RemindSettings, subject: str, given: str | None) -> str | None:
@@ -363,6 +464,7 @@ async def remind_once(
     within = min(366, max([*settings.lead_days, settings.digest_within_days]))
     async with httpx.AsyncClient(transport=transport) as client:
         services = Services(settings, client)
+        report.pruned = (await services.prune(today)).pruned
         people = await _everyone(services, today, within, report)
         due = due_reminders(people, settings, today, now)
         report.offered = len(due)
@@ -390,12 +492,13 @@ def run(settings: RemindSettings, today: date | None, every_seconds: float | Non
             log.error("the reminder pass stopped: %s", exc)
             report = PassReport(missing=["goals"])
         log.info(
-            "reminder pass: %d due, %d claimed, %d sent, %d failed, %d skipped%s",
+            "reminder pass: %d due, %d claimed, %d sent, %d failed, %d skipped, %d old claims pruned%s",
             report.offered,
             report.claimed,
             report.sent,
             report.failed,
             report.skipped,
+            report.pruned,
             f"; not answering: {', '.join(report.missing)}" if report.missing else "",
         )
         if every_seconds is None:

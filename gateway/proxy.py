@@ -17,6 +17,8 @@ from gateway.auth import TokenVerifier, unauthorized
 from gateway.org import OrgTreeCache
 from gateway.protection import RateLimiter
 from gateway.settings import GatewaySettings
+from shared.auth.access import Rule
+from shared.auth.guard import refusal, refused_whatever_the_record
 from shared.auth.policy import Principal, with_roles_expanded
 from shared.auth.tokens import mint_internal_token
 from shared.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, Unauthorized
@@ -40,6 +42,10 @@ _DROPPED_RESPONSE_HEADERS = {
     REQUEST_ID_HEADER,
 }
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# What a service keeps as the caller's own, keyed by their subject (their reminder settings), exactly these
+# paths: the coarse rule for writes spares them, and the service's guard applies the route's rule, which lets
+# a person who only reads change what is theirs (shared/auth/access.py: own) and refuses others before the body.
+_CALLERS_OWN = frozenset({"me/reminders"})
 
 
 def _raw_rest(request: Request, service: str) -> str:
@@ -64,6 +70,17 @@ def refuse_if_only_reading(principal: Principal) -> None:
             "Your roles only allow reading",
             required="editor or registrar on a unit, auditor, finance or admin, or a write scope",
         )
+
+
+def admit(declared: Rule, principal: Principal, *, write: bool) -> None:
+    """A gateway route's own rule, where it names no record (what is the caller's own, under /api/me): it
+    replaces the coarse rule for writes, since an `own` grant lets a caller who only reads change what is theirs."""
+    if refused_whatever_the_record(declared, principal, write=write):
+        raise refusal(declared, _names_no_unit, None, principal)
+
+
+def _names_no_unit(words: str) -> str:
+    raise LookupError(f"a gateway route's rule names no record, yet {words!r} was asked for")
 
 
 def log_write(principal: Principal, request: Request, status: int) -> None:
@@ -176,22 +193,27 @@ class Proxy:
     def internal_token(self, principal: Principal) -> str:
         return mint_internal_token(principal, self.settings.internal_secret, self.settings.internal_token_ttl_seconds)
 
-    async def forward(self, request: Request, service: str, path: str, *, own_route: bool = False) -> Response:
+    async def forward(
+        self, request: Request, service: str, path: str, *, own_route: bool = False, rule: Rule | None = None
+    ) -> Response:
         """Pass the request on to `service` at `path`: the part after /api/<service>/ as the caller sent it,
-        or (`own_route`, a gateway route under /api/me kept by a service) `path` itself."""
+        or (`own_route`, a gateway route under /api/me kept by a service) `path` itself. A gateway route's
+        `rule` is checked instead of the coarse one for writes (`admit`); the service checks it again."""
         base = self._bases.get(service)
         if base is None:
             raise NotFound(f"No service called {service!r}; try goals, budget or audit")
         caller = await self.signed_in_caller(request)
         principal = caller.principal
-        if request.method in _WRITE_METHODS:
+        rest = path if own_route else _raw_rest(request, service)
+        if rule is not None:
+            admit(rule, principal, write=request.method in _WRITE_METHODS)
+        elif request.method in _WRITE_METHODS and rest not in _CALLERS_OWN:
             refuse_if_only_reading(principal)
         body = await self._body(request)
         headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
         headers["authorization"] = f"Bearer {caller.internal_token}"
         headers[REQUEST_ID_HEADER] = current_request_id() or ""
         query = request.scope.get("query_string", b"").decode("latin-1")
-        rest = path if own_route else _raw_rest(request, service)
         url = f"{base}/{rest}" + (f"?{query}" if query else "")
         upstream = await self.exchange(service, request.method, url, headers, body)
         if request.method in _WRITE_METHODS:

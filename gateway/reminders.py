@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from gateway.proxy import Proxy, refuse_if_only_reading
+from gateway.proxy import Proxy, admit
 from shared.auth.access import access
+from shared.auth.guard import SAFE_METHODS
 from shared.concurrency import IfMatch
 from shared.errors import Forbidden, PreconditionFailed, PreconditionRequired, Unauthorized, error_responses
 from shared.reminders import OWN_REMINDERS, MyReminders, ReminderSettingsIn
@@ -18,9 +19,10 @@ from shared.reminders import OWN_REMINDERS, MyReminders, ReminderSettingsIn
 SETTINGS_PATH = "me/reminders"
 
 
-async def a_caller_who_may_write(request: Request) -> None:
-    """Refuse a caller the change is not for before its body is read, as every other write is refused: one
-    with no role, or who may only read, learns that rather than what was wrong with the body."""
+async def the_person_themself(request: Request) -> None:
+    """Refuse a caller the settings are not for before a body is read, as every other write is refused: one
+    with no role, or an integration, learns that rather than what was wrong with the body. A person who
+    only reads is let through: OWN_REMINDERS lets them change their own settings (shared/reminders.py)."""
     proxy: Proxy = request.app.state.proxy
     try:
         caller = await proxy.caller(request)
@@ -28,7 +30,7 @@ async def a_caller_who_may_write(request: Request) -> None:
         # Counted against the rate limit as any refused sign-in is, and refused the same way.
         await proxy.signed_in_caller(request)
         raise
-    refuse_if_only_reading(caller.principal)
+    admit(OWN_REMINDERS, caller.principal, write=request.method not in SAFE_METHODS)
 
 
 def reminders_router() -> APIRouter:
@@ -43,11 +45,12 @@ def reminders_router() -> APIRouter:
         "The answer's `ETag` is what a change sends in `If-Match`.",
         response_model=MyReminders,
         responses=error_responses(Unauthorized, Forbidden),
+        dependencies=[Depends(the_person_themself)],
         **access(OWN_REMINDERS),
     )
     async def read_my_reminders(request: Request) -> Response:
         proxy: Proxy = request.app.state.proxy
-        return await proxy.forward(request, "goals", SETTINGS_PATH, own_route=True)
+        return await proxy.forward(request, "goals", SETTINGS_PATH, own_route=True, rule=OWN_REMINDERS)
 
     @router.put(
         "/reminders",
@@ -55,14 +58,14 @@ def reminders_router() -> APIRouter:
         summary="Turn the caller's reminders on or off, and say where their e-mail goes",
         description="`enabled: false` stops every reminder and digest to you; `email` is where e-mail goes (else "
         "the region's default address for you, if it has one). Send If-Match with the ETag of your last read "
-        '(`"0"` before you have set anything).',
+        '(`"0"` before you have set anything). A person who only reads may change these too: they are their own.',
         response_model=MyReminders,
         responses=error_responses(Unauthorized, Forbidden, PreconditionFailed, PreconditionRequired),
-        dependencies=[Depends(a_caller_who_may_write)],
+        dependencies=[Depends(the_person_themself)],
         **access(OWN_REMINDERS),
     )
     async def set_my_reminders(request: Request, data: ReminderSettingsIn, if_match: IfMatch = None) -> Response:
         proxy: Proxy = request.app.state.proxy
-        return await proxy.forward(request, "goals", SETTINGS_PATH, own_route=True)
+        return await proxy.forward(request, "goals", SETTINGS_PATH, own_route=True, rule=OWN_REMINDERS)
 
     return router

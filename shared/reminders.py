@@ -10,6 +10,17 @@ the key again and sends it. A person's choice to have no reminders is kept there
 
 Only the newest point a task has reached is reminded: a job that did not run for a fortnight sends the
 7-day reminder, not the 28-day one too.
+
+Claims are kept KEEP_DAYS (400) and then pruned by each pass (`/reminders/prune`), so the table holds about
+a year of reminders, not every one ever sent. A pruned claim must never let its reminder be sent again, so
+what prunes it also refuses it: every reminder carries the day its point was reached (`reached_on`: its
+lead time before the due date, the day it became N days overdue, its digest week's Monday), which follows
+from its key alone; a pass prunes the claims reached before a window's start and moves that start
+(`kept_since`, kept in the goals database, only ever forward, by the earlier of the job's day and the
+service's), and no reminder reached before it is claimed again, whether or not its row is still there. A
+point still due today was reached at most 372 days ago (lead times and the overdue interval are at most
+366 days, and overdue reminders take over a week after the day), so nothing still due is refused, but for
+the on-the-day reminder of a task over 400 days overdue in a region that sends no overdue reminders.
 """
 
 from __future__ import annotations
@@ -21,13 +32,20 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.auth.access import ANY_ROLE, gateway_for, rule
+from shared.auth.access import gateway_for, own, rule
 from shared.auth.policy import Principal, PrincipalKind
 from shared.tasks import Task
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
 KEY_MAX = 400
-OWN_REMINDERS = ANY_ROLE.noting("only the caller's own reminders")
+# How long a claim is kept: over a year, so that a person's and an auditor's question "who was told of
+# last year's deadline, and when?" is answered for the whole yearly cycle (budget, T2, annual report), and
+# more than the longest lead time or overdue interval (366 days) plus the week after the day.
+KEEP_DAYS = 400
+LONGEST_INTERVAL_DAYS = 366
+# Whoever has tasks is reminded of them, a person who only reads too (a board member, a reporter): each reads
+# and changes their own settings, which touch no one else's material. An integration has no tasks.
+OWN_REMINDERS = rule(own("their own reminder settings and the reminders sent to them"))
 # Who the job is to the services: a service token of its own, which writes only its claims.
 JOB_PRINCIPAL = Principal(
     subject="system:reminders", name="Reminders", kind=PrincipalKind.service, scopes=frozenset({"write:reminders"})
@@ -62,14 +80,31 @@ def stage(due_on: date, today: date, lead_days: list[int], overdue_every_days: i
     return str(min(reached)) if reached else None
 
 
-def digest_week(now: datetime, weekday: int, at: time) -> str | None:
-    """The week whose digest is due by `now` (Swedish time): `2026-W50` once its digest time has passed."""
+def reached_on(due_on: date, lead: str) -> date:
+    """The day a task's reminder point `lead` (as `stage` gives it) was reached."""
+    if lead.startswith("overdue-"):
+        return due_on + timedelta(days=int(lead.removeprefix("overdue-")))
+    return due_on - timedelta(days=int(lead))
+
+
+def digest_day(now: datetime, weekday: int, at: time) -> date:
+    """The day (Swedish time) of the newest digest due by `now`: its weekday once its time has passed."""
     local = now.astimezone(SWEDEN)
     start = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
     if datetime.combine(start, at, SWEDEN) > local:
         start -= timedelta(days=7)
-    year, week, _ = start.isocalendar()
+    return start
+
+
+def digest_week(now: datetime, weekday: int, at: time) -> str | None:
+    """The week whose digest is due by `now` (Swedish time): `2026-W50` once its digest time has passed."""
+    year, week, _ = digest_day(now, weekday, at).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def kept_since(today: date) -> date:
+    """The first day whose reminders are still kept, and claimed: KEEP_DAYS before `today`."""
+    return today - timedelta(days=KEEP_DAYS)
 
 
 def item_key(subject: str, task: Task) -> str:
@@ -89,6 +124,10 @@ class ReminderOut(BaseModel):
     title: str = Field(max_length=500)
     link: str | None = Field(default=None, max_length=500)
     due_on: date | None = None
+    reached_on: date = Field(
+        description="The day its point was reached (lead time, days overdue, the digest's day): one reached "
+        f"more than {KEEP_DAYS} days ago is never claimed, as its claim may have been pruned"
+    )
 
 
 class ClaimsIn(BaseModel):
@@ -116,6 +155,19 @@ class Outcome(BaseModel):
     key: str = Field(min_length=1, max_length=KEY_MAX)
     state: Literal[ClaimState.sent, ClaimState.failed, ClaimState.skipped]
     error: str | None = Field(default=None, max_length=1000)
+
+
+class PruneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    today: date = Field(description="The job's day; the service prunes by the earlier of it and its own")
+
+
+class Pruned(BaseModel):
+    """Claims removed as long past: their reminders were reached before `kept_since` and are never claimed."""
+
+    pruned: int
+    kept_since: date
 
 
 class OutcomesIn(BaseModel):

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import QueryableAttribute
 
 from shared.auth.access import ANY_ROLE, gateway_for, rule
-from shared.auth.policy import READ_DECIDED_SCOPE, Principal, PrincipalKind
+from shared.auth.policy import READ_DECIDED_SCOPE, Principal, PrincipalKind, UnitRole
 
 DEFAULT_WITHIN_DAYS = 31
 # Any signed-in caller asks; each service answers only with what names them or what their roles owe.
@@ -75,11 +75,26 @@ class PersonTasks(BaseModel):
     items: list[Task]
 
 
+class BodyTasks(BaseModel):
+    """What a body owes rather than a person (a response to a recommendation): its editors' to do."""
+
+    body_code: str = Field(description="The body; a person with editor or registrar on it (reaching down) does it")
+    items: list[Task]
+
+
 class PeopleTasks(BaseModel):
-    """Every named person's tasks in one service, for the reminder job; by subject."""
+    """Every named person's tasks in one service, for the reminder job; by subject. What a body owes is by
+    body: the services know no one's roles, so the job gives it to the people who hold them (cli/remind.py)."""
 
     as_of: date
     people: list[PersonTasks]
+    bodies: list[BodyTasks] = Field(default_factory=list)
+
+
+def bodies_answering(caller: Principal) -> list[str]:
+    """The bodies whose responses the caller writes (editor) or records the decision of (registrar): what a
+    body owes is these people's, in their task list and in their reminders alike."""
+    return sorted(code for code, role in caller.unit_roles.items() if role >= UnitRole.editor)
 
 
 class Owned(NamedTuple):

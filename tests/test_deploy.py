@@ -2,6 +2,7 @@
 schemas and name only real settings and apps, and the image's command lines start the apps."""
 
 import importlib
+import inspect
 import json
 import os
 import re
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from cli import main as cli_main
 from cli.main import APPS
-from cli.remind import RemindSettings
+from cli.remind import SERVICES, RemindSettings
 from gateway.settings import GatewaySettings
 from services.audit.settings import AuditSettings
 from services.budget.settings import BudgetSettings
@@ -297,6 +298,33 @@ def test_compose_runs_each_app_on_the_port_the_others_call_and_its_health_check_
         assert "healthcheck" in compose["services"][name] or name in APPS or name == "migrate", name
     store = compose["services"]["gateway"]["environment"]["GATEWAY_RATE_LIMIT_STORE_URL"]
     assert httpx.URL(store).host in compose["services"]
+
+
+def test_compose_runs_the_reminder_job_hourly_against_the_services_once_they_answer():
+    """As `make run` does (`styr serve --remind-every 3600`): `styr remind` loops a pass an hour, calls each
+    service where compose runs it (the ports the gateway is told in env.example), after the migration and
+    once the services are healthy, publishes nothing and has no port for the image's health check to ask."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    job = compose["services"]["reminders"]
+    assert job["command"][:2] == ["styr", "remind"]
+    every = job["command"][job["command"].index("--every") + 1]
+    assert float(every) == inspect.signature(cli_main.serve).parameters["remind_every"].default == 3600
+    called = dict(re.findall(r"^GATEWAY_([A-Z]+)_URL=(http://[a-z]+:\d+)$", (DEPLOY / "env.example").read_text(), re.M))
+    assert {name: job["environment"][f"REMINDERS_{name}_URL"] for name in called} == called
+    assert set(called) == {s.upper() for s in SERVICES}
+    for name in SERVICES:
+        assert (
+            job["environment"][f"REMINDERS_{name.upper()}_URL"]
+            == f"http://{name}:{compose['services'][name]['environment'][PORT_VARIABLE]}"
+        )
+        assert job["depends_on"][name]["condition"] == "service_healthy"
+    assert job["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert job["restart"] == "unless-stopped"
+    assert job["healthcheck"] == {"disable": True}
+    assert "ports" not in job
+    assert "expose" not in job
+    assert job["image"] == compose["services"]["goals"]["image"]
+    RemindSettings.model_validate({k.removeprefix("REMINDERS_").lower(): v for k, v in job["environment"].items()})
 
 
 def test_compose_serves_each_apps_metrics_on_the_manifests_port_to_the_other_containers_only():

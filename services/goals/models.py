@@ -358,11 +358,25 @@ class ReminderClaim(Base):
     title: Mapped[str] = mapped_column(String(500))
     link: Mapped[str | None] = mapped_column(String(500))
     due_on: Mapped[date | None]
+    # The day its point was reached (shared/reminders.py: reached_on); null on claims made before it was kept,
+    # which are pruned by when they were written instead.
+    reached_on: Mapped[date | None] = mapped_column(index=True)
     state: Mapped[str] = mapped_column(String(16))
     lease_until: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=1)
     error: Mapped[str | None] = mapped_column(String(1000))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderPruning(Base):
+    """How far the claims have been pruned: one row. A reminder reached before `kept_since` is never claimed
+    again (its claim may be gone); it only moves forward (shared/reminders.py)."""
+
+    __tablename__ = "reminder_pruning"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_since: Mapped[date]
+    pruned_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ReminderSetting(Tracked, Base):

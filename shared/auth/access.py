@@ -40,6 +40,9 @@ class GrantKind(StrEnum):
     scope = "scope"  # an integration client's scope
     writer = "writer"  # any caller who may write somewhere; each row of the request is then checked
     gateway = "gateway"  # the gateway itself, acting for a caller it has checked
+    # A person with any role, on what is theirs alone (their reminder settings): reading is enough, even to
+    # change it, since it touches no one else's material; an integration or a caller with no role, never.
+    own = "own"
 
 
 class Outcome(StrEnum):
@@ -71,6 +74,10 @@ class Grant:
             text = f"any caller who may write; each row needs {self.unit}"
         elif self.kind is GrantKind.gateway:
             text = f"only the gateway, for {self.unit}"
+        elif self.kind is GrantKind.own:
+            text = (
+                f"the caller themself, a person with any role (reading is enough, also to change it), for {self.unit}"
+            )
         else:
             text = self.role
         return text + _WHEN_WORDS[self.when]
@@ -117,6 +124,8 @@ class Grant:
             return principal.may_write
         if self.kind is GrantKind.gateway:
             return principal.kind is PrincipalKind.service
+        if self.kind is GrantKind.own:
+            return principal.kind is PrincipalKind.person and principal.reads_decided
         return self.role in principal.scopes
 
 
@@ -152,6 +161,10 @@ class Rule:
     def noting(self, note: str) -> Rule:
         return Rule(self.grants, self.drafts_hidden_on, "; ".join(n for n in (self.note, note) if n), self.internal)
 
+    def owned_by(self, principal: Principal) -> bool:
+        """Whether an `own` grant lets the caller change this as theirs, whatever else they may do."""
+        return any(g.kind is GrantKind.own and g.holds(principal, _no_unit, None) for g in self.grants)
+
     def sentence(self) -> str:
         text = ", or ".join(g.sentence() for g in self.grants)
         if self.drafts_hidden_on:
@@ -184,9 +197,10 @@ class Rule:
         """What the caller gets on a record in `state` (None: no record, or one without drafts).
 
         `unit_code` turns a unit named in words into a code. A caller who only reads is refused every
-        write at the gateway before any record is looked at (README: Access).
+        write at the gateway before any record is looked at (README: Access), but for what is their own
+        (an `own` grant that holds for them: their reminder settings).
         """
-        if write and not principal.may_write:
+        if write and not principal.may_write and not self.owned_by(principal):
             return Outcome.refused
         hidden = (
             self.drafts_hidden_on
@@ -230,6 +244,16 @@ def writer(each_row_needs: str) -> Grant:
 
 def gateway_for(whom: str) -> Grant:
     return Grant(GrantKind.gateway, unit=whom)
+
+
+def own(what: str) -> Grant:
+    """The caller's own `what` (their reminder settings): any person with a role reads and changes it, a
+    reader too; never an integration or a caller with no role. Only for records keyed by the caller."""
+    return Grant(GrantKind.own, unit=what)
+
+
+def _no_unit(words: str) -> str:
+    raise LookupError(f"an own grant names no unit, yet {words!r} was asked for")
 
 
 def rule(*grants: Grant, drafts_hidden_on: str = "", note: str = "") -> Rule:

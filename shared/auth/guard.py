@@ -124,6 +124,8 @@ def _name(grant: Grant, unit_code: Callable[[str], str]) -> str:
         return "the council"
     if grant.kind is GrantKind.gateway:
         return f"the gateway, for {grant.unit}"
+    if grant.kind is GrantKind.own:
+        return "a person with any role"
     return f"editor or registrar on a unit; each row needs {grant.unit}"
 
 

@@ -618,6 +618,8 @@ def _what_would_do(rule: Rule, unit_code: Callable[[str], str]) -> set[str]:
             names.add(f"{unit_code(BOARD)}:reader")
         elif grant.kind is GrantKind.signed_in:
             names.add("any role")
+        elif grant.kind is GrantKind.own:
+            names.add("a person with any role")
         else:  # the gateway acting for a registrar, or a writer whose rows are checked: named by the route
             names.add("registrar")
     return names
@@ -686,6 +688,12 @@ async def test_every_operation_answers_every_caller_as_its_declared_rule_says(se
     matrix = Matrix()
     unfillable = []
     missing_rules = [str(op) for op in operations if op.rule is None]
+    # Who only reads writes nothing but what is their own (their reminder settings), kept under a `me` path
+    # by the caller's subject; the operations below then check that a reader is let through there.
+    readers = [_principal(c, tree) for c in callers if c.roles and c.roles[0].endswith(":reader")]
+    readers_write = {str(op) for op in operations if op.write and op.rule and any(op.rule.owned_by(r) for r in readers)}
+    assert "PUT /api/me/reminders" in readers_write
+    assert all("/me/" in write for write in readers_write), readers_write
 
     for operation in operations:
         key = _finder_key(operation.template)

@@ -39,6 +39,7 @@ async def test_the_combined_document_holds_every_service_operation(stack):
         "list_peoples_audit_tasks",
         "list_peoples_budget_tasks",
         "list_peoples_goals_tasks",
+        "prune_reminder_claims",
         "record_reminder_outcomes",
         "store_report_completion",
     ]

@@ -1,6 +1,17 @@
 """The access-rule vocabulary: its sentence, its JSON, and what it says a caller gets."""
 
-from shared.auth.access import ANY_ROLE, COUNCIL, FINANCE, Outcome, Rule, State, change_record, read_record
+from shared.auth.access import (
+    ANY_ROLE,
+    COUNCIL,
+    FINANCE,
+    Outcome,
+    Rule,
+    State,
+    change_record,
+    own,
+    read_record,
+    rule,
+)
 from shared.auth.policy import Principal, PrincipalKind, RegionRole, UnitRole
 
 GOAL_UNIT = "the goal's unit"
@@ -38,3 +49,20 @@ def test_the_gateway_refuses_every_write_to_a_caller_who_only_reads():
     assert ANY_ROLE.outcome(reader, _on_hsn, None, write=True) is Outcome.refused
     assert ANY_ROLE.outcome(client, _on_hsn, None, write=True) is Outcome.refused
     assert FINANCE.outcome(reader, _on_hsn, None, write=False) is Outcome.refused
+
+
+def test_a_person_who_only_reads_changes_what_is_their_own_and_nothing_else():
+    mine = rule(own("their reminder settings"))
+    reader = _person(RS=UnitRole.reader)
+    client = Principal("c", "C", kind=PrincipalKind.client, scopes=frozenset({"read:decided", "write:measurements"}))
+    nobody = Principal("n", "N")
+    assert Rule.from_json(mine.as_json()) == mine
+    assert "reading is enough" in mine.sentence()
+    for write in (False, True):
+        assert mine.outcome(reader, _on_hsn, None, write=write) is Outcome.allowed
+        assert mine.outcome(client, _on_hsn, None, write=write) is Outcome.refused
+        assert mine.outcome(nobody, _on_hsn, None, write=write) is Outcome.refused
+    # Beside another grant, it lets the reader write only as theirs: the other grant is still the writers'.
+    assert (mine | ANY_ROLE).owned_by(reader)
+    assert not ANY_ROLE.owned_by(reader)
+    assert ANY_ROLE.outcome(reader, _on_hsn, None, write=True) is Outcome.refused

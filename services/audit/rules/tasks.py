@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.audit.models import (
@@ -26,14 +26,16 @@ from services.audit.models import (
     Risk,
 )
 from services.audit.rules.actions import FINISHED
-from shared.auth.policy import Principal, UnitRole
+from shared.auth.policy import Principal
 from shared.tasks import (
+    BodyTasks,
     Horizon,
     Owned,
     PeopleTasks,
     ServiceTasks,
     Task,
     TaskKind,
+    bodies_answering,
     brief,
     by_person,
     soonest_first,
@@ -48,22 +50,23 @@ RESULT_DUE = {ReportingPeriod.T2: (8, 31), ReportingPeriod.year: (12, 31)}
 async def my_tasks(conn: AsyncConnection, caller: Principal, horizon: Horizon) -> ServiceTasks:
     tasks = [
         *(o.task for o in await _actions(conn, caller.subject, horizon)),
-        *await _responses(conn, _bodies_answering(caller), horizon),
+        *(task for _, task in await _responses(conn, bodies_answering(caller), horizon)),
         *(o.task for o in await _control_results(conn, caller.subject, horizon)),
     ]
     return ServiceTasks(as_of=horizon.as_of, items=soonest_first([t for t in tasks if horizon.holds(t.due_on)]))
 
 
 async def peoples_tasks(conn: AsyncConnection, horizon: Horizon) -> PeopleTasks:
-    """Every owner's actions and control results. What a body owes (a response) is its editors', whom only
-    the identity provider knows, so it is no one's here and is left out."""
+    """Every owner's actions and control results, and by body the responses each owes: those are its
+    editors', whom only the identity provider knows, so the reminder job gives them to the people it knows
+    to hold those roles (cli/remind.py)."""
     owned = [*await _actions(conn, None, horizon), *await _control_results(conn, None, horizon)]
-    return PeopleTasks(as_of=horizon.as_of, people=by_person(owned, horizon))
-
-
-def _bodies_answering(caller: Principal) -> list[str]:
-    """The bodies whose responses the caller writes (editor) or records the decision of (registrar)."""
-    return sorted(code for code, role in caller.unit_roles.items() if role >= UnitRole.editor)
+    owed: dict[str, list[Task]] = defaultdict(list)
+    for body, task in await _responses(conn, None, horizon):
+        if horizon.holds(task.due_on):
+            owed[body].append(task)
+    bodies = [BodyTasks(body_code=body, items=soonest_first(owed[body])) for body in sorted(owed)]
+    return PeopleTasks(as_of=horizon.as_of, people=by_person(owned, horizon), bodies=bodies)
 
 
 async def _actions(conn: AsyncConnection, subject: str | None, horizon: Horizon) -> list[Owned]:
@@ -78,27 +81,31 @@ async def _actions(conn: AsyncConnection, subject: str | None, horizon: Horizon)
     ]
 
 
-async def _responses(conn: AsyncConnection, bodies: list[str], horizon: Horizon) -> list[Task]:
-    """Open recommendations to the caller's bodies with no decided response: to write, or to decide."""
-    if not bodies:
+async def _responses(conn: AsyncConnection, bodies: list[str] | None, horizon: Horizon) -> list[tuple[str, Task]]:
+    """Open recommendations to the caller's bodies (None: to every body) with no decided response: to write,
+    or to decide; each with its body."""
+    if bodies is not None and not bodies:
         return []
     rows = await conn.execute(
         select(Recommendation.id, Recommendation.body_code, Recommendation.text, Recommendation.response_due_on)
         .outerjoin(RecommendationResponse, RecommendationResponse.recommendation_id == Recommendation.id)
         .where(
-            Recommendation.body_code.in_(bodies),
+            Recommendation.body_code.in_(bodies) if bodies is not None else true(),
             Recommendation.status == RecommendationStatus.open,
             Recommendation.response_due_on.is_not(None),
             (RecommendationResponse.id.is_(None)) | (RecommendationResponse.status == Lifecycle.draft),
         )
     )
     return [
-        horizon.task(
-            TaskKind.response,
-            f"{body}'s response to: {brief(text)}",
-            f"/api/audit/recommendations/{id_}",
-            due_on,
-            SERVICE,
+        (
+            body,
+            horizon.task(
+                TaskKind.response,
+                f"{body}'s response to: {brief(text)}",
+                f"/api/audit/recommendations/{id_}",
+                due_on,
+                SERVICE,
+            ),
         )
         for id_, body, text, due_on in rows
     ]

@@ -16,6 +16,8 @@ from shared.reminders import (
     ClaimsRead,
     MyReminders,
     OutcomesIn,
+    Pruned,
+    PruneIn,
     ReminderSettingsIn,
 )
 
@@ -44,6 +46,17 @@ async def claim_reminders(data: ClaimsIn, session: DbSession) -> ClaimsRead:
 async def record_outcomes(data: OutcomesIn, session: DbSession) -> Response:
     await rules.record(session, data)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/reminders/prune",
+    operation_id="prune_reminder_claims",
+    summary="Remove the claims of reminders long past (KEEP_DAYS); none of them is ever claimed again",
+    responses=error_responses(Forbidden),
+    dependencies=[guard(REMINDER_JOB)],
+)
+async def prune_claims(data: PruneIn, session: DbSession) -> Pruned:
+    return await rules.prune(session, data.today)
 
 
 @router.get(

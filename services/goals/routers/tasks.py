@@ -1,69 +1,35 @@
-"""The caller's own tasks in the goals service (the gateway merges them with the other services')."""
+"""The caller's own tasks in the goals service (the gateway merges them with the other services'), and every
+named person's for the reminder job (shared/task_routes.py builds both routes).
+
+Activities and indicators are listed as their reader may see them: the caller, or for the job the reader
+it reminds as (shared/tasks.py: REMINDER_READER, decided records only).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.goals.access import ACTIVITIES_SEEN, INDICATORS_SEEN
 from services.goals.rules import tasks as rules
-from shared.asof import AsOfQuery, as_of_or_today
-from shared.auth.deps import CurrentPrincipal
-from shared.auth.guard import GuardedRoute, guard
-from shared.db import ReadConnection
-from shared.errors import Forbidden, error_responses
-from shared.tasks import (
-    DEFAULT_WITHIN_DAYS,
-    OWN_TASKS,
-    PEOPLES_TASKS,
-    REMINDER_READER,
-    Horizon,
-    PeopleTasks,
-    ServiceTasks,
-    WithinDaysQuery,
+from shared.auth.policy import Principal
+from shared.task_routes import task_routers
+from shared.tasks import REMINDER_READER, Horizon, PeopleTasks, ServiceTasks
+
+
+async def _mine(conn: AsyncConnection, caller: Principal, horizon: Horizon) -> ServiceTasks:
+    seen = {"activities_seen": ACTIVITIES_SEEN.where(caller), "indicators_seen": INDICATORS_SEEN.where(caller)}
+    return await rules.my_tasks(conn, caller, horizon, **seen)
+
+
+async def _everyone(conn: AsyncConnection, horizon: Horizon) -> PeopleTasks:
+    reader = REMINDER_READER
+    seen = {"activities_seen": ACTIVITIES_SEEN.where(reader), "indicators_seen": INDICATORS_SEEN.where(reader)}
+    return await rules.peoples_tasks(conn, horizon, **seen)
+
+
+router, people = task_routers(
+    "goals",
+    "The caller's assignments and activities to finish and measurements to report",
+    _mine,
+    _everyone,
 )
-
-router = APIRouter(prefix="/me", tags=["tasks"], route_class=GuardedRoute)
-# Only for the reminder job (a service token): every named person's tasks, never a caller's own.
-people = APIRouter(prefix="/people", tags=["tasks"], route_class=GuardedRoute)
-
-
-@router.get(
-    "/tasks",
-    operation_id="list_my_goals_tasks",
-    summary="The caller's assignments and activities to finish and measurements to report",
-    responses=error_responses(Forbidden),
-    dependencies=[guard(OWN_TASKS)],
-)
-async def list_my_tasks(
-    conn: ReadConnection,
-    principal: CurrentPrincipal,
-    as_of: AsOfQuery = None,
-    within_days: WithinDaysQuery = DEFAULT_WITHIN_DAYS,
-) -> ServiceTasks:
-    return await rules.my_tasks(
-        conn,
-        principal,
-        Horizon(as_of_or_today(as_of), within_days),
-        activities_seen=ACTIVITIES_SEEN.where(principal),
-        indicators_seen=INDICATORS_SEEN.where(principal),
-    )
-
-
-@people.get(
-    "/tasks",
-    operation_id="list_peoples_goals_tasks",
-    summary="Every named person's tasks in this service, for the reminder job",
-    responses=error_responses(Forbidden),
-    dependencies=[guard(PEOPLES_TASKS)],
-)
-async def list_peoples_tasks(
-    conn: ReadConnection,
-    as_of: AsOfQuery = None,
-    within_days: WithinDaysQuery = DEFAULT_WITHIN_DAYS,
-) -> PeopleTasks:
-    return await rules.peoples_tasks(
-        conn,
-        Horizon(as_of_or_today(as_of), within_days),
-        activities_seen=ACTIVITIES_SEEN.where(REMINDER_READER),
-        indicators_seen=INDICATORS_SEEN.where(REMINDER_READER),
-    )

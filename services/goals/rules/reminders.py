@@ -6,15 +6,16 @@ The goals service keeps them (shared/reminders.py says why and how): the job hol
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import Response
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.goals.models import ReminderClaim, ReminderSetting
+from services.goals.models import ReminderClaim, ReminderPruning, ReminderSetting
+from shared.asof import today_in_sweden
 from shared.auth.policy import Principal
 from shared.concurrency import check_if_match, set_etag
 from shared.errors import PreconditionFailed, PreconditionRequired
@@ -26,9 +27,11 @@ from shared.reminders import (
     ClaimState,
     MyReminders,
     OutcomesIn,
+    Pruned,
     ReminderOut,
     ReminderSettingsIn,
     SentReminder,
+    kept_since,
 )
 from shared.types import utcnow
 
@@ -36,6 +39,7 @@ from shared.types import utcnow
 ROWS_PER_INSERT = 1000
 SHOWN = 100
 NO_SETTINGS_ETAG = '"0"'
+PRUNING_ROW = 1
 
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -63,10 +67,14 @@ def _claim_row(reminder: ReminderOut, now: datetime, lease_until: datetime) -> d
     }
 
 
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both databases."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 async def _insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
     """INSERT … ON CONFLICT DO NOTHING: the keys no one had claimed, now this job's."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = _insert(session)
     inserted: set[str] = set()
     for chunk in _chunks(rows, ROWS_PER_INSERT):
         stmt = insert(ReminderClaim).values(list(chunk)).on_conflict_do_nothing(index_elements=["key"])
@@ -103,12 +111,23 @@ async def _retake_expired(
     return retaken
 
 
+async def _kept_since(session: AsyncSession) -> date | None:
+    """How far the claims have been pruned: a reminder reached before this day may have lost its claim."""
+    return await session.scalar(select(ReminderPruning.kept_since).where(ReminderPruning.id == PRUNING_ROW))
+
+
 async def claim(session: AsyncSession, data: ClaimsIn) -> ClaimsRead:
-    """Each offered key this job now holds: new ones, and expired or failed ones it took over."""
+    """Each offered key this job now holds: new ones, and expired or failed ones it took over. None reached
+    before the pruned window: its claim may be gone, and it was sent (or given up) when it was there."""
     now = utcnow()
     lease_until = now + timedelta(seconds=data.lease_seconds)
     settings = await _settings_of(session, {r.subject for r in data.reminders})
-    wanted = {r.key: r for r in data.reminders if r.subject not in settings or settings[r.subject].enabled}
+    pruned_before = await _kept_since(session) or date.min
+    wanted = {
+        r.key: r
+        for r in data.reminders
+        if r.reached_on >= pruned_before and (r.subject not in settings or settings[r.subject].enabled)
+    }
     new = await _insert_new(session, [_claim_row(r, now, lease_until) for r in wanted.values()])
     retaken = await _retake_expired(session, sorted(set(wanted) - new), now, lease_until, data.max_attempts)
     return ClaimsRead(
@@ -118,6 +137,39 @@ async def claim(session: AsyncSession, data: ClaimsIn) -> ClaimsRead:
             if key in new or key in retaken
         ]
     )
+
+
+async def prune(session: AsyncSession, today: date) -> Pruned:
+    """Remove the claims of reminders reached more than KEEP_DAYS before `today` (never before the job's own
+    `today`: the earlier of the two), and remember how far, so that none of them is ever claimed again.
+
+    The window only moves forward, whatever day a job says it is. Claims made before `reached_on` was kept
+    go by when they were last written (after their point was reached), a day earlier for time zones."""
+    now = utcnow()
+    since = kept_since(min(today, today_in_sweden()))
+    first = _insert(session)(ReminderPruning).values(id=PRUNING_ROW, kept_since=since, pruned_at=now)
+    await session.execute(first.on_conflict_do_nothing(index_elements=["id"]))
+    row = await session.scalar(
+        select(ReminderPruning)
+        .where(ReminderPruning.id == PRUNING_ROW)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    if row.kept_since < since:
+        row.kept_since, row.pruned_at = since, now
+        await session.flush()
+    since = row.kept_since
+    written_before = datetime.combine(since - timedelta(days=1), time(0), UTC)
+    removed = await session.execute(
+        delete(ReminderClaim).where(
+            or_(
+                ReminderClaim.reached_on < since,
+                ReminderClaim.reached_on.is_(None) & (ReminderClaim.updated_at < written_before),
+            )
+        )
+    )
+    return Pruned(pruned=removed.rowcount or 0, kept_since=since)  # type: ignore[attr-defined]
 
 
 async def record(session: AsyncSession, data: OutcomesIn) -> None:
