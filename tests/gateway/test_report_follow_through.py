@@ -11,12 +11,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.gateway.test_report_documents import flat
 
 BOARD = ("board", "RS:reader")
 AUDITOR = ("revisor", "auditor")
+HSN_READER = ("h", "HSN:reader")
 T2, ANNUAL = "/api/reports/interim/2022/T2", "/api/reports/annual/2022"
 REPORTS = [(T2, date(2022, 8, 31)), (ANNUAL, date(2022, 12, 31))]
 TITLE = "Uppföljning av revisionens rekommendationer"
@@ -224,3 +226,64 @@ async def test_t1_has_no_follow_through_and_the_section_is_typed_in_the_openapi_
         assert section[name]["items"]["$ref"].startswith("#/components/schemas/"), name
     assert schemas["StillIndicator"]["properties"]["before"]["anyOf"][0]["$ref"] == "#/components/schemas/Point"
     assert "/api/audit/follow-through" in doc["paths"]
+
+
+async def test_an_indicator_the_reader_may_not_read_is_counted_as_not_shown_and_never_named(seeded):
+    """RUN's draft goal and its indicator are read by RUN's own people (and the board above it), not by a reader
+    of HSN, a committee beside it."""
+    run = seeded.auth("run", "RUN:editor")
+    goal = await seeded.client.post(
+        "/api/goals/goals",
+        headers=run,
+        json={"unit_code": "RUN", "title": "Utkast till mål", "start_year": 2022, "end_year": 2024},
+    )
+    assert goal.status_code == 201, goal.text
+    indicator = await seeded.client.post(
+        "/api/goals/indicators",
+        headers=run,
+        json={
+            "goal_id": goal.json()["id"],
+            "name": "Hemlig indikator i utkast",
+            "unit_of_measure": "st",
+            "direction": "higher_is_better",
+        },
+    )
+    assert indicator.status_code == 201, indicator.text
+    rec = (await _report(seeded, "2022-06-01", "Följ upp utkastet."))["recommendations"][0]
+    await _act(seeded, rec, "Mät i utkastet", [indicator.json()["id"]])
+
+    board = (await get(seeded, T2, roles=HSN_READER))["follow_through"]
+    assert board["not_shown"] == [indicator.json()["id"]]
+    assert {b["body_code"]: b for b in board["bodies"]}["RUN"]["not_shown"] == 1
+    assert indicator.json()["id"] not in {s["id"] for s in board["not_moved"]}
+    page = (await seeded.client.get(f"{T2}?format=html", headers=seeded.auth(*HSN_READER))).text
+    assert "Hemlig indikator" not in page
+    assert "1 kopplade indikatorer visas inte med läsarens behörighet" in flat(
+        html.unescape(re.sub(r"<[^>]+>", " ", page))
+    )
+
+    own = (await get(seeded, f"{T2}?unit=RUN", roles=("run", "RUN:editor")))["follow_through"]
+    assert own["not_shown"] == []
+    assert [(s["name"], s["reason"]) for s in own["not_moved"]] == [("Hemlig indikator i utkast", "no_value_since")]
+
+
+async def test_a_service_down_leaves_the_section_out_or_unjudged_and_the_report_says_why(seeded, monkeypatch):
+    sent = seeded.transport.handle_async_request
+
+    async def series_fails(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/indicators/series":
+            raise httpx.ConnectError("the goals service is down", request=request)
+        return await sent(request)
+
+    monkeypatch.setattr(seeded.transport, "handle_async_request", series_fails)
+    report = await get(seeded, T2)
+    section = report["follow_through"]
+    assert (section["indicators_judged"], section["not_moved"], section["totals"]["indicators"]) == (False, [], 0)
+    assert section["without_indicator"], "what the audit service gives still stands"
+    assert ("follow_through.indicators", "goals") in {(m["section"], m["service"]) for m in report["missing"]}
+    assert not report["complete"]
+    monkeypatch.undo()
+    seeded.transport.down.add("audit")
+    report = await get(seeded, T2)
+    assert report["follow_through"] is None
+    assert ("follow_through", "audit") in {(m["section"], m["service"]) for m in report["missing"]}
