@@ -94,7 +94,9 @@ class FollowThroughCounts(BaseModel):
         description="Indicators the actions name and the caller may read, once per recommendation they answer"
     )
     not_moved: int = Field(description="Of them, those that had not moved since the recommendation's decision")
-    not_shown: int = Field(description="Indicators named that the goals service does not show the caller")
+    not_shown: int = Field(
+        description="Indicators named that the goals service does not show the caller, once per recommendation"
+    )
 
 
 class FollowThroughBody(FollowThroughCounts):
