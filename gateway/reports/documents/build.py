@@ -1135,20 +1135,22 @@ def _without_action(b: Builder, part: dict[str, Any]) -> list[Block]:
 
 
 def _without_indicator(b: Builder, part: dict[str, Any]) -> list[Block]:
+    """Per body, its actions that name no indicator, each with its status, in one paragraph: a region's report may
+    list thousands, and a table row each would weigh more than the rest of the document."""
     blocks: list[Block] = [Heading(b.t["follow_through.without_indicator"], 2)]
     found = part["without_indicator"]
     if not found:
         return [*blocks, Paragraph(b.t["follow_through.without_indicator.none"], Tone.good)]
-    columns = [Column(b.t["body"]), Column(b.t["actions"]), Column(b.t["status"]), Column(b.t["recommendation"])]
-    rows = []
+    by_body: dict[str, list[str]] = {}
     for action in found:
-        status = label(b.t, f"status.{action['status']}")
+        status = label(b.t, f"status.{action['status']}").lower()
         if action.get("goal_ids"):
-            status += f" ({b.t['goals_only']})"
-        answers = "; ".join(_recommendation_ref(rec) for rec in action["answers"])
-        title = Cell(str(action["title"]), Tone.deviation)
-        rows.append([Cell(b.named(action["body_code"])), title, Cell(status), Cell(answers)])
-    return [*blocks, _table(columns, rows)]
+            status += f", {b.t['goals_only']}"
+        by_body.setdefault(str(action["body_code"]), []).append(f"{action['title']} ({status})")
+    for code, actions in by_body.items():
+        blocks.append(Paragraph(f"{b.named(code)} ({len(actions)})", strong=True))
+        blocks.append(Paragraph("; ".join(actions), Tone.deviation))
+    return blocks
 
 
 def _not_moved(b: Builder, part: dict[str, Any]) -> list[Block]:
