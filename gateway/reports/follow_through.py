@@ -86,6 +86,8 @@ class StillIndicator(BaseModel):
 
 
 class FollowThroughCounts(BaseModel):
+    """What the section flags, counted."""
+
     recommendations: int = Field(description="Recommendations open at the period's end")
     without_action: int = Field(description="Of them, those no action answers")
     actions: int = Field(description="The actions on them, each counted once")
