@@ -1087,7 +1087,7 @@ def follow_through(b: Builder) -> list[Block]:
     flagged = any(totals[key] for key in FLAGGING)
     blocks: list[Block] = [
         Paragraph(
-            b.t["follow_through.intro"].format(as_of=part["as_of"], **totals),
+            b.t["follow_through.intro"].format(**totals),
             Tone.deviation if flagged else Tone.normal,
         )
     ]

@@ -255,10 +255,10 @@ LABELS: dict[Language, dict[str, str]] = {
         "indicators_heading": "Fullmäktiges indikatorer",
         "shown_of": "visar {shown} av {total}",
         "follow_through": "Uppföljning av revisionens rekommendationer",
-        "follow_through.intro": "Per {as_of}: {recommendations} öppna rekommendationer, varav {without_action} utan "
-        "åtgärd; {actions} åtgärder, varav {without_indicator} utan koppling till någon indikator; {indicators} "
-        "kopplade indikatorer, varav {not_moved} inte har rört sig sedan beslutet.",
-        "summary.follow_through": "Av {recommendations} öppna rekommendationer saknar {without_action} åtgärd, "
+        "follow_through.intro": "{recommendations} öppna rekommendationer, varav {without_action} utan åtgärd; "
+        "{actions} åtgärder, varav {without_indicator} utan koppling till någon indikator; {indicators} kopplade "
+        "indikatorer, varav {not_moved} inte har rört sig sedan beslutet.",
+        "summary.follow_through": "{without_action} av {recommendations} öppna rekommendationer saknar åtgärd, "
         "{without_indicator} av {actions} åtgärder är inte kopplade till någon indikator och {not_moved} av "
         "{indicators} kopplade indikatorer har inte rört sig sedan beslutet.",
         "without_action": "Utan åtgärd",
@@ -513,10 +513,10 @@ LABELS: dict[Language, dict[str, str]] = {
         "indicators_heading": "The council's indicators",
         "shown_of": "showing {shown} of {total}",
         "follow_through": "Follow-through on the auditors' recommendations",
-        "follow_through.intro": "As at {as_of}: {recommendations} open recommendations, {without_action} of them with "
-        "no action; {actions} actions, {without_indicator} of them linked to no indicator; {indicators} linked "
-        "indicators, {not_moved} of them not moved since the decision.",
-        "summary.follow_through": "Of {recommendations} open recommendations, {without_action} have no action; "
+        "follow_through.intro": "{recommendations} open recommendations, {without_action} of them with no action; "
+        "{actions} actions, {without_indicator} of them linked to no indicator; {indicators} linked indicators, "
+        "{not_moved} of them not moved since the decision.",
+        "summary.follow_through": "{without_action} of {recommendations} open recommendations have no action; "
         "{without_indicator} of {actions} actions are linked to no indicator, and {not_moved} of {indicators} "
         "linked indicators have not moved since the decision.",
         "without_action": "No action",
