@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from gateway.proxy import Proxy, SignedIn
-from gateway.reports.building import MissingSection
+from gateway.reports.missing import MissingSection
 from shared.asof import AsOfQuery, as_of_or_today
 from shared.auth.access import access
 from shared.errors import DomainError, Unauthorized, error_responses

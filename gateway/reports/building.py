@@ -21,16 +21,28 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 
 from gateway.openapi import ServiceAnswer, documented_as
 from gateway.proxy import Proxy, SignedIn
+from gateway.reports.follow_through import (
+    FOLLOW_THROUGH,
+    SERIES,
+    SERIES_PAGE,
+    FollowThroughSection,
+    follow_through_section,
+    named_indicators,
+    series_chunks,
+)
+from gateway.reports.missing import MissingSection
 from shared.asof import SWEDISH_TIME, in_swedish_time, period_end
 from shared.errors import DomainError, NotFound
 
 EMPLOYEE_PERSPECTIVE = "employee"
 UNIT_ASK = "goals.unit"
+FOLLOW_THROUGH_ASK = "follow_through"
 
 # What the sections are made of: the services' answers, passed on as they came (and documented as such).
 FULFILMENT = ServiceAnswer("goals", "/fulfilment")
@@ -62,12 +74,6 @@ class ReportPeriod(StrEnum):
     T1 = "T1"
     T2 = "T2"
     year = "year"
-
-
-class MissingSection(BaseModel):
-    section: str
-    service: str
-    reason: str = Field(description="Why it is missing: the service's answer, or that it did not answer")
 
 
 class NoData(BaseModel):
@@ -186,6 +192,12 @@ class Report(BaseModel):
     goals: GoalsSection | None
     economy: EconomySection | None
     audit: AuditSection | None = Field(description="In T2 and the annual report")
+    follow_through: FollowThroughSection | None = Field(
+        default=None,
+        description="In T2 and the annual report: the auditors' recommendations open at the period's end with no "
+        "action, their actions that name no indicator, and the indicators named that have not moved since the "
+        "decision",
+    )
     analysis: list[AnalysisText] = Field(
         default_factory=list, description="The units' analysis texts of the report's edition that the caller may read"
     )
@@ -263,6 +275,7 @@ def _asks(year: int, period: ReportPeriod, unit: str | None, as_of: date) -> lis
         Ask.of("economy.investments", INVESTMENT_PLAN, f"from_year={year}&{at}"),
         Ask.of("economy.grants", GRANTS, f"year={year}&{at}"),
         Ask.of("audit.overview", audit, at, body_code=unit or ""),
+        Ask.of(FOLLOW_THROUGH_ASK, FOLLOW_THROUGH, at + (f"&body={unit}" if unit else "")),
     ]
     if period is ReportPeriod.year and unit is None:
         asks.append(Ask.of("economy.accounts", ACCOUNTS, f"year={year}"))
@@ -334,6 +347,9 @@ async def build_report(
             grants=got.get("economy.grants"),
         )
     audit = AuditSection(as_of=as_of, overview=got["audit.overview"]) if "audit.overview" in got else None
+    follow_through = None
+    if FOLLOW_THROUGH_ASK in got:
+        follow_through = await _follow_through(proxy, caller, got[FOLLOW_THROUGH_ASK], as_of, missing)
     no_data = _sections_without_data(got, year)
     edition = next(iter(_items(got.get(ANALYSIS))), None)
     return Report(
@@ -349,10 +365,28 @@ async def build_report(
         goals=goals,
         economy=economy,
         audit=audit,
+        follow_through=follow_through,
         analysis=analysis_of(edition),
         unit_names={u["code"]: u["name"] for u in _items(got.get("goals.units"))},
         edition=stamp_of(edition),
     )
+
+
+async def _follow_through(
+    proxy: Proxy, caller: SignedIn, answer: dict[str, Any], as_of: date, missing: list[MissingSection]
+) -> FollowThroughSection:
+    """The follow-through section: the indicators the audit service's answer names are asked of the goals
+    service with the caller's rights, 500 a request, all at once; if it does not answer, none is judged."""
+    section = f"{FOLLOW_THROUGH_ASK}.indicators"
+    asks = [
+        Ask.of(section, SERIES, urlencode({"ids": ids, "limit": SERIES_PAGE}, doseq=True))
+        for ids in series_chunks(named_indicators(answer))
+    ]
+    answers = await asyncio.gather(*(_ask(proxy, caller, ask) for ask in asks))
+    failed = [a.missing for a in answers if a.missing is not None]
+    missing += failed[:1]
+    series = None if failed else [item for a in answers for item in _items(a.data)]
+    return follow_through_section(answer, series, as_of)
 
 
 def _answered_for_another_date(got: dict[str, Any], services: dict[str, str], as_of: date) -> list[MissingSection]:

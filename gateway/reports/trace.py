@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 
 from gateway.openapi import ServiceAnswer, documented_as
 from gateway.proxy import Proxy, SignedIn
-from gateway.reports.building import MissingSection
+from gateway.reports.missing import MissingSection
 from shared.asof import today_in_sweden
 from shared.auth.access import ANY_ROLE, access, read_record
 from shared.errors import DomainError, Forbidden, NotFound, Unauthorized, error_responses
@@ -410,21 +410,38 @@ def _decision_day(response: TracedResponse | None, report: dict[str, Any] | None
     return None, None
 
 
+class StillReason(StrEnum):
+    """Why an indicator counts as not moved since the decision."""
+
+    unchanged = "unchanged"
+    no_value_since = "no_value_since"
+    no_value_before = "no_value_before"
+
+
+STILL_WORDS = {
+    StillReason.unchanged: "unchanged since the decision",
+    StillReason.no_value_since: "no value since the decision",
+    StillReason.no_value_before: "no value before the decision to compare",
+}
+
+
+def still_reason(indicator: TracedIndicator) -> StillReason | None:
+    """Why the indicator has not moved since the decision: unchanged, or nothing to compare; None if it moved."""
+    if indicator.change is Change.unchanged:
+        return StillReason.unchanged
+    if indicator.change is Change.unknown:
+        return StillReason.no_value_since if not indicator.since else StillReason.no_value_before
+    return None
+
+
 def _still(indicators: list[TracedIndicator]) -> list[Flag]:
     """The indicators that have not moved since the decision: unchanged, or nothing to compare."""
     flags = []
     for indicator in indicators:
-        if indicator.change in (Change.unchanged, Change.unknown):
-            reason = (
-                "unchanged since the decision"
-                if indicator.change is Change.unchanged
-                else (
-                    "no value since the decision" if not indicator.since else "no value before the decision to compare"
-                )
-            )
-            flags.append(
-                Flag(kind=FlagKind.indicator_not_moved, id=indicator.id, message=f"{indicator.name}: {reason}")
-            )
+        reason = still_reason(indicator)
+        if reason is not None:
+            message = f"{indicator.name}: {STILL_WORDS[reason]}"
+            flags.append(Flag(kind=FlagKind.indicator_not_moved, id=indicator.id, message=message))
     return flags
 
 

@@ -703,3 +703,40 @@ class Overview(BaseModel):
 
     as_of: date
     bodies: list[BodyOverview]
+
+
+class LinkedAction(BaseModel):
+    """An action as the follow-through reads it: its status then and what it should move."""
+
+    id: uuid.UUID
+    title: str
+    body_code: str
+    status: ActionStatus = Field(description="As it stood on as_of: one finished later reads in_progress")
+    goal_ids: list[uuid.UUID] = Field(description="The goals (in the goals service) the action should move")
+    indicator_ids: list[uuid.UUID] = Field(description="The indicators (in the goals service) it should move")
+
+
+class FollowedRecommendation(BaseModel):
+    """An open recommendation with the day its effect is judged from and the actions that answer it."""
+
+    id: uuid.UUID
+    body_code: str
+    report_id: uuid.UUID
+    report_title: str
+    report_received_on: date | None
+    number: int
+    text: str
+    response_due_on: date | None
+    response_decided_on: date | None = Field(description="The meeting that decided the response, if by as_of")
+    actions: list[LinkedAction] = Field(description="Its actions, by deadline; empty when none answers it")
+
+
+class FollowThrough(BaseModel):
+    """The recommendations open as at `as_of`, each with its actions and the goals and indicators they should
+    move: what the reports' follow-through section reads (decided material only)."""
+
+    as_of: date
+    body_code: str | None = Field(description="The one body asked for; every body's if null")
+    recommendations: list[FollowedRecommendation] = Field(
+        description="Recommendations of reports received by as_of and not closed by then, newest audit year first"
+    )

@@ -191,7 +191,12 @@ async def _grow(audit, start: int, copies: int) -> None:
 
 async def test_the_number_of_statements_does_not_grow_with_the_data(audit):
     await _grow(audit, 0, 1)
-    paths = ["/api/audit/overview?as_of=2022-07-01", "/api/audit/bodies/RS/status?as_of=2022-07-01"]
+    paths = [
+        "/api/audit/overview?as_of=2022-07-01",
+        "/api/audit/bodies/RS/status?as_of=2022-07-01",
+        "/api/audit/follow-through?as_of=2022-07-01",
+        "/api/audit/follow-through?as_of=2022-07-01&body=RS",
+    ]
     before = {p: await _statements(audit.stack, p) for p in paths}
     await _grow(audit, 1, 4)
     after = {p: await _statements(audit.stack, p) for p in paths}
@@ -203,5 +208,36 @@ async def test_the_number_of_statements_does_not_grow_with_the_data(audit):
 
 async def test_read_models_need_a_role(audit):
     client_headers = audit.stack.auth("svc", client=True, scopes=["write:measurements"])
-    for path in ("/api/audit/overview", "/api/audit/bodies/RS/status", "/api/audit/overdue"):
+    for path in (
+        "/api/audit/overview",
+        "/api/audit/bodies/RS/status",
+        "/api/audit/overdue",
+        "/api/audit/follow-through",
+    ):
         assert (await audit.stack.client.get(path, headers=client_headers)).status_code == 403
+
+
+async def test_the_follow_through_lists_open_recommendations_with_their_actions_links_as_at_a_date(audit):
+    """The investment report (received 2021-11-15) has one recommendation to RS and one to HSN; RS acts in
+    two ways, finishing one after the date asked, HSN not at all."""
+    stack = audit.stack
+    goal = await decided_goal(stack)
+    linked = (await audit.act("RS", title="Mål", goal_ids=[goal])).json()
+    done = (await audit.act("RS", title="Klar senare", status="done", finished_on="2022-05-02")).json()
+    at = "/api/audit/follow-through?as_of=2022-03-01"
+    answer = (await stack.client.get(at, headers=stack.auth(*READER))).json()
+    assert (answer["as_of"], answer["body_code"]) == ("2022-03-01", None)
+    recs = {r["body_code"]: r for r in answer["recommendations"]}
+    assert set(recs) == {"RS", "HSN"}
+    assert recs["HSN"]["actions"] == []
+    assert {a["id"]: (a["status"], a["goal_ids"], a["indicator_ids"]) for a in recs["RS"]["actions"]} == {
+        linked["id"]: ("planned", [goal], []),
+        done["id"]: ("in_progress", [], []),  # done only in May
+    }
+    assert recs["RS"]["report_received_on"] == "2021-11-15"
+    only_hsn = (await stack.client.get(f"{at}&body=HSN", headers=stack.auth(*READER))).json()
+    assert [r["body_code"] for r in only_hsn["recommendations"]] == ["HSN"]
+    before = await stack.client.get("/api/audit/follow-through?as_of=2021-11-14", headers=stack.auth(*READER))
+    assert before.json()["recommendations"] == [], "the report had not arrived"
+    refused = await stack.client.get("/api/audit/follow-through?as_of=1800-01-01", headers=stack.auth(*READER))
+    assert refused.status_code == 422

@@ -180,7 +180,7 @@ async def test_a_draft_document_says_so_in_its_headers(seeded):
     draft = await seeded.client.get("/api/reports/interim/2022/T2?format=html", headers=seeded.auth(*BOARD))
     assert draft.status_code == 200
     assert draft.headers["x-report-complete"] == "false"
-    assert draft.headers["x-report-missing"] == "audit.overview (audit)"
+    assert draft.headers["x-report-missing"] == "audit.overview (audit), follow_through (audit)"
 
 
 @pytest.mark.database_free  # a process of its own, with no database

@@ -125,7 +125,20 @@ def expected(report: dict[str, Any]) -> list[tuple[str, str]]:
         if statement.get("internal_control_sufficient") is False:
             found.append(("internal control not sufficient", "Inte tillräcklig"))
     found += _accounts(economy.get("accounts"))
+    found += _follow_through(report["follow_through"])
     found += [(f"draft: {m['section']}", f"{m['section']} ({m['service']})") for m in report["missing"]]
+    return found
+
+
+def _follow_through(section: dict[str, Any]) -> list[tuple[str, str]]:
+    """The follow-through on the auditors' recommendations: its title and every item it flags."""
+    assert section["without_indicator"], "the demo's actions other than Målstyrning's name no indicator"
+    assert section["not_moved"], "the demo's forecast deviation has no value from before the decision"
+    found = [("follow-through", "Uppföljning av revisionens rekommendationer")]
+    found += [("recommendation with no action", f"{r['number']}. {r['text']}") for r in section["without_action"]]
+    found += [("action with no indicator", a["title"]) for a in section["without_indicator"]]
+    found += [("indicator not moved", s["name"]) for s in section["not_moved"]]
+    found += [("why not moved", "Inget värde före beslutet att jämföra med") for s in section["not_moved"][:1]]
     return found
 
 

@@ -239,9 +239,11 @@ async def test_the_word_document_holds_the_same_figures_as_the_json(seeded):
         "Riktade statsbidrag",
         "Intern kontroll",
         "Revision och uppföljning",
+        "Uppföljning av revisionens rekommendationer",
     ]
     subheadings = {p.text for p in document.paragraphs if p.style.name.startswith("Heading")}
     assert {"Målens kvalitet", "Mål utan koppling uppåt", "Regionens resultat", "Uppdrag"} <= subheadings
+    assert {"Åtgärder utan koppling till indikator", "Indikatorer som inte har rört sig sedan beslutet"} <= subheadings
     tables = {table.rows[0].cells[0].text + "/" + table.rows[0].cells[1].text: table for table in document.tables}
     fulfilment, economy = tables["Enhet/Perspektiv"], tables["Enhet/Ram"]
     totals = report["goals"]["fulfilment"]["totals"]

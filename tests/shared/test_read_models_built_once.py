@@ -23,6 +23,8 @@ READ_MODELS = [
     ("budget", "/economy/region?year={year}&follow_up=T2", "/economy/region?year={year}&follow_up=T2&as_of={day}"),
     ("audit", "/overview", "/overview?as_of={day}"),
     ("audit", "/bodies/HSN/status", "/bodies/PV/status?as_of={day}"),
+    ("audit", "/follow-through", "/follow-through?as_of={day}"),
+    ("audit", "/follow-through?body=HSN", "/follow-through?body=PV&as_of={day}"),
 ]
 
 

@@ -4,7 +4,8 @@
 The order: the board's summary (results against goals and the balance requirement, the result against
 the result target, the units over the threshold); goals by perspective with the owners' analysis, the
 council's chain, quality, assignments; economy (and the year's accounts); investments and the
-ten-year plan; targeted state grants; internal control; audit and follow-up; then any analysis text
+ten-year plan; targeted state grants; internal control; audit and follow-up; the follow-through on the
+auditors' recommendations (what has no action, no indicator, or has not moved); then any analysis text
 not placed yet. A section is there when its part of the JSON is; a part the JSON lacks leaves its
 section out (the draft note says why).
 
@@ -159,6 +160,7 @@ def summary(b: Builder) -> list[Block]:
     blocks += _result_summary(b)
     blocks += _flagged_summary(b)
     blocks += _audit_summary(b)
+    blocks += _follow_through_summary(b)
     return blocks
 
 
@@ -1037,6 +1039,159 @@ def _recommendations(b: Builder, body: dict[str, Any]) -> list[Block]:
     return [Heading(heading, 2), _table(columns, rows)]
 
 
+# Follow-through on the auditors' recommendations ----------------------------------------------------
+
+FOLLOW_THROUGH_COUNTS = (
+    "recommendations",
+    "without_action",
+    "actions",
+    "without_indicator",
+    "indicators",
+    "not_moved",
+)
+# The counts that flag something: shown in red when not zero.
+FLAGGING = {"without_action", "without_indicator", "not_moved"}
+
+
+def _follow_through_part(data: dict[str, Any]) -> dict[str, Any] | None:
+    part = data.get("follow_through")
+    return part if isinstance(part, dict) else None
+
+
+def _follow_through_summary(b: Builder) -> list[Block]:
+    part = _follow_through_part(b.data)
+    if part is None or not part["totals"]["recommendations"]:
+        return []
+    totals = part["totals"]
+    flagged = any(totals[key] for key in FLAGGING)
+    return [Paragraph(b.t["summary.follow_through"].format(**totals), Tone.deviation if flagged else Tone.good)]
+
+
+def _recommendation_ref(rec: dict[str, Any]) -> str:
+    return f"{rec['report_title']}, {rec['number']}"
+
+
+def _point_text(point: dict[str, Any] | None, unit_of_measure: str) -> str:
+    if not point:
+        return DASH
+    return f"{_with_unit(point.get('value'), unit_of_measure)} ({point['period']})"
+
+
+def follow_through(b: Builder) -> list[Block]:
+    """The board's view of the follow-through: per body, the recommendations with no action, the actions linked to
+    no indicator and the linked indicators that have not moved since the decision; then each listed."""
+    part = _follow_through_part(b.data)
+    if part is None:
+        return []
+    totals = part["totals"]
+    flagged = any(totals[key] for key in FLAGGING)
+    blocks: list[Block] = [
+        Paragraph(
+            b.t["follow_through.intro"].format(**totals),
+            Tone.deviation if flagged else Tone.normal,
+        )
+    ]
+    if part["bodies"]:
+        headers = ("open_recommendations", "without_action", "actions", "without_indicator")
+        columns = [
+            Column(b.t["body"]),
+            *(Column(b.t[key], NUMBER) for key in headers),
+            Column(b.t["linked_indicators"], NUMBER),
+            Column(b.t["not_moved"], NUMBER),
+        ]
+
+        def cells(counts: dict[str, Any]) -> list[Cell]:
+            return [
+                Cell(str(counts[key]), Tone.deviation if key in FLAGGING and counts[key] else Tone.normal)
+                for key in FOLLOW_THROUGH_COUNTS
+            ]
+
+        rows = [[Cell(b.named(body["body_code"])), *cells(body)] for body in part["bodies"]]
+        footer = ((Cell(b.t["total"]), *cells(totals)),) if len(part["bodies"]) > 1 else ()
+        blocks.append(_table(columns, rows, footer=footer))
+    blocks += _without_action(b, part)
+    blocks += _without_indicator(b, part)
+    blocks += _not_moved(b, part)
+    return blocks
+
+
+def _without_action(b: Builder, part: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Heading(b.t["follow_through.without_action"], 2)]
+    found = part["without_action"]
+    if not found:
+        return [*blocks, Paragraph(b.t["follow_through.without_action.none"], Tone.good)]
+    columns = [Column(b.t["body"]), Column(b.t["audit_report"]), Column(b.t["recommendation"])]
+    columns.append(Column(b.t["response_decided"]))
+    rows = [
+        [
+            Cell(b.named(rec["body_code"])),
+            Cell(str(rec["report_title"])),
+            Cell(f"{rec['number']}. {rec['text']}", Tone.deviation),
+            Cell(str(rec.get("response_decided_on") or DASH)),
+        ]
+        for rec in found
+    ]
+    return [*blocks, _table(columns, rows)]
+
+
+def _without_indicator(b: Builder, part: dict[str, Any]) -> list[Block]:
+    """Per body, its actions that name no indicator, each with its status, in one paragraph: a region's report may
+    list thousands, and a table row each would weigh more than the rest of the document."""
+    blocks: list[Block] = [Heading(b.t["follow_through.without_indicator"], 2)]
+    found = part["without_indicator"]
+    if not found:
+        return [*blocks, Paragraph(b.t["follow_through.without_indicator.none"], Tone.good)]
+    by_body: dict[str, list[str]] = {}
+    for action in found:
+        status = label(b.t, f"status.{action['status']}").lower()
+        if action.get("goal_ids"):
+            status += f", {b.t['goals_only']}"
+        by_body.setdefault(str(action["body_code"]), []).append(f"{action['title']} ({status})")
+    for code, actions in by_body.items():
+        blocks.append(Paragraph(f"{b.named(code)} ({len(actions)})", strong=True))
+        blocks.append(Paragraph("; ".join(actions), Tone.deviation))
+    return blocks
+
+
+def _not_moved(b: Builder, part: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Heading(b.t["follow_through.not_moved"], 2)]
+    if not part.get("indicators_judged", True):
+        return [*blocks, Paragraph(b.t["follow_through.not_judged"], Tone.deviation)]
+    found = part["not_moved"]
+    if not found:
+        blocks.append(Paragraph(b.t["follow_through.not_moved.none"], Tone.good))
+    else:
+        columns = [
+            Column(b.t["indicator"]),
+            Column(b.t["recommendation"]),
+            Column(b.t["compared_from"]),
+            Column(b.t["before"], NUMBER),
+            Column(b.t["since"], NUMBER),
+            Column(b.t["reason"]),
+        ]
+        rows = []
+        for still in found:
+            uom = str(still.get("unit_of_measure") or "")
+            compared = str(still.get("compared_from") or DASH)
+            if still.get("compared_from_kind"):
+                compared += f" ({label(b.t, 'compared_from.' + still['compared_from_kind'])})"
+            rows.append(
+                [
+                    Cell(f"{still['name']} ({unit_name(b.data, still['unit_code'])})"),
+                    Cell(_recommendation_ref(still["recommendation"])),
+                    Cell(compared),
+                    Cell(_point_text(still.get("before"), uom)),
+                    Cell(_point_text(still.get("latest"), uom)),
+                    Cell(label(b.t, f"reason.{still['reason']}"), Tone.deviation),
+                ]
+            )
+        blocks.append(_table(columns, rows))
+    hidden = len(part.get("not_shown") or [])
+    if hidden:
+        blocks.append(Paragraph(b.t["follow_through.not_shown"].format(count=hidden)))
+    return blocks
+
+
 def unplaced_analysis(b: Builder) -> list[Block]:
     """The analysis texts no section took: a topic the sections do not know, or a section not in the report."""
     return b.texts(lambda _text: True)
@@ -1052,6 +1207,7 @@ SECTIONS: tuple[tuple[str, str, Callable[[Builder], list[Block]]], ...] = (
     ("economy.grants", "grants", grants),
     ("audit.internal_control", "internal_control", internal_control),
     ("audit", "audit", audit),
+    ("follow_through", "follow_through", follow_through),
     ("analysis", "analysis_unplaced", unplaced_analysis),
 )
 

@@ -254,6 +254,36 @@ LABELS: dict[Language, dict[str, str]] = {
         "indicators_title": "Indikatorer mot målvärden",
         "indicators_heading": "Fullmäktiges indikatorer",
         "shown_of": "visar {shown} av {total}",
+        "follow_through": "Uppföljning av revisionens rekommendationer",
+        "follow_through.intro": "{recommendations} öppna rekommendationer, varav {without_action} utan åtgärd; "
+        "{actions} åtgärder, varav {without_indicator} utan koppling till någon indikator; {indicators} kopplade "
+        "indikatorer, varav {not_moved} inte har rört sig sedan beslutet.",
+        "summary.follow_through": "{without_action} av {recommendations} öppna rekommendationer saknar åtgärd, "
+        "{without_indicator} av {actions} åtgärder är inte kopplade till någon indikator och {not_moved} av "
+        "{indicators} kopplade indikatorer har inte rört sig sedan beslutet.",
+        "without_action": "Utan åtgärd",
+        "without_indicator": "Utan indikator",
+        "linked_indicators": "Kopplade indikatorer",
+        "not_moved": "Har inte rört sig",
+        "follow_through.without_action": "Rekommendationer utan åtgärd",
+        "follow_through.without_action.none": "Varje öppen rekommendation har minst en åtgärd.",
+        "follow_through.without_indicator": "Åtgärder utan koppling till indikator",
+        "follow_through.without_indicator.none": "Varje åtgärd är kopplad till minst en indikator.",
+        "follow_through.not_moved": "Indikatorer som inte har rört sig sedan beslutet",
+        "follow_through.not_moved.none": "Varje kopplad indikator har rört sig sedan beslutet.",
+        "follow_through.not_shown": "{count} kopplade indikatorer visas inte med läsarens behörighet och är inte "
+        "bedömda.",
+        "follow_through.not_judged": "Indikatorerna kunde inte bedömas: måltjänsten svarade inte.",
+        "goals_only": "kopplad till mål, inte till indikator",
+        "compared_from": "Jämförs från",
+        "before": "Före",
+        "since": "Senast sedan",
+        "reason": "Bedömning",
+        "reason.unchanged": "Oförändrad sedan beslutet",
+        "reason.no_value_since": "Inget värde sedan beslutet",
+        "reason.no_value_before": "Inget värde före beslutet att jämföra med",
+        "compared_from.response_decision": "svaret beslutat",
+        "compared_from.report_received": "granskningen mottagen",
     },
     Language.en: {
         "interim.T1": "Interim report T1",
@@ -482,6 +512,36 @@ LABELS: dict[Language, dict[str, str]] = {
         "indicators_title": "Indicators against targets",
         "indicators_heading": "The council's indicators",
         "shown_of": "showing {shown} of {total}",
+        "follow_through": "Follow-through on the auditors' recommendations",
+        "follow_through.intro": "{recommendations} open recommendations, {without_action} of them with no action; "
+        "{actions} actions, {without_indicator} of them linked to no indicator; {indicators} linked indicators, "
+        "{not_moved} of them not moved since the decision.",
+        "summary.follow_through": "{without_action} of {recommendations} open recommendations have no action; "
+        "{without_indicator} of {actions} actions are linked to no indicator, and {not_moved} of {indicators} "
+        "linked indicators have not moved since the decision.",
+        "without_action": "No action",
+        "without_indicator": "No indicator",
+        "linked_indicators": "Linked indicators",
+        "not_moved": "Not moved",
+        "follow_through.without_action": "Recommendations with no action",
+        "follow_through.without_action.none": "Every open recommendation has at least one action.",
+        "follow_through.without_indicator": "Actions linked to no indicator",
+        "follow_through.without_indicator.none": "Every action is linked to at least one indicator.",
+        "follow_through.not_moved": "Indicators that have not moved since the decision",
+        "follow_through.not_moved.none": "Every linked indicator has moved since the decision.",
+        "follow_through.not_shown": "{count} linked indicators are not shown with the reader's rights and are not "
+        "judged.",
+        "follow_through.not_judged": "The indicators could not be judged: the goals service did not answer.",
+        "goals_only": "linked to goals, not to an indicator",
+        "compared_from": "Compared from",
+        "before": "Before",
+        "since": "Latest since",
+        "reason": "Assessment",
+        "reason.unchanged": "Unchanged since the decision",
+        "reason.no_value_since": "No value since the decision",
+        "reason.no_value_before": "No value before the decision to compare with",
+        "compared_from.response_decision": "response decided",
+        "compared_from.report_received": "audit received",
     },
 }
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from services.audit.dependencies import RiskMatrixDep
 from services.audit.rules import followup
 from services.audit.rules import readmodels as rules
-from services.audit.schemas import BodyStatus, OverdueList, Overview
+from services.audit.schemas import BodyStatus, FollowThrough, OverdueList, Overview
 from shared.asof import AsOfQuery, as_of_or_today
 from shared.auth.access import ANY_ROLE
 from shared.auth.deps import DbSession
@@ -70,3 +70,20 @@ async def get_body_status(
 )
 async def get_overview(session: DbSession, matrix: RiskMatrixDep, as_of: AsOfQuery = None) -> Overview:
     return await rules.overview(session, _as_at(as_of), matrix)
+
+
+@router.get(
+    "/follow-through",
+    operation_id="get_follow_through",
+    summary="The recommendations open as at a date, with their actions and the indicators each should move",
+    description="What the reports' follow-through section reads: which recommendations have no action and which "
+    "actions name no indicator. Decided material only, as the overview.",
+    responses=error_responses(Forbidden, Unprocessable),
+    dependencies=[guard(DECIDED_ONLY)],
+)
+async def get_follow_through(
+    session: DbSession,
+    as_of: AsOfQuery = None,
+    body: Annotated[str | None, Query(max_length=16, description="One body's; every body's if left out")] = None,
+) -> FollowThrough:
+    return await rules.follow_through(session, body, _as_at(as_of))

@@ -47,7 +47,10 @@ from services.audit.schemas import (
     BodyOverview,
     BodyStatus,
     Colour,
+    FollowedRecommendation,
+    FollowThrough,
     InternalControlBrief,
+    LinkedAction,
     NoteBrief,
     OpenRecommendation,
     Overview,
@@ -450,5 +453,71 @@ async def overview(session: AsyncSession, as_of: date, matrix: Matrix) -> Overvi
                 recommendations=open_by_body.get(code, []),
             )
             for code in bodies
+        ],
+    )
+
+
+@functools.cache
+def _linked_actions_query(by_body: bool) -> Any:
+    return (
+        select(
+            ActionRecommendation.recommendation_id,
+            Action.id,
+            Action.title,
+            Action.body_code,
+            as_at.action_status(),
+            Action.goal_ids,
+            Action.indicator_ids,
+        )
+        .join(Action, Action.id == ActionRecommendation.action_id)
+        .join(Recommendation, Recommendation.id == ActionRecommendation.recommendation_id)
+        .join(AuditReport, AuditReport.id == Recommendation.report_id)
+        .where(_received_and_open(by_body))
+        .order_by(Action.deadline_on, Action.title, Action.id)
+    )
+
+
+async def _linked_actions(
+    session: AsyncSession, body_code: str | None, as_of: date
+) -> dict[uuid.UUID, list[LinkedAction]]:
+    """The actions of the recommendations open as at `as_of`, with their links, by recommendation."""
+    rows = await read_rows(session, _linked_actions_query(body_code is not None), _params(as_of, body_code))
+    by_rec: dict[uuid.UUID, list[LinkedAction]] = defaultdict(list)
+    for rec_id, action_id, title, action_body, status, goal_ids, indicator_ids in rows:
+        by_rec[rec_id].append(
+            LinkedAction(
+                id=action_id,
+                title=title,
+                body_code=action_body,
+                status=ActionStatus(status),
+                goal_ids=[uuid.UUID(g) for g in goal_ids or []],
+                indicator_ids=[uuid.UUID(i) for i in indicator_ids or []],
+            )
+        )
+    return by_rec
+
+
+async def follow_through(session: AsyncSession, body_code: str | None, as_of: date) -> FollowThrough:
+    """The recommendations open as at `as_of` (one body's or every body's) with their actions and links, in two
+    statements whatever their number."""
+    recs = await _open_recommendations(session, body_code, as_of)
+    actions = await _linked_actions(session, body_code, as_of)
+    return FollowThrough(
+        as_of=as_of,
+        body_code=body_code,
+        recommendations=[
+            FollowedRecommendation(
+                id=r.id,
+                body_code=r.body_code,
+                report_id=r.report_id,
+                report_title=r.title,
+                report_received_on=r.received_on,
+                number=r.number,
+                text=r.text,
+                response_due_on=r.response_due_on,
+                response_decided_on=r.decided_on,
+                actions=actions.get(r.id, []),
+            )
+            for r in recs
         ],
     )
