@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from cli import main as cli_main
 from cli.main import APPS
-from cli.remind import SERVICES, RemindSettings
+from cli.remind import SERVICES, RemindSettings, read_role_holders
 from gateway.settings import GatewaySettings
 from services.audit.settings import AuditSettings
 from services.budget.settings import BudgetSettings
@@ -262,9 +262,40 @@ def test_the_reminder_job_runs_hourly_in_swedish_time_as_hardened_as_the_apps():
     assert "memory" in container["resources"]["limits"]
 
 
+def test_the_reminder_job_reads_who_holds_which_roles_from_its_config_map(tmp_path):
+    """A body's responses due are reminded to its people: the job finds them in the file the ConfigMap mounts."""
+    pod = _pod_templates()["reminders"]
+    (container,) = pod["containers"]
+    path = Path({e["name"]: e["value"] for e in container["env"]}["REMINDERS_PEOPLE_FILE"])
+    (mount,) = [m for m in container["volumeMounts"] if path.is_relative_to(m["mountPath"])]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    people = next(
+        d for d in all_documents() if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "reminders-people"
+    )
+    assert volume["configMap"] == {"name": "reminders-people"}  # required: a missing file would fail every pass
+    file = tmp_path / path.name
+    file.write_text(people["data"][path.name])
+    assert read_role_holders(file) == []
+
+
+def _environment_sources() -> set[str]:
+    """The ConfigMaps and Secrets a workload reads its environment from (others hold files it mounts)."""
+    return {
+        ref[kind]["name"]
+        for pod in _pod_templates().values()
+        for container in pod["containers"]
+        for ref in container.get("envFrom", [])
+        for kind in ("configMapRef", "secretRef")
+        if kind in ref
+    }
+
+
 def test_configuration_names_only_settings_the_apps_read():
-    docs = all_documents()
-    names = [k for d in docs if d["kind"] in {"ConfigMap", "Secret"} for k in (d.get("data") or d["stringData"])]
+    docs = [d for d in all_documents() if d["kind"] in {"ConfigMap", "Secret"}]
+    assert {d["metadata"]["name"] for d in docs} - _environment_sources() == {"reminders-people"}
+    names = [
+        k for d in docs if d["metadata"]["name"] in _environment_sources() for k in (d.get("data") or d["stringData"])
+    ]
     env_example = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (DEPLOY / "env.example").read_text(), re.MULTILINE)
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     in_compose = [n for service in compose["services"].values() for n in service.get("environment", {})]
