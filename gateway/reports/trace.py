@@ -226,6 +226,7 @@ class TracedRisk(BaseModel):
     needs_control: bool
     body_code: str
     year: int
+    processes: list[str] = Field(description="The region's processes the risk threatens, by name")
     plan_status: str
     plan_decision: Annotated[dict[str, Any], documented_as(PLAN_DECISION)] | None = Field(
         description="The decision on the risk's control plan, once taken"

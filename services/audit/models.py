@@ -249,6 +249,9 @@ class Risk(OwnerColumns, Tracked, Base):
     # What the risk threatens in the goals service, by id; checked with it on write.
     goal_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     activity_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The region's processes it threatens, by name as the control plan names them ("Inköp och upphandling"):
+    # no service keeps a register of processes to link to.
+    processes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Control(OwnerColumns, Tracked, Base):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.audit.models import (
     ActionStatus,
@@ -463,6 +463,15 @@ RiskScore = Annotated[
 ]
 
 
+def _each_once(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+# The processes a risk threatens, by name (no service keeps a register of processes); each kept once, in order.
+Processes = Annotated[list[ShortText], AfterValidator(_each_once)]
+PROCESSES = "The region's processes the risk threatens, by name, e.g. `Inköp och upphandling` (each kept once)"
+
+
 class RiskIn(OwnerIn):
     model_config = ConfigDict(extra="forbid")
 
@@ -476,6 +485,7 @@ class RiskIn(OwnerIn):
     activity_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Activities in the goals service the risk threatens"
     )
+    processes: Processes = Field(default_factory=list, max_length=20, description=PROCESSES)
 
 
 class RiskUpdate(OwnerIn):
@@ -489,6 +499,7 @@ class RiskUpdate(OwnerIn):
     activity_ids: list[uuid.UUID] | None = Field(
         default=None, max_length=50, description="Replaces the linked activities"
     )
+    processes: Processes | None = Field(default=None, max_length=20, description="Replaces the processes named")
 
 
 class ControlIn(OwnerIn):
@@ -562,6 +573,7 @@ class RiskRead(OwnerRead):
     needs_control: bool
     goal_ids: list[uuid.UUID] = Field(description="Goals in the goals service the risk threatens")
     activity_ids: list[uuid.UUID] = Field(description="Activities in the goals service the risk threatens")
+    processes: list[str] = Field(description=PROCESSES)
     controls: list[ControlRead]
     version: int
 

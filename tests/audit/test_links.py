@@ -137,3 +137,29 @@ async def test_a_risk_on_a_goal_or_activity_not_shown_to_the_caller_is_refused(a
     ):
         body = {"title": "Risk", "likelihood": 2, "consequence": 2, field: ids}
         assert refused_field(await stack.client.post(url, headers=editor, json=body)) == ["body", f"{field}[0]"]
+
+
+async def test_a_risk_names_the_processes_it_threatens_each_once_and_its_history_keeps_them(audit):
+    """No service keeps a register of processes, so a risk names them; blank names and null are refused."""
+    stack = audit.stack
+    plan = await _plan(stack)
+    editor = stack.auth("e", "HSN:editor")
+    url = f"/api/audit/internal-control/plans/{plan['id']}/risks"
+    body = {"title": "Avtal följs inte upp", "likelihood": 2, "consequence": 4}
+    added = await stack.client.post(url, headers=editor, json={**body, "processes": [" Inköp ", "Inköp", "Avtal"]})
+    assert added.status_code == 201, added.text
+    risk = added.json()["risks"][0]
+    assert risk["processes"] == ["Inköp", "Avtal"]
+    assert refused_field(await stack.client.post(url, headers=editor, json={**body, "processes": ["  "]})) == [
+        "body",
+        "processes",
+        0,
+    ]
+    risk_url = f"/api/audit/internal-control/risks/{risk['id']}"
+    emptied = await stack.client.patch(risk_url, headers={**editor, **etag(risk)}, json={"processes": None})
+    assert refused_field(emptied) == ["body", "processes"]
+    changed = await stack.client.patch(risk_url, headers={**editor, **etag(risk)}, json={"processes": ["Löner"]})
+    assert changed.status_code == 200, changed.text
+    assert (await stack.client.get(risk_url, headers=editor)).json()["processes"] == ["Löner"]
+    history = (await stack.client.get(f"{risk_url}/history", headers=editor)).json()["items"]
+    assert (history[-1]["before"]["processes"], history[-1]["after"]["processes"]) == (["Inköp", "Avtal"], ["Löner"])

@@ -236,6 +236,7 @@ async def test_a_risk_is_followed_to_the_goals_and_activities_it_threatens_and_t
     assert {i["id"] for i in trace["indicators"]} == {i["id"] for i in measured["items"]}
     assert [c["id"] for c in trace["controls"]] == [c["id"] for c in risk["controls"]]
     assert not [f for f in trace["flags"] if f["kind"] == "risk_without_goal"]
+    assert trace["risk"]["processes"] == risk["processes"]
 
     unlinked = next(r for r in plan["risks"] if not r["goal_ids"])
     flags = (await seeded.client.get(f"/api/reports/trace/risks/{unlinked['id']}", headers=reader)).json()["flags"]
@@ -267,3 +268,14 @@ async def test_a_risk_threatening_an_activity_reaches_the_activitys_goal_and_a_d
     assert trace["compared_from"] == "2023-01-01", "a plan not yet decided compares from its year's start"
     outsider = seeded.auth("r", "RUN:reader")
     assert (await seeded.client.get(f"/api/reports/trace/risks/{risk['id']}", headers=outsider)).status_code == 404
+
+
+async def test_a_demo_risk_names_the_processes_it_threatens_and_its_trace_shows_them(seeded):
+    """The demo's HSN plan: contracts with private providers not followed up threaten two processes."""
+    editor = seeded.auth("e", "HSN:editor")
+    plans = (await seeded.client.get("/api/audit/internal-control/plans?body=HSN", headers=editor)).json()["items"]
+    plan = (await seeded.client.get(f"/api/audit/internal-control/plans/{plans[0]['id']}", headers=editor)).json()
+    risk = next(r for r in plan["risks"] if r["title"] == "Avtal med privata utförare följs inte upp")
+    assert risk["processes"] == ["Inköp och upphandling", "Avtalsuppföljning"]
+    trace = await seeded.client.get(f"/api/reports/trace/risks/{risk['id']}", headers=seeded.auth("bo", "RS:reader"))
+    assert trace.json()["risk"]["processes"] == risk["processes"]

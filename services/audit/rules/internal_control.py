@@ -236,6 +236,7 @@ def _risk_read(risk: Risk, controls: list[ControlRead], matrix: Matrix) -> RiskR
         needs_control=matrix.needs_control(score),
         goal_ids=[uuid.UUID(g) for g in risk.goal_ids],
         activity_ids=[uuid.UUID(a) for a in risk.activity_ids],
+        processes=list(risk.processes),
         owner_subject=risk.owner_subject,
         owner_name=risk.owner_name,
         controls=controls,
@@ -287,7 +288,7 @@ async def update_risk(
     session: AsyncSession, plan: ControlPlan, risk: Risk, data: RiskUpdate, matrix: Matrix, if_match: str | None
 ) -> None:
     _changing_draft(plan, risk, if_match)
-    sent = changes(data, {"title", "likelihood", "consequence", *RISK_LINKS}, exclude=set(RISK_LINKS))
+    sent = changes(data, {"title", "likelihood", "consequence", "processes", *RISK_LINKS}, exclude=set(RISK_LINKS))
     matrix.check(data.likelihood, data.consequence)
     score = sent.get("likelihood", risk.likelihood) * sent.get("consequence", risk.consequence)
     if not matrix.needs_control(score):
