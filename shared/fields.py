@@ -36,7 +36,24 @@ def _written_as_a_day(value: Any) -> Any:
 
 
 WrittenDay = Annotated[date, BeforeValidator(_written_as_a_day)]
+# Every date a caller sends (a body's field, a query's as_of): the document says `format: date` with this pattern.
 Day = Annotated[WrittenDay, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
+
+
+def parse_day(text: str) -> date:
+    """A day in a file (an import's column) taken as Day takes it in JSON: YYYY-MM-DD within its years. Python's
+    own `date.fromisoformat` also reads 20240430 and 2024-W18-2, which no import format names."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a date written YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date of the calendar") from exc
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"{text!r} is outside the years this system holds ({EARLIEST_DAY.year}–{LATEST_DAY.year})")
+    return day
+
+
 YEAR_KEY_PATTERN = rf"^{_YEARS}$"
 
 
