@@ -266,8 +266,8 @@ class IndicatorCreate(ReporterIn):
     baseline_year: Year | None = None
     tolerance: NonNegativeValue = Decimal(0)
     source: IndicatorSource = IndicatorSource.manual
-    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
-    kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{5}$")] | None = None
+    kolada_area: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
     external_code: ExternalCode | None = None
     targets: dict[YearKey, Value] = Field(default_factory=dict, description="Target value per year")
 
@@ -296,8 +296,8 @@ class IndicatorUpdate(ReporterIn):
     baseline_year: Year | None = None
     tolerance: NonNegativeValue | None = None
     source: IndicatorSource | None = None
-    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
-    kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{5}$")] | None = None
+    kolada_area: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
     external_code: ExternalCode | None = None
 
 
