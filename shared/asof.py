@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Query
 
-from shared.fields import WrittenDay
+from shared.fields import Day
 
 # The month each follow-up runs to. T3 is the budget's name for the year-end follow-up.
 PERIOD_END_MONTH = {"T1": 4, "T2": 8, "T3": 12, "year": 12}
@@ -29,7 +29,7 @@ AS_OF_DESCRIPTION = (
     "Answer as at this date: only what belonged to it (periods ended, decisions taken and items received "
     "by then). Defaults to today in Swedish time."
 )
-AsOfQuery = Annotated[WrittenDay | None, Query(description=AS_OF_DESCRIPTION)]
+AsOfQuery = Annotated[Day | None, Query(description=AS_OF_DESCRIPTION)]
 
 
 def month_end(year: int, month: int) -> date:

@@ -25,6 +25,7 @@ from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, Loader, guard
 from shared.concurrency import set_etag
 from shared.errors import Forbidden, NotFound, error_responses
+from shared.fields import SOME_TEXT
 from shared.pagination import Page, Pagination, paginate
 
 COMMENT_MAX_CHARACTERS = 4000
@@ -45,7 +46,7 @@ class CommentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=COMMENT_MAX_CHARACTERS, pattern=r"\S")
+    text: str = Field(min_length=1, max_length=COMMENT_MAX_CHARACTERS, pattern=SOME_TEXT)
 
 
 class CommentRead(BaseModel):

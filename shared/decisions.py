@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.errors import Unprocessable
-from shared.fields import SOME_TEXT, Day
+from shared.fields import SOME_TEXT, WHITE_SPACE, Day
 from shared.settings import DIARY_NUMBER_PATTERN_VARIABLE, ServiceSettings
 
 UnitCode = Annotated[
@@ -31,7 +31,9 @@ DiaryNumber = Annotated[
         description=f"Checked against the region's pattern ({DIARY_NUMBER_PATTERN_VARIABLE}), e.g. BODY/no/year",
     ),
 ]
-Paragraph = Annotated[str, StringConstraints(pattern=r"^§?\s?\d{1,4}[a-z]?$"), Field(examples=["§ 123"])]
+Paragraph = Annotated[
+    str, StringConstraints(pattern=rf"^§?[{WHITE_SPACE}]?[0-9]{{1,4}}[a-z]?$"), Field(examples=["§ 123"])
+]
 DecisionDay = Day
 
 

@@ -36,7 +36,24 @@ def _written_as_a_day(value: Any) -> Any:
 
 
 WrittenDay = Annotated[date, BeforeValidator(_written_as_a_day)]
+# Every date a caller sends (a body's field, a query's as_of): the document says `format: date` with this pattern.
 Day = Annotated[WrittenDay, Field(ge=EARLIEST_DAY, le=LATEST_DAY, json_schema_extra={"pattern": DAY_PATTERN})]
+
+
+def parse_day(text: str) -> date:
+    """A day in a file (an import's column) taken as Day takes it in JSON: YYYY-MM-DD within its years. Python's
+    own `date.fromisoformat` also reads 20240430 and 2024-W18-2, which no import format names."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a date written YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date of the calendar") from exc
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"{text!r} is outside the years this system holds ({EARLIEST_DAY.year}–{LATEST_DAY.year})")
+    return day
+
+
 YEAR_KEY_PATTERN = rf"^{_YEARS}$"
 
 
@@ -222,7 +239,13 @@ NonNegativeValue = Annotated[ExactValue, Field(ge=0), *exact_decimal(value_schem
 YearPath = Annotated[int, Path(ge=1990, le=2100, description="A year, 1990–2100")]
 
 
+# White space, spelled out: `\s` means one set to the document's readers (ECMA-262: with U+FEFF, without U+0085)
+# and another to the server's (pydantic's Rust regex, and its trimming: with U+0085, without U+FEFF), so a pattern
+# written with it let the server refuse what the document allows. Both sets together, in every engine the same.
+# (For the same reason patterns say [0-9], never `\d`, which the server reads as any Unicode digit.)
+WHITE_SPACE = r"\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
 # A required text is taken trimmed of surrounding white space and must keep a character after that: its
 # StringConstraints carry this pattern (a non-space somewhere), so the document does not say `minLength: 1`
 # alone and then the server refuse "  ".
-SOME_TEXT = r"\S"
+SOME_TEXT = rf"[^{WHITE_SPACE}]"

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.auth.access import gateway_for, own, rule
 from shared.auth.policy import Principal, PrincipalKind
+from shared.fields import WHITE_SPACE
 from shared.tasks import Task
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
@@ -183,7 +184,10 @@ class ReminderSettingsIn(BaseModel):
 
     enabled: bool = Field(description="False: no reminders and no digest are sent to you")
     email: str | None = Field(
-        default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Your e-mail address"
+        default=None,
+        max_length=254,
+        pattern=rf"^[^@{WHITE_SPACE}]+@[^@{WHITE_SPACE}]+\.[^@{WHITE_SPACE}]+$",
+        description="Your e-mail address",
     )
 
 

@@ -25,7 +25,7 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000, pattern=SOME_TEXT)]
 Frequency = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=SOME_TEXT)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SOME_TEXT)]
-Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
+Url = Annotated[str, StringConstraints(max_length=2000, pattern=rf"^https?://{SOME_TEXT}+$")]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
 

@@ -23,6 +23,7 @@ from services.budget.models import (
 from shared.decisions import DecisionDay, DecisionIn, DecisionRead, UnitCode
 from shared.fields import (
     SOME_TEXT,
+    Day,
     ExactValue,
     MoneyAmount,
     NonNegativeMoney,
@@ -387,7 +388,7 @@ class ClosedYearCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: Year
-    closed_on: date
+    closed_on: Day
     comment: Comment | None = None
 
 
@@ -673,7 +674,7 @@ class GrantCreate(CoordinatorIn):
     amount: MoneyAmount
     coordinator_unit: UnitCode
     coordinator: Name = Field(description="The coordinator's role, in words")
-    reporting_deadline: date | None = Field(default=None, description="When the grantor wants the report")
+    reporting_deadline: Day | None = Field(default=None, description="When the grantor wants the report")
     effect_reported: LongText | None = None
     indicator_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Indicators in the goals service that show its effect"
@@ -693,7 +694,7 @@ class GrantUpdate(CoordinatorIn):
     grantor: Name | None = None
     amount: MoneyAmount | None = None
     coordinator: Name | None = None
-    reporting_deadline: date | None = None
+    reporting_deadline: Day | None = None
     effect_reported: LongText | None = None
     indicator_ids: list[uuid.UUID] | None = Field(
         default=None, max_length=50, description="Replaces the indicators that show the grant's effect"

@@ -26,7 +26,7 @@ from services.goals.models import (
 )
 from shared.auth.policy import UnitKind
 from shared.decisions import DecisionIn, DecisionRead, UnitCode
-from shared.fields import SOME_TEXT, ExactValue, ExactValueRead, NonNegativeValue, YearKey
+from shared.fields import SOME_TEXT, Day, ExactValue, ExactValueRead, NonNegativeValue, YearKey
 from shared.pagination import Page
 from shared.people import OwnerIn, OwnerRead, ReporterIn, ReporterRead
 
@@ -35,8 +35,8 @@ ExternalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_lengt
 
 
 class _Validity(BaseModel):
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
     @model_validator(mode="after")
     def _valid_to_after_from(self) -> Self:
@@ -266,8 +266,8 @@ class IndicatorCreate(ReporterIn):
     baseline_year: Year | None = None
     tolerance: NonNegativeValue = Decimal(0)
     source: IndicatorSource = IndicatorSource.manual
-    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
-    kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{5}$")] | None = None
+    kolada_area: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
     external_code: ExternalCode | None = None
     targets: dict[YearKey, Value] = Field(default_factory=dict, description="Target value per year")
 
@@ -296,8 +296,8 @@ class IndicatorUpdate(ReporterIn):
     baseline_year: Year | None = None
     tolerance: NonNegativeValue | None = None
     source: IndicatorSource | None = None
-    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")] | None = None
-    kolada_area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    kolada_kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{5}$")] | None = None
+    kolada_area: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
     external_code: ExternalCode | None = None
 
 
@@ -446,7 +446,7 @@ class AssignmentCreate(OwnerIn):
     assignee_code: UnitCode
     title: Title
     description: Text | None = None
-    deadline_on: date | None = None
+    deadline_on: Day | None = None
     decision: DecisionIn | None = None
     recommendation_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Audit recommendations (audit service ids) it answers"
@@ -458,7 +458,7 @@ class AssignmentUpdate(OwnerIn):
 
     title: Title | None = None
     description: Text | None = None
-    deadline_on: date | None = None
+    deadline_on: Day | None = None
     status: AssignmentStatus | None = None
     recommendation_ids: list[uuid.UUID] | None = Field(
         default=None, max_length=50, description="Replaces the audit recommendations it answers"
@@ -514,8 +514,8 @@ class ActivityCreate(OwnerIn):
     goal_id: uuid.UUID
     title: Title
     owner: Annotated[str, StringConstraints(max_length=200)] | None = None
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Day | None = None
+    end_on: Day | None = None
     status: ActivityStatus = ActivityStatus.planned
     recommendation_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Audit recommendations (audit service ids) it answers"
@@ -533,8 +533,8 @@ class ActivityUpdate(OwnerIn):
 
     title: Title | None = None
     owner: Annotated[str, StringConstraints(max_length=200)] | None = None
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Day | None = None
+    end_on: Day | None = None
     status: ActivityStatus | None = None
     recommendation_ids: list[uuid.UUID] | None = Field(
         default=None, max_length=50, description="Replaces the audit recommendations it answers"

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from shared.auth.policy import Principal, PrincipalKind, RegionRole, UnitRole
 from shared.errors import Unauthorized
+from shared.fields import SOME_TEXT
 
 INTERNAL_ISSUER = "styr-gateway"
 INTERNAL_AUDIENCE = "styr-services"
@@ -25,7 +26,7 @@ LEEWAY_SECONDS = 30
 class CallerClaims(BaseModel):
     """What the gateway tells a service about the caller; roles are already expanded."""
 
-    sub: str = Field(min_length=1, pattern=r"\S", description="Who acts: history records it as the actor")
+    sub: str = Field(min_length=1, pattern=SOME_TEXT, description="Who acts: history records it as the actor")
     name: str
     kind: PrincipalKind
     units: dict[str, int] = Field(default_factory=dict)

@@ -122,6 +122,17 @@ async def test_every_bad_line_is_reported_with_its_field_and_nothing_is_written(
     assert await stored(seeded, indicator) == {}
 
 
+async def test_a_date_is_taken_only_as_the_format_names_it(seeded):
+    """YYYY-MM-DD within the years the system holds: not the other forms Python's ISO parser reads."""
+    await coded_indicator(seeded)
+    others = ["20240430", "2024-W18-2", "2024-04-30T00:00", "1989-12-31", "2101-01-01", "1714435200"]
+    text = HEADER + "1010\t2024-04-30\tVT90\t70\n" + "".join(f"1010\t{day}\tVT90\t70\n" for day in others)
+    problems = (await sent(seeded, text, dry_run=True)).json()["problems"]
+    assert [(p["line"], p["field"]) for p in problems] == [(line, "date") for line in range(3, 3 + len(others))]
+    assert "YYYY-MM-DD" in problems[0]["message"]
+    assert "1990–2100" in problems[3]["message"]
+
+
 async def test_an_editor_of_another_unit_is_refused_and_a_reader_may_not_import(seeded):
     indicator = await coded_indicator(seeded)
     reader = await sent(seeded, FILE, headers=seeded.auth("r", "HSN:reader"))

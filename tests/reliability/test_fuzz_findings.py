@@ -1,4 +1,5 @@
-"""What the schemathesis run found, kept as plain regression tests: each answered 500 before its fix."""
+"""What the schemathesis run found, kept as plain regression tests: a 500 or a disagreement with the document
+before its fix, or (the measures file) what the server rightly does where the run was wrong."""
 
 import pytest
 
@@ -46,3 +47,18 @@ async def test_an_as_of_not_written_as_a_date_is_422(seeded, as_of):
         assert response.status_code == 422, (path, response.text)
         assert response.json()["errors"][0]["loc"] == ["query", "as_of"]
     assert (await seeded.client.get("/api/audit/overview?as_of=2024-06-30", headers=headers)).status_code == 200
+
+
+async def test_a_measures_file_reading_null_is_a_file_with_one_bad_line(stack):
+    # schemathesis drew `null` for the file (text/tab-separated-values) and sent the text "null": a string, as the
+    # document allows, read as a line of one field; a dry run reports it, an import refuses it.
+    admin = stack.auth("a", "admin")
+    sent = {"headers": {**admin, "content-type": "text/tab-separated-values"}, "content": "null"}
+    dry = await stack.client.post("/api/goals/imports/measures?dry_run=true&period=year", **sent)
+    assert dry.status_code == 200
+    assert [(p["line"], p["message"]) for p in dry.json()["problems"]] == [
+        (1, "expected 4 tab-separated fields, found 1")
+    ]
+    refused = await stack.client.post("/api/goals/imports/measures?period=year", **sent)
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "import-refused"

@@ -14,7 +14,7 @@ from services.budget.access import (
     REGION_PLAN_PERIOD_READ,
     REGION_PLANNING_MATERIAL,
 )
-from services.budget.dependencies import a_unit_in_path
+from services.budget.dependencies import UnitPath, a_unit_in_path
 from services.budget.rules import plan_period as rules
 from services.budget.schemas import RegionPlanPeriod, UnitPlanPeriod, Year
 from shared.asof import today_in_sweden
@@ -23,6 +23,7 @@ from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.auth.policy import Principal
 from shared.errors import Forbidden, error_responses
+from shared.fields import Day
 
 # Beside the economy follow-up's read models, which name a unit and take the year the same way.
 router = APIRouter(prefix="/economy", tags=["plan period"], route_class=GuardedRoute)
@@ -37,7 +38,7 @@ SIDE_BY_SIDE = (
     "of their own; the council always reads it so, as at today unless `as_of` says otherwise."
 )
 PlanAsOf = Annotated[
-    date | None,
+    Day | None,
     Query(
         description="Answer as at this date: only what was decided by then. Without it, the plan period as it stands"
     ),
@@ -53,7 +54,7 @@ def _reading(principal: Principal, planning: Rule, unit_code: str | None, as_of:
     return rules.Reading(as_of if as_of is not None else today_in_sweden())
 
 
-async def a_units_reading(unit_code: str, principal: CurrentPrincipal, as_of: PlanAsOf = None) -> rules.Reading:
+async def a_units_reading(unit_code: UnitPath, principal: CurrentPrincipal, as_of: PlanAsOf = None) -> rules.Reading:
     """Which view of a unit's plan period the caller is given: the view, not the access (the route's guard)."""
     return _reading(principal, PLANNING_MATERIAL, unit_code, as_of)
 

@@ -86,7 +86,7 @@ async def list_indicators(
     goal: Annotated[uuid.UUID | None, Query(description="Only the indicators of this goal")] = None,
     strategy: Annotated[uuid.UUID | None, Query(description="Only the indicators of this strategy")] = None,
     kolada_kpi: Annotated[
-        str | None, Query(pattern=r"^[A-Z]\d{5}$", description="Only those following this Kolada KPI, e.g. N00002")
+        str | None, Query(pattern=r"^[A-Z][0-9]{5}$", description="Only those following this Kolada KPI, e.g. N00002")
     ] = None,
     external_code: Annotated[
         str | None, Query(min_length=1, max_length=64, description="Only those with this external code")

@@ -20,7 +20,7 @@ from shared.auth.deps import CurrentPrincipal, DbSession
 from shared.auth.guard import GuardedRoute, guard
 from shared.auth.policy import UnitKind
 from shared.errors import Forbidden, Unprocessable, error_responses
-from shared.fields import WrittenDay
+from shared.fields import Day
 
 router = APIRouter(tags=["read models"], route_class=GuardedRoute)
 UnitQuery = Annotated[str | None, Query(max_length=16, description="A unit and the units below it; all if left out")]
@@ -85,9 +85,7 @@ async def get_fulfilment_summary(
     year: YearQuery,
     period: ReportingPeriod,
     unit: UnitQuery = None,
-    as_of: Annotated[
-        WrittenDay | None, Query(description=AS_OF_DESCRIPTION.replace("today", "the period's end"))
-    ] = None,
+    as_of: Annotated[Day | None, Query(description=AS_OF_DESCRIPTION.replace("today", "the period's end"))] = None,
 ) -> FulfilmentSummary:
     return await rules.fulfilment(
         session,

@@ -68,8 +68,8 @@ class KoladaValue(BaseModel):
 class KoladaEntry(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{5}$")]
-    area: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] = Field(
+    kpi: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{5}$")]
+    area: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = Field(
         validation_alias=AliasChoices("municipality", "municipality_id", "area"),
         description="The municipality or region id (`municipality` in v2, `municipality_id` in v3)",
     )

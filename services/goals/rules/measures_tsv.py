@@ -27,6 +27,7 @@ from services.goals.rules.measurement_import import (
     exact,
     import_values,
 )
+from shared.fields import parse_day
 from shared.imports import ImportProblem, ImportReport
 
 COLUMNS = ("unit", "date", "measure", "value")
@@ -99,9 +100,9 @@ def _parse_fields(number: int, fields: list[str], granularity: Granularity) -> M
     ]
     day: date | None = None
     try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
-        problems.append(ImportProblem(line=number, field="date", message=f"{day_text!r} is not a date (YYYY-MM-DD)"))
+        day = parse_day(day_text)
+    except ValueError as exc:
+        problems.append(ImportProblem(line=number, field="date", message=str(exc)))
     value: Decimal | None = None
     try:
         value = _value(value_text)
