@@ -49,6 +49,7 @@ class TaskKind(StrEnum):
     measurement = "measurement"
     control_result = "control_result"
     grant_use = "grant_use"
+    report_section = "report_section"
 
 
 class Task(BaseModel):

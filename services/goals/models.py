@@ -316,8 +316,9 @@ class Comment(CommentColumns, Tracked, Base):
     __tablename__ = "comment"
 
 
-class ReportSection(Tracked, Base):
-    """A unit's analysis of one topic in an edition, and whether the unit has marked it ready."""
+class ReportSection(OwnerColumns, Tracked, Base):
+    """A unit's analysis of one topic in an edition, and whether the unit has marked it ready; its owner is the
+    person who writes it (shared/people.py), asked in their tasks until it is ready."""
 
     __tablename__ = "report_section"
     __table_args__ = (UniqueConstraint("edition_id", "unit_id", "topic"),)

@@ -733,8 +733,9 @@ class ReportEditionCreate(BaseModel):
         return self
 
 
-class ReportSectionUpdate(BaseModel):
-    """New analysis text, or the ready flag; a ready section's text changes only with `ready: false`."""
+class ReportSectionUpdate(OwnerIn):
+    """New analysis text, or the ready flag; a ready section's text changes only with `ready: false`. The owner is
+    the person who writes it: the section is in their tasks until it is marked ready."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -742,7 +743,7 @@ class ReportSectionUpdate(BaseModel):
     ready: bool | None = None
 
 
-class ReportSectionRead(BaseModel):
+class ReportSectionRead(OwnerRead):
     id: uuid.UUID
     edition_id: uuid.UUID
     unit_code: str

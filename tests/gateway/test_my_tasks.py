@@ -88,3 +88,31 @@ async def test_a_bad_horizon_is_a_problem_not_a_500(seeded):
     response = await seeded.client.get("/api/me/tasks?within_days=9999", headers=seeded.auth(*ANNA))
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_report_section_is_its_writers_task_until_it_is_marked_ready(seeded):
+    """A section names the person who writes it; it is in their tasks, undated (an edition keeps no deadline),
+    until ready; naming someone else needs their name, and the history keeps who was named."""
+    from tests.gateway.test_report_production import open_edition, write
+
+    edition = await open_edition(seeded, roles=("hanna", "HSN:editor"))
+    section = next(s for s in edition["sections"] if s["unit_code"] == "HSN" and s["topic"] == "goals")
+    unnamed = await write(seeded, section, owner_subject="anna")
+    assert unnamed.status_code == 422
+    assert unnamed.json()["errors"][0]["loc"] == ["body", "owner_name"]
+    named = await write(seeded, section, owner_subject="anna", owner_name="Anna Andersson")
+    assert named.status_code == 200, named.text
+    assert (named.json()["owner_subject"], named.json()["owner_name"]) == ("anna", "Anna Andersson")
+
+    link = f"/api/goals/report-editions/{edition['id']}/sections/{section['id']}"
+    [task] = [t for t in (await _tasks(seeded))["items"] if t["kind"] == "report_section"]
+    assert (task["link"], task["due_on"], task["service"]) == (link, None, "goals")
+    assert "HSN's goals text for the interim report 2022 T2" in task["title"]
+    assert (await seeded.client.get(link, headers=seeded.auth(*ANNA))).status_code == 200
+    assert not [t for t in (await _tasks(seeded, roles=("bo", "HSN:editor")))["items"] if t["kind"] == "report_section"]
+
+    ready = await write(seeded, named.json(), roles=ANNA, text="Målen nås i huvudsak.", ready=True)
+    assert ready.status_code == 200, ready.text
+    assert not [t for t in (await _tasks(seeded))["items"] if t["kind"] == "report_section"]
+    history = (await seeded.client.get(f"{link}/history", headers=seeded.auth(*ANNA))).json()["items"]
+    assert any(h["after"].get("owner_subject") == "anna" for h in history)

@@ -44,6 +44,7 @@ from shared.errors import (
 )
 from shared.history import HistoryEntryRead, read_history
 from shared.pagination import Page, Pagination
+from shared.people import name_people
 from shared.routes import add_history_route
 
 router = APIRouter(prefix="/report-editions", tags=["report production"], route_class=GuardedRoute)
@@ -151,13 +152,14 @@ async def update_report_section(
     data: ReportSectionUpdate,
     session: DbSession,
     index: Index,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> ReportSectionRead:
     edition, section = found
     rules.ensure_open(edition)
     check_if_match(if_match, section)
-    await rules.update_section(session, edition, section, data)
+    await rules.update_section(session, edition, section, name_people(data, principal, section))
     set_etag(response, section)
     return rules.section_read(section, index)
 

@@ -168,6 +168,8 @@ def section_read(section: ReportSection, index: OrgIndex) -> ReportSectionRead:
         topic=section.topic,
         text=section.text,
         ready=section.ready,
+        owner_subject=section.owner_subject,
+        owner_name=section.owner_name,
         version=section.version,
     )
 

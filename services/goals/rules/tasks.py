@@ -1,7 +1,8 @@
-"""The caller's tasks in the goals service: assignments and activities they own, measurements they report.
+"""The caller's tasks in the goals service: assignments and activities they own, measurements they report,
+report sections they write.
 
-Four statements whatever the number of records: the caller's assignments, their activities, the
-indicators they report, and those indicators' latest measurements.
+Five statements whatever the number of records: the caller's assignments, their activities, the
+indicators they report, those indicators' latest measurements, and their sections not yet ready.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from services.goals.models import (
     ActivityStatus,
     Assignment,
     AssignmentStatus,
+    EditionStatus,
     Goal,
     Indicator,
     Measurement,
+    OrgUnit,
     PeriodKind,
+    ReportEdition,
+    ReportKind,
+    ReportSection,
 )
 from shared.asof import month_end
 from shared.auth.policy import Principal
@@ -69,7 +75,40 @@ async def _owned(
         *await _assignments(conn, subject, horizon),
         *await _activities(conn, subject, horizon, activities_seen),
         *await _measurements(conn, subject, horizon, indicators_seen),
+        *await _sections(conn, subject, horizon),
     ]
+
+
+async def _sections(conn: AsyncConnection, subject: str | None, horizon: Horizon) -> list[Owned]:
+    """The report sections the person writes, in open editions, until they are marked ready. An edition keeps
+    no deadline, so neither does its section: it stays in the list, undated, until it is ready."""
+    rows = await conn.execute(
+        select(
+            ReportSection.owner_subject,
+            ReportSection.owner_name,
+            ReportSection.id,
+            ReportSection.edition_id,
+            ReportSection.topic,
+            OrgUnit.code,
+            ReportEdition.kind,
+            ReportEdition.year,
+            ReportEdition.period,
+        )
+        .join(ReportEdition, ReportEdition.id == ReportSection.edition_id)
+        .join(OrgUnit, OrgUnit.id == ReportSection.unit_id)
+        .where(
+            whose(ReportSection.owner_subject, subject),
+            ReportSection.ready.is_(False),
+            ReportEdition.status == EditionStatus.open,
+        )
+    )
+    owned = []
+    for who, name, id_, edition_id, topic, unit_code, kind, year, period in rows:
+        report = f"the annual report {year}" if kind is ReportKind.annual else f"the interim report {year} {period}"
+        title = f"Write {unit_code}'s {topic} text for {report} and mark it ready"
+        link = f"/api/goals/report-editions/{edition_id}/sections/{id_}"
+        owned.append(Owned(who, name, horizon.task(TaskKind.report_section, title, link, None, SERVICE)))
+    return owned
 
 
 async def _assignments(conn: AsyncConnection, subject: str | None, horizon: Horizon) -> list[Owned]:
