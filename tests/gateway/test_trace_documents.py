@@ -13,7 +13,7 @@ from docx import Document
 
 from gateway.reports.documents.text import LABELS, Language, figure
 from tests.gateway.test_report_documents import flat, pdf_text, word_text
-from tests.gateway.test_trace import _recommendations
+from tests.gateway.test_trace import FailingListings, _link, _recommendations
 
 READER = ("bo", "RS:reader")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -164,3 +164,26 @@ async def test_an_unknown_format_is_422_and_json_stays_the_default(seeded):
         "/api/reports/trace/recommendations/00000000-0000-0000-0000-000000000000?format=pdf", headers=headers
     )
     assert gone.status_code == 404
+
+
+async def test_what_is_missing_or_not_shown_is_said_in_words(seeded):
+    """The goals service down leaves the document a draft that says so; a goal the reader may not read is counted."""
+    board = seeded.auth("rs", "RS:editor")
+    first = (await _recommendations(seeded, board))[0]
+    detail = (await seeded.client.get(f"/api/audit/recommendations/{first['id']}", headers=board)).json()
+    goals = (await seeded.client.get("/api/goals/goals?limit=500", headers=board)).json()["items"]
+    draft = next(g for g in goals if g["status"] == "draft")
+    await _link(seeded, detail["actions"][0], goal_ids=[draft["id"]])
+    path = f"/api/reports/trace/recommendations/{first['id']}?format=html"
+    hidden = await seeded.client.get(path, headers=seeded.auth("r", "RUN:reader"))
+    assert hidden.status_code == 200, hidden.text
+    assert flat(SV["trace.not_shown"].format(count=1)) in html_text(hidden.content)
+
+    seeded.apps["gateway"].state.proxy.client._transport = FailingListings(seeded.transport)
+    down = await seeded.client.get(path, headers=seeded.auth(*READER))
+    assert down.status_code == 200, down.text
+    assert down.headers["x-report-complete"] == "false"
+    assert "goals (goals)" in down.headers["x-report-missing"]
+    text = html_text(down.content)
+    assert SV["draft"] in text
+    assert "goals (goals):" in text
