@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
+from pydantic import BaseModel
 
 from gateway.reports.documents.build import build
 from gateway.reports.documents.html import render
@@ -34,9 +35,9 @@ from gateway.reports.documents.trace import build_trace
 from gateway.reports.documents.word import render_docx
 from shared.errors import ServiceUnavailable
 
-if TYPE_CHECKING:
-    # Only named: the trace (which building imports) draws its documents here too.
-    from gateway.reports.building import Report
+# A report (gateway.reports.building.Report), named by its base: building imports the trace, which draws its
+# documents here too, so naming it would import in a circle.
+Report = BaseModel
 
 # Each document leaves a little behind in matplotlib's caches; a fresh worker now and then keeps the
 # worker's resident memory flat (measured: about 10 MB of growth over twenty documents).
