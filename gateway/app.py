@@ -25,8 +25,9 @@ from gateway.protection import RateLimitStoreCollector, install_protection, rate
 from gateway.proxy import Proxy, SignedInCache
 from gateway.reminders import reminders_router
 from gateway.reports.documents.worker import DOCUMENTS
+from gateway.reports.formats import ReportFormat
 from gateway.reports.production import production_router
-from gateway.reports.routes import ReportFormat, in_format, reports_router
+from gateway.reports.routes import in_format, reports_router
 from gateway.reports.trace import trace_router
 from gateway.settings import GatewaySettings
 from gateway.tasks import tasks_router

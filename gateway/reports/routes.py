@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -13,6 +12,7 @@ from gateway.reports.building import Report, ReportPeriod, UnknownUnit, build_re
 from gateway.reports.documents.html import REPORT_CSP
 from gateway.reports.documents.text import Language, MoneyScale
 from gateway.reports.documents.worker import DOCUMENTS
+from gateway.reports.formats import DOCUMENT_CONTENT, DOCX, PDF, FormatQuery, ReportFormat
 from shared.auth.access import ANY_ROLE, access
 from shared.errors import Forbidden, Unauthorized, error_responses
 from shared.exports import attachment
@@ -27,22 +27,6 @@ UnitQuery = Annotated[
 ]
 
 
-class ReportFormat(StrEnum):
-    json = "json"
-    html = "html"
-    docx = "docx"
-    pdf = "pdf"
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF = "application/pdf"
-FormatQuery = Annotated[
-    ReportFormat,
-    Query(
-        alias="format",
-        description="json for systems, html to read, docx to edit in Word, pdf to publish (tagged, PDF/UA)",
-    ),
-]
 MoneyQuery = Annotated[MoneyScale, Query(description="Money in thousands (tkr) or millions (mnkr) in html")]
 
 
@@ -98,7 +82,7 @@ def reports_router() -> APIRouter:
     router = APIRouter(prefix="/api/reports", tags=["reports"])
     rule = access(ANY_ROLE.noting("each section shows what the caller may read in its service"))
     responses: dict[int | str, dict[str, Any]] = {
-        200: {"content": {"text/html": {}, DOCX: {}, PDF: {}}},
+        **DOCUMENT_CONTENT,
         **error_responses(Unauthorized, Forbidden, UnknownUnit),
     }
 

@@ -22,18 +22,24 @@ import uuid
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from gateway.openapi import ServiceAnswer, documented_as
 from gateway.proxy import Proxy, SignedIn
+from gateway.reports.documents.html import REPORT_CSP
+from gateway.reports.documents.text import Language
+from gateway.reports.documents.worker import DOCUMENTS
+from gateway.reports.formats import DOCUMENT_CONTENT, DOCX, PDF, FormatQuery, ReportFormat
 from gateway.reports.missing import MissingSection
 from shared.asof import today_in_sweden
 from shared.auth.access import ANY_ROLE, access, read_record
 from shared.errors import DomainError, Forbidden, NotFound, Unauthorized, error_responses
+from shared.exports import attachment
 
 # The goals service answers pages of at most this many; an action names at most 50 of each.
 PAGE = 500
@@ -626,6 +632,29 @@ async def _goal_indicators(
     return list(found["items"])
 
 
+Trace = TypeVar("Trace", RecommendationTrace, GrantTrace, RiskTrace)
+
+
+async def in_format(
+    trace: Trace, kind: str, item_id: uuid.UUID, report_format: ReportFormat, lang: Language
+) -> Trace | Response:
+    """The trace as JSON (as it is), or drawn as the reports are: one short HTML page, Word document or PDF."""
+    if report_format is ReportFormat.json:
+        return trace
+    headers = {"X-Report-Complete": "true" if trace.complete else "false"}
+    if trace.missing:
+        headers["X-Report-Missing"] = ", ".join(f"{m.section} ({m.service})" for m in trace.missing)
+    drawn = await DOCUMENTS.trace(report_format.value, kind, trace.model_dump(mode="json"), lang)
+    if report_format is ReportFormat.html:
+        return HTMLResponse(drawn, headers={"Content-Security-Policy": REPORT_CSP, **headers})
+    name = f"trace-{kind}-{item_id}.{report_format.value}"
+    return Response(
+        drawn,
+        media_type=DOCX if report_format is ReportFormat.docx else PDF,
+        headers={"Content-Disposition": attachment(name), **headers},
+    )
+
+
 def trace_router() -> APIRouter:
     """Follow-through reports: an item followed through every link, read with the caller's own rights."""
     router = APIRouter(prefix="/api/reports/trace", tags=["reports"])
@@ -636,43 +665,49 @@ def trace_router() -> APIRouter:
         operation_id="get_recommendation_trace",
         summary="A recommendation followed to its response, actions, goals and indicators, with what is missing",
         response_model=RecommendationTrace,
-        responses=error_responses(Unauthorized, Forbidden, NotFound),
+        responses={**DOCUMENT_CONTENT, **error_responses(Unauthorized, Forbidden, NotFound)},
         **rule,
     )
     async def recommendation_trace(
         caller: TraceReader,
         request: Request,
         recommendation_id: Annotated[uuid.UUID, Path(description="The recommendation's id in the audit service")],
+        report_format: FormatQuery = ReportFormat.json,
+        lang: Language = Language.sv,
     ) -> RecommendationTrace | Response:
         try:
-            return await trace_recommendation(request.app.state.proxy, caller, recommendation_id)
+            trace = await trace_recommendation(request.app.state.proxy, caller, recommendation_id)
         except ServiceRefused as refused:
             return refused.response
+        return await in_format(trace, "recommendation", recommendation_id, report_format, lang)
 
     @router.get(
         "/grants/{grant_id}",
         operation_id="get_grant_trace",
         summary="A targeted state grant followed to its goals and the indicators that show its effect",
         response_model=GrantTrace,
-        responses=error_responses(Unauthorized, Forbidden, NotFound),
+        responses={**DOCUMENT_CONTENT, **error_responses(Unauthorized, Forbidden, NotFound)},
         **rule,
     )
     async def grant_trace(
         caller: TraceReader,
         request: Request,
         grant_id: Annotated[uuid.UUID, Path(description="The grant's id in the budget service")],
+        report_format: FormatQuery = ReportFormat.json,
+        lang: Language = Language.sv,
     ) -> GrantTrace | Response:
         try:
-            return await trace_grant(request.app.state.proxy, caller, grant_id)
+            trace = await trace_grant(request.app.state.proxy, caller, grant_id)
         except ServiceRefused as refused:
             return refused.response
+        return await in_format(trace, "grant", grant_id, report_format, lang)
 
     @router.get(
         "/risks/{risk_id}",
         operation_id="get_risk_trace",
         summary="A risk of internal control followed to the goals and activities it threatens and their indicators",
         response_model=RiskTrace,
-        responses=error_responses(Unauthorized, Forbidden, NotFound),
+        responses={**DOCUMENT_CONTENT, **error_responses(Unauthorized, Forbidden, NotFound)},
         # A draft plan's risks are its body's, as the audit service reads them (it enforces the same rule).
         **access(read_record("the record's body").noting("each step shows what the caller may read in its service")),
     )
@@ -680,10 +715,13 @@ def trace_router() -> APIRouter:
         caller: TraceReader,
         request: Request,
         risk_id: Annotated[uuid.UUID, Path(description="The risk's id in the audit service")],
+        report_format: FormatQuery = ReportFormat.json,
+        lang: Language = Language.sv,
     ) -> RiskTrace | Response:
         try:
-            return await trace_risk(request.app.state.proxy, caller, risk_id)
+            trace = await trace_risk(request.app.state.proxy, caller, risk_id)
         except ServiceRefused as refused:
             return refused.response
+        return await in_format(trace, "risk", risk_id, report_format, lang)
 
     return router

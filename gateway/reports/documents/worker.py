@@ -25,14 +25,19 @@ from typing import Any, TypeVar
 from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
+from pydantic import BaseModel
 
-from gateway.reports.building import Report
 from gateway.reports.documents.build import build
 from gateway.reports.documents.html import render
 from gateway.reports.documents.pdf import render_pdf
 from gateway.reports.documents.text import Language, MoneyScale
+from gateway.reports.documents.trace import build_trace
 from gateway.reports.documents.word import render_docx
 from shared.errors import ServiceUnavailable
+
+# A report (gateway.reports.building.Report), named by its base: building imports the trace, which draws its
+# documents here too, so naming it would import in a circle.
+Report = BaseModel
 
 # Each document leaves a little behind in matplotlib's caches; a fresh worker now and then keeps the
 # worker's resident memory flat (measured: about 10 MB of growth over twenty documents).
@@ -57,6 +62,28 @@ def word_file(report: Report, money: MoneyScale, lang: Language) -> bytes:
 def pdf_file(report: Report, money: MoneyScale, lang: Language) -> bytes:
     """Run in the worker: the report as a tagged PDF."""
     return render_pdf(build(report.model_dump(mode="json"), money, lang), lang)
+
+
+def trace_html_page(kind: str, data: dict[str, Any], lang: Language) -> str:
+    """Run in the worker: a trace (its JSON) as its HTML page."""
+    return render(build_trace(kind, data, lang), lang)
+
+
+def trace_word_file(kind: str, data: dict[str, Any], lang: Language) -> bytes:
+    """Run in the worker: a trace (its JSON) as a Word document."""
+    return render_docx(build_trace(kind, data, lang), lang)
+
+
+def trace_pdf_file(kind: str, data: dict[str, Any], lang: Language) -> bytes:
+    """Run in the worker: a trace (its JSON) as a tagged PDF."""
+    return render_pdf(build_trace(kind, data, lang), lang)
+
+
+TRACE_RENDERERS: dict[str, Callable[[str, dict[str, Any], Language], str | bytes]] = {
+    "html": trace_html_page,
+    "docx": trace_word_file,
+    "pdf": trace_pdf_file,
+}
 
 
 def resident_bytes() -> int:
@@ -185,7 +212,11 @@ class DocumentWorker:
         """The report as a tagged PDF with its charts."""
         return await self._run("pdf", pdf_file, report, money, lang)
 
-    async def _run(self, document_format: str, render: Callable[[Report, MoneyScale, Language], T], *args: Any) -> T:
+    async def trace(self, document_format: str, kind: str, data: dict[str, Any], lang: Language) -> str | bytes:
+        """A trace (its JSON; kind recommendation, grant or risk) as an HTML page, Word document or PDF."""
+        return await self._run(document_format, TRACE_RENDERERS[document_format], kind, data, lang)
+
+    async def _run(self, document_format: str, render: Callable[..., T], *args: Any) -> T:
         self.metrics.queue.inc()
         try:
             document, seconds, resident = await self._drawn_with_one_retry(render, *args)
@@ -195,9 +226,7 @@ class DocumentWorker:
         self.metrics.resident_bytes.set(resident)
         return document
 
-    async def _drawn_with_one_retry(
-        self, render: Callable[[Report, MoneyScale, Language], T], *args: Any
-    ) -> tuple[T, float, int]:
+    async def _drawn_with_one_retry(self, render: Callable[..., T], *args: Any) -> tuple[T, float, int]:
         loop = asyncio.get_running_loop()
         for attempt in range(2):
             pool = self._executor()
