@@ -139,6 +139,9 @@ async def test_a_grant_trace_as_word_and_a_risk_trace_as_pdf(seeded):
     assert (drawn.status_code, drawn.headers["content-type"]) == (200, "application/pdf")
     text = as_text("pdf", drawn.content)
     assert flat(f"Risk: {risk['title']}") in text
+    assert risk["processes"], "the demo's HSN risk on a goal names the budget process"
+    for process in risk["processes"]:
+        assert flat(process) in text
     for control in risk["controls"]:
         assert flat(control["control"]) in text
     for goal in trace["goals"]:

@@ -277,6 +277,7 @@ def _risk(t: dict[str, str], data: dict[str, Any]) -> tuple[str, str, list[Secti
                 ("trace.score", Cell(str(risk["score"]), COLOUR_TONES.get(colour, Tone.normal))),
                 ("trace.needs_control", _yes_no(t, bool(risk["needs_control"]))),
                 ("trace.plan_status", _status(t, risk["plan_status"])),
+                ("trace.processes", _text(", ".join(risk["processes"]) or None)),
             ],
         ),
         _compared(t, data["compared_from"], "plan_decision" if risk.get("plan_decision") else "plan_year"),
