@@ -282,17 +282,24 @@ async def _action_counts_of_open(
     return counted
 
 
+def _recommendation_fields(rec: Any) -> dict[str, Any]:
+    """An open recommendation's row (_open_recommendations_query) as every read model names its fields."""
+    return {
+        "id": rec.id,
+        "report_id": rec.report_id,
+        "report_title": rec.title,
+        "report_received_on": rec.received_on,
+        "number": rec.number,
+        "text": rec.text,
+        "response_due_on": rec.response_due_on,
+        "response_decided_on": rec.decided_on,
+    }
+
+
 def _brief(rec: Any, counts: tuple[dict[ActionStatus, int], int] | None) -> RecommendationBrief:
     by_status, late = counts or ({}, 0)
     return RecommendationBrief(
-        id=rec.id,
-        report_id=rec.report_id,
-        report_title=rec.title,
-        report_received_on=rec.received_on,
-        number=rec.number,
-        text=rec.text,
-        response_due_on=rec.response_due_on,
-        response_decided_on=rec.decided_on,
+        **_recommendation_fields(rec),
         latest_verdict=rec.latest_verdict,
         latest_verdict_on=rec.latest_verdict_on,
         actions_by_status={s: by_status.get(s, 0) for s in ActionStatus},
@@ -376,14 +383,7 @@ async def body_status(session: AsyncSession, body_code: str, as_of: date, matrix
         as_of=as_of,
         open_recommendations=[
             OpenRecommendation(
-                id=r.id,
-                report_id=r.report_id,
-                report_title=r.title,
-                report_received_on=r.received_on,
-                number=r.number,
-                text=r.text,
-                response_due_on=r.response_due_on,
-                response_decided_on=r.decided_on,
+                **_recommendation_fields(r),
                 latest_verdict=r.latest_verdict,
                 latest_verdict_on=r.latest_verdict_on,
                 actions=actions[r.id],
@@ -507,15 +507,8 @@ async def follow_through(session: AsyncSession, body_code: str | None, as_of: da
         body_code=body_code,
         recommendations=[
             FollowedRecommendation(
-                id=r.id,
+                **_recommendation_fields(r),
                 body_code=r.body_code,
-                report_id=r.report_id,
-                report_title=r.title,
-                report_received_on=r.received_on,
-                number=r.number,
-                text=r.text,
-                response_due_on=r.response_due_on,
-                response_decided_on=r.decided_on,
                 actions=actions.get(r.id, []),
             )
             for r in recs
