@@ -29,9 +29,9 @@ def set_etag(response: Response, record: Tracked) -> None:
 
 def check_if_match(if_match: str | None, record: Tracked) -> None:
     """428 without If-Match, 412 when the caller's copy is stale; `*` is refused as it hides edits."""
-    if if_match is None or not if_match.strip():
+    tags = etag_list(if_match) if if_match is not None else []
+    if not tags:
         raise PreconditionRequired(f"Send If-Match with the ETag you read, for example If-Match: {etag_of(record)}")
-    tags = etag_list(if_match)
     if "*" in tags:
         raise PreconditionRequired("If-Match: * would overwrite changes you have not seen; send the ETag you read")
     if etag_of(record) not in tags:

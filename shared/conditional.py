@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# HTTP's optional white space (RFC 9110, 5.6.3): str.strip() would also take U+00A0 or U+0085 for it, which
+# the document's pattern does not.
+_OPTIONAL_WHITE_SPACE = " \t"
+
 
 def etag_list(header: str) -> list[str]:
     """The entity tags of an If-Match or If-None-Match header."""
-    return [tag.strip() for tag in header.split(",") if tag.strip()]
+    tags = (tag.strip(_OPTIONAL_WHITE_SPACE) for tag in header.split(","))
+    return [tag for tag in tags if tag]
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

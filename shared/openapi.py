@@ -50,10 +50,11 @@ ETAG_HEADER = {
         "schema": {"type": "string", "examples": ['"3"']},
     }
 }
-# RFC 9110's entity-tag: "3" or W/"3", a list of them separated by commas (If-Match: * is refused, as it
-# would overwrite changes the caller has not seen).
+# RFC 9110's entity-tag: "3" or W/"3", a list of them separated by commas and optional white space, which
+# HTTP spells as spaces and tabs only (If-Match: * is refused, as it would overwrite changes the caller has
+# not seen).
 _ENTITY_TAG = r'(W/)?"[!#-~]*"'
-ENTITY_TAGS = rf"^{_ENTITY_TAG}(\s*,\s*{_ENTITY_TAG})*$"
+ENTITY_TAGS = rf"^{_ENTITY_TAG}([ \t]*,[ \t]*{_ENTITY_TAG})*$"
 IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",

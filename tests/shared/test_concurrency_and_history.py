@@ -85,6 +85,34 @@ async def test_any_tag_but_the_current_one_is_412(seeded, bad):
     assert (await seeded.client.patch("/api/goals/units/KTR", json={"name": "X"}, headers=headers)).status_code == 412
 
 
+async def test_if_match_reads_a_list_with_spaces_and_tabs_as_http_and_the_document_spell_it(seeded):
+    etag = (await _read(seeded, seeded.auth(*ADMIN))).headers["etag"]
+    listed = {**seeded.auth(*ADMIN), "If-Match": f'"998" ,\t{etag}\t'}
+    response = await seeded.client.patch("/api/goals/units/KTR", json={"name": "Kultur"}, headers=listed)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("blank", ["\x0b", "\x1f", "\xa0", "\x85"])
+def test_an_entity_tag_padded_with_what_is_no_http_white_space_is_another_tag(blank):
+    # str.strip() would take these for white space; RFC 9110 and the document's pattern do not.
+    from shared.conditional import etag_list
+
+    assert etag_list(f'"3"{blank}, "4"') == [f'"3"{blank}', '"4"']
+
+
+async def test_if_match_beyond_ascii_is_refused_at_the_gateway(seeded):
+    etag = (await _read(seeded, seeded.auth(*ADMIN))).headers["etag"]
+    padded = {**seeded.auth(*ADMIN), "If-Match": f"{etag}\xa0".encode("latin-1")}
+    response = await seeded.client.patch("/api/goals/units/KTR", json={"name": "X"}, headers=padded)
+    assert response.status_code == 400, response.text
+    assert response.json()["header"] == "if-match"
+
+
+async def test_if_match_of_commas_alone_is_428(seeded):
+    headers = {**seeded.auth(*ADMIN), "If-Match": " , ,"}
+    assert (await seeded.client.patch("/api/goals/units/KTR", json={"name": "X"}, headers=headers)).status_code == 428
+
+
 async def test_a_concurrent_update_that_slips_past_the_check_is_caught_by_the_version_column(seeded):
     # Two sessions read version 1; both pass If-Match; the second UPDATE finds no row at version 1.
     from sqlalchemy import select
