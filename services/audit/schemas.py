@@ -628,7 +628,9 @@ class ActionBrief(BaseModel):
     goal_ids: list[uuid.UUID] = Field(description="The goals (in the goals service) the action should move")
 
 
-class OpenRecommendation(BaseModel):
+# A recommendation's facts as every read model as at a date gives them (services.audit.rules.readmodels maps them
+# once, `_recommendation_fields`); its own docstring would be every subclass's description.
+class RecommendationFacts(BaseModel):
     id: uuid.UUID
     report_id: uuid.UUID
     report_title: str
@@ -637,6 +639,9 @@ class OpenRecommendation(BaseModel):
     text: str
     response_due_on: date | None
     response_decided_on: date | None = Field(description="The meeting that decided the response, if by as_of")
+
+
+class OpenRecommendation(RecommendationFacts):
     latest_verdict: Verdict | None = Field(description="The auditors' newest verdict reviewed on or before as_of")
     latest_verdict_on: date | None
     actions: list[ActionBrief]
@@ -678,18 +683,10 @@ class BodyStatus(BaseModel):
     internal_control: InternalControlBrief | None
 
 
-class RecommendationBrief(BaseModel):
+class RecommendationBrief(RecommendationFacts):
     """An open recommendation as the region's overview lists it: its response, the auditors' newest verdict, and
     its actions counted (a body's status, `/bodies/{code}/status`, lists each action)."""
 
-    id: uuid.UUID
-    report_id: uuid.UUID
-    report_title: str
-    report_received_on: date | None
-    number: int
-    text: str
-    response_due_on: date | None
-    response_decided_on: date | None = Field(description="The meeting that decided the response, if by as_of")
     latest_verdict: Verdict | None = Field(description="The auditors' newest verdict reviewed on or before as_of")
     latest_verdict_on: date | None
     actions_by_status: dict[ActionStatus, int] = Field(description="Its actions by their status as at as_of")
@@ -728,18 +725,10 @@ class LinkedAction(BaseModel):
     indicator_ids: list[uuid.UUID] = Field(description="The indicators (in the goals service) it should move")
 
 
-class FollowedRecommendation(BaseModel):
+class FollowedRecommendation(RecommendationFacts):
     """An open recommendation with the day its effect is judged from and the actions that answer it."""
 
-    id: uuid.UUID
     body_code: str
-    report_id: uuid.UUID
-    report_title: str
-    report_received_on: date | None
-    number: int
-    text: str
-    response_due_on: date | None
-    response_decided_on: date | None = Field(description="The meeting that decided the response, if by as_of")
     actions: list[LinkedAction] = Field(description="Its actions, by deadline; empty when none answers it")
 
 
