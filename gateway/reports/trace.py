@@ -635,16 +635,33 @@ async def _goal_indicators(
 Trace = TypeVar("Trace", RecommendationTrace, GrantTrace, RiskTrace)
 
 
+async def _unit_names(proxy: Proxy, caller: SignedIn) -> dict[str, str]:
+    """The units' names, for a drawn trace to name its bodies as a reader knows them; codes if not given."""
+    try:
+        units = await _get(proxy, caller, "goals", "/units", {"limit": PAGE})
+    except (ServiceRefused, DomainError):
+        return {}
+    return {str(u["code"]): str(u["name"]) for u in units["items"]}
+
+
 async def in_format(
-    trace: Trace, kind: str, item_id: uuid.UUID, report_format: ReportFormat, lang: Language
+    trace: Trace,
+    kind: str,
+    item_id: uuid.UUID,
+    report_format: ReportFormat,
+    lang: Language,
+    proxy: Proxy,
+    caller: SignedIn,
 ) -> Trace | Response:
-    """The trace as JSON (as it is), or drawn as the reports are: one short HTML page, Word document or PDF."""
+    """The trace as JSON (as it is), or drawn as the reports are: one short HTML page, Word document or PDF,
+    its units named as the caller reads them in the goals service."""
     if report_format is ReportFormat.json:
         return trace
     headers = {"X-Report-Complete": "true" if trace.complete else "false"}
     if trace.missing:
         headers["X-Report-Missing"] = ", ".join(f"{m.section} ({m.service})" for m in trace.missing)
-    drawn = await DOCUMENTS.trace(report_format.value, kind, trace.model_dump(mode="json"), lang)
+    data = {**trace.model_dump(mode="json"), "unit_names": await _unit_names(proxy, caller)}
+    drawn = await DOCUMENTS.trace(report_format.value, kind, data, lang)
     if report_format is ReportFormat.html:
         return HTMLResponse(drawn, headers={"Content-Security-Policy": REPORT_CSP, **headers})
     name = f"trace-{kind}-{item_id}.{report_format.value}"
@@ -679,7 +696,9 @@ def trace_router() -> APIRouter:
             trace = await trace_recommendation(request.app.state.proxy, caller, recommendation_id)
         except ServiceRefused as refused:
             return refused.response
-        return await in_format(trace, "recommendation", recommendation_id, report_format, lang)
+        return await in_format(
+            trace, "recommendation", recommendation_id, report_format, lang, request.app.state.proxy, caller
+        )
 
     @router.get(
         "/grants/{grant_id}",
@@ -700,7 +719,7 @@ def trace_router() -> APIRouter:
             trace = await trace_grant(request.app.state.proxy, caller, grant_id)
         except ServiceRefused as refused:
             return refused.response
-        return await in_format(trace, "grant", grant_id, report_format, lang)
+        return await in_format(trace, "grant", grant_id, report_format, lang, request.app.state.proxy, caller)
 
     @router.get(
         "/risks/{risk_id}",
@@ -722,6 +741,6 @@ def trace_router() -> APIRouter:
             trace = await trace_risk(request.app.state.proxy, caller, risk_id)
         except ServiceRefused as refused:
             return refused.response
-        return await in_format(trace, "risk", risk_id, report_format, lang)
+        return await in_format(trace, "risk", risk_id, report_format, lang, request.app.state.proxy, caller)
 
     return router

@@ -33,6 +33,11 @@ def as_text(report_format: str, content: bytes) -> str:
     return pdf_text(content)
 
 
+async def _unit_names(seeded, headers) -> dict[str, str]:
+    units = (await seeded.client.get("/api/goals/units?limit=500", headers=headers)).json()["items"]
+    return {u["code"]: u["name"] for u in units}
+
+
 async def _malstyrning_with_a_flag(seeded) -> tuple[str, dict]:
     """The demo's first Målstyrning recommendation, with one more action that names no indicator: a flag."""
     headers = seeded.auth(*READER)
@@ -74,6 +79,12 @@ async def test_the_malstyrning_trace_as_a_document_holds_its_actions_indicators_
 
     number = trace["recommendation"]["number"]
     assert f"Rekommendation {number}:" in text
+    # Bodies and units by the names a reader knows, not only their codes.
+    names = await _unit_names(seeded, seeded.auth(*READER))
+    body = trace["recommendation"]["body_code"]
+    assert flat(f"{names[body]} ({body})") in text
+    for goal in trace["goals"]:
+        assert flat(names[goal["unit_code"]]) in text
     for action in trace["actions"]:
         assert flat(action["title"]) in text
         if action["deadline_on"]:
@@ -128,6 +139,8 @@ async def test_a_grant_trace_as_word_and_a_risk_trace_as_pdf(seeded):
         assert flat(indicator["name"]) in text
     for goal in trace["goals"]:
         assert flat(goal["title"]) in text
+    names = await _unit_names(seeded, headers)
+    assert flat(f"{grant['coordinator']} ({names[grant['coordinator_unit']]})") in text
 
     editor = seeded.auth("e", "HSN:editor")
     plans = (await seeded.client.get("/api/audit/internal-control/plans?body=HSN", headers=editor)).json()["items"]
@@ -139,6 +152,7 @@ async def test_a_grant_trace_as_word_and_a_risk_trace_as_pdf(seeded):
     assert (drawn.status_code, drawn.headers["content-type"]) == (200, "application/pdf")
     text = as_text("pdf", drawn.content)
     assert flat(f"Risk: {risk['title']}") in text
+    assert flat(f"{names['HSN']} (HSN)") in text
     assert risk["processes"], "the demo's HSN risk on a goal names the budget process"
     for process in risk["processes"]:
         assert flat(process) in text

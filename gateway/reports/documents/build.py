@@ -366,7 +366,8 @@ def _perspectives(b: Builder, part: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def _with_unit(value: Any, unit_of_measure: str) -> str:
+def with_unit(value: Any, unit_of_measure: str) -> str:
+    """A figure as the documents print it, with its unit of measure when it has one: "12,5 %"."""
     text = figure(value)
     return text if text == DASH or not unit_of_measure else f"{text} {unit_of_measure}"
 
@@ -374,10 +375,10 @@ def _with_unit(value: Any, unit_of_measure: str) -> str:
 def _indicator_row(b: Builder, indicator: dict[str, Any], goal: str | None = None) -> list[Cell]:
     uom = str(indicator.get("unit_of_measure") or "")
     latest = indicator.get("latest") or {}
-    baseline = _with_unit(indicator.get("baseline_value"), uom)
+    baseline = with_unit(indicator.get("baseline_value"), uom)
     if indicator.get("baseline_year") and baseline != DASH:
         baseline += f" ({indicator['baseline_year']})"
-    value = _with_unit(latest.get("value"), uom)
+    value = with_unit(latest.get("value"), uom)
     if latest.get("period") and value != DASH:
         value += f" ({latest['period']})"
     colour = indicator.get("colour")
@@ -387,7 +388,7 @@ def _indicator_row(b: Builder, indicator: dict[str, Any], goal: str | None = Non
         Cell(str(indicator["name"])),
         Cell(baseline),
         Cell(value, COLOUR_TONES.get(str(colour), Tone.normal)),
-        Cell(_with_unit(indicator.get("target"), uom)),
+        Cell(with_unit(indicator.get("target"), uom)),
         Cell(label(b.t, f"trend.{trend}") if trend else DASH),
         Cell(label(b.t, str(colour)) if colour else DASH, COLOUR_TONES.get(str(colour), Tone.normal)),
     ]
@@ -1074,7 +1075,7 @@ def _recommendation_ref(rec: dict[str, Any]) -> str:
 def _point_text(point: dict[str, Any] | None, unit_of_measure: str) -> str:
     if not point:
         return DASH
-    return f"{_with_unit(point.get('value'), unit_of_measure)} ({point['period']})"
+    return f"{with_unit(point.get('value'), unit_of_measure)} ({point['period']})"
 
 
 def follow_through(b: Builder) -> list[Block]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.reports.documents.build import COLOUR_TONES, _with_unit
+from gateway.reports.documents.build import COLOUR_TONES, with_unit
 from gateway.reports.documents.model import (
     Block,
     BulletList,
@@ -26,7 +26,17 @@ from gateway.reports.documents.model import (
     Table,
     Tone,
 )
-from gateway.reports.documents.text import DASH, LABELS, LANGUAGE_TAGS, Language, MoneyScale, label, money
+from gateway.reports.documents.text import (
+    DASH,
+    LABELS,
+    LANGUAGE_TAGS,
+    Language,
+    MoneyScale,
+    label,
+    money,
+    named,
+    unit_name,
+)
 
 NUMBER = ColumnKind.number
 CHANGE_TONES = {"better": Tone.good, "worse": Tone.deviation, "unchanged": Tone.partly, "unknown": Tone.neutral}
@@ -69,14 +79,15 @@ def _point(t: dict[str, str], point: dict[str, Any] | None, uom: str, baseline: 
     if not point:
         return DASH
     period = f"{point['period']}, {t['trace.baseline']}" if baseline else point["period"]
-    return f"{_with_unit(point.get('value'), uom)} ({period})"
+    return f"{with_unit(point.get('value'), uom)} ({period})"
 
 
-def _goals(t: dict[str, str], goals: list[dict[str, Any]]) -> list[Block]:
+def _goals(t: dict[str, str], data: dict[str, Any]) -> list[Block]:
+    goals = data["goals"]
     if not goals:
         return [Paragraph(t["trace.goals.none"], Tone.deviation)]
     columns = [Column(t["goal"]), Column(t["unit"]), Column(t["status"])]
-    rows = [[Cell(str(g["title"])), _text(g["unit_code"]), _status(t, g["status"])] for g in goals]
+    rows = [[Cell(str(g["title"])), Cell(unit_name(data, g["unit_code"])), _status(t, g["status"])] for g in goals]
     return [_table(columns, rows)]
 
 
@@ -105,7 +116,7 @@ def _indicators(t: dict[str, str], indicators: list[dict[str, Any]]) -> list[Blo
                 Cell(f"{indicator['name']} ({indicator['unit_code']})"),
                 Cell(_point(t, indicator.get("before"), uom, bool(indicator.get("before_is_baseline")))),
                 Cell(latest),
-                Cell(_with_unit(indicator.get("target"), uom)),
+                Cell(with_unit(indicator.get("target"), uom)),
                 Cell(label(t, colour), COLOUR_TONES.get(colour, Tone.normal)),
                 Cell(label(t, f"trace.change.{change}"), CHANGE_TONES.get(change, Tone.normal)),
             ]
@@ -160,7 +171,7 @@ def _recommendation(t: dict[str, str], data: dict[str, Any]) -> tuple[str, str, 
             t,
             [
                 ("audit_report", _text(report.get("title"))),
-                ("body", _text(rec["body_code"])),
+                ("body", Cell(named(data, rec["body_code"]))),
                 ("status", _status(t, rec["status"])),
                 ("trace.response_due", _text(rec.get("response_due_on"))),
                 ("trace.closed_on", _text(rec.get("closed_on"))),
@@ -237,7 +248,7 @@ def _grant(t: dict[str, str], data: dict[str, Any]) -> tuple[str, str, list[Sect
                 ("trace.years", Cell(years or str(grant["first_year"]))),
                 ("trace.amount", Cell(money(grant["amount"], MoneyScale.tkr))),
                 ("trace.used_total", Cell(money(grant["used_total"], MoneyScale.tkr))),
-                ("trace.coordinator", Cell(f"{grant['coordinator']} ({grant['coordinator_unit']})")),
+                ("trace.coordinator", Cell(f"{grant['coordinator']} ({unit_name(data, grant['coordinator_unit'])})")),
                 ("reporting_deadline", _text(grant.get("reporting_deadline"))),
                 ("trace.effect_reported", _text(grant.get("effect_reported"))),
             ],
@@ -270,7 +281,7 @@ def _risk(t: dict[str, str], data: dict[str, Any]) -> tuple[str, str, list[Secti
         _pairs(
             t,
             [
-                ("body", _text(risk["body_code"])),
+                ("body", Cell(named(data, risk["body_code"]))),
                 ("trace.years", Cell(str(risk["year"]))),
                 ("trace.likelihood", Cell(str(risk["likelihood"]))),
                 ("trace.consequence", Cell(str(risk["consequence"]))),
@@ -312,7 +323,7 @@ def _risk(t: dict[str, str], data: dict[str, Any]) -> tuple[str, str, list[Secti
         rows = [
             [
                 Cell(str(a["title"])),
-                _text(a["unit_code"]),
+                Cell(unit_name(data, a["unit_code"])),
                 _text(a.get("owner")),
                 _status(t, a["status"]),
                 Cell(f"{a.get('start_on') or DASH}–{a.get('end_on') or DASH}"),
@@ -332,7 +343,7 @@ def _ends(t: dict[str, str], data: dict[str, Any], names: dict[str, str]) -> lis
     """The end of every chain: the goals, the indicators, the flags and what is not shown."""
     names = {**names, **{str(i["id"]): str(i["name"]) for i in data["indicators"]}}
     return [
-        Section("goals", t["goals"], tuple(_goals(t, data["goals"]))),
+        Section("goals", t["goals"], tuple(_goals(t, data))),
         Section("indicators", t["trace.indicators"], tuple(_indicators(t, data["indicators"]))),
         Section("flags", t["trace.flags"], tuple(_flags(t, data, names) + _shown(t, data))),
     ]
