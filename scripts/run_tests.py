@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,7 @@ class Outcome:
     failed: int = 0
     skipped: int = 0
     seconds: float = 0.0
+    slowest: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -109,6 +111,21 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+# The suite's time is kept down file by file: the summary names where it goes.
+SLOWEST_SHOWN = 8
+
+
+def slowest_files(suite: ET.Element, count: int = SLOWEST_SHOWN) -> list[tuple[str, float]]:
+    """The test files that took longest in a JUnit report, with their seconds (set-up included)."""
+    seconds: Counter[str] = Counter()
+    for case in suite.iter("testcase"):
+        parts = case.get("classname", "").split(".")
+        if len(parts) > 1 and parts[-1][:1].isupper():  # a test class within its module
+            parts.pop()
+        seconds["/".join(parts) + ".py"] += float(case.get("time", 0))
+    return seconds.most_common(count)
+
+
 @dataclass
 class Run:
     """One pytest process on one database, its output kept in a file until it is shown whole."""
@@ -127,6 +144,7 @@ class Run:
             outcome.failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
             outcome.skipped = int(suite.get("skipped", 0))
             outcome.seconds = float(suite.get("time", 0))
+            outcome.slowest = slowest_files(suite)
         return outcome
 
     def show(self) -> None:
@@ -179,6 +197,9 @@ def main(args: list[str]) -> int:
             f"{o.database}: {o.tests} tests, {o.passed} passed, {o.failed} failed, {o.skipped} skipped"
             f" in {minutes} min {seconds:02d} s"
         )
+    for o in outcomes:
+        if o.slowest:
+            print(f"{o.database}, slowest files: " + ", ".join(f"{name} {sec:.0f} s" for name, sec in o.slowest))
     total_passed = sum(o.passed for o in outcomes)
     total_failed = sum(o.failed for o in outcomes)
     print(f"{total_passed} passed, {total_failed} failed")
