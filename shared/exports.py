@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -75,10 +76,31 @@ def _delimited(columns: Sequence[str], rows: Iterable[Sequence[Any]], delimiter:
     return out.getvalue().encode("utf-8")
 
 
+# XML 1.0 cannot carry these at all; OOXML writes them as _xHHHH_, which Excel reads back as the character
+# (ECMA-376 Part 1, 22.9.2.19 ST_Xstring), and a text that already reads like such an escape gets its
+# underscore escaped (_x005F_), so it is shown as written.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+# Excel refuses these in a sheet's name, and names have at most 31 characters.
+_NOT_IN_SHEET_NAME = re.compile(r"[\x00-\x1f\ufffe\uffff\[\]:*?/\\]")
+SHEET_NAME_LENGTH = 31
+
+
+def workbook_text(text: str) -> str:
+    """A text as a workbook cell holds it: every character kept, those XML cannot carry as OOXML escapes."""
+    return _NOT_IN_XML.sub(lambda found: f"_x{ord(found.group()):04X}_", text)
+
+
+def sheet_name(name: str) -> str:
+    """A file's name as its sheet's: what Excel refuses in a sheet name made "_", cut to 31 characters."""
+    return _NOT_IN_SHEET_NAME.sub("_", name)[:SHEET_NAME_LENGTH]
+
+
 def _cell(sheet: Any, value: Any) -> Any:
     """A workbook cell; a text that looks like a formula is a string cell that stays one when edited."""
     if isinstance(value, StrEnum):
         value = value.value
+    if isinstance(value, str):
+        value = workbook_text(value)
     if not (isinstance(value, str) and starts_like_formula(value)):
         return value
     from openpyxl.cell import WriteOnlyCell
@@ -95,8 +117,8 @@ def _workbook(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(columns))
+    sheet = book.create_sheet(sheet_name(title))
+    sheet.append([workbook_text(column) for column in columns])
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
     out = io.BytesIO()
