@@ -7,6 +7,7 @@ to run on PostgreSQL; without it the suite runs on the embedded default, SQLite 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import uuid
@@ -279,6 +280,9 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         return await self._transports[host].handle_async_request(request)
 
 
+_SERVED_DOCUMENTS: dict[tuple[str, ...], bytes] = {}
+
+
 @dataclass
 class Stack:
     """The running product as a test sees it: a client of the gateway, and ways to sign in."""
@@ -294,6 +298,19 @@ class Stack:
 
     def auth(self, sub: str = "user", *roles: str, name: str | None = None, **kwargs: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(sub, *roles, name=name, **kwargs)}"}
+
+    async def document(self) -> dict[str, Any]:
+        """The gateway's /openapi.json as served. Making it is the slowest request there is (seconds: FastAPI
+        describes every route of four apps), and it is a function of the code and the apps' settings alone,
+        so a test process fetches it once for each set of settings; each caller gets its own copy. (A test
+        that takes a service down fetches its own.)"""
+        key = tuple(app.state.settings.model_dump_json() for app in self.apps.values())
+        if key not in _SERVED_DOCUMENTS:
+            answer = await self.client.get("/openapi.json")
+            assert answer.status_code == 200, answer.text
+            _SERVED_DOCUMENTS[key] = answer.content
+        document: dict[str, Any] = json.loads(_SERVED_DOCUMENTS[key])
+        return document
 
     def service_client(self, service: str) -> httpx.AsyncClient:
         """A client that calls a service directly, bypassing the gateway."""

@@ -29,9 +29,7 @@ def generated(database_urls, snapshots, tmp_path_factory):
     async def document() -> dict:
         await snapshots.restore("empty")
         async with running_stack(database_urls, {}) as stack:
-            response = await stack.client.get("/openapi.json")
-        assert response.status_code == 200
-        return response.json()
+            return await stack.document()
 
     folder = tmp_path_factory.mktemp("generated")
     source = folder / "openapi.json"

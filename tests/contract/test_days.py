@@ -131,7 +131,7 @@ async def _errors_at(stack: Any, path: str, method: str, operation: dict[str, An
 async def test_every_date_a_caller_sends_is_taken_only_as_the_document_says(seeded):
     # The demo data: some operations ask the goals service for the council before the body is read.
     stack = seeded
-    doc = (await stack.client.get("/openapi.json")).json()
+    doc = await stack.document()
     found = date_inputs(doc)
     # The inputs the services and the gateway take today (bodies and as_of); more may come, none may go unseen.
     assert len(found) > 50

@@ -51,7 +51,7 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 @pytest.fixture
 async def operations(stack) -> list[tuple[str, str]]:
-    document = (await stack.client.get("/openapi.json")).json()
+    document = await stack.document()
     found = _operations(document)
     # Guard against a vacuous pass: every service and the reports, and both kinds of operation, are here.
     assert {path.split("/")[2] for _, path in found} == {"goals", "budget", "audit", "reports", "me"}

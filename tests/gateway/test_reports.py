@@ -168,7 +168,7 @@ async def test_a_bad_request_is_422(seeded, path):
 
 
 async def test_the_report_has_a_published_schema(stack):
-    document = (await stack.client.get("/openapi.json")).json()
+    document = await stack.document()
     operation = document["paths"]["/api/reports/interim/{year}/{period}"]["get"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Report"

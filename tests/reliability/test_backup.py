@@ -80,7 +80,7 @@ def _record_key(template: str, item: dict[str, Any]) -> str | None:
 async def api_answers(stack: Stack) -> dict[str, tuple[int, str | None, str]]:
     """Every GET of the gateway's document that needs no parameters (lists with their first records one
     by one and their history), the read models and reports for the demo year: status, ETag and body."""
-    document = (await stack.client.get("/openapi.json")).json()
+    document = await stack.document()
     gets = {path: ops["get"] for path, ops in document["paths"].items() if "get" in ops}
     answers = {}
     for path, operation in gets.items():

@@ -41,7 +41,7 @@ def _refused_naming(response: Any, field: str, sent: Any) -> None:
 
 
 async def _read_document_and_an_indicator(seeded: Any) -> tuple[dict[str, Any], str]:
-    document = (await seeded.client.get("/openapi.json")).json()
+    document = await seeded.document()
     listed = await seeded.client.get(
         "/api/goals/indicators", params={"unit": "HSN", "limit": 1}, headers=seeded.auth(*WRITER)
     )
